@@ -1,0 +1,90 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+
+/** Value of the `X-Cache` header: how the response cache treated a request. */
+export type CacheStatus = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
+
+/** The raw Node request as Express decorates it, read for the route template. */
+interface RawRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly route?: { path?: unknown };
+  readonly baseUrl?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/**
+ * What the module knows about one HTTP request while it runs: its id, when it
+ * arrived, and what the features observed (SQL statements, cache status).
+ * One object per request, reachable from any code the request runs through
+ * `RequestContext.current()` (AsyncLocalStorage), and from the raw request.
+ *
+ * @example
+ * const ctx = RequestContext.current();
+ * this.logger.log(`loading documents for ${ctx?.requestId}`);
+ */
+export class RequestContext {
+  /** `performance.now()` when the request reached the server. */
+  readonly startedAt: number;
+  /** Number of SQL statements this request ran. */
+  dbQueries = 0;
+  /** Summed duration of those statements, in ms. */
+  dbTimeMs = 0;
+  /** How the response cache treated the request. */
+  cacheStatus: CacheStatus = 'BYPASS';
+  /** Route template set by adapters that know it before the handler runs (Fastify). */
+  routeTemplate: string | undefined = undefined;
+
+  constructor(
+    /** The X-Request-ID of this request: the client's when valid, else a new UUID. */
+    readonly requestId: string,
+    /** HTTP method. */
+    readonly method: string,
+    private readonly raw: RawRequest,
+    startedAt: number = performance.now(),
+  ) {
+    this.startedAt = startedAt;
+  }
+
+  /** The context of the request the calling code runs for, if any. */
+  static current(): RequestContext | undefined {
+    return storage.getStore();
+  }
+
+  /**
+   * Runs `fn` with `context` as the current request context. Features call it
+   * where the request's work starts after an asynchronous gap (body parsing).
+   */
+  static run<R>(context: RequestContext, fn: () => R): R {
+    return storage.run(context, fn);
+  }
+
+  /**
+   * The route template as the client sees it, global prefix included
+   * (`/api/v1/documents/:id`), or undefined when no route matched (yet).
+   */
+  get route(): string | undefined {
+    if (this.routeTemplate !== undefined) return this.routeTemplate;
+    const path = this.raw.route?.path;
+    return typeof path === 'string' ? (this.raw.baseUrl ?? '') + path : undefined;
+  }
+
+  /** The request path without the query string. */
+  get path(): string {
+    const url = this.raw.url ?? '/';
+    const q = url.indexOf('?');
+    return q === -1 ? url : url.slice(0, q);
+  }
+
+  /** Milliseconds since the request arrived. */
+  elapsedMs(now: number = performance.now()): number {
+    return now - this.startedAt;
+  }
+
+  /** Counts one SQL statement and its duration against this request. */
+  recordQuery(durationMs: number): void {
+    this.dbQueries++;
+    this.dbTimeMs += durationMs;
+  }
+}

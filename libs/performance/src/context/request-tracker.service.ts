@@ -1,0 +1,124 @@
+import { type IncomingMessage, type Server, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
+import { createHeadersWriter, type WriteHeaders } from '../headers/response-headers.writer';
+import { ProcessMemory } from '../monitor/process-memory';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { RequestContext } from './request-context';
+import { resolveRequestId } from './request-id';
+
+/** Where a request's context hangs on the raw Node request and response. */
+const CONTEXT = Symbol.for('nestjs-performance.request-context');
+
+type Tracked<T> = T & { [CONTEXT]?: RequestContext };
+type WriteHead = ServerResponse['writeHead'];
+
+/** The context the module made for a raw Node request (or response), if any. */
+export function requestContextOf(raw: object): RequestContext | undefined {
+  return (raw as Tracked<object>)[CONTEXT];
+}
+
+interface FastifyLike {
+  addHook(
+    name: 'preValidation',
+    hook: (request: { raw: IncomingMessage; routeOptions?: { url?: string } }, reply: unknown, done: () => void) => void,
+  ): unknown;
+}
+
+interface ExpressLike {
+  use(fn: (req: IncomingMessage, res: ServerResponse, next: () => void) => void): unknown;
+}
+
+/**
+ * Gives every HTTP request a {@link RequestContext} and writes the
+ * performance headers when the response headers go out.
+ *
+ * It listens on the HTTP server itself, ahead of the framework, so the clock
+ * starts when the request arrives and every response gets its headers: 404s
+ * for unknown routes, guard and pipe rejections, errors and streams. The
+ * context is entered with AsyncLocalStorage once the body has been read
+ * (Express: the first middleware; Fastify: `preValidation`), because body
+ * parsing resumes in the socket's async context, not the request's.
+ */
+@Injectable()
+export class RequestTracker implements OnApplicationShutdown {
+  private readonly logger = new Logger('nestjs-performance');
+  private readonly writeHeaders: WriteHeaders | null;
+  private readonly patchedWriteHead: WriteHead | null;
+  private server: Server | undefined;
+
+  constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {
+    this.writeHeaders = createHeadersWriter(options.headers, new ProcessMemory());
+    this.patchedWriteHead = this.writeHeaders ? this.createPatchedWriteHead(this.writeHeaders) : null;
+  }
+
+  /** Hooks the adapter's server and framework. Called once, before routes are registered. */
+  install(adapter: AbstractHttpAdapter | undefined): void {
+    if (!this.options.enabled || !adapter || this.server) return;
+    const server = adapter.getHttpServer() as Server | undefined;
+    if (!server || typeof server.prependListener !== 'function') return;
+    this.server = server;
+    server.prependListener('request', this.onRequest);
+
+    const type = adapter.getType();
+    if (type === 'express') {
+      (adapter.getInstance() as ExpressLike).use((req, _res, next) => {
+        const ctx = requestContextOf(req);
+        if (ctx) RequestContext.run(ctx, next);
+        else next();
+      });
+    } else if (type === 'fastify') {
+      (adapter.getInstance() as FastifyLike).addHook('preValidation', (request, _reply, done) => {
+        const ctx = requestContextOf(request.raw);
+        if (!ctx) return done();
+        ctx.routeTemplate = request.routeOptions?.url;
+        RequestContext.run(ctx, done);
+      });
+    } else {
+      this.logger.warn(
+        `HTTP adapter "${type}" is neither Express nor Fastify: headers are written, but RequestContext.current() is not available in handlers.`,
+      );
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.server?.removeListener('request', this.onRequest);
+    this.server = undefined;
+  }
+
+  private readonly onRequest = (req: Tracked<IncomingMessage>, res: Tracked<ServerResponse>): void => {
+    const ctx = new RequestContext(resolveRequestId(req.headers['x-request-id']), req.method ?? 'GET', req);
+    req[CONTEXT] = ctx;
+    if (this.patchedWriteHead) {
+      res[CONTEXT] = ctx;
+      res.writeHead = this.patchedWriteHead;
+    }
+  };
+
+  /**
+   * One function shared by every response (no closure per request): it writes
+   * the headers into the response, then lets Node's own writeHead send them.
+   * Express and Fastify both send headers through `writeHead`, including the
+   * implicit one of `res.end()`.
+   */
+  private createPatchedWriteHead(write: WriteHeaders): WriteHead {
+    const logger = this.logger;
+    let warned = false;
+    return function writeHeadWithPerformanceHeaders(this: Tracked<ServerResponse>, ...args: unknown[]) {
+      const ctx = this[CONTEXT];
+      if (ctx && !this.headersSent) {
+        try {
+          write(this, ctx);
+        } catch (error) {
+          // Instrumentation never breaks a response: log the first failure only.
+          if (!warned) {
+            warned = true;
+            logger.warn(`could not write performance headers: ${(error as Error).message}`);
+          }
+        }
+      }
+      return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as WriteHead;
+  }
+}

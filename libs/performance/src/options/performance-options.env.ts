@@ -1,0 +1,98 @@
+import { PerformanceError } from '../errors/performance.errors';
+import type { PerformanceModuleOptions } from './performance-options.interface';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * Reads environment variables one at a time and collects every problem, so
+ * one start-up error names each bad variable and its value.
+ */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const raw = this.env[name];
+    return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  }
+
+  boolean(name: string): boolean | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const lower = raw.toLowerCase();
+    if (TRUE.has(lower)) return true;
+    if (FALSE.has(lower)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected true/false (or 1/0, yes/no, on/off)`);
+    return undefined;
+  }
+
+  number(name: string): number | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a number`);
+      return undefined;
+    }
+    return value;
+  }
+}
+
+/** Drops keys whose value is undefined, and objects left empty, so defaults apply. */
+function compact<T extends object>(value: T): T | undefined {
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return entries.length ? (Object.fromEntries(entries) as T) : undefined;
+}
+
+/**
+ * Builds module options from the environment variable names operators
+ * already use. Unset variables leave the defaults alone; a malformed value
+ * throws `PERF_ERR_INVALID_ENV` naming the variable. Values are then checked
+ * like any other options by `PerformanceModule.forRoot()`.
+ *
+ * | variable | option |
+ * |---|---|
+ * | PERFORMANCE_MONITORING_ENABLED | enabled |
+ * | METRICS_COLLECTION_INTERVAL | monitoring.collectionIntervalSeconds |
+ * | MAX_MEMORY_USAGE_MB | monitoring.maxMemoryUsageMb |
+ * | MAX_CPU_USAGE_PERCENT | monitoring.maxCpuUsagePercent |
+ * | CACHE_MAX_SIZE | cache.maxSize |
+ * | CACHE_TTL | cache.ttl |
+ * | METRICS_ENDPOINT | metrics.endpoint |
+ * | HEALTH_ENDPOINT | health.endpoint |
+ * | STATUS_ENDPOINT | status.endpoint (`false` turns it off) |
+ * | PERFORMANCE_ADMIN_PATH | admin.path |
+ * | PERFORMANCE_ADMIN_TOKEN | admin.token |
+ * | PERFORMANCE_INSTANCE_ID | instanceId |
+ *
+ * @example
+ * PerformanceModule.forRoot({ ...performanceOptionsFromEnv(), headers: { 'X-Memory-Usage': false } })
+ */
+export function performanceOptionsFromEnv(env: Env = process.env): PerformanceModuleOptions {
+  const read = new EnvReader(env);
+  const statusEndpoint = read.string('STATUS_ENDPOINT');
+  const options: PerformanceModuleOptions = {
+    enabled: read.boolean('PERFORMANCE_MONITORING_ENABLED'),
+    monitoring: compact({
+      collectionIntervalSeconds: read.number('METRICS_COLLECTION_INTERVAL'),
+      maxMemoryUsageMb: read.number('MAX_MEMORY_USAGE_MB'),
+      maxCpuUsagePercent: read.number('MAX_CPU_USAGE_PERCENT'),
+    }),
+    cache: compact({ maxSize: read.number('CACHE_MAX_SIZE'), ttl: read.number('CACHE_TTL') }),
+    metrics: compact({ endpoint: read.string('METRICS_ENDPOINT') }),
+    health: compact({ endpoint: read.string('HEALTH_ENDPOINT') }),
+    status: compact({
+      endpoint: statusEndpoint !== undefined && FALSE.has(statusEndpoint.toLowerCase()) ? false : statusEndpoint,
+    }),
+    admin: compact({ path: read.string('PERFORMANCE_ADMIN_PATH'), token: read.string('PERFORMANCE_ADMIN_TOKEN') }),
+    instanceId: read.string('PERFORMANCE_INSTANCE_ID'),
+  };
+  if (read.problems.length) {
+    throw new PerformanceError('PERF_ERR_INVALID_ENV', read.problems.join('\n  - '));
+  }
+  return compact(options) ?? {};
+}

@@ -1,0 +1,134 @@
+/**
+ * Names of the response headers the module writes. Each can be switched off
+ * with `headers: { 'X-Cache': false }`.
+ */
+export const PERFORMANCE_HEADER_NAMES = [
+  'X-Response-Time',
+  'X-Request-ID',
+  'X-Cache',
+  'X-DB-Queries',
+  'X-DB-Time',
+  'X-Memory-Usage',
+  'Server-Timing',
+] as const;
+
+/** One of {@link PERFORMANCE_HEADER_NAMES}. */
+export type PerformanceHeaderName = (typeof PERFORMANCE_HEADER_NAMES)[number];
+
+/**
+ * Options of `PerformanceModule.forRoot()`. Every field is optional; the
+ * defaults are listed with each field and in the README's configuration table.
+ *
+ * @example
+ * PerformanceModule.forRoot({
+ *   headers: { 'X-Memory-Usage': false },
+ *   admin: { token: process.env.PERFORMANCE_ADMIN_TOKEN },
+ * })
+ */
+export interface PerformanceModuleOptions {
+  /**
+   * Master switch. When false the module installs nothing: no headers, no
+   * context, no endpoints. Env: `PERFORMANCE_MONITORING_ENABLED`.
+   * @default true
+   */
+  enabled?: boolean;
+
+  /**
+   * Which response headers to write. `false` turns all of them off; an object
+   * switches single headers (unnamed ones stay on).
+   * @default every header on
+   * @example { 'X-Memory-Usage': false, 'Server-Timing': true }
+   */
+  headers?: false | Partial<Record<PerformanceHeaderName, boolean>>;
+
+  /** The sampler and resource limits. */
+  monitoring?: {
+    /**
+     * Seconds between two snapshots of the sampler. Env: `METRICS_COLLECTION_INTERVAL`.
+     * @default 60
+     */
+    collectionIntervalSeconds?: number;
+    /**
+     * Memory budget of the process in MiB, used by health checks and alerts.
+     * `undefined` means the container (cgroup) limit, or the host's memory.
+     * Env: `MAX_MEMORY_USAGE_MB`.
+     */
+    maxMemoryUsageMb?: number;
+    /**
+     * CPU budget in percent of one core, used by health checks and alerts.
+     * Env: `MAX_CPU_USAGE_PERCENT`.
+     * @default 80
+     */
+    maxCpuUsagePercent?: number;
+  };
+
+  /** The response cache. */
+  cache?: {
+    /**
+     * Maximum number of cached entries. Env: `CACHE_MAX_SIZE`.
+     * @default 1000
+     */
+    maxSize?: number;
+    /**
+     * Default time to live in seconds, for routes opted in without their own TTL.
+     * Env: `CACHE_TTL`.
+     * @default 300
+     */
+    ttl?: number;
+  };
+
+  /** Prometheus metrics. */
+  metrics?: {
+    /**
+     * Path of the Prometheus endpoint, at the server root (outside any global
+     * prefix). Env: `METRICS_ENDPOINT`.
+     * @default '/metrics'
+     */
+    endpoint?: string;
+  };
+
+  /** Health checks. */
+  health?: {
+    /**
+     * Path of the health endpoint, at the server root; `/live` and `/ready`
+     * are mounted below it. Env: `HEALTH_ENDPOINT`.
+     * @default '/health'
+     */
+    endpoint?: string;
+  };
+
+  /** The public status endpoint (uptime, version, instance id, status; no details). */
+  status?: {
+    /**
+     * Path at the server root, or `false` to not mount it. Env: `STATUS_ENDPOINT`.
+     * @default '/status'
+     */
+    endpoint?: string | false;
+  };
+
+  /** The admin `/performance` API. */
+  admin?: {
+    /**
+     * Path of the admin API, below the app's global prefix.
+     * @default 'performance'
+     */
+    path?: string;
+    /**
+     * Bearer token that admin endpoints require. With neither a token nor a
+     * guard, the admin API is not mounted. Env: `PERFORMANCE_ADMIN_TOKEN`.
+     */
+    token?: string;
+  };
+
+  /**
+   * Version reported by `/status`.
+   * @default the `version` of the app's package.json in the working directory, else '0.0.0'
+   */
+  appVersion?: string;
+
+  /**
+   * Identifies this process among several instances (history rows, status).
+   * @default `${hostname}-${pid}`
+   */
+  instanceId?: string;
+}

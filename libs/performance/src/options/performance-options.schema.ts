@@ -1,0 +1,155 @@
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { PerformanceError } from '../errors/performance.errors';
+import {
+  PERFORMANCE_HEADER_NAMES,
+  type PerformanceHeaderName,
+  type PerformanceModuleOptions,
+} from './performance-options.interface';
+
+/** A path at the server root: starts with `/`, no spaces, no query. */
+const rootPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path starting with "/" (letters, digits, . _ ~ - /)');
+
+const headersSchema = z.union([
+  z.literal(false),
+  z.strictObject(
+    Object.fromEntries(PERFORMANCE_HEADER_NAMES.map((name) => [name, z.boolean().optional()])) as Record<
+      PerformanceHeaderName,
+      z.ZodOptional<z.ZodBoolean>
+    >,
+  ),
+]);
+
+/**
+ * The schema every option set is checked against once, at start-up. Strict
+ * objects: an unknown key is a typo, and a typo must not silently do nothing.
+ */
+export const performanceOptionsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  headers: headersSchema.optional(),
+  monitoring: z
+    .strictObject({
+      collectionIntervalSeconds: z.number().min(1).max(86_400).optional(),
+      maxMemoryUsageMb: z.number().positive().optional(),
+      maxCpuUsagePercent: z.number().positive().max(100_000).optional(),
+    })
+    .optional(),
+  cache: z
+    .strictObject({
+      maxSize: z.int().min(1).max(10_000_000).optional(),
+      ttl: z.number().min(0).optional(),
+    })
+    .optional(),
+  metrics: z.strictObject({ endpoint: rootPath.optional() }).optional(),
+  health: z.strictObject({ endpoint: rootPath.optional() }).optional(),
+  status: z.strictObject({ endpoint: z.union([rootPath, z.literal(false)]).optional() }).optional(),
+  admin: z
+    .strictObject({
+      path: z
+        .string()
+        .regex(/^[A-Za-z0-9._~\-/]+$/, 'must be a route path (letters, digits, . _ ~ - /)')
+        .optional(),
+      token: z.string().min(16, 'must be at least 16 characters').optional(),
+    })
+    .optional(),
+  appVersion: z.string().min(1).optional(),
+  instanceId: z.string().min(1).max(128).optional(),
+});
+
+/** Options after validation and defaults: every field present, frozen. */
+export interface ResolvedPerformanceOptions {
+  readonly enabled: boolean;
+  /** The headers to write, in a fixed order; empty when all are off. */
+  readonly headers: Readonly<Record<PerformanceHeaderName, boolean>>;
+  readonly monitoring: {
+    readonly collectionIntervalSeconds: number;
+    readonly maxMemoryUsageMb: number | undefined;
+    readonly maxCpuUsagePercent: number;
+  };
+  readonly cache: { readonly maxSize: number; readonly ttl: number };
+  readonly metrics: { readonly endpoint: string };
+  readonly health: { readonly endpoint: string };
+  readonly status: { readonly endpoint: string | false };
+  readonly admin: { readonly path: string; readonly token: string | undefined };
+  readonly appVersion: string;
+  readonly instanceId: string;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Formats every problem of a failed parse as one line each:
+ * `cache.ttl: Too small: expected number to be >=0 (got -5)`.
+ */
+export function describeIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(options)';
+    if (issue.code === 'unrecognized_keys') {
+      return `${path}: unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    const got = 'input' in issue ? ` (got ${describeValue(issue.input)})` : '';
+    return `${path}: ${issue.message}${got}`;
+  });
+}
+
+function readAppVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates user options and merges them with the defaults. Throws one
+ * {@link PerformanceError} (`PERF_ERR_INVALID_OPTIONS`) that lists every
+ * problem, so a misconfigured app stops at start-up with all of them named.
+ */
+export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}): ResolvedPerformanceOptions {
+  const parsed = performanceOptionsSchema.safeParse(options, { reportInput: true });
+  if (!parsed.success) {
+    throw new PerformanceError('PERF_ERR_INVALID_OPTIONS', describeIssues(parsed.error).join('\n  - '));
+  }
+  const o = parsed.data;
+  const headers = {} as Record<PerformanceHeaderName, boolean>;
+  for (const name of PERFORMANCE_HEADER_NAMES) {
+    headers[name] = o.headers === false ? false : (o.headers?.[name] ?? true);
+  }
+  return deepFreeze({
+    enabled: o.enabled ?? true,
+    headers,
+    monitoring: {
+      collectionIntervalSeconds: o.monitoring?.collectionIntervalSeconds ?? 60,
+      maxMemoryUsageMb: o.monitoring?.maxMemoryUsageMb,
+      maxCpuUsagePercent: o.monitoring?.maxCpuUsagePercent ?? 80,
+    },
+    cache: { maxSize: o.cache?.maxSize ?? 1000, ttl: o.cache?.ttl ?? 300 },
+    metrics: { endpoint: o.metrics?.endpoint ?? '/metrics' },
+    health: { endpoint: o.health?.endpoint ?? '/health' },
+    status: { endpoint: o.status?.endpoint ?? '/status' },
+    admin: { path: (o.admin?.path ?? 'performance').replace(/^\/+|\/+$/g, ''), token: o.admin?.token },
+    appVersion: o.appVersion ?? readAppVersion(),
+    instanceId: o.instanceId ?? `${hostname()}-${process.pid}`,
+  });
+}

@@ -1,0 +1,47 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { RequestTracker } from './context/request-tracker.service';
+import { StatusEndpoint } from './health/status.endpoint';
+import { resolvePerformanceOptions } from './options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from './performance.constants';
+import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
+
+/**
+ * The one import an app adds. Global by default (`isGlobal: false` to scope it).
+ *
+ * @example
+ * @Module({ imports: [PerformanceModule.forRoot({ admin: { token: process.env.PERFORMANCE_ADMIN_TOKEN } })] })
+ * export class AppModule {}
+ *
+ * @example
+ * PerformanceModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ cache: { ttl: config.get('CACHE_TTL') } }),
+ * })
+ */
+@Module({
+  providers: [
+    {
+      provide: PERFORMANCE_OPTIONS,
+      useFactory: resolvePerformanceOptions,
+      inject: [PERFORMANCE_MODULE_OPTIONS],
+    },
+    RequestTracker,
+    StatusEndpoint,
+  ],
+  exports: [PERFORMANCE_OPTIONS, RequestTracker],
+})
+export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
+  constructor(
+    private readonly tracker: RequestTracker,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    super();
+  }
+
+  /** Runs before Nest registers routes: the earliest point with the HTTP server in hand. */
+  configure(_consumer: MiddlewareConsumer): void {
+    this.tracker.install(this.adapterHost.httpAdapter);
+  }
+}
