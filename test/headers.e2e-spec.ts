@@ -76,7 +76,7 @@ describe.each(ADAPTERS)('performance headers on %s', (adapter) => {
 
   it('expose the same request id to the handler and the response, with the route template', async () => {
     const res = await fetch(`${running.url}/fixture/delay/one?ms=1`);
-    const body = await res.json();
+    const body = (await res.json()) as { before: unknown; after: unknown };
     expect(body.before).toEqual({
       tag: 'one',
       requestId: res.headers.get('x-request-id'),

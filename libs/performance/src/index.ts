@@ -13,3 +13,5 @@ export { REQUEST_ID_PATTERN } from './context/request-id';
 export { requestContextOf } from './context/request-tracker.service';
 export { StatusEndpoint, type StatusBody } from './health/status.endpoint';
 export { PerformanceLogger } from './logging/performance.logger';
+export type { PerformanceModuleExtras } from './performance.module-definition';
+export { AdminAuthGuard } from './admin/admin-auth.guard';

@@ -1,5 +1,19 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { PerformanceAdminModule } from './admin/performance-admin.module';
 import type { PerformanceModuleOptions } from './options/performance-options.interface';
+
+/** Options fixed when the module is defined, given beside the others in forRoot and forRootAsync. */
+export interface PerformanceModuleExtras {
+  /**
+   * Path of the admin API below the app's global prefix
+   * (`api/v1` + `performance` gives `/api/v1/performance/...`).
+   * Env: `PERFORMANCE_ADMIN_PATH`.
+   * @default 'performance'
+   */
+  adminPath?: string;
+}
+
+const ADMIN_PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 
 export const {
   ConfigurableModuleClass: ConfigurablePerformanceModule,
@@ -8,5 +22,18 @@ export const {
   ASYNC_OPTIONS_TYPE: PERFORMANCE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<PerformanceModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras<PerformanceModuleExtras>({ adminPath: 'performance' }, (definition, extras) => {
+    const adminPath = (extras.adminPath ?? 'performance').replace(/^\/+|\/+$/g, '');
+    if (!ADMIN_PATH.test(adminPath)) {
+      throw new Error(
+        `PERF_ERR_INVALID_OPTIONS: adminPath must be a route path of letters, digits, . _ ~ - and / (got ${JSON.stringify(extras.adminPath)})`,
+      );
+    }
+    return {
+      ...definition,
+      // Global: every feature service is injectable anywhere, and the admin module sees them.
+      global: true,
+      imports: [...(definition.imports ?? []), PerformanceAdminModule.register(adminPath)],
+    };
+  })
   .build();

@@ -1,4 +1,5 @@
 import { PerformanceError } from '../errors/performance.errors';
+import type { PerformanceModuleExtras } from '../performance.module-definition';
 import type { PerformanceModuleOptions } from './performance-options.interface';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -65,17 +66,17 @@ function compact<T extends object>(value: T): T | undefined {
  * | METRICS_ENDPOINT | metrics.endpoint |
  * | HEALTH_ENDPOINT | health.endpoint |
  * | STATUS_ENDPOINT | status.endpoint (`false` turns it off) |
- * | PERFORMANCE_ADMIN_PATH | admin.path |
+ * | PERFORMANCE_ADMIN_PATH | adminPath (extra) |
  * | PERFORMANCE_ADMIN_TOKEN | admin.token |
  * | PERFORMANCE_INSTANCE_ID | instanceId |
  *
  * @example
  * PerformanceModule.forRoot({ ...performanceOptionsFromEnv(), headers: { 'X-Memory-Usage': false } })
  */
-export function performanceOptionsFromEnv(env: Env = process.env): PerformanceModuleOptions {
+export function performanceOptionsFromEnv(env: Env = process.env): PerformanceModuleOptions & PerformanceModuleExtras {
   const read = new EnvReader(env);
   const statusEndpoint = read.string('STATUS_ENDPOINT');
-  const options: PerformanceModuleOptions = {
+  const options: PerformanceModuleOptions & PerformanceModuleExtras = {
     enabled: read.boolean('PERFORMANCE_MONITORING_ENABLED'),
     monitoring: compact({
       collectionIntervalSeconds: read.number('METRICS_COLLECTION_INTERVAL'),
@@ -88,7 +89,8 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
     status: compact({
       endpoint: statusEndpoint !== undefined && FALSE.has(statusEndpoint.toLowerCase()) ? false : statusEndpoint,
     }),
-    admin: compact({ path: read.string('PERFORMANCE_ADMIN_PATH'), token: read.string('PERFORMANCE_ADMIN_TOKEN') }),
+    admin: compact({ token: read.string('PERFORMANCE_ADMIN_TOKEN') }),
+    adminPath: read.string('PERFORMANCE_ADMIN_PATH'),
     instanceId: read.string('PERFORMANCE_INSTANCE_ID'),
   };
   if (read.problems.length) {

@@ -1,3 +1,5 @@
+import type { CanActivate, Type } from '@nestjs/common';
+
 /**
  * Names of the response headers the module writes. Each can be switched off
  * with `headers: { 'X-Cache': false }`.
@@ -106,18 +108,19 @@ export interface PerformanceModuleOptions {
     endpoint?: string | false;
   };
 
-  /** The admin `/performance` API. */
+  /** Who may call the admin `/performance` API (its path is the `adminPath` extra). */
   admin?: {
     /**
-     * Path of the admin API, below the app's global prefix.
-     * @default 'performance'
-     */
-    path?: string;
-    /**
-     * Bearer token that admin endpoints require. With neither a token nor a
-     * guard, the admin API is not mounted. Env: `PERFORMANCE_ADMIN_TOKEN`.
+     * Bearer token that admin endpoints require (`Authorization: Bearer …`),
+     * at least 16 characters. With neither a token nor a guard, the admin API
+     * answers 404 as if it were not mounted. Env: `PERFORMANCE_ADMIN_TOKEN`.
      */
     token?: string;
+    /**
+     * The app's own guard for the admin API (a class, resolved with the app's
+     * injector, or an instance). When both are set, either one admits a request.
+     */
+    guard?: Type<CanActivate> | CanActivate;
   };
 
   /**

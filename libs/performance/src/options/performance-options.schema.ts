@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CanActivate, Type } from '@nestjs/common';
 import { z } from 'zod';
 import { PerformanceError } from '../errors/performance.errors';
 import {
@@ -49,11 +50,13 @@ export const performanceOptionsSchema = z.strictObject({
   status: z.strictObject({ endpoint: z.union([rootPath, z.literal(false)]).optional() }).optional(),
   admin: z
     .strictObject({
-      path: z
-        .string()
-        .regex(/^[A-Za-z0-9._~\-/]+$/, 'must be a route path (letters, digits, . _ ~ - /)')
-        .optional(),
       token: z.string().min(16, 'must be at least 16 characters').optional(),
+      guard: z
+        .custom<Type<CanActivate> | CanActivate>(
+          (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && typeof (v as CanActivate).canActivate === 'function'),
+          'must be a guard class or an object with canActivate()',
+        )
+        .optional(),
     })
     .optional(),
   appVersion: z.string().min(1).optional(),
@@ -74,7 +77,7 @@ export interface ResolvedPerformanceOptions {
   readonly metrics: { readonly endpoint: string };
   readonly health: { readonly endpoint: string };
   readonly status: { readonly endpoint: string | false };
-  readonly admin: { readonly path: string; readonly token: string | undefined };
+  readonly admin: { readonly token: string | undefined; readonly guard: Type<CanActivate> | CanActivate | undefined };
   readonly appVersion: string;
   readonly instanceId: string;
 }
@@ -113,8 +116,9 @@ function readAppVersion(): string {
   }
 }
 
+/** Freezes plain objects only: an app's guard instance or class stays its own. */
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);
   }
@@ -148,7 +152,7 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
     metrics: { endpoint: o.metrics?.endpoint ?? '/metrics' },
     health: { endpoint: o.health?.endpoint ?? '/health' },
     status: { endpoint: o.status?.endpoint ?? '/status' },
-    admin: { path: (o.admin?.path ?? 'performance').replace(/^\/+|\/+$/g, ''), token: o.admin?.token },
+    admin: { token: o.admin?.token, guard: o.admin?.guard },
     appVersion: o.appVersion ?? readAppVersion(),
     instanceId: o.instanceId ?? `${hostname()}-${process.pid}`,
   });

@@ -1,0 +1,26 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
+import { AdminAuthGuard } from './admin-auth.guard';
+
+/**
+ * The admin controllers of every feature. Each feature adds its controller
+ * here; all of them are `@Controller()` without a path of their own and
+ * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
+ */
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [];
+
+/**
+ * Mounts the admin `/performance` API below the app's global prefix.
+ * Imported by `PerformanceModule.forRoot()` itself; apps never import it.
+ */
+@Module({})
+export class PerformanceAdminModule {
+  static register(path: string): DynamicModule {
+    return {
+      module: PerformanceAdminModule,
+      imports: [RouterModule.register([{ path, module: PerformanceAdminModule }])],
+      controllers: ADMIN_CONTROLLERS,
+      providers: [AdminAuthGuard],
+    };
+  }
+}
