@@ -15,3 +15,4 @@ export { StatusEndpoint, type StatusBody } from './health/status.endpoint';
 export { PerformanceLogger } from './logging/performance.logger';
 export type { PerformanceModuleExtras } from './performance.module-definition';
 export { AdminAuthGuard } from './admin/admin-auth.guard';
+export { PerformanceEvents, type QueryEvent, type CacheEvent } from './context/performance-events';

@@ -1,5 +1,6 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { PerformanceEvents } from './context/performance-events';
 import { RequestTracker } from './context/request-tracker.service';
 import { StatusEndpoint } from './health/status.endpoint';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
@@ -28,9 +29,10 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
       inject: [PERFORMANCE_MODULE_OPTIONS],
     },
     RequestTracker,
+    PerformanceEvents,
     StatusEndpoint,
   ],
-  exports: [PERFORMANCE_OPTIONS, RequestTracker],
+  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(
