@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PerformanceModule, performanceOptionsFromEnv } from 'nestjs-performance';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsService } from './analytics/analytics.service';
+import { ChatController } from './chat/chat.controller';
+import type { SampleConfig } from './config/sample-config';
+import { SAMPLE_CONFIG } from './config/sample-config.token';
+import { typeOrmOptionsFromUrl } from './database/typeorm-options';
+import { DocumentsController } from './documents/documents.controller';
+import { DocumentsService } from './documents/documents.service';
+import { SAMPLE_ENTITIES } from './entities';
+import { HelloController } from './hello/hello.controller';
+import { DemoSeeder } from './seed/demo-seeder.service';
+
+/** The sample app: a document and chat workspace product, with every toolkit feature on. */
+@Module({})
+export class SampleAppModule {
+  static forRoot(config: SampleConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    const fromEnv = performanceOptionsFromEnv(env);
+    return {
+      module: SampleAppModule,
+      imports: [
+        TypeOrmModule.forRoot(typeOrmOptionsFromUrl(config.databaseUrl)),
+        TypeOrmModule.forFeature(SAMPLE_ENTITIES),
+        PerformanceModule.forRoot({
+          ...fromEnv,
+          admin: { ...fromEnv.admin, token: config.adminToken },
+        }),
+      ],
+      controllers: [HelloController, DocumentsController, AnalyticsController, ChatController],
+      providers: [{ provide: SAMPLE_CONFIG, useValue: config }, DocumentsService, AnalyticsService, DemoSeeder],
+    };
+  }
+}

@@ -1,0 +1,20 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('chat_sessions')
+export class ChatSession {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Index()
+  @Column()
+  workspaceId!: number;
+
+  @Column()
+  userId!: number;
+
+  @Column({ length: 200 })
+  title!: string;
+
+  @CreateDateColumn()
+  createdAt!: Date;
+}
