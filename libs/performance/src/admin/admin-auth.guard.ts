@@ -69,9 +69,12 @@ export class AdminAuthGuard implements CanActivate {
     if (!configured || this.appGuard) return this.appGuard;
     if (typeof configured !== 'function') return (this.appGuard = configured);
     // A guard class: take the app's instance if it is a provider, else build one with injection.
-    this.appGuard =
-      (this.moduleRef?.get(configured, { strict: false }) as CanActivate | undefined) ??
-      (await this.moduleRef?.create(configured));
+    try {
+      this.appGuard = this.moduleRef?.get<CanActivate>(configured, { strict: false });
+    } catch {
+      // Not a provider of the app: build one with the app's injector.
+      this.appGuard = await this.moduleRef?.create(configured);
+    }
     return this.appGuard;
   }
 }

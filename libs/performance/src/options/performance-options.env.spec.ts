@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { performanceOptionsFromEnv } from './performance-options.env';
+import { resolvePerformanceOptions } from './performance-options.schema';
+
+describe('performanceOptionsFromEnv', () => {
+  it('maps the operators\' variable names onto options', () => {
+    expect(
+      performanceOptionsFromEnv({
+        PERFORMANCE_MONITORING_ENABLED: 'true',
+        METRICS_COLLECTION_INTERVAL: '30',
+        MAX_MEMORY_USAGE_MB: '1024',
+        MAX_CPU_USAGE_PERCENT: '75',
+        CACHE_MAX_SIZE: '500',
+        CACHE_TTL: '120',
+        METRICS_ENDPOINT: '/prom',
+        HEALTH_ENDPOINT: '/healthz',
+        STATUS_ENDPOINT: '/info',
+        PERFORMANCE_ADMIN_TOKEN: 'x'.repeat(20),
+        PERFORMANCE_ADMIN_PATH: 'ops/perf',
+        PERFORMANCE_INSTANCE_ID: 'web-1',
+      }),
+    ).toEqual({
+      enabled: true,
+      monitoring: { collectionIntervalSeconds: 30, maxMemoryUsageMb: 1024, maxCpuUsagePercent: 75 },
+      cache: { maxSize: 500, ttl: 120 },
+      metrics: { endpoint: '/prom' },
+      health: { endpoint: '/healthz' },
+      status: { endpoint: '/info' },
+      admin: { token: 'x'.repeat(20) },
+      adminPath: 'ops/perf',
+      instanceId: 'web-1',
+    });
+  });
+
+  it('leaves unset and empty variables to the defaults', () => {
+    expect(performanceOptionsFromEnv({ CACHE_TTL: '', UNRELATED: '1' })).toEqual({});
+  });
+
+  it('turns the status endpoint off with STATUS_ENDPOINT=false', () => {
+    expect(performanceOptionsFromEnv({ STATUS_ENDPOINT: 'false' })).toEqual({ status: { endpoint: false } });
+  });
+
+  it('names every malformed variable and its value', () => {
+    expect(() =>
+      performanceOptionsFromEnv({ PERFORMANCE_MONITORING_ENABLED: 'maybe', CACHE_TTL: 'five', CACHE_MAX_SIZE: '10' }),
+    ).toThrow(
+      'PERF_ERR_INVALID_ENV: Invalid nestjs-performance environment variables:\n' +
+        '  - PERFORMANCE_MONITORING_ENABLED="maybe": expected true/false (or 1/0, yes/no, on/off)\n' +
+        '  - CACHE_TTL="five": expected a number',
+    );
+  });
+
+  it('passes well-formed but out-of-range values on to option validation, which names them', () => {
+    const options = performanceOptionsFromEnv({ CACHE_TTL: '-1' });
+    expect(() => resolvePerformanceOptions(options)).toThrow('cache.ttl: Too small: expected number to be >=0 (got -1)');
+  });
+});
