@@ -14,6 +14,9 @@ interface RawRequest {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
+/** Internal: the function that writes this request's performance headers (null: none). */
+export const HEADERS_WRITER = Symbol('nestjs-performance.headers-writer');
+
 /**
  * What the module knows about one HTTP request while it runs: its id, when it
  * arrived, and what the features observed (SQL statements, cache status).
@@ -35,6 +38,8 @@ export class RequestContext {
   cacheStatus: CacheStatus = 'BYPASS';
   /** Route template set by adapters that know it before the handler runs (Fastify). */
   routeTemplate: string | undefined = undefined;
+  /** @internal Set by the request tracker; declared here so every context has one shape. */
+  [HEADERS_WRITER]: ((res: import('node:http').ServerResponse, ctx: RequestContext) => void) | null = null;
 
   constructor(
     /** The X-Request-ID of this request: the client's when valid, else a new UUID. */
