@@ -1,0 +1,113 @@
+// Runs HTTP servers one at a time and loads each with autocannon, variants interleaved
+// round by round, each variant paired with the baseline run right before it.
+// The server is pinned to core 0 and this process to core 1 (taskset) when available.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import autocannon from 'autocannon';
+
+const hasTaskset = spawnSync('taskset', ['-V']).status === 0 && cpus().length >= 2;
+
+export function pinSelf() {
+  if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)]);
+}
+
+function startServer({ script, env }) {
+  const args = hasTaskset ? ['-c', '0', process.execPath, script] : [script];
+  const child = spawn(hasTaskset ? 'taskset' : process.execPath, args, {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /ready (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`server ${script} exited with ${code}`)));
+  });
+}
+
+function load(url, { duration, connections, method = 'GET', headers, body }) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, duration, connections, method, headers, body, pipelining: 1 }, (err, result) => {
+      if (err) reject(err);
+      else resolve(result);
+    });
+  });
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * variants: [{ name, script, env, path }], the first is the baseline.
+ * Returns per-variant runs and the ratios to the baseline run just before each.
+ */
+export async function compare({ variants, rounds = 5, duration = 8, warmup = 2, connections = 50, request = {} }) {
+  const runs = Object.fromEntries(variants.map((v) => [v.name, []]));
+  const ratios = Object.fromEntries(variants.slice(1).map((v) => [v.name, []]));
+  for (let round = 1; round <= rounds; round++) {
+    let baseline;
+    for (const v of variants) {
+      const { child, port } = await startServer(v);
+      try {
+        const url = `http://127.0.0.1:${port}${v.path}`;
+        await load(url, { ...request, duration: warmup, connections });
+        const r = await load(url, { ...request, duration, connections });
+        const run = {
+          rps: r.requests.average,
+          p99: r.latency.p99,
+          errors: r.errors + r.non2xx,
+          rssMb: 0,
+        };
+        const rss = spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)]).stdout?.toString().trim();
+        run.rssMb = rss ? Math.round(Number(rss) / 1024) : 0;
+        runs[v.name].push(run);
+        if (!baseline) baseline = run;
+        else ratios[v.name].push(run.rps / baseline.rps);
+        process.stderr.write(`round ${round} ${v.name.padEnd(24)} ${run.rps.toFixed(0).padStart(6)} req/s  p99 ${run.p99} ms  errors ${run.errors}\n`);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    }
+  }
+  return variants.map((v, i) => {
+    const rps = runs[v.name].map((r) => r.rps);
+    const rr = i === 0 ? [1] : ratios[v.name];
+    return {
+      name: v.name,
+      medianRps: median(rps),
+      minRps: Math.min(...rps),
+      maxRps: Math.max(...rps),
+      medianP99: median(runs[v.name].map((r) => r.p99)),
+      medianRssMb: median(runs[v.name].map((r) => r.rssMb)),
+      medianRatio: median(rr),
+      minRatio: Math.min(...rr),
+      maxRatio: Math.max(...rr),
+      errors: runs[v.name].reduce((s, r) => s + r.errors, 0),
+    };
+  });
+}
+
+export function markdownTable(rows) {
+  const lines = [
+    '| variant | median req/s (min-max) | ratio to bare, median (min-max of pairs) | p99 ms | RSS MB | errors |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.name} | ${r.medianRps.toFixed(0)} (${r.minRps.toFixed(0)}-${r.maxRps.toFixed(0)}) | ${r.medianRatio.toFixed(3)} (${r.minRatio.toFixed(3)}-${r.maxRatio.toFixed(3)}) | ${r.medianP99} | ${r.medianRssMb} | ${r.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function machineLine() {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model ?? 'cpu'}, Node ${process.version}, ${hasTaskset ? 'server on core 0, load on core 1 (taskset)' : 'no taskset: server and load share cores'}`;
+}

@@ -1,0 +1,30 @@
+// Issue 2's benchmark: GET /api/v1/hello bare vs with PerformanceModule (every header on),
+// on Express and Fastify, interleaved. Needs `npm run build` first.
+// Usage: node bench/overhead.mjs [--rounds 6] [--duration 8] [--adapter express|fastify|both]
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { compare, machineLine, markdownTable, pinSelf } from './lib/compare.mjs';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '6' },
+    duration: { type: 'string', default: '8' },
+    adapter: { type: 'string', default: 'both' },
+  },
+});
+pinSelf();
+const script = fileURLToPath(new URL('./servers/hello-server.cjs', import.meta.url));
+const adapters = values.adapter === 'both' ? ['express', 'fastify'] : [values.adapter];
+const out = [`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machineLine()}.`, ''];
+for (const adapter of adapters) {
+  const rows = await compare({
+    rounds: Number(values.rounds),
+    duration: Number(values.duration),
+    variants: [
+      { name: `bare (${adapter})`, script, env: { VARIANT: 'bare', ADAPTER: adapter }, path: '/api/v1/hello' },
+      { name: `module, all headers (${adapter})`, script, env: { VARIANT: 'module', ADAPTER: adapter }, path: '/api/v1/hello' },
+    ],
+  });
+  out.push(`GET /api/v1/hello on ${adapter}, ${values.rounds} interleaved rounds of ${values.duration} s, 50 connections:`, '', markdownTable(rows), '');
+}
+console.log(out.join('\n'));
