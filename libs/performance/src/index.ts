@@ -16,3 +16,31 @@ export { PerformanceLogger } from './logging/performance.logger';
 export type { PerformanceModuleExtras } from './performance.module-definition';
 export { AdminAuthGuard } from './admin/admin-auth.guard';
 export { PerformanceEvents, type QueryEvent, type CacheEvent } from './context/performance-events';
+export type { DatabaseOptions } from './options/performance-options.interface';
+export { DatabaseInstrumentation } from './database/database-instrumentation.service';
+export type { DatabaseSource, DatabaseSystem, InstrumentableDataSource } from './database/database-source';
+export { QueryStats, type QueryStatsEntry, type QueryTotals } from './database/query-stats.service';
+export { SlowQueryLog, type SlowQuery } from './database/slow-query.log';
+export { N1Detector, type N1Finding } from './database/n1-detector.service';
+export { PoolMonitor, type PoolUsage } from './database/pool-monitor.service';
+export { DatabaseDiagnosticsService, type DatabaseStatsReport } from './database/database-diagnostics.service';
+export type {
+  DatabaseDiagnostics,
+  Diagnostic,
+  DiagnosticRow,
+  DiagnosticValue,
+  IndexInfo,
+  ColumnSelectivity,
+  ExplainTarget,
+} from './database/diagnostics/database-diagnostics';
+export {
+  IndexAdvisor,
+  type IndexAdvice,
+  type IndexSuggestion,
+  type IndexRefusal,
+  type AdvisedStatement,
+} from './database/index-advisor.service';
+export { PlanAdvisor, type PlanAdvice, type PlanReport } from './database/plan-advisor.service';
+export { normalizeSql, type SqlFingerprint } from './database/sql-fingerprint';
+export { queryInChunks, chunkSizeFor, MAX_BOUND_PARAMETERS, type ChunkedInOptions } from './database/chunked-in.query';
+export { DatabaseAdminController, type QueryPerformanceBody } from './admin/database.admin-controller';

@@ -2,6 +2,7 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { HttpAdapterHost } from '@nestjs/core';
 import { PerformanceEvents } from './context/performance-events';
 import { RequestTracker } from './context/request-tracker.service';
+import { DATABASE_EXPORTS, DATABASE_PROVIDERS } from './database/database.providers';
 import { StatusEndpoint } from './health/status.endpoint';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from './performance.constants';
@@ -31,8 +32,9 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     RequestTracker,
     PerformanceEvents,
     StatusEndpoint,
+    ...DATABASE_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents],
+  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...DATABASE_EXPORTS],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

@@ -69,6 +69,17 @@ function compact<T extends object>(value: T): T | undefined {
  * | PERFORMANCE_ADMIN_PATH | adminPath (extra) |
  * | PERFORMANCE_ADMIN_TOKEN | admin.token |
  * | PERFORMANCE_INSTANCE_ID | instanceId |
+ * | DB_INSTRUMENTATION_ENABLED | database.enabled |
+ * | DB_SLOW_QUERY_THRESHOLD_MS | database.slowQueryThresholdMs |
+ * | DB_SLOW_QUERY_LOG_SIZE | database.slowQueryLogSize |
+ * | DB_MAX_FINGERPRINTS | database.maxFingerprints |
+ * | DB_N1_THRESHOLD | database.n1Threshold |
+ * | DB_N1_LOG_SIZE | database.n1LogSize |
+ * | DB_N1_HEADER | database.n1Header |
+ * | DB_LOG_PARAMETERS | database.logParameters |
+ * | DB_EXPLAIN_ANALYZE | database.explainAnalyze |
+ * | DB_ALLOW_SCHEMA_CHANGES | database.allowSchemaChanges |
+ * | DB_INDEX_MIN_ROWS | database.indexMinRows |
  *
  * @example
  * PerformanceModule.forRoot({ ...performanceOptionsFromEnv(), headers: { 'X-Memory-Usage': false } })
@@ -92,6 +103,19 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
     admin: compact({ token: read.string('PERFORMANCE_ADMIN_TOKEN') }),
     adminPath: read.string('PERFORMANCE_ADMIN_PATH'),
     instanceId: read.string('PERFORMANCE_INSTANCE_ID'),
+    database: compact({
+      enabled: read.boolean('DB_INSTRUMENTATION_ENABLED'),
+      slowQueryThresholdMs: read.number('DB_SLOW_QUERY_THRESHOLD_MS'),
+      slowQueryLogSize: read.number('DB_SLOW_QUERY_LOG_SIZE'),
+      maxFingerprints: read.number('DB_MAX_FINGERPRINTS'),
+      n1Threshold: read.number('DB_N1_THRESHOLD'),
+      n1LogSize: read.number('DB_N1_LOG_SIZE'),
+      n1Header: read.boolean('DB_N1_HEADER'),
+      logParameters: read.boolean('DB_LOG_PARAMETERS'),
+      explainAnalyze: read.boolean('DB_EXPLAIN_ANALYZE'),
+      allowSchemaChanges: read.boolean('DB_ALLOW_SCHEMA_CHANGES'),
+      indexMinRows: read.number('DB_INDEX_MIN_ROWS'),
+    }),
   };
   if (read.problems.length) {
     throw new PerformanceError('PERF_ERR_INVALID_ENV', read.problems.join('\n  - '));

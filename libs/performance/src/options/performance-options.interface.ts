@@ -123,6 +123,9 @@ export interface PerformanceModuleOptions {
     guard?: Type<CanActivate> | CanActivate;
   };
 
+  /** TypeORM instrumentation: per-request counting, statistics, slow queries, N+1, index and plan advice. */
+  database?: DatabaseOptions;
+
   /**
    * Version reported by `/status`.
    * @default the `version` of the app's package.json in the working directory, else '0.0.0'
@@ -134,4 +137,82 @@ export interface PerformanceModuleOptions {
    * @default `${hostname}-${pid}`
    */
   instanceId?: string;
+}
+
+/**
+ * The `database` section of {@link PerformanceModuleOptions}: how the module
+ * instruments every TypeORM DataSource of the app.
+ *
+ * @example
+ * PerformanceModule.forRoot({ database: { slowQueryThresholdMs: 100, n1Threshold: 3 } })
+ */
+export interface DatabaseOptions {
+  /**
+   * Instrument the app's TypeORM DataSources. When false nothing is attached
+   * and X-DB-Queries stays 0. Env: `DB_INSTRUMENTATION_ENABLED`.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * A statement at least this slow (ms) goes into the slow-query log.
+   * Env: `DB_SLOW_QUERY_THRESHOLD_MS`.
+   * @default 200
+   */
+  slowQueryThresholdMs?: number;
+  /**
+   * Entries kept in the slow-query ring; the oldest is dropped first.
+   * Env: `DB_SLOW_QUERY_LOG_SIZE`.
+   * @default 100
+   */
+  slowQueryLogSize?: number;
+  /**
+   * Distinct statement fingerprints kept in the query statistics; when full,
+   * the fingerprint with the least total time is evicted.
+   * Env: `DB_MAX_FINGERPRINTS`.
+   * @default 500
+   */
+  maxFingerprints?: number;
+  /**
+   * A fingerprint run more than this many times in one request is an N+1
+   * finding. Env: `DB_N1_THRESHOLD`.
+   * @default 5
+   */
+  n1Threshold?: number;
+  /**
+   * N+1 findings kept (a ring). Env: `DB_N1_LOG_SIZE`.
+   * @default 100
+   */
+  n1LogSize?: number;
+  /**
+   * Announce N+1 findings in an `X-DB-N1: <fingerprint>[, …]` response header.
+   * Meant for development. Env: `DB_N1_HEADER`.
+   * @default true when NODE_ENV is 'development', else false
+   */
+  n1Header?: boolean;
+  /**
+   * Keep bound parameter values in the slow-query log and show them in the
+   * admin API. Off by default: they may hold personal data.
+   * Env: `DB_LOG_PARAMETERS`.
+   * @default false
+   */
+  logParameters?: boolean;
+  /**
+   * Let the plan advisor run `EXPLAIN ANALYZE` (it executes the statement;
+   * SELECT only). Without it the advisor reads the planner's estimates.
+   * Env: `DB_EXPLAIN_ANALYZE`.
+   * @default false
+   */
+  explainAnalyze?: boolean;
+  /**
+   * Allow schema changes (CREATE INDEX, ANALYZE, VACUUM) from the admin
+   * `optimize/:id` endpoint. Env: `DB_ALLOW_SCHEMA_CHANGES`.
+   * @default false
+   */
+  allowSchemaChanges?: boolean;
+  /**
+   * Tables with fewer rows than this get no index suggestion (a scan is
+   * cheaper). Env: `DB_INDEX_MIN_ROWS`.
+   * @default 500
+   */
+  indexMinRows?: number;
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { PerformanceError } from '../errors/performance.errors';
 import {
   PERFORMANCE_HEADER_NAMES,
+  type DatabaseOptions,
   type PerformanceHeaderName,
   type PerformanceModuleOptions,
 } from './performance-options.interface';
@@ -61,6 +62,21 @@ export const performanceOptionsSchema = z.strictObject({
     .optional(),
   appVersion: z.string().min(1).optional(),
   instanceId: z.string().min(1).max(128).optional(),
+  database: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      slowQueryThresholdMs: z.number().min(0).optional(),
+      slowQueryLogSize: z.int().min(1).max(100_000).optional(),
+      maxFingerprints: z.int().min(1).max(100_000).optional(),
+      n1Threshold: z.int().min(1).max(10_000).optional(),
+      n1LogSize: z.int().min(1).max(100_000).optional(),
+      n1Header: z.boolean().optional(),
+      logParameters: z.boolean().optional(),
+      explainAnalyze: z.boolean().optional(),
+      allowSchemaChanges: z.boolean().optional(),
+      indexMinRows: z.int().min(0).optional(),
+    })
+    .optional(),
 });
 
 /** Options after validation and defaults: every field present, frozen. */
@@ -80,6 +96,7 @@ export interface ResolvedPerformanceOptions {
   readonly admin: { readonly token: string | undefined; readonly guard: Type<CanActivate> | CanActivate | undefined };
   readonly appVersion: string;
   readonly instanceId: string;
+  readonly database: Readonly<Required<DatabaseOptions>>;
 }
 
 function describeValue(value: unknown): string {
@@ -155,5 +172,18 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
     admin: { token: o.admin?.token, guard: o.admin?.guard },
     appVersion: o.appVersion ?? readAppVersion(),
     instanceId: o.instanceId ?? `${hostname()}-${process.pid}`,
+    database: {
+      enabled: o.database?.enabled ?? true,
+      slowQueryThresholdMs: o.database?.slowQueryThresholdMs ?? 200,
+      slowQueryLogSize: o.database?.slowQueryLogSize ?? 100,
+      maxFingerprints: o.database?.maxFingerprints ?? 500,
+      n1Threshold: o.database?.n1Threshold ?? 5,
+      n1LogSize: o.database?.n1LogSize ?? 100,
+      n1Header: o.database?.n1Header ?? process.env.NODE_ENV === 'development',
+      logParameters: o.database?.logParameters ?? false,
+      explainAnalyze: o.database?.explainAnalyze ?? false,
+      allowSchemaChanges: o.database?.allowSchemaChanges ?? false,
+      indexMinRows: o.database?.indexMinRows ?? 500,
+    },
   });
 }

@@ -1,0 +1,155 @@
+import { INTERNAL_QUERY_MARK, type DatabaseSource, type DatabaseSystem } from '../database-source';
+
+/** A value in a diagnostics row. */
+export type DiagnosticValue = string | number | boolean | null | readonly string[];
+/** One row of a diagnostics section. */
+export type DiagnosticRow = Readonly<Record<string, DiagnosticValue>>;
+
+/**
+ * The answer of one diagnostic: its rows, or why this database cannot give
+ * them (`unsupported`), or the error it raised (`error`: the others still run).
+ */
+export type Diagnostic =
+  | { readonly status: 'ok'; readonly rows: readonly DiagnosticRow[]; readonly note?: string }
+  | { readonly status: 'unsupported'; readonly reason: string }
+  | { readonly status: 'error'; readonly message: string };
+
+/** An index of a table, columns in index order. */
+export interface IndexInfo {
+  readonly table: string;
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  readonly primary: boolean;
+}
+
+/** What the planner knows of a column's values (PostgreSQL's pg_stats). */
+export interface ColumnSelectivity {
+  /** Distinct values: positive = count, negative = fraction of rows (pg_stats convention). */
+  readonly nDistinct: number | null;
+  readonly nullFraction: number | null;
+}
+
+/** A statement to explain: raw text with its bound parameters. */
+export interface ExplainTarget {
+  readonly fingerprint: string;
+  readonly sql: string;
+  readonly parameters: readonly unknown[] | undefined;
+}
+
+/**
+ * Database-specific diagnostics. Each method answers for one database; a
+ * database that has no equivalent answers `unsupported` with the reason.
+ */
+export interface DatabaseDiagnostics {
+  readonly system: DatabaseSystem;
+  topStatements(limit: number): Promise<Diagnostic>;
+  tableStats(): Promise<Diagnostic>;
+  cacheHitRatio(): Promise<Diagnostic>;
+  unusedIndexes(): Promise<Diagnostic>;
+  duplicateIndexes(): Promise<Diagnostic>;
+  longRunningQueries(minSeconds: number): Promise<Diagnostic>;
+  connectionStates(): Promise<Diagnostic>;
+  tableSizes(): Promise<Diagnostic>;
+  queryPlans(targets: readonly ExplainTarget[]): Promise<Diagnostic>;
+  /** Indexes of one table, or of every table when `table` is omitted. */
+  indexes(table?: string): Promise<IndexInfo[]>;
+  /** Estimated rows of a table, null when unknown. */
+  rowEstimate(table: string): Promise<number | null>;
+  /** Planner statistics of a column, null when the database keeps none. */
+  columnSelectivity(table: string, column: string): Promise<ColumnSelectivity | null>;
+  /** The plan of a statement as the database's JSON, or why not. */
+  explain(target: ExplainTarget, analyze: boolean): Promise<{ format: string; plan: unknown } | { unsupported: string }>;
+}
+
+/** Runs a diagnostic, turning a thrown error into an `error` answer. */
+export async function attempt(run: () => Promise<Diagnostic>): Promise<Diagnostic> {
+  try {
+    return await run();
+  } catch (error) {
+    return { status: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export const unsupported = (reason: string): Diagnostic => ({ status: 'unsupported', reason });
+export const ok = (rows: readonly DiagnosticRow[], note?: string): Diagnostic =>
+  note ? { status: 'ok', rows, note } : { status: 'ok', rows };
+
+/**
+ * Base of every diagnostics class: runs the module's own statements marked
+ * with {@link INTERNAL_QUERY_MARK} (kept out of the statistics), answers
+ * `unsupported` for what a subclass does not override, and finds duplicate
+ * indexes (one whose columns lead another index of the same table) from
+ * {@link indexes}.
+ */
+export abstract class BaseDiagnostics implements DatabaseDiagnostics {
+  constructor(protected readonly source: DatabaseSource) {}
+
+  get system(): DatabaseSystem {
+    return this.source.system;
+  }
+
+  /** Runs one of the module's own statements. */
+  protected async run<T = Record<string, unknown>>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    return (await this.source.dataSource.query(`${INTERNAL_QUERY_MARK} ${sql}`, parameters)) as T[];
+  }
+
+  async topStatements(_limit: number): Promise<Diagnostic> {
+    return unsupported(`${this.system} keeps no statement statistics`);
+  }
+  async tableStats(): Promise<Diagnostic> {
+    return unsupported(`${this.system} keeps no table statistics`);
+  }
+  async cacheHitRatio(): Promise<Diagnostic> {
+    return unsupported(`${this.system} reports no buffer cache hit ratio`);
+  }
+  async unusedIndexes(): Promise<Diagnostic> {
+    return unsupported(`${this.system} does not count index scans`);
+  }
+  async longRunningQueries(_minSeconds: number): Promise<Diagnostic> {
+    return unsupported(`${this.system} does not list running statements`);
+  }
+  async connectionStates(): Promise<Diagnostic> {
+    return unsupported(`${this.system} does not list connections`);
+  }
+  async tableSizes(): Promise<Diagnostic> {
+    return unsupported(`table sizes are not read for ${this.system}`);
+  }
+  async queryPlans(_targets: readonly ExplainTarget[]): Promise<Diagnostic> {
+    return unsupported(`use the plan endpoint for ${this.system}`);
+  }
+  async rowEstimate(_table: string): Promise<number | null> {
+    return null;
+  }
+  async columnSelectivity(_table: string, _column: string): Promise<ColumnSelectivity | null> {
+    return null;
+  }
+  async explain(_target: ExplainTarget, _analyze: boolean): Promise<{ format: string; plan: unknown } | { unsupported: string }> {
+    return { unsupported: `EXPLAIN is not read for ${this.system}` };
+  }
+
+  abstract indexes(table?: string): Promise<IndexInfo[]>;
+
+  async duplicateIndexes(): Promise<Diagnostic> {
+    const all = await this.indexes();
+    const rows: DiagnosticRow[] = [];
+    for (const index of all) {
+      if (index.primary || index.unique) continue;
+      const cover = all.find(
+        (other) =>
+          other !== index &&
+          other.table === index.table &&
+          other.columns.length >= index.columns.length &&
+          index.columns.every((c, i) => other.columns[i] === c) &&
+          (other.columns.length > index.columns.length || other.name < index.name),
+      );
+      if (cover) {
+        rows.push({ table: index.table, index: index.name, columns: index.columns, coveredBy: cover.name, coveredByColumns: cover.columns });
+      }
+    }
+    return ok(rows);
+  }
+}
+
+/** LIKE pattern that matches the module's own statements. */
+export const INTERNAL_MARK_LIKE = `${INTERNAL_QUERY_MARK.replace(/[%_]/g, '\\$&')}%`;

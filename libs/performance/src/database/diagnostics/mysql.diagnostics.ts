@@ -1,0 +1,137 @@
+import { normalizeSql } from '../sql-fingerprint';
+import {
+  BaseDiagnostics,
+  type Diagnostic,
+  type ExplainTarget,
+  type IndexInfo,
+  INTERNAL_MARK_LIKE,
+  ok,
+  unsupported,
+} from './database-diagnostics';
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** MySQL and MariaDB: performance_schema (when on), information_schema, InnoDB status, EXPLAIN FORMAT=JSON. */
+export class MysqlDiagnostics extends BaseDiagnostics {
+  private async performanceSchemaOn(): Promise<boolean> {
+    const [r] = await this.run<{ on: unknown }>('SELECT @@performance_schema AS `on`');
+    return Number(r?.on) === 1;
+  }
+
+  override async topStatements(limit: number): Promise<Diagnostic> {
+    if (!(await this.performanceSchemaOn())) {
+      return unsupported('performance_schema is off (performance_schema=ON in the server config, then restart)');
+    }
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT DIGEST_TEXT AS q, COUNT_STAR AS calls, SUM_TIMER_WAIT / 1e9 AS total_ms, AVG_TIMER_WAIT / 1e9 AS mean_ms, SUM_ROWS_SENT AS rows_sent
+         FROM performance_schema.events_statements_summary_by_digest
+        WHERE SCHEMA_NAME = DATABASE() AND DIGEST_TEXT IS NOT NULL AND DIGEST_TEXT NOT LIKE ?
+        ORDER BY SUM_TIMER_WAIT DESC LIMIT ?`,
+      [INTERNAL_MARK_LIKE, limit],
+    );
+    return ok(
+      rows.map((r) => ({
+        statement: normalizeSql(String(r.q)),
+        calls: Number(r.calls),
+        totalMs: round(Number(r.total_ms)),
+        meanMs: round(Number(r.mean_ms)),
+        rows: Number(r.rows_sent),
+        cacheHitPercent: null,
+      })),
+      'from performance_schema.events_statements_summary_by_digest',
+    );
+  }
+
+  override async tableStats(): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT TABLE_NAME AS t, TABLE_ROWS AS r, DATA_FREE AS f, DATA_LENGTH AS d, UPDATE_TIME AS u
+         FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME LIMIT 200`,
+    );
+    return ok(
+      rows.map((r) => ({
+        table: String(r.t),
+        rowEstimate: Number(r.r ?? 0),
+        freeBytes: Number(r.f ?? 0),
+        // InnoDB has no dead tuples; reclaimable space above 10% of the data suggests OPTIMIZE TABLE.
+        needsOptimize: Number(r.f ?? 0) > 0.1 * Number(r.d ?? 0) && Number(r.f ?? 0) > 10 * 1024 * 1024,
+        lastUpdate: r.u instanceof Date ? r.u.toISOString() : r.u == null ? null : String(r.u),
+      })),
+      'estimates from information_schema.TABLES',
+    );
+  }
+
+  override async cacheHitRatio(): Promise<Diagnostic> {
+    const rows = await this.run<{ Variable_name: string; Value: string }>(
+      `SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_read_requests', 'Innodb_buffer_pool_reads')`,
+    );
+    const get = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? 0);
+    const requests = get('Innodb_buffer_pool_read_requests');
+    const misses = get('Innodb_buffer_pool_reads');
+    return ok([{ bufferPoolPercent: requests > 0 ? round(((requests - misses) / requests) * 100) : null }], 'InnoDB buffer pool, server-wide');
+  }
+
+  override async unusedIndexes(): Promise<Diagnostic> {
+    if (!(await this.performanceSchemaOn())) return unsupported('performance_schema is off: index usage is not counted');
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT OBJECT_NAME AS t, INDEX_NAME AS i, COUNT_STAR AS n
+         FROM performance_schema.table_io_waits_summary_by_index_usage
+        WHERE OBJECT_SCHEMA = DATABASE() AND INDEX_NAME IS NOT NULL AND INDEX_NAME <> 'PRIMARY' AND COUNT_STAR = 0
+        ORDER BY OBJECT_NAME, INDEX_NAME LIMIT 200`,
+    );
+    return ok(rows.map((r) => ({ table: String(r.t), index: String(r.i), scans: Number(r.n) })));
+  }
+
+  override async longRunningQueries(minSeconds: number): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT ID AS id, COMMAND AS c, TIME AS s, INFO AS q FROM information_schema.PROCESSLIST
+        WHERE DB = DATABASE() AND COMMAND NOT IN ('Sleep', 'Daemon') AND ID <> CONNECTION_ID() AND TIME >= ? ORDER BY TIME DESC LIMIT 100`,
+      [minSeconds],
+    );
+    return ok(rows.map((r) => ({ pid: Number(r.id), state: String(r.c), seconds: Number(r.s), statement: r.q == null ? null : normalizeSql(String(r.q)) })));
+  }
+
+  override async connectionStates(): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT COMMAND AS state, COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() GROUP BY COMMAND ORDER BY COMMAND`,
+    );
+    return ok(rows.map((r) => ({ state: String(r.state), connections: Number(r.n) })));
+  }
+
+  override async tableSizes(): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT TABLE_NAME AS t, TABLE_ROWS AS r, DATA_LENGTH + INDEX_LENGTH AS b FROM information_schema.TABLES
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY b DESC LIMIT 200`,
+    );
+    return ok(rows.map((r) => ({ table: String(r.t), rowEstimate: Number(r.r ?? 0), totalBytes: Number(r.b ?? 0) })));
+  }
+
+  async indexes(table?: string): Promise<IndexInfo[]> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT TABLE_NAME AS t, INDEX_NAME AS i, NON_UNIQUE AS nu, COLUMN_NAME AS c, SEQ_IN_INDEX AS s
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND (? IS NULL OR TABLE_NAME = ?)
+        ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+      [table ?? null, table ?? null],
+    );
+    const byName = new Map<string, { table: string; name: string; columns: string[]; unique: boolean; primary: boolean }>();
+    for (const r of rows) {
+      const key = `${String(r.t)}.${String(r.i)}`;
+      let index = byName.get(key);
+      if (!index) {
+        index = { table: String(r.t), name: String(r.i), columns: [], unique: Number(r.nu) === 0, primary: r.i === 'PRIMARY' };
+        byName.set(key, index);
+      }
+      index.columns.push(String(r.c));
+    }
+    return [...byName.values()];
+  }
+
+  override async rowEstimate(table: string): Promise<number | null> {
+    const [r] = await this.run<{ n: unknown }>(`SELECT COUNT(*) AS n FROM \`${table.replace(/`/g, '``')}\``);
+    return r ? Number(r.n) : null;
+  }
+
+  override async explain(target: ExplainTarget): Promise<{ format: string; plan: unknown }> {
+    const [r] = await this.run<{ EXPLAIN: string }>(`EXPLAIN FORMAT=JSON ${target.sql}`, [...(target.parameters ?? [])]);
+    return { format: 'mysql-json', plan: r ? JSON.parse(String(Object.values(r)[0])) : null };
+  }
+}

@@ -1,0 +1,178 @@
+import { normalizeSql } from '../sql-fingerprint';
+import {
+  BaseDiagnostics,
+  type ColumnSelectivity,
+  type Diagnostic,
+  type ExplainTarget,
+  type IndexInfo,
+  INTERNAL_MARK_LIKE,
+  ok,
+} from './database-diagnostics';
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
+
+/** PostgreSQL: pg_stat_statements, pg_stat_user_tables, pg_statio, pg_stat_activity, pg_stats, EXPLAIN (FORMAT JSON). */
+export class PostgresDiagnostics extends BaseDiagnostics {
+  override async topStatements(limit: number): Promise<Diagnostic> {
+    const loaded = await this.run<{ n: string }>(`SELECT count(*) AS n FROM pg_extension WHERE extname = 'pg_stat_statements'`);
+    if (Number(loaded[0]?.n) === 0) {
+      return { status: 'unsupported', reason: 'pg_stat_statements is not installed (CREATE EXTENSION pg_stat_statements; it must be in shared_preload_libraries)' };
+    }
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT query, calls, total_exec_time, mean_exec_time, rows, shared_blks_hit, shared_blks_read
+         FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE $1
+        ORDER BY total_exec_time DESC LIMIT $2`,
+      [INTERNAL_MARK_LIKE, limit],
+    );
+    return ok(
+      rows.map((r) => {
+        const hit = Number(r.shared_blks_hit);
+        const read = Number(r.shared_blks_read);
+        return {
+          statement: normalizeSql(String(r.query)),
+          calls: Number(r.calls),
+          totalMs: round(Number(r.total_exec_time)),
+          meanMs: round(Number(r.mean_exec_time)),
+          rows: Number(r.rows),
+          cacheHitPercent: hit + read > 0 ? round((hit / (hit + read)) * 100) : null,
+        };
+      }),
+      'from pg_stat_statements (whole database, since its last reset)',
+    );
+  }
+
+  override async tableStats(): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT relname, n_live_tup, n_dead_tup, last_vacuum, last_autovacuum, last_analyze, last_autoanalyze
+         FROM pg_stat_user_tables ORDER BY n_dead_tup DESC, relname LIMIT 200`,
+    );
+    return ok(
+      rows.map((r) => {
+        const live = Number(r.n_live_tup);
+        const dead = Number(r.n_dead_tup);
+        return {
+          table: String(r.relname),
+          liveTuples: live,
+          deadTuples: dead,
+          deadRatioPercent: live + dead > 0 ? round((dead / (live + dead)) * 100) : 0,
+          lastVacuum: iso(r.last_vacuum ?? r.last_autovacuum),
+          lastAnalyze: iso(r.last_analyze ?? r.last_autoanalyze),
+          // autovacuum's own trigger: 50 + 20% of the live tuples
+          needsVacuum: dead > 50 + 0.2 * live,
+        };
+      }),
+    );
+  }
+
+  override async cacheHitRatio(): Promise<Diagnostic> {
+    const [r] = await this.run<Record<string, unknown>>(
+      `SELECT sum(heap_blks_hit) AS th, sum(heap_blks_read) AS tr, sum(idx_blks_hit) AS ih, sum(idx_blks_read) AS ir FROM pg_statio_user_tables`,
+    );
+    const ratio = (hit: unknown, read: unknown) => {
+      const h = Number(hit ?? 0);
+      const d = Number(read ?? 0);
+      return h + d > 0 ? round((h / (h + d)) * 100) : null;
+    };
+    return ok([{ tablePercent: ratio(r?.th, r?.tr), indexPercent: ratio(r?.ih, r?.ir) }]);
+  }
+
+  override async unusedIndexes(): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT s.relname, s.indexrelname, s.idx_scan, pg_relation_size(s.indexrelid) AS bytes
+         FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
+        WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
+        ORDER BY bytes DESC LIMIT 200`,
+    );
+    return ok(
+      rows.map((r) => ({ table: String(r.relname), index: String(r.indexrelname), scans: Number(r.idx_scan), sizeBytes: Number(r.bytes) })),
+      'indexes never scanned since statistics were last reset',
+    );
+  }
+
+  override async longRunningQueries(minSeconds: number): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT pid, state, EXTRACT(EPOCH FROM (now() - query_start)) AS seconds, query
+         FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'
+          AND query_start < now() - make_interval(secs => $1)
+        ORDER BY query_start LIMIT 100`,
+      [minSeconds],
+    );
+    return ok(
+      rows.map((r) => ({ pid: Number(r.pid), state: String(r.state), seconds: round(Number(r.seconds)), statement: normalizeSql(String(r.query)) })),
+    );
+  }
+
+  override async connectionStates(): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT coalesce(state, 'unknown') AS state, count(*) AS n FROM pg_stat_activity WHERE datname = current_database() GROUP BY 1 ORDER BY 1`,
+    );
+    return ok(rows.map((r) => ({ state: String(r.state), connections: Number(r.n) })));
+  }
+
+  override async tableSizes(): Promise<Diagnostic> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT c.relname, c.reltuples, pg_total_relation_size(c.oid) AS bytes
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname = current_schema() ORDER BY bytes DESC LIMIT 200`,
+    );
+    return ok(rows.map((r) => ({ table: String(r.relname), rowEstimate: Math.max(0, Number(r.reltuples)), totalBytes: Number(r.bytes) })));
+  }
+
+  async indexes(table?: string): Promise<IndexInfo[]> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT t.relname AS tbl, i.relname AS idx, ix.indisunique AS uniq, ix.indisprimary AS prim,
+              array_to_json(ARRAY(SELECT a.attname FROM unnest(ix.indkey) WITH ORDINALITY k(attnum, ord)
+                JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ORDER BY k.ord)) AS cols,
+              ix.indpred IS NOT NULL AS partial, ix.indexprs IS NOT NULL AS expr
+         FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = current_schema() AND ($1::text IS NULL OR t.relname = $1)
+        ORDER BY t.relname, i.relname`,
+      [table ?? null],
+    );
+    return rows
+      .filter((r) => !r.partial && !r.expr)
+      .map((r) => ({
+        table: String(r.tbl),
+        name: String(r.idx),
+        columns: (typeof r.cols === 'string' ? JSON.parse(r.cols) : r.cols) as string[],
+        unique: Boolean(r.uniq),
+        primary: Boolean(r.prim),
+      }));
+  }
+
+  override async rowEstimate(table: string): Promise<number | null> {
+    const [r] = await this.run<{ reltuples: unknown }>(
+      `SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()`,
+      [table],
+    );
+    if (!r) return null;
+    const estimate = Number(r.reltuples);
+    if (estimate >= 0) return estimate;
+    // -1: never analyzed yet; count instead (the advisor needs a real figure).
+    const [c] = await this.run<{ n: unknown }>(`SELECT count(*) AS n FROM "${table.replace(/"/g, '""')}"`);
+    return Number(c?.n ?? 0);
+  }
+
+  override async columnSelectivity(table: string, column: string): Promise<ColumnSelectivity | null> {
+    const [r] = await this.run<{ n_distinct: unknown; null_frac: unknown }>(
+      `SELECT n_distinct, null_frac FROM pg_stats WHERE schemaname = current_schema() AND tablename = $1 AND attname = $2`,
+      [table, column],
+    );
+    return r ? { nDistinct: num(r.n_distinct), nullFraction: num(r.null_frac) } : null;
+  }
+
+  override async explain(target: ExplainTarget, analyze: boolean): Promise<{ format: string; plan: unknown }> {
+    const options = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
+    const rows = await this.run<{ 'QUERY PLAN': unknown }>(`EXPLAIN (${options}) ${target.sql}`, [...(target.parameters ?? [])]);
+    const raw = rows[0]?.['QUERY PLAN'];
+    return { format: 'postgresql-json', plan: typeof raw === 'string' ? JSON.parse(raw) : raw };
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
