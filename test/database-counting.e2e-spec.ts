@@ -4,13 +4,8 @@ import { PerformanceEvents, QueryStats, type QueryEvent, type QueryPerformanceBo
 import type { DataSource } from 'typeorm';
 import { databaseFixture, FIXTURE_ADMIN_TOKEN, FixtureItem, RecordingTypeOrmLogger } from './fixtures/database-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
-import { describeWithService, SERVICE_URLS, serviceAvailable } from './support/services';
-
-const DATABASES = [
-  { name: 'sqlite', url: 'sqlite::memory:', available: true },
-  { name: 'postgres', url: SERVICE_URLS.postgres, available: await serviceAvailable('postgres') },
-  { name: 'mysql', url: SERVICE_URLS.mysql, available: await serviceAvailable('mysql') },
-] as const;
+import { TEST_DATABASES } from './fixtures/database-services';
+import { describeWithService } from './support/services';
 
 const admin = { authorization: `Bearer ${FIXTURE_ADMIN_TOKEN}` };
 
@@ -24,8 +19,8 @@ function queries(res: { headers: Headers }): number {
   return Number(res.headers.get('x-db-queries'));
 }
 
-for (const db of DATABASES) {
-  describeWithService(db.name === 'sqlite' ? 'postgres' : db.name === 'postgres' ? 'postgres' : 'mysql', db.available, `database counting on ${db.name}`, () => {
+for (const db of TEST_DATABASES) {
+  describeWithService(db.service, db.available, `database counting on ${db.name}`, () => {
     describe.each(ADAPTERS)('%s', (adapter) => {
       let running: RunningApp;
       let dataSource: DataSource;
