@@ -44,3 +44,17 @@ export { PlanAdvisor, type PlanAdvice, type PlanReport } from './database/plan-a
 export { normalizeSql, type SqlFingerprint } from './database/sql-fingerprint';
 export { queryInChunks, chunkSizeFor, MAX_BOUND_PARAMETERS, type ChunkedInOptions } from './database/chunked-in.query';
 export { DatabaseAdminController, type QueryPerformanceBody } from './admin/database.admin-controller';
+export { type RequestObserver } from './context/request-tracker.service';
+export { PerformanceMetrics, UNMATCHED_ROUTE } from './metrics/performance-metrics.service';
+export type { MetricsOptions, PrometheusRegistry } from './metrics/metrics.options';
+export {
+  PoolStatsSource,
+  AlertsFiringSource,
+  NPlusOneSource,
+  CacheHealthProbe,
+  type PoolStats,
+} from './metrics/observability.sources';
+export { RequestTracing, TRACER_NAME } from './tracing/request-tracing.service';
+export { Traced, type TracedAttributes } from './tracing/traced.decorator';
+export type { TracingOptions } from './tracing/tracing.options';
+export type { HealthOptions, HealthScoreWeights, HttpDependency } from './health/health.options';

@@ -4,6 +4,10 @@ import { PerformanceEvents } from './context/performance-events';
 import { RequestTracker } from './context/request-tracker.service';
 import { DATABASE_EXPORTS, DATABASE_PROVIDERS } from './database/database.providers';
 import { StatusEndpoint } from './health/status.endpoint';
+import { METRICS_PROVIDERS } from './metrics/metrics.providers';
+import { PerformanceMetrics } from './metrics/performance-metrics.service';
+import { RequestTracing } from './tracing/request-tracing.service';
+import { TRACING_PROVIDERS } from './tracing/tracing.providers';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from './performance.constants';
 import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
@@ -33,8 +37,10 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     PerformanceEvents,
     StatusEndpoint,
     ...DATABASE_PROVIDERS,
+    ...METRICS_PROVIDERS,
+    ...TRACING_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...DATABASE_EXPORTS],
+  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

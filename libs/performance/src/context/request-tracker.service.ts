@@ -19,6 +19,21 @@ export function requestContextOf(raw: object): RequestContext | undefined {
   return (raw as Tracked<object>)[CONTEXT];
 }
 
+/**
+ * Sees each request arrive and its response end. Metrics and tracing register
+ * one at start-up with {@link RequestTracker.observe}; with none registered
+ * the request path does not change at all.
+ */
+export interface RequestObserver {
+  /** Called when the request reaches the server, before the framework sees it. */
+  requestStarted(ctx: RequestContext, req: IncomingMessage): void;
+  /**
+   * Called once when the response closes: after it was sent
+   * (`res.writableFinished`) or when the client went away first.
+   */
+  responseClosed(ctx: RequestContext, res: ServerResponse): void;
+}
+
 interface FastifyLike {
   addHook(
     name: 'preValidation',
@@ -47,6 +62,8 @@ export class RequestTracker implements OnApplicationShutdown {
   private readonly writeHeaders: WriteHeaders | null;
   private readonly patchedWriteHead: WriteHead | null;
   private server: Server | undefined;
+  // Optimization: `null` while nothing observes, so the request path skips it with one check.
+  private observers: RequestObserver[] | null = null;
 
   constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {
     this.writeHeaders = createHeadersWriter(options.headers, new ProcessMemory());
@@ -82,6 +99,11 @@ export class RequestTracker implements OnApplicationShutdown {
     }
   }
 
+  /** Registers an observer of every request. Call it at start-up, not per request. */
+  observe(observer: RequestObserver): void {
+    this.observers = [...(this.observers ?? []), observer];
+  }
+
   onApplicationShutdown(): void {
     this.server?.removeListener('request', this.onRequest);
     this.server = undefined;
@@ -94,7 +116,41 @@ export class RequestTracker implements OnApplicationShutdown {
       res[CONTEXT] = ctx;
       res.writeHead = this.patchedWriteHead;
     }
+    const observers = this.observers;
+    if (observers !== null) {
+      res[CONTEXT] = ctx;
+      try {
+        for (const observer of observers) observer.requestStarted(ctx, req);
+      } catch (error) {
+        this.observerFailed(error);
+      }
+      // Prepended, so observers still see the response before other 'close'
+      // listeners (an OpenTelemetry HTTP instrumentation ends its span there).
+      res.prependListener('close', this.onResponseClose);
+    }
   };
+
+  /** One listener shared by every response; `this` is the response. */
+  private readonly onResponseClose = ((tracker: RequestTracker) =>
+    function onResponseClose(this: Tracked<ServerResponse>): void {
+      const ctx = this[CONTEXT];
+      const observers = tracker.observers;
+      if (!ctx || observers === null) return;
+      try {
+        for (const observer of observers) observer.responseClosed(ctx, this);
+      } catch (error) {
+        tracker.observerFailed(error);
+      }
+    })(this);
+
+  private observerWarned = false;
+
+  private observerFailed(error: unknown): void {
+    // Instrumentation never breaks a response: log the first failure only.
+    if (this.observerWarned) return;
+    this.observerWarned = true;
+    this.logger.warn(`a request observer failed: ${(error as Error).message}`);
+  }
 
   /**
    * One function shared by every response (no closure per request): it writes

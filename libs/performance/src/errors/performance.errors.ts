@@ -42,3 +42,22 @@ export class PerformanceError extends Error {
     this.status = entry.status;
   }
 }
+
+/**
+ * Loads an optional dependency of an enabled feature, or throws
+ * `PERF_ERR_MISSING_DEPENDENCY` saying what to install and how to switch the
+ * feature off. Called when the feature starts, never at import time, so a
+ * feature that is off loads nothing.
+ */
+export function requireOptional<T>(pkg: string, feature: string, switchOff: string): T {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(pkg) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new PerformanceError(
+      'PERF_ERR_MISSING_DEPENDENCY',
+      `install ${pkg} to use ${feature} (npm i ${pkg}), or set ${switchOff}`,
+    );
+  }
+}

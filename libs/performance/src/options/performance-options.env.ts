@@ -63,8 +63,13 @@ function compact<T extends object>(value: T): T | undefined {
  * | MAX_CPU_USAGE_PERCENT | monitoring.maxCpuUsagePercent |
  * | CACHE_MAX_SIZE | cache.maxSize |
  * | CACHE_TTL | cache.ttl |
+ * | METRICS_ENABLED | metrics.enabled |
  * | METRICS_ENDPOINT | metrics.endpoint |
+ * | METRICS_REQUIRE_ADMIN | metrics.requireAdmin |
+ * | TRACING_ENABLED | tracing.enabled |
+ * | HEALTH_ENABLED | health.enabled |
  * | HEALTH_ENDPOINT | health.endpoint |
+ * | HEALTH_CHECK_TIMEOUT_MS | health.timeoutMs |
  * | STATUS_ENDPOINT | status.endpoint (`false` turns it off) |
  * | PERFORMANCE_ADMIN_PATH | adminPath (extra) |
  * | PERFORMANCE_ADMIN_TOKEN | admin.token |
@@ -95,8 +100,17 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       maxCpuUsagePercent: read.number('MAX_CPU_USAGE_PERCENT'),
     }),
     cache: compact({ maxSize: read.number('CACHE_MAX_SIZE'), ttl: read.number('CACHE_TTL') }),
-    metrics: compact({ endpoint: read.string('METRICS_ENDPOINT') }),
-    health: compact({ endpoint: read.string('HEALTH_ENDPOINT') }),
+    metrics: compact({
+      enabled: read.boolean('METRICS_ENABLED'),
+      endpoint: read.string('METRICS_ENDPOINT'),
+      requireAdmin: read.boolean('METRICS_REQUIRE_ADMIN'),
+    }),
+    tracing: compact({ enabled: read.boolean('TRACING_ENABLED') }),
+    health: compact({
+      enabled: read.boolean('HEALTH_ENABLED'),
+      endpoint: read.string('HEALTH_ENDPOINT'),
+      timeoutMs: read.number('HEALTH_CHECK_TIMEOUT_MS'),
+    }),
     status: compact({
       endpoint: statusEndpoint !== undefined && FALSE.has(statusEndpoint.toLowerCase()) ? false : statusEndpoint,
     }),

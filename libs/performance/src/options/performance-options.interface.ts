@@ -1,4 +1,7 @@
 import type { CanActivate, Type } from '@nestjs/common';
+import type { HealthOptions } from '../health/health.options';
+import type { MetricsOptions } from '../metrics/metrics.options';
+import type { TracingOptions } from '../tracing/tracing.options';
 
 /**
  * Names of the response headers the module writes. Each can be switched off
@@ -79,25 +82,14 @@ export interface PerformanceModuleOptions {
     ttl?: number;
   };
 
-  /** Prometheus metrics. */
-  metrics?: {
-    /**
-     * Path of the Prometheus endpoint, at the server root (outside any global
-     * prefix). Env: `METRICS_ENDPOINT`.
-     * @default '/metrics'
-     */
-    endpoint?: string;
-  };
+  /** Prometheus metrics (see {@link MetricsOptions}). */
+  metrics?: MetricsOptions;
 
-  /** Health checks. */
-  health?: {
-    /**
-     * Path of the health endpoint, at the server root; `/live` and `/ready`
-     * are mounted below it. Env: `HEALTH_ENDPOINT`.
-     * @default '/health'
-     */
-    endpoint?: string;
-  };
+  /** OpenTelemetry spans (see {@link TracingOptions}). */
+  tracing?: TracingOptions;
+
+  /** Health checks and the health overview score (see {@link HealthOptions}). */
+  health?: HealthOptions;
 
   /** The public status endpoint (uptime, version, instance id, status; no details). */
   status?: {

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import type { CanActivate, Type } from '@nestjs/common';
 import { z } from 'zod';
 import { PerformanceError } from '../errors/performance.errors';
+import { healthOptionsSchema, resolveHealthOptions, type ResolvedHealthOptions } from '../health/health.options';
+import { metricsOptionsSchema, resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics.options';
+import { resolveTracingOptions, tracingOptionsSchema, type ResolvedTracingOptions } from '../tracing/tracing.options';
 import {
   PERFORMANCE_HEADER_NAMES,
   type DatabaseOptions,
@@ -46,8 +49,9 @@ export const performanceOptionsSchema = z.strictObject({
       ttl: z.number().min(0).optional(),
     })
     .optional(),
-  metrics: z.strictObject({ endpoint: rootPath.optional() }).optional(),
-  health: z.strictObject({ endpoint: rootPath.optional() }).optional(),
+  metrics: metricsOptionsSchema.optional(),
+  tracing: tracingOptionsSchema.optional(),
+  health: healthOptionsSchema.optional(),
   status: z.strictObject({ endpoint: z.union([rootPath, z.literal(false)]).optional() }).optional(),
   admin: z
     .strictObject({
@@ -90,8 +94,9 @@ export interface ResolvedPerformanceOptions {
     readonly maxCpuUsagePercent: number;
   };
   readonly cache: { readonly maxSize: number; readonly ttl: number };
-  readonly metrics: { readonly endpoint: string };
-  readonly health: { readonly endpoint: string };
+  readonly metrics: ResolvedMetricsOptions;
+  readonly tracing: ResolvedTracingOptions;
+  readonly health: ResolvedHealthOptions;
   readonly status: { readonly endpoint: string | false };
   readonly admin: { readonly token: string | undefined; readonly guard: Type<CanActivate> | CanActivate | undefined };
   readonly appVersion: string;
@@ -166,8 +171,9 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
       maxCpuUsagePercent: o.monitoring?.maxCpuUsagePercent ?? 80,
     },
     cache: { maxSize: o.cache?.maxSize ?? 1000, ttl: o.cache?.ttl ?? 300 },
-    metrics: { endpoint: o.metrics?.endpoint ?? '/metrics' },
-    health: { endpoint: o.health?.endpoint ?? '/health' },
+    metrics: resolveMetricsOptions(o.metrics),
+    tracing: resolveTracingOptions(o.tracing),
+    health: resolveHealthOptions(o.health),
     status: { endpoint: o.status?.endpoint ?? '/status' },
     admin: { token: o.admin?.token, guard: o.admin?.guard },
     appVersion: o.appVersion ?? readAppVersion(),

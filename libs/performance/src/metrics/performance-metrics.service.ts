@@ -1,0 +1,229 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type * as PromClient from 'prom-client';
+import { requireOptional } from '../errors/performance.errors';
+import type { PerformanceEvents, CacheEvent, QueryEvent } from '../context/performance-events';
+import type { RequestContext } from '../context/request-context';
+import type { RequestTracker, RequestObserver } from '../context/request-tracker.service';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import type { PrometheusRegistry } from './metrics.options';
+import type { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from './observability.sources';
+
+/**
+ * The `route` label of every request that matched no route (404s, scans):
+ * unknown paths collapse into this one series instead of one per URL.
+ */
+export const UNMATCHED_ROUTE = '<unmatched>';
+
+/** The `operation` label values of the database metrics; anything else is `OTHER`. */
+const OPERATIONS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'OTHER']);
+
+/** Cache namespaces get their own series up to this many; later ones share `<other>`. */
+const MAX_NAMESPACES = 200;
+
+/**
+ * The module's Prometheus metrics, on its own prom-client `Registry` (or the
+ * app's, passed as `metrics.registry`), never the global one.
+ *
+ * HTTP metrics are recorded once per response, when it closes, from the
+ * request tracker's context: no interceptor runs per request. Cache and
+ * database metrics come from {@link PerformanceEvents}; pool, N+1 and alert
+ * gauges are computed at scrape time from the sources other features register.
+ *
+ * | metric | type | labels |
+ * |---|---|---|
+ * | http_requests_total | counter | method, route, status_code |
+ * | http_request_duration_seconds | histogram | method, route, status_code |
+ * | http_requests_in_flight | gauge | |
+ * | cache_lookups_total | counter | namespace, status (hit, miss, stale, bypass) |
+ * | db_queries_total | counter | operation |
+ * | db_query_duration_seconds | histogram | operation |
+ * | db_query_errors_total | counter | operation |
+ * | db_pool_connections | gauge | pool, state (open, idle, busy, max) |
+ * | db_pool_waiting_requests | gauge | pool |
+ * | db_n_plus_one_findings_total | counter | |
+ * | performance_alerts_firing | gauge | severity |
+ * | prom-client's default metrics (process_*, nodejs_*) | | |
+ *
+ * Injectable when `metrics.enabled` (the default); `null` otherwise.
+ *
+ * @example
+ * constructor(private readonly metrics: PerformanceMetrics) {}
+ * // register an app metric beside the module's:
+ * new Counter({ name: 'orders_total', help: '…', registers: [this.metrics.registry as Registry] });
+ */
+export class PerformanceMetrics implements RequestObserver {
+  private readonly registryRef: PromClient.Registry;
+  private readonly httpRequests: PromClient.Counter<'method' | 'route' | 'status_code'>;
+  private readonly httpDuration: PromClient.Histogram<'method' | 'route' | 'status_code'>;
+  private readonly cacheLookups: PromClient.Counter<'namespace' | 'status'>;
+  private readonly dbQueries: PromClient.Counter<'operation'>;
+  private readonly dbDuration: PromClient.Histogram<'operation'>;
+  private readonly dbErrors: PromClient.Counter<'operation'>;
+  private readonly namespaces = new Set<string>();
+  private inFlight = 0;
+
+  constructor(
+    options: ResolvedPerformanceOptions,
+    tracker: RequestTracker,
+    events: PerformanceEvents,
+    pools?: PoolStatsSource,
+    nPlusOne?: NPlusOneSource,
+    alerts?: AlertsFiringSource,
+  ) {
+    const prom = requireOptional<typeof PromClient>('prom-client', 'Prometheus metrics', 'metrics: { enabled: false }');
+    const registry = (options.metrics.registry as PromClient.Registry | undefined) ?? new prom.Registry();
+    this.registryRef = registry;
+    const registers = [registry];
+    const self = this;
+
+    this.httpRequests = new prom.Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      registers,
+    });
+    this.httpDuration = new prom.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from the request arriving to its response being sent, in seconds.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [...options.metrics.durationBuckets],
+      registers,
+    });
+    new prom.Gauge({
+      name: 'http_requests_in_flight',
+      help: 'HTTP requests being served now.',
+      registers,
+      collect() {
+        this.set(self.inFlight);
+      },
+    });
+    this.cacheLookups = new prom.Counter({
+      name: 'cache_lookups_total',
+      help: 'Response cache lookups, by namespace and result (hit, miss, stale, bypass).',
+      labelNames: ['namespace', 'status'],
+      registers,
+    });
+    this.dbQueries = new prom.Counter({
+      name: 'db_queries_total',
+      help: 'SQL statements run, by operation.',
+      labelNames: ['operation'],
+      registers,
+    });
+    this.dbDuration = new prom.Histogram({
+      name: 'db_query_duration_seconds',
+      help: 'Duration of SQL statements, by operation, in seconds.',
+      labelNames: ['operation'],
+      buckets: [...options.metrics.queryDurationBuckets],
+      registers,
+    });
+    this.dbErrors = new prom.Counter({
+      name: 'db_query_errors_total',
+      help: 'SQL statements that failed, by operation.',
+      labelNames: ['operation'],
+      registers,
+    });
+    if (pools) {
+      new prom.Gauge({
+        name: 'db_pool_connections',
+        help: 'Database pool connections by state (open, idle, busy) and the pool maximum (max).',
+        labelNames: ['pool', 'state'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of pools.pools()) {
+            this.set({ pool: p.name, state: 'open' }, p.total);
+            this.set({ pool: p.name, state: 'idle' }, p.idle);
+            this.set({ pool: p.name, state: 'busy' }, Math.max(0, p.total - p.idle));
+            this.set({ pool: p.name, state: 'max' }, p.max);
+          }
+        },
+      });
+      new prom.Gauge({
+        name: 'db_pool_waiting_requests',
+        help: 'Callers waiting for a database pool connection.',
+        labelNames: ['pool'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of pools.pools()) this.set({ pool: p.name }, p.waiting);
+        },
+      });
+    }
+    if (nPlusOne) {
+      new prom.Counter({
+        name: 'db_n_plus_one_findings_total',
+        help: 'N+1 query patterns found in requests since start.',
+        registers,
+        collect() {
+          // The source holds the count; mirror it at scrape time.
+          this.reset();
+          this.inc(nPlusOne.nPlusOneFindings());
+        },
+      });
+    }
+    if (alerts) {
+      new prom.Gauge({
+        name: 'performance_alerts_firing',
+        help: 'Performance alerts firing now, by severity.',
+        labelNames: ['severity'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [severity, count] of Object.entries(alerts.firingBySeverity())) this.set({ severity }, count);
+        },
+      });
+    }
+    if (options.metrics.defaultMetrics) prom.collectDefaultMetrics({ register: registry });
+
+    tracker.observe(this);
+    events.onQuery((event) => this.recordQuery(event));
+    events.onCache((event) => this.recordCache(event));
+  }
+
+  /** The registry the metrics live in (the module's own unless the app passed one). */
+  get registry(): PrometheusRegistry {
+    return this.registryRef as unknown as PrometheusRegistry;
+  }
+
+  /** The Prometheus text exposition of every metric of the registry. */
+  scrape(): Promise<string> {
+    return this.registryRef.metrics();
+  }
+
+  /** Content type of {@link scrape}'s text. */
+  get contentType(): string {
+    return this.registryRef.contentType;
+  }
+
+  /** @internal Called by the request tracker for each request. */
+  requestStarted(_ctx: RequestContext, _req: IncomingMessage): void {
+    this.inFlight++;
+  }
+
+  /** @internal Called by the request tracker once per response. */
+  responseClosed(ctx: RequestContext, res: ServerResponse): void {
+    this.inFlight--;
+    // A client that left before the response was sent got no response to count.
+    if (!res.writableFinished) return;
+    const labels = { method: ctx.method, route: ctx.route ?? UNMATCHED_ROUTE, status_code: res.statusCode };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, (performance.now() - ctx.startedAt) / 1000);
+  }
+
+  private recordQuery(event: QueryEvent): void {
+    const operation = OPERATIONS.has(event.operation) ? event.operation : 'OTHER';
+    this.dbQueries.inc({ operation });
+    this.dbDuration.observe({ operation }, event.durationMs / 1000);
+    if (!event.success) this.dbErrors.inc({ operation });
+  }
+
+  private recordCache(event: CacheEvent): void {
+    let namespace = event.namespace;
+    if (!this.namespaces.has(namespace)) {
+      if (this.namespaces.size >= MAX_NAMESPACES) namespace = '<other>';
+      else this.namespaces.add(namespace);
+    }
+    this.cacheLookups.inc({ namespace, status: event.status.toLowerCase() });
+  }
+}

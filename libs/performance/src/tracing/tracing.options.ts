@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * The `tracing` section of the module options: OpenTelemetry spans through
+ * `@opentelemetry/api`. The SDK and exporter are the app's choice; without a
+ * registered SDK nothing is recorded and the request path is untouched.
+ *
+ * @example
+ * PerformanceModule.forRoot({ tracing: { enabled: true, cacheLookups: 'spans' } })
+ */
+export interface TracingOptions {
+  /**
+   * Make or enrich a span per request, and child spans for SQL statements.
+   * Needs `@opentelemetry/api`. Env: `TRACING_ENABLED`.
+   * @default false
+   */
+  enabled?: boolean;
+  /**
+   * A child span per SQL statement, with the semantic-convention attributes.
+   * @default true
+   */
+  queries?: boolean;
+  /**
+   * How cache lookups show in a trace: span events on the request span,
+   * child spans, or not at all.
+   * @default 'events'
+   */
+  cacheLookups?: 'events' | 'spans' | false;
+}
+
+/** Tracing options after validation and defaults. */
+export interface ResolvedTracingOptions {
+  readonly enabled: boolean;
+  readonly queries: boolean;
+  readonly cacheLookups: 'events' | 'spans' | false;
+}
+
+/** Schema of {@link TracingOptions}. */
+export const tracingOptionsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  queries: z.boolean().optional(),
+  cacheLookups: z.union([z.literal('events'), z.literal('spans'), z.literal(false)]).optional(),
+});
+
+/** Merges validated tracing options with the defaults. */
+export function resolveTracingOptions(o: z.infer<typeof tracingOptionsSchema> = {}): ResolvedTracingOptions {
+  return { enabled: o.enabled ?? false, queries: o.queries ?? true, cacheLookups: o.cacheLookups ?? 'events' };
+}

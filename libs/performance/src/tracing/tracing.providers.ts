@@ -1,0 +1,19 @@
+import type { Provider } from '@nestjs/common';
+import { PerformanceEvents } from '../context/performance-events';
+import { RequestTracker } from '../context/request-tracker.service';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { RequestTracing } from './request-tracing.service';
+
+/**
+ * The providers of the tracing feature. `RequestTracing` resolves to `null`
+ * when tracing is off, and `@opentelemetry/api` is then never loaded.
+ */
+export const TRACING_PROVIDERS: Provider[] = [
+  {
+    provide: RequestTracing,
+    useFactory: (options: ResolvedPerformanceOptions, tracker: RequestTracker, events: PerformanceEvents) =>
+      options.enabled && options.tracing.enabled ? new RequestTracing(options, tracker, events) : null,
+    inject: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents],
+  },
+];
