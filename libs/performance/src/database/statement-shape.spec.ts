@@ -15,6 +15,10 @@ describe('statementShape', () => {
       'SELECT "Document"."id" AS "Document_id" FROM "documents" "Document" WHERE (("Document"."id" = ?)) LIMIT ?',
       { table: 'documents', equality: ['id'], range: [], orderBy: undefined },
     ],
+    [
+      'SELECT "d"."id" AS "d_id", "d"."views" AS "d_views" FROM "documents" "d" WHERE "d"."status" = ? ORDER BY "d_views" DESC LIMIT ?',
+      { table: 'documents', equality: ['status'], range: [], orderBy: 'views' },
+    ],
     ['SELECT * FROM users WHERE email IN (?) AND created_at BETWEEN ? AND ?', { table: 'users', equality: ['email'], range: ['created_at'], orderBy: undefined }],
   ])('%s', (statement, expected) => {
     expect(statementShape(statement)).toEqual(expected);

@@ -77,7 +77,16 @@ export function statementShape(statement: string): StatementShape | ShapeRefusal
   let orderBy: string | undefined;
   if (orderMatch) {
     const first = ORDER.exec(orderMatch[1]!.trim());
-    if (first && own(first[1])) orderBy = unquote(first[2]!);
+    if (first && own(first[1])) {
+      orderBy = unquote(first[2]!);
+      // TypeORM orders by the select alias ("d_views"): map it back to the column.
+      if (first[1] === undefined) {
+        const selected = new RegExp(String.raw`(?:(${NAME})\.)?(${NAME})\s+AS\s+(${NAME})`, 'gi');
+        for (const m of statement.slice(0, from.index + statement.indexOf(from[1]!)).matchAll(selected)) {
+          if (unquote(m[3]!) === orderBy && own(m[1])) orderBy = unquote(m[2]!);
+        }
+      }
+    }
   }
   if (!equality.length && !range.length && orderBy === undefined) return { refused: 'no WHERE or ORDER BY column' };
   return { table, equality, range, orderBy };
