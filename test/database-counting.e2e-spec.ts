@@ -224,3 +224,20 @@ for (const db of TEST_DATABASES) {
     });
   });
 }
+
+describe.each(ADAPTERS)('database instrumentation switched off on %s', (adapter) => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(databaseFixture('sqlite::memory:', { database: { enabled: false } }), adapter);
+  });
+  afterAll(() => running?.close());
+
+  it('attaches nothing and counts nothing', async () => {
+    const dataSource: DataSource = running.app.get(getDataSourceToken());
+    expect(dataSource.subscribers).toEqual([]);
+    const res = await get(running, '/db/one');
+    expect(res.status).toBe(200);
+    expect(queries(res)).toBe(0);
+    expect(running.app.get(QueryStats).totals().queries).toBe(0);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { NPlusOneSource, PoolStatsSource } from '../metrics/observability.sources';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import { DatabaseDiagnosticsService } from './database-diagnostics.service';
@@ -31,6 +32,9 @@ export const DATABASE_EXPORTS = [
  */
 export const DATABASE_PROVIDERS: Provider[] = [
   ...DATABASE_EXPORTS,
+  // Read by metrics and health at scrape/check time.
+  { provide: PoolStatsSource, useExisting: PoolMonitor },
+  { provide: NPlusOneSource, useExisting: N1Detector },
   {
     provide: APP_INTERCEPTOR,
     useFactory: (options: ResolvedPerformanceOptions, n1: N1Detector): N1HeaderInterceptor | null =>

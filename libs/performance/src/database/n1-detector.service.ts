@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RequestContext } from '../context/request-context';
+import type { NPlusOneSource } from '../metrics/observability.sources';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import type { SqlFingerprint } from './sql-fingerprint';
@@ -28,7 +29,7 @@ interface Seen {
  * WeakMap keyed by the request's context, so they go with the request.
  */
 @Injectable()
-export class N1Detector {
+export class N1Detector implements NPlusOneSource {
   /** A fingerprint run more than this many times in one request is a finding. */
   readonly threshold: number;
   private readonly perRequest = new WeakMap<RequestContext, Map<string, Seen>>();
@@ -93,6 +94,11 @@ export class N1Detector {
 
   /** Findings since start, including those overwritten. */
   get count(): number {
+    return this.total;
+  }
+
+  /** Findings since start (for the metrics gauge). */
+  nPlusOneFindings(): number {
     return this.total;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseInstrumentation } from './database-instrumentation.service';
 import type { DatabaseSource, DatabaseSystem } from './database-source';
+import type { PoolStats, PoolStatsSource } from '../metrics/observability.sources';
 
 /** Connection pool usage of one DataSource, read when asked. */
 export interface PoolUsage {
@@ -55,12 +56,23 @@ function usage(source: DatabaseSource, total: number | null, idle: number | null
 
 /** Reads the connection pool of each instrumented DataSource (pg, mysql2, better-sqlite3). */
 @Injectable()
-export class PoolMonitor {
+export class PoolMonitor implements PoolStatsSource {
   constructor(private readonly instrumentation: DatabaseInstrumentation) {}
 
   /** Usage of every instrumented DataSource's pool. */
   usage(): PoolUsage[] {
     return this.instrumentation.sources().map((source) => this.usageOf(source));
+  }
+
+  /** The pools whose counts the driver reports, for the metrics gauges. */
+  pools(): PoolStats[] {
+    const out: PoolStats[] = [];
+    for (const u of this.usage()) {
+      if (u.total !== null && u.idle !== null && u.waiting !== null && u.max !== null) {
+        out.push({ name: u.database, total: u.total, idle: u.idle, waiting: u.waiting, max: u.max });
+      }
+    }
+    return out;
   }
 
   /** Usage of one DataSource's pool. */
