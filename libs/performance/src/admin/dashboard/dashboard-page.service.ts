@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+
+/**
+ * The Content-Security-Policy of the dashboard page: everything from the app
+ * itself, no inline script or style, no framing, no form posts elsewhere.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The asset file names the page loads, served by `DashboardAssetsController`. */
+const PAGE_ASSETS = {
+  uplotCss: 'uPlot.min.css',
+  css: 'dashboard.css',
+  uplotJs: 'uPlot.iife.min.js',
+  js: 'dashboard.js',
+} as const;
+
+/** Headers of the page: strict CSP, no caching of the shell, no sniffing. */
+const PAGE_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['Content-Type', 'text/html; charset=utf-8'],
+  ['Content-Security-Policy', DASHBOARD_CSP],
+  ['Cache-Control', 'no-store'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['X-Frame-Options', 'DENY'],
+];
+
+/** Escapes a value placed in an HTML attribute. */
+function attribute(value: string): string {
+  return value.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Finds the request path from a raw Express response (`res.req`) or a
+ * Fastify reply (`reply.request` / `reply.raw.req`), without the query.
+ */
+function requestPath(response: unknown): string | undefined {
+  const r = response as {
+    req?: { originalUrl?: string; url?: string };
+    request?: { url?: string };
+    raw?: { req?: { url?: string } };
+  };
+  const url = r.req?.originalUrl ?? r.req?.url ?? r.request?.url ?? r.raw?.req?.url;
+  return typeof url === 'string' ? url.split(/[?#]/, 1)[0] : undefined;
+}
+
+/**
+ * The dashboard page: a static HTML shell with no data and no secrets. The
+ * page's own script asks for the admin token (or reads it from the URL
+ * fragment), keeps it in sessionStorage and calls the admin API with a bearer
+ * header. Used by `GET {adminPath}/dashboard` for browsers that ask for HTML.
+ */
+@Injectable()
+export class DashboardPage {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /**
+   * The HTML of the shell for a page served at `pagePath`
+   * (e.g. `/api/v1/performance/dashboard`); assets load from `{pagePath}/assets/`.
+   */
+  html(pagePath: string): string {
+    const base = pagePath.replace(/\/+$/, '');
+    const asset = (file: string) => attribute(`${base}/assets/${file}`);
+    const api = attribute(base.replace(/\/dashboard$/, ''));
+    return `<!doctype html>
+<html lang="en" data-api="${api}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Performance dashboard</title>
+<link rel="stylesheet" href="${asset(PAGE_ASSETS.uplotCss)}">
+<link rel="stylesheet" href="${asset(PAGE_ASSETS.css)}">
+<script defer src="${asset(PAGE_ASSETS.uplotJs)}"></script>
+<script defer src="${asset(PAGE_ASSETS.js)}"></script>
+</head>
+<body>
+<header class="top">
+<h1>Performance</h1>
+<p class="status" id="status" role="status" aria-live="polite">Loading…</p>
+</header>
+<main id="main">
+<noscript><p>This dashboard needs JavaScript.</p></noscript>
+</main>
+</body>
+</html>
+`;
+  }
+
+  /**
+   * Writes the shell to a raw Express response or Fastify reply, with a
+   * strict Content-Security-Policy, through the app's HTTP adapter.
+   */
+  send(response: unknown): unknown {
+    const adapter = this.adapterHost.httpAdapter;
+    for (const [name, value] of PAGE_HEADERS) adapter.setHeader(response, name, value);
+    return adapter.reply(response, this.html(requestPath(response) ?? ''), 200);
+  }
+}
