@@ -28,6 +28,8 @@ for (const db of TEST_DATABASES) {
       beforeAll(async () => {
         running = await startApp(databaseFixture(db.url, { database: { n1Header: true, slowQueryThresholdMs: 50 } }), adapter);
         dataSource = running.app.get(getDataSourceToken());
+        // Needs shared_preload_libraries = 'pg_stat_statements' on the server (see .ci/run).
+        if (db.name === 'postgres') await dataSource.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
         const repo = dataSource.getRepository(FixtureItem);
         await repo.clear();
         const rows = Array.from({ length: 4000 }, (_, i) => ({ id: i + 1, name: `item ${i + 1}` }));
@@ -194,7 +196,8 @@ for (const db of TEST_DATABASES) {
         } else if (db.name === 'postgres') {
           // Plans of PostgreSQL statements come from the query-plan endpoint, not from this report.
           expect(statuses).toEqual({ ...Object.fromEntries(Object.keys(statuses).map((k) => [k, 'ok'])), queryPlans: 'unsupported' });
-          expect(report.topStatements!.note).toMatch(/pg_stat_statements/);
+          expect(report.topStatements!.note).toBe('from pg_stat_statements (whole database, since its last reset)');
+          expect(report.topStatements!.rows).toContainEqual(expect.objectContaining({ statement: expect.stringContaining('perf_fixture_items'), calls: expect.any(Number) }));
           expect(report.tableStats!.rows).toContainEqual(expect.objectContaining({ table: 'perf_fixture_items', needsVacuum: expect.any(Boolean) }));
         } else {
           expect(statuses).toMatchObject({ tableStats: 'ok', cacheHitRatio: 'ok', duplicateIndexes: 'ok', connectionStates: 'ok', tableSizes: 'ok' });
