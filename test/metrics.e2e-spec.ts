@@ -78,7 +78,7 @@ describe.each(ADAPTERS)('Prometheus metrics on %s', (adapter) => {
       sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_bucket', { ...labels, le });
     expect(bucket('0.025')).toBe(0);
     expect(bucket('10')).toBe(3);
-    expect(sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_sum', labels)).toBeGreaterThanOrEqual(0.09);
+    expect(sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_sum', labels)).toBeGreaterThanOrEqual(0.087); // 3 x 30 ms; Node timers may fire up to 1 ms early
   });
 
   it('collapse 10,000 random unknown paths into one series', async () => {

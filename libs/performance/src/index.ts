@@ -58,3 +58,7 @@ export { RequestTracing, TRACER_NAME } from './tracing/request-tracing.service';
 export { Traced, type TracedAttributes } from './tracing/traced.decorator';
 export type { TracingOptions } from './tracing/tracing.options';
 export type { HealthOptions, HealthScoreWeights, HttpDependency } from './health/health.options';
+export { HealthChecks, type HealthReport, type HealthProbe, type IndicatorResult } from './health/health-checks.service';
+export { HealthOverview } from './health/health-overview.service';
+export { computeHealthScore, type HealthOverviewBody, type HealthPartScore, type HealthPart } from './health/health-score';
+export { HealthAdminController, type HealthOverviewResponse } from './admin/health.admin-controller';

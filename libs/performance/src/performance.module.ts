@@ -8,6 +8,9 @@ import { METRICS_PROVIDERS } from './metrics/metrics.providers';
 import { PerformanceMetrics } from './metrics/performance-metrics.service';
 import { RequestTracing } from './tracing/request-tracing.service';
 import { TRACING_PROVIDERS } from './tracing/tracing.providers';
+import { HEALTH_PROVIDERS } from './health/health.providers';
+import { HealthChecks } from './health/health-checks.service';
+import { HealthOverview } from './health/health-overview.service';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from './performance.constants';
 import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
@@ -39,8 +42,9 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     ...DATABASE_PROVIDERS,
     ...METRICS_PROVIDERS,
     ...TRACING_PROVIDERS,
+    ...HEALTH_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing],
+  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

@@ -2,13 +2,14 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { DatabaseAdminController } from './database.admin-controller';
+import { HealthAdminController } from './health.admin-controller';
 
 /**
  * The admin controllers of every feature. Each feature adds its controller
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [DatabaseAdminController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [DatabaseAdminController, HealthAdminController];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.

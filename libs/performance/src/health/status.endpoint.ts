@@ -1,7 +1,11 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { HealthChecks } from './health-checks.service';
+
+/** Indicators whose failure means the app cannot serve: `/status` says unhealthy. */
+const SERVING = /^(database|cache|pool|http_)/;
 
 /** Body of the public status endpoint: nothing an anonymous caller should not see. */
 export interface StatusBody {
@@ -23,12 +27,20 @@ export class StatusEndpoint implements OnModuleInit {
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
     private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(HealthChecks) private readonly checks?: HealthChecks | null,
   ) {}
 
-  /** The status now. */
+  private status: StatusBody['status'] = 'ok';
+
+  /**
+   * The status as of the last health check: `ok` when every indicator is up,
+   * `unhealthy` when one the app needs to serve is down (database, cache,
+   * pool, HTTP dependency), `degraded` when another one is (memory, disk,
+   * event loop). Always `ok` when health is off.
+   */
   read(): StatusBody {
     return {
-      status: 'ok',
+      status: this.status,
       version: this.options.appVersion,
       instanceId: this.options.instanceId,
       startedAt: this.startedAt.toISOString(),
@@ -40,9 +52,22 @@ export class StatusEndpoint implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     const path = this.options.status.endpoint;
     if (!this.options.enabled || !adapter || path === false) return;
-    adapter.get(path, (_req: unknown, res: unknown) => {
+    adapter.get(path, async (_req: unknown, res: unknown) => {
       adapter.setHeader(res, 'Cache-Control', 'no-store');
+      await this.refresh();
       adapter.reply(res, this.read(), 200);
     });
+  }
+
+  /** Derives the status from the health checks (fails open: a check that cannot run leaves it as it was). */
+  async refresh(): Promise<void> {
+    if (!this.checks) return;
+    try {
+      const report = await this.checks.check('all');
+      const failing = Object.keys(report.error);
+      this.status = failing.length === 0 ? 'ok' : failing.some((key) => SERVING.test(key)) ? 'unhealthy' : 'degraded';
+    } catch {
+      // keep the last known status
+    }
   }
 }

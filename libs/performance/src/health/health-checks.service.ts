@@ -1,0 +1,280 @@
+import { statfs } from 'node:fs/promises';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ModuleRef, ModulesContainer } from '@nestjs/core';
+import type * as Terminus from '@nestjs/terminus';
+import { requireOptional } from '../errors/performance.errors';
+import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
+import { readMemoryLimitBytes } from '../monitor/process-memory';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+
+/** Which probe a check belongs to: `/health/live`, `/health/ready`, or only `/health`. */
+export type HealthProbe = 'live' | 'ready' | 'all';
+
+/** One indicator's result, Terminus style: `status` plus its inputs. */
+export type IndicatorResult = Readonly<Record<string, unknown>> & { readonly status: 'up' | 'down' | 'degraded' };
+
+/** The result of a health check, in the shape of Terminus' `HealthCheckResult`. */
+export interface HealthReport {
+  readonly status: 'ok' | 'error';
+  readonly info: Readonly<Record<string, IndicatorResult>>;
+  readonly error: Readonly<Record<string, IndicatorResult>>;
+  readonly details: Readonly<Record<string, IndicatorResult>>;
+}
+
+/** What health needs of a TypeORM DataSource (duck-typed: typeorm stays optional). */
+interface DataSourceLike {
+  /** Absent on TypeORM 1's DataSource unless the app named it. */
+  readonly name?: string;
+  readonly isInitialized: boolean;
+  readonly options: { readonly type: string };
+  query(sql: string): Promise<unknown>;
+}
+
+interface Indicator {
+  readonly key: string;
+  readonly probes: readonly HealthProbe[];
+  run(): PromiseLike<Record<string, IndicatorResult>>;
+}
+
+const MIB = 1024 * 1024;
+/** How long a health result is reused, in ms. */
+const RESULT_TTL_MS = 1000;
+
+function isDataSource(value: unknown): value is DataSourceLike {
+  const v = value as Partial<DataSourceLike> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.query === 'function' &&
+    typeof v.isInitialized === 'boolean' &&
+    typeof v.options?.type === 'string' &&
+    v.constructor?.name === 'DataSource'
+  );
+}
+
+/**
+ * The health indicators, built on Terminus' `HealthIndicatorService`: each
+ * TypeORM DataSource, heap and RSS against the memory limit, disk space,
+ * event-loop lag, the cache store (when the cache feature registers a
+ * {@link CacheHealthProbe}), pool saturation (with a {@link PoolStatsSource}),
+ * and the outbound HTTP dependencies of `health.dependencies`. Every check
+ * runs under `health.timeoutMs` and counts as down when it takes longer.
+ *
+ * `/health/live` runs what says the process is alive (event-loop lag);
+ * `/health/ready` what says it can serve (databases, cache, pools,
+ * dependencies); `/health` runs everything.
+ */
+export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('nestjs-performance');
+  private readonly terminus: Terminus.HealthIndicatorService;
+  private readonly loopDelay: IntervalHistogram;
+  private readonly memoryLimitBytes: number;
+  private indicators: Indicator[] = [];
+  private dataSources: DataSourceLike[] = [];
+
+  constructor(
+    private readonly options: ResolvedPerformanceOptions,
+    private readonly modules: ModulesContainer,
+    private readonly moduleRef: ModuleRef,
+    private cacheProbe?: CacheHealthProbe,
+    private pools?: PoolStatsSource,
+  ) {
+    const terminus = requireOptional<typeof Terminus>('@nestjs/terminus', 'health checks', 'health: { enabled: false }');
+    this.terminus = new terminus.HealthIndicatorService();
+    const max = options.monitoring.maxMemoryUsageMb;
+    this.memoryLimitBytes = max !== undefined ? max * MIB : readMemoryLimitBytes();
+    // Native, sampled every 20 ms off the JS thread: the check reads it without waiting.
+    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    this.loopDelay.enable();
+  }
+
+  /** The TypeORM DataSources found in the app at start-up. */
+  get databases(): readonly { readonly name: string; readonly type: string }[] {
+    return this.dataSources.map((ds) => ({ name: ds.name ?? 'default', type: ds.options.type }));
+  }
+
+  /** True when a cache store probe is registered. */
+  get hasCache(): boolean {
+    return this.cacheProbe !== undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    // A probe or pool source the app (or a feature) registered outside this module counts too.
+    this.cacheProbe ??= this.lookup<CacheHealthProbe>(CacheHealthProbe);
+    this.pools ??= this.lookup<PoolStatsSource>(PoolStatsSource);
+    const found = new Set<DataSourceLike>();
+    for (const module of this.modules.values()) {
+      for (const wrapper of module.providers.values()) {
+        const instance: unknown = wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined;
+        if (isDataSource(instance)) found.add(instance);
+      }
+    }
+    this.dataSources = [...found];
+    this.indicators = this.buildIndicators();
+  }
+
+  private lookup<T>(token: symbol): T | undefined {
+    try {
+      return this.moduleRef.get<T>(token, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.loopDelay.disable();
+  }
+
+  /**
+   * Runs the checks of one probe, all at once, each under its timeout.
+   * Callers within `RESULT_TTL_MS` of a run (or during it) share its result,
+   * so probes and anonymous callers cannot turn into a flood of database pings.
+   */
+  check(probe: HealthProbe): Promise<HealthReport> {
+    const now = Date.now();
+    const cached = this.recent.get(probe);
+    if (cached && now - cached.at < RESULT_TTL_MS) return cached.report;
+    const report = this.runChecks(probe);
+    this.recent.set(probe, { at: now, report });
+    return report;
+  }
+
+  private readonly recent = new Map<HealthProbe, { at: number; report: Promise<HealthReport> }>();
+
+  private async runChecks(probe: HealthProbe): Promise<HealthReport> {
+    const chosen = this.indicators.filter((i) => probe === 'all' || i.probes.includes(probe));
+    const results = await Promise.all(chosen.map((i) => i.run()));
+    const info: Record<string, IndicatorResult> = {};
+    const error: Record<string, IndicatorResult> = {};
+    const details: Record<string, IndicatorResult> = {};
+    for (const result of results) {
+      for (const [key, value] of Object.entries(result)) {
+        details[key] = value;
+        if (value.status === 'down') error[key] = value;
+        else info[key] = value;
+      }
+    }
+    return { status: Object.keys(error).length ? 'error' : 'ok', info, error, details };
+  }
+
+  private buildIndicators(): Indicator[] {
+    const { health } = this.options;
+    const timeout = health.timeoutMs;
+    const attempt = (key: string, fn: (o: { signal: AbortSignal }) => Promise<Record<string, unknown> | void> | Record<string, unknown>, ms = timeout) =>
+      this.terminus.check(key).attempt(fn).withTimeout(ms) as PromiseLike<Record<string, IndicatorResult>>;
+    const down = (message: string, data: Record<string, unknown> = {}): never => {
+      throw Object.assign(new Error(message), { data });
+    };
+    const list: Indicator[] = [];
+
+    const names = this.dataSources.map((ds, i) => (ds.name ?? 'default') + (i > 0 && !ds.name ? `_${i}` : ''));
+    for (const [i, ds] of this.dataSources.entries()) {
+      const name = names[i]!;
+      const key = this.dataSources.length > 1 || name !== 'default' ? `database_${name}` : 'database';
+      list.push({
+        key,
+        probes: ['ready'],
+        run: () =>
+          attempt(key, async () => {
+            if (!ds.isInitialized) down('not initialized');
+            await ds.query('SELECT 1');
+            return { type: ds.options.type };
+          }),
+      });
+    }
+
+    const limitMb = Math.round(this.memoryLimitBytes / MIB);
+    list.push({
+      key: 'memory_heap',
+      probes: ['all'],
+      run: () =>
+        attempt('memory_heap', () => {
+          const usedMb = Math.round(process.memoryUsage().heapUsed / MIB);
+          if (usedMb > limitMb) down(`heap ${usedMb} MiB is above the limit of ${limitMb} MiB`);
+          return { usedMb, limitMb };
+        }),
+    });
+    list.push({
+      key: 'memory_rss',
+      probes: ['all'],
+      run: () =>
+        attempt('memory_rss', () => {
+          const usedMb = Math.round(process.memoryUsage.rss() / MIB);
+          if (usedMb > limitMb) down(`RSS ${usedMb} MiB is above the limit of ${limitMb} MiB`);
+          return { usedMb, limitMb };
+        }),
+    });
+    list.push({
+      key: 'disk',
+      probes: ['all'],
+      run: () =>
+        attempt('disk', async () => {
+          const fs = await statfs(health.diskPath);
+          const usedPercent = Math.round((1 - fs.bavail / fs.blocks) * 1000) / 10;
+          if (usedPercent > health.diskThresholdPercent) {
+            down(`disk ${usedPercent}% used, above ${health.diskThresholdPercent}%`);
+          }
+          return { path: health.diskPath, usedPercent, thresholdPercent: health.diskThresholdPercent };
+        }),
+    });
+    list.push({
+      key: 'event_loop',
+      probes: ['live', 'all'],
+      run: () =>
+        attempt('event_loop', () => {
+          const lagMs = Math.round((this.loopDelay.percentile(99) / 1e6) * 10) / 10;
+          this.loopDelay.reset();
+          if (lagMs > health.eventLoopLagMs) down(`event loop lag p99 ${lagMs} ms is above ${health.eventLoopLagMs} ms`);
+          return { lagP99Ms: lagMs, thresholdMs: health.eventLoopLagMs };
+        }),
+    });
+
+    const cache = this.cacheProbe;
+    if (cache) {
+      list.push({ key: 'cache', probes: ['ready'], run: () => attempt('cache', async ({ signal }) => ({ ...(await cache.ping(signal)) })) });
+    }
+
+    const pools = this.pools;
+    if (pools) {
+      list.push({
+        key: 'pool',
+        probes: ['ready'],
+        run: () =>
+          attempt('pool', () => {
+            const stats = pools.pools().map((p) => ({
+              name: p.name,
+              busyPercent: p.max > 0 ? Math.round(((p.total - p.idle) / p.max) * 1000) / 10 : 0,
+              waiting: p.waiting,
+            }));
+            const saturated = stats.filter((p) => p.busyPercent > health.poolSaturationPercent);
+            if (saturated.length) {
+              down(`pool ${saturated.map((p) => `${p.name} ${p.busyPercent}% busy`).join(', ')}, above ${health.poolSaturationPercent}%`);
+            }
+            return { pools: stats };
+          }),
+      });
+    }
+
+    for (const dep of health.dependencies) {
+      const key = `http_${dep.name}`;
+      list.push({
+        key,
+        probes: ['ready'],
+        run: () =>
+          attempt(
+            key,
+            async ({ signal }) => {
+              const res = await fetch(dep.url, { signal, redirect: 'manual' });
+              await res.body?.cancel();
+              if (res.status >= 500) down(`${dep.url} answered ${res.status}`);
+              return { url: dep.url, statusCode: res.status };
+            },
+            dep.timeoutMs,
+          ),
+      });
+    }
+    this.logger.debug?.(`health indicators: ${list.map((i) => i.key).join(', ')}`);
+    return list;
+  }
+}

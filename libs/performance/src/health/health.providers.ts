@@ -1,0 +1,42 @@
+import type { Provider } from '@nestjs/common';
+import { ModuleRef, ModulesContainer } from '@nestjs/core';
+import { PerformanceEvents } from '../context/performance-events';
+import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { HealthChecks } from './health-checks.service';
+import { HealthEndpoint } from './health.endpoint';
+import { HealthOverview } from './health-overview.service';
+
+const enabled = (options: ResolvedPerformanceOptions) => options.enabled && options.health.enabled;
+
+/**
+ * The providers of the health feature. `HealthChecks` and `HealthOverview`
+ * resolve to `null` when health is off, and `@nestjs/terminus` is then never loaded.
+ */
+export const HEALTH_PROVIDERS: Provider[] = [
+  {
+    provide: HealthChecks,
+    useFactory: (
+      options: ResolvedPerformanceOptions,
+      modules: ModulesContainer,
+      moduleRef: ModuleRef,
+      cache?: CacheHealthProbe,
+      pools?: PoolStatsSource,
+    ) => (enabled(options) ? new HealthChecks(options, modules, moduleRef, cache, pools) : null),
+    inject: [
+      PERFORMANCE_OPTIONS,
+      ModulesContainer,
+      ModuleRef,
+      { token: CacheHealthProbe, optional: true },
+      { token: PoolStatsSource, optional: true },
+    ],
+  },
+  {
+    provide: HealthOverview,
+    useFactory: (options: ResolvedPerformanceOptions, checks: HealthChecks | null, events: PerformanceEvents, pools?: PoolStatsSource) =>
+      checks ? new HealthOverview(options, checks, events, pools) : null,
+    inject: [PERFORMANCE_OPTIONS, HealthChecks, PerformanceEvents, { token: PoolStatsSource, optional: true }],
+  },
+  HealthEndpoint,
+];
