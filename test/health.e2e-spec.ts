@@ -1,20 +1,21 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observabilityFixture } from './fixtures/observability-fixture.module';
-import { DEAD_URL, hangingServer, postgresModule, redisProbe } from './fixtures/observability-health.fixture';
+import { DEAD_URL, hangingServer, postgresModule, reachableSync, redisProbe } from './fixtures/observability-health.fixture';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
-import { describeWithService, SERVICE_URLS, serviceAvailable } from './support/services';
+import { describeWithService, SERVICE_URLS } from './support/services';
 
 const TOKEN = 'health-admin-token-0123456789';
 const admin = { authorization: `Bearer ${TOKEN}` };
-const [postgres, redis] = await Promise.all([serviceAvailable('postgres'), serviceAvailable('redis')]);
+const postgres = reachableSync('postgres');
+const redis = reachableSync('redis');
 
 async function get(running: RunningApp, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(running.url + path, { headers });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describeWithService('postgres', postgres && redis, 'health with PostgreSQL and Redis up', () => {
+describeWithService(postgres ? 'redis' : 'postgres', postgres && redis, 'health with PostgreSQL and Redis up', () => {
   describe.each(ADAPTERS)('on %s', (adapter) => {
     let running: RunningApp;
     let close: () => Promise<unknown>;
