@@ -10,6 +10,8 @@ const { ExpressAdapter } = require('@nestjs/platform-express');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
 const { HelloController } = require('../../dist/apps/sample/hello/hello.controller.js');
 
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
+
 async function main() {
   const variant = process.env.VARIANT ?? 'bare';
   const imports = [];

@@ -5,7 +5,7 @@ import { createHeadersWriter, type WriteHeaders } from '../headers/response-head
 import { ProcessMemory } from '../monitor/process-memory';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { RequestContext } from './request-context';
+import { HEADERS_WRITER, RequestContext } from './request-context';
 import { resolveRequestId } from './request-id';
 
 /** Where a request's context hangs on the raw Node request and response. */
@@ -13,6 +13,41 @@ const CONTEXT = Symbol.for('nestjs-performance.request-context');
 
 type Tracked<T> = T & { [CONTEXT]?: RequestContext };
 type WriteHead = ServerResponse['writeHead'];
+
+const HOOKED = Symbol.for('nestjs-performance.write-head-hook');
+
+/**
+ * Wraps `ServerResponse.prototype.writeHead` once per process. Express and
+ * Fastify both send headers through it (also the implicit call of
+ * `res.end()`), so a tracked response gets its performance headers just
+ * before they go out. Patching the prototype, rather than assigning a
+ * function to each response, keeps every response object one shape: an own
+ * `writeHead` property per response measurably slowed Node's HTTP path.
+ * Untracked responses pay one property read.
+ */
+function installWriteHeadHook(logger: Logger): void {
+  const proto = ServerResponse.prototype as ServerResponse & { [HOOKED]?: true };
+  if (proto[HOOKED]) return;
+  const original = proto.writeHead;
+  let warned = false;
+  proto.writeHead = function writeHeadWithPerformanceHeaders(this: Tracked<ServerResponse>, ...args: unknown[]) {
+    const ctx = this[CONTEXT];
+    const write = ctx?.[HEADERS_WRITER];
+    if (write && !this.headersSent) {
+      try {
+        write(this, ctx!);
+      } catch (error) {
+        // Instrumentation never breaks a response: log the first failure only.
+        if (!warned) {
+          warned = true;
+          logger.warn(`could not write performance headers: ${(error as Error).message}`);
+        }
+      }
+    }
+    return (original as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as WriteHead;
+  proto[HOOKED] = true;
+}
 
 /** The context the module made for a raw Node request (or response), if any. */
 export function requestContextOf(raw: object): RequestContext | undefined {
@@ -60,14 +95,13 @@ interface ExpressLike {
 export class RequestTracker implements OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
   private readonly writeHeaders: WriteHeaders | null;
-  private readonly patchedWriteHead: WriteHead | null;
   private server: Server | undefined;
   // Optimization: `null` while nothing observes, so the request path skips it with one check.
   private observers: RequestObserver[] | null = null;
 
   constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {
     this.writeHeaders = createHeadersWriter(options.headers, new ProcessMemory());
-    this.patchedWriteHead = this.writeHeaders ? this.createPatchedWriteHead(this.writeHeaders) : null;
+    if (this.writeHeaders) installWriteHeadHook(this.logger);
   }
 
   /** Hooks the adapter's server and framework. Called once, before routes are registered. */
@@ -112,9 +146,9 @@ export class RequestTracker implements OnApplicationShutdown {
   private readonly onRequest = (req: Tracked<IncomingMessage>, res: Tracked<ServerResponse>): void => {
     const ctx = new RequestContext(resolveRequestId(req.headers['x-request-id']), req.method ?? 'GET', req);
     req[CONTEXT] = ctx;
-    if (this.patchedWriteHead) {
+    if (this.writeHeaders) {
+      ctx[HEADERS_WRITER] = this.writeHeaders;
       res[CONTEXT] = ctx;
-      res.writeHead = this.patchedWriteHead;
     }
     const observers = this.observers;
     if (observers !== null) {
@@ -150,31 +184,5 @@ export class RequestTracker implements OnApplicationShutdown {
     if (this.observerWarned) return;
     this.observerWarned = true;
     this.logger.warn(`a request observer failed: ${(error as Error).message}`);
-  }
-
-  /**
-   * One function shared by every response (no closure per request): it writes
-   * the headers into the response, then lets Node's own writeHead send them.
-   * Express and Fastify both send headers through `writeHead`, including the
-   * implicit one of `res.end()`.
-   */
-  private createPatchedWriteHead(write: WriteHeaders): WriteHead {
-    const logger = this.logger;
-    let warned = false;
-    return function writeHeadWithPerformanceHeaders(this: Tracked<ServerResponse>, ...args: unknown[]) {
-      const ctx = this[CONTEXT];
-      if (ctx && !this.headersSent) {
-        try {
-          write(this, ctx);
-        } catch (error) {
-          // Instrumentation never breaks a response: log the first failure only.
-          if (!warned) {
-            warned = true;
-            logger.warn(`could not write performance headers: ${(error as Error).message}`);
-          }
-        }
-      }
-      return (ServerResponse.prototype.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-    } as WriteHead;
   }
 }
