@@ -26,6 +26,8 @@ export class SampleAppModule {
         PerformanceModule.forRoot({
           ...fromEnv,
           admin: { ...fromEnv.admin, token: config.adminToken },
+          // Spans when the app started an OpenTelemetry SDK (see tracing.ts); nothing otherwise.
+          tracing: { enabled: true, ...fromEnv.tracing },
         }),
       ],
       controllers: [HelloController, DocumentsController, AnalyticsController, ChatController],

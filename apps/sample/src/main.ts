@@ -1,3 +1,5 @@
+// First: the OpenTelemetry SDK must be registered before Nest and the HTTP server load.
+import './tracing';
 import { Logger } from '@nestjs/common';
 import { createSampleApp, GLOBAL_PREFIX } from './sample-app';
 
