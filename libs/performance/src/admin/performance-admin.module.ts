@@ -1,6 +1,9 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
+import { DashboardAssets } from './dashboard/dashboard-assets.service';
+import { DashboardPage } from './dashboard/dashboard-page.service';
 import { DatabaseAdminController } from './database.admin-controller';
 import { HealthAdminController } from './health.admin-controller';
 
@@ -9,7 +12,7 @@ import { HealthAdminController } from './health.admin-controller';
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [DatabaseAdminController, HealthAdminController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [DatabaseAdminController, HealthAdminController, DashboardAssetsController];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.
@@ -22,7 +25,7 @@ export class PerformanceAdminModule {
       module: PerformanceAdminModule,
       imports: [RouterModule.register([{ path, module: PerformanceAdminModule }])],
       controllers: ADMIN_CONTROLLERS,
-      providers: [AdminAuthGuard],
+      providers: [AdminAuthGuard, DashboardAssets, DashboardPage],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { DashboardAssets } from './dashboard-assets.service';
 
 /**
  * The Content-Security-Policy of the dashboard page: everything from the app
@@ -63,7 +64,10 @@ function requestPath(response: unknown): string | undefined {
  */
 @Injectable()
 export class DashboardPage {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly assets: DashboardAssets,
+  ) {}
 
   /**
    * The HTML of the shell for a page served at `pagePath`
@@ -71,7 +75,7 @@ export class DashboardPage {
    */
   html(pagePath: string): string {
     const base = pagePath.replace(/\/+$/, '');
-    const asset = (file: string) => attribute(`${base}/assets/${file}`);
+    const asset = (file: string) => attribute(`${base}/assets/${this.assets.versioned(file)}`);
     const api = attribute(base.replace(/\/dashboard$/, ''));
     return `<!doctype html>
 <html lang="en" data-api="${api}">
@@ -86,13 +90,52 @@ export class DashboardPage {
 <script defer src="${asset(PAGE_ASSETS.js)}"></script>
 </head>
 <body>
+<a class="skip" href="#main">Skip to the dashboard</a>
 <header class="top">
 <h1>Performance</h1>
-<p class="status" id="status" role="status" aria-live="polite">Loading…</p>
+<p class="updated"><time id="updated" aria-live="polite">Loading…</time></p>
+<div class="top-actions">
+<button type="button" class="btn" id="refresh">Refresh</button>
+<button type="button" class="btn" id="signout" hidden>Sign out</button>
+</div>
 </header>
-<main id="main">
-<noscript><p>This dashboard needs JavaScript.</p></noscript>
+<div id="notice" class="notice" role="alert" hidden></div>
+<form id="signin" class="signin" hidden>
+<label for="token-input">Admin token</label>
+<input id="token-input" name="token" type="password" autocomplete="off" spellcheck="false" required>
+<button type="submit" class="btn btn-primary">Sign in</button>
+<p class="hint">Kept in this tab only (sessionStorage) and sent as a bearer header to the admin API.</p>
+</form>
+<main id="main" hidden>
+<section aria-labelledby="h-now">
+<h2 id="h-now">Now</h2>
+<ul id="cards" class="cards"></ul>
+</section>
+<section aria-labelledby="h-history">
+<div class="section-head">
+<h2 id="h-history">History</h2>
+<fieldset class="range">
+<legend>Time range</legend>
+<label><input type="radio" name="range" value="1" checked><span>1 h</span></label>
+<label><input type="radio" name="range" value="6"><span>6 h</span></label>
+<label><input type="radio" name="range" value="24"><span>24 h</span></label>
+<label><input type="radio" name="range" value="168"><span>7 d</span></label>
+</fieldset>
+</div>
+<p id="history-na" class="quiet" hidden>History is not available on this app.</p>
+<p id="history-empty" class="quiet" hidden>Not enough samples yet for this range.</p>
+<div id="charts" class="charts"></div>
+</section>
+<div class="panels">
+<section aria-labelledby="h-alerts"><h2 id="h-alerts">Alerts</h2><div id="alerts"></div></section>
+<section aria-labelledby="h-recs"><h2 id="h-recs">Recommendations</h2><div id="recommendations"></div></section>
+<section aria-labelledby="h-slow"><h2 id="h-slow">Slowest queries</h2><div id="slow-queries"></div></section>
+<section aria-labelledby="h-n1"><h2 id="h-n1">N+1 findings</h2><div id="n1"></div></section>
+<section aria-labelledby="h-idx"><h2 id="h-idx">Index suggestions</h2><div id="indexes"></div></section>
+<section aria-labelledby="h-cache"><h2 id="h-cache">Cache namespaces</h2><div id="cache"></div></section>
+</div>
 </main>
+<noscript><p>This dashboard needs JavaScript.</p></noscript>
 </body>
 </html>
 `;
