@@ -35,6 +35,7 @@ export function readMemoryLimitBytes(files: readonly string[] = CGROUP_LIMIT_FIL
  */
 export class ProcessMemory {
   private rssPercentValue = 0;
+  private rssPercentText = '0.0';
   private readAt = -Infinity;
 
   constructor(
@@ -44,10 +45,19 @@ export class ProcessMemory {
 
   /** RSS in percent of {@link limitBytes}, at most `maxAgeMs` old. */
   rssPercent(now: number = performance.now()): number {
-    if (now - this.readAt >= this.maxAgeMs) {
-      this.rssPercentValue = (process.memoryUsage.rss() / this.limitBytes) * 100;
-      this.readAt = now;
-    }
+    if (now - this.readAt >= this.maxAgeMs) this.refresh(now);
     return this.rssPercentValue;
+  }
+
+  /** {@link rssPercent} formatted with one decimal, as the header shows it (formatted once per refresh). */
+  rssPercentHeader(now: number = performance.now()): string {
+    if (now - this.readAt >= this.maxAgeMs) this.refresh(now);
+    return this.rssPercentText;
+  }
+
+  private refresh(now: number): void {
+    this.rssPercentValue = (process.memoryUsage.rss() / this.limitBytes) * 100;
+    this.rssPercentText = this.rssPercentValue.toFixed(1);
+    this.readAt = now;
   }
 }
