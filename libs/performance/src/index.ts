@@ -62,3 +62,4 @@ export { HealthChecks, type HealthReport, type HealthProbe, type IndicatorResult
 export { HealthOverview } from './health/health-overview.service';
 export { computeHealthScore, type HealthOverviewBody, type HealthPartScore, type HealthPart } from './health/health-score';
 export { HealthAdminController, type HealthOverviewResponse } from './admin/health.admin-controller';
+export { runBatch, MAX_BATCH_CONCURRENCY, type BatchOptions, type BatchOutcome, type BatchResult } from './batch/batch-runner';
