@@ -63,3 +63,35 @@ export { HealthOverview } from './health/health-overview.service';
 export { computeHealthScore, type HealthOverviewBody, type HealthPartScore, type HealthPart } from './health/health-score';
 export { HealthAdminController, type HealthOverviewResponse } from './admin/health.admin-controller';
 export { runBatch, MAX_BATCH_CONCURRENCY, type BatchOptions, type BatchOutcome, type BatchResult } from './batch/batch-runner';
+export type { CacheOptions, CachePathRule } from './cache/cache.options';
+export {
+  CacheTTL,
+  CacheNamespace,
+  NoCache,
+  CacheVary,
+  CacheUserKey,
+  InvalidateCache,
+  type CacheUserKeyFn,
+  type CacheKeyRequest,
+} from './cache/decorators/cache.decorators';
+export {
+  ResponseCache,
+  type ResponseCacheReport,
+  type InvalidationTarget,
+  type FlightResult,
+} from './cache/response-cache.service';
+export { CacheStats, type CacheStatsSnapshot, type CacheCounters, type HotKey } from './cache/cache-stats.service';
+export { ResponseCacheInterceptor } from './cache/response-cache.interceptor';
+export {
+  CacheStore,
+  type CacheEntry,
+  type CacheInvalidation,
+  type CacheStoreHealth,
+  type CacheStoreUsage,
+} from './cache/stores/cache-store';
+export { MemoryCacheStore, type MemoryCacheStoreOptions } from './cache/stores/memory-cache.store';
+export { RedisCacheStore, type RedisCacheStoreOptions } from './cache/stores/redis-cache.store';
+export { TwoTierCacheStore } from './cache/stores/two-tier-cache.store';
+export { buildCacheKey, normalizeQuery } from './cache/cache-key.builder';
+export { SingleFlight } from './cache/single-flight';
+export { CacheAdminController, type CacheClearBody } from './admin/cache.admin-controller';

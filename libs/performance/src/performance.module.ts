@@ -2,6 +2,7 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { HttpAdapterHost } from '@nestjs/core';
 import { PerformanceEvents } from './context/performance-events';
 import { RequestTracker } from './context/request-tracker.service';
+import { CACHE_EXPORTS, CACHE_PROVIDERS } from './cache/cache.providers';
 import { DATABASE_EXPORTS, DATABASE_PROVIDERS } from './database/database.providers';
 import { StatusEndpoint } from './health/status.endpoint';
 import { METRICS_PROVIDERS } from './metrics/metrics.providers';
@@ -39,12 +40,13 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     RequestTracker,
     PerformanceEvents,
     StatusEndpoint,
+    ...CACHE_PROVIDERS,
     ...DATABASE_PROVIDERS,
     ...METRICS_PROVIDERS,
     ...TRACING_PROVIDERS,
     ...HEALTH_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview],
+  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { RouterModule } from '@nestjs/core';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { CacheAdminController } from './cache.admin-controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets.service';
 import { DashboardPage } from './dashboard/dashboard-page.service';
@@ -12,7 +13,7 @@ import { HealthAdminController } from './health.admin-controller';
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [DatabaseAdminController, HealthAdminController, DashboardAssetsController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.

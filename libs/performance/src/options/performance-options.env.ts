@@ -63,6 +63,13 @@ function compact<T extends object>(value: T): T | undefined {
  * | MAX_CPU_USAGE_PERCENT | monitoring.maxCpuUsagePercent |
  * | CACHE_MAX_SIZE | cache.maxSize |
  * | CACHE_TTL | cache.ttl |
+ * | CACHE_ENABLED | cache.enabled |
+ * | CACHE_MAX_BYTES | cache.maxBytes |
+ * | CACHE_MAX_ENTRY_BYTES | cache.maxEntryBytes |
+ * | CACHE_STORE | cache.store (`memory`, `redis`, `two-tier`) |
+ * | CACHE_STALE_WHILE_REVALIDATE | cache.staleWhileRevalidate |
+ * | REDIS_URL | cache.redis.url (turns on the two-tier store) |
+ * | CACHE_REDIS_KEY_PREFIX | cache.redis.keyPrefix |
  * | METRICS_ENABLED | metrics.enabled |
  * | METRICS_ENDPOINT | metrics.endpoint |
  * | METRICS_REQUIRE_ADMIN | metrics.requireAdmin |
@@ -99,7 +106,16 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       maxMemoryUsageMb: read.number('MAX_MEMORY_USAGE_MB'),
       maxCpuUsagePercent: read.number('MAX_CPU_USAGE_PERCENT'),
     }),
-    cache: compact({ maxSize: read.number('CACHE_MAX_SIZE'), ttl: read.number('CACHE_TTL') }),
+    cache: compact({
+      enabled: read.boolean('CACHE_ENABLED'),
+      maxSize: read.number('CACHE_MAX_SIZE'),
+      maxBytes: read.number('CACHE_MAX_BYTES'),
+      maxEntryBytes: read.number('CACHE_MAX_ENTRY_BYTES'),
+      ttl: read.number('CACHE_TTL'),
+      store: read.string('CACHE_STORE') as 'memory' | 'redis' | 'two-tier' | undefined,
+      staleWhileRevalidate: read.number('CACHE_STALE_WHILE_REVALIDATE'),
+      redis: compact({ url: read.string('REDIS_URL'), keyPrefix: read.string('CACHE_REDIS_KEY_PREFIX') }),
+    }),
     metrics: compact({
       enabled: read.boolean('METRICS_ENABLED'),
       endpoint: read.string('METRICS_ENDPOINT'),

@@ -1,4 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
+import type { CacheOptions } from '../cache/cache.options';
 import type { HealthOptions } from '../health/health.options';
 import type { MetricsOptions } from '../metrics/metrics.options';
 import type { TracingOptions } from '../tracing/tracing.options';
@@ -67,20 +68,8 @@ export interface PerformanceModuleOptions {
     maxCpuUsagePercent?: number;
   };
 
-  /** The response cache. */
-  cache?: {
-    /**
-     * Maximum number of cached entries. Env: `CACHE_MAX_SIZE`.
-     * @default 1000
-     */
-    maxSize?: number;
-    /**
-     * Default time to live in seconds, for routes opted in without their own TTL.
-     * Env: `CACHE_TTL`.
-     * @default 300
-     */
-    ttl?: number;
-  };
+  /** The response cache (see {@link CacheOptions}). */
+  cache?: CacheOptions;
 
   /** Prometheus metrics (see {@link MetricsOptions}). */
   metrics?: MetricsOptions;

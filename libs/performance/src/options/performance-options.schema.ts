@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CanActivate, Type } from '@nestjs/common';
 import { z } from 'zod';
+import { cacheOptionsSchema, resolveCacheOptions, type ResolvedCacheOptions } from '../cache/cache.options';
 import { PerformanceError } from '../errors/performance.errors';
 import { healthOptionsSchema, resolveHealthOptions, type ResolvedHealthOptions } from '../health/health.options';
 import { metricsOptionsSchema, resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics.options';
@@ -43,12 +44,7 @@ export const performanceOptionsSchema = z.strictObject({
       maxCpuUsagePercent: z.number().positive().max(100_000).optional(),
     })
     .optional(),
-  cache: z
-    .strictObject({
-      maxSize: z.int().min(1).max(10_000_000).optional(),
-      ttl: z.number().min(0).optional(),
-    })
-    .optional(),
+  cache: cacheOptionsSchema.optional(),
   metrics: metricsOptionsSchema.optional(),
   tracing: tracingOptionsSchema.optional(),
   health: healthOptionsSchema.optional(),
@@ -93,7 +89,7 @@ export interface ResolvedPerformanceOptions {
     readonly maxMemoryUsageMb: number | undefined;
     readonly maxCpuUsagePercent: number;
   };
-  readonly cache: { readonly maxSize: number; readonly ttl: number };
+  readonly cache: ResolvedCacheOptions;
   readonly metrics: ResolvedMetricsOptions;
   readonly tracing: ResolvedTracingOptions;
   readonly health: ResolvedHealthOptions;
@@ -170,7 +166,7 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
       maxMemoryUsageMb: o.monitoring?.maxMemoryUsageMb,
       maxCpuUsagePercent: o.monitoring?.maxCpuUsagePercent ?? 80,
     },
-    cache: { maxSize: o.cache?.maxSize ?? 1000, ttl: o.cache?.ttl ?? 300 },
+    cache: resolveCacheOptions(o.cache),
     metrics: resolveMetricsOptions(o.metrics),
     tracing: resolveTracingOptions(o.tracing),
     health: resolveHealthOptions(o.health),

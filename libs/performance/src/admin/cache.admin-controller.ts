@@ -1,0 +1,55 @@
+import { BadRequestException, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ResponseCache, type ResponseCacheReport } from '../cache/response-cache.service';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { integerParam, nameParam } from './admin-query';
+
+/** Body of `POST cache/clear`. */
+export interface CacheClearBody {
+  /** The namespace cleared, or `*` for everything. */
+  readonly cleared: string;
+  /** Entries removed (null when a shared store cannot tell). */
+  readonly removed: number | null;
+}
+
+/** The cache part of the admin API: cache-stats and cache/clear. */
+@Controller()
+@UseGuards(AdminAuthGuard)
+export class CacheAdminController {
+  constructor(private readonly cache: ResponseCache) {}
+
+  /**
+   * Hits, misses, stale serves and bypasses (with reasons), hit rate overall
+   * and per namespace, entries, bytes, evictions, store health, the `top`
+   * hottest keys (default 10, at most 100).
+   */
+  @Get('cache-stats')
+  cacheStats(@Query('top') topRaw?: unknown): ResponseCacheReport {
+    const top = integerParam('top', topRaw, { min: 0, max: 100, default: 10 });
+    return this.cache.report(top);
+  }
+
+  /**
+   * Clears one namespace (`?namespace=analytics`; others untouched) or, with
+   * no namespace, the whole cache. An unknown namespace is a 400 naming it.
+   * With a shared store every instance drops the entries.
+   */
+  @Post('cache/clear')
+  @HttpCode(200)
+  async clear(@Query('namespace') namespaceRaw?: unknown): Promise<CacheClearBody> {
+    const namespace = nameParam('namespace', namespaceRaw, false);
+    if (namespace !== undefined && !this.cache.isKnownNamespace(namespace)) {
+      const known = this.cache.knownNamespaces();
+      throw new BadRequestException(
+        `namespace ${JSON.stringify(namespace)} is unknown; known namespaces: ${known.length ? known.join(', ') : '(none)'}`,
+      );
+    }
+    try {
+      const removed = await this.cache.invalidate(namespace === undefined ? { all: true } : { namespace });
+      return { cleared: namespace ?? '*', removed };
+    } catch (error) {
+      if (error instanceof BadRequestException) throw error;
+      this.cache.failed('clear', error);
+      throw new BadRequestException(`the cache store did not answer: ${(error as Error).message}`);
+    }
+  }
+}

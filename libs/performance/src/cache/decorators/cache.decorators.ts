@@ -1,0 +1,123 @@
+import { SetMetadata } from '@nestjs/common';
+import { PerformanceError } from '../../errors/performance.errors';
+import { CACHE_NAMESPACE_PATTERN } from '../cache.options';
+
+/** @internal Metadata keys of the cache decorators. */
+export const CACHE_TTL_METADATA = 'nestjs-performance:cache:ttl';
+/** @internal */
+export const CACHE_NAMESPACE_METADATA = 'nestjs-performance:cache:namespace';
+/** @internal */
+export const NO_CACHE_METADATA = 'nestjs-performance:cache:off';
+/** @internal */
+export const CACHE_VARY_METADATA = 'nestjs-performance:cache:vary';
+/** @internal */
+export const CACHE_USER_KEY_METADATA = 'nestjs-performance:cache:user-key';
+/** @internal */
+export const INVALIDATE_CACHE_METADATA = 'nestjs-performance:cache:invalidate';
+
+/** The request as a per-user key function sees it (Express request or Fastify request). */
+export interface CacheKeyRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly [property: string]: unknown;
+}
+
+/**
+ * Returns the identity a response belongs to (a user or tenant id), or
+ * undefined when it cannot tell: the request then bypasses the cache.
+ */
+export type CacheUserKeyFn = (request: CacheKeyRequest) => string | undefined;
+
+function invalid(detail: string): never {
+  throw new PerformanceError('PERF_ERR_INVALID_OPTIONS', detail);
+}
+
+function checkNamespace(decorator: string, name: unknown): string {
+  if (typeof name !== 'string' || !CACHE_NAMESPACE_PATTERN.test(name)) {
+    invalid(`@${decorator}(): namespace must be 1-64 letters, digits, . _ - (got ${JSON.stringify(name)})`);
+  }
+  return name;
+}
+
+/**
+ * Caches the handler's GET responses for `seconds`, overriding
+ * `cache.cacheablePaths` and `cache.ttl`. On a class, applies to every handler.
+ *
+ * @example
+ * @Get('overview') @CacheTTL(300) @CacheNamespace('analytics') overview() { ... }
+ */
+export function CacheTTL(seconds: number): MethodDecorator & ClassDecorator {
+  if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 31_536_000) {
+    invalid(`@CacheTTL(): seconds must be a number above 0, at most one year (got ${JSON.stringify(seconds)})`);
+  }
+  return SetMetadata(CACHE_TTL_METADATA, seconds);
+}
+
+/**
+ * Counts and invalidates the handler's cached responses under `namespace`;
+ * also opts the handler in (with `cache.ttl` unless `@CacheTTL` says otherwise).
+ *
+ * @example
+ * @CacheNamespace('documents')
+ */
+export function CacheNamespace(namespace: string): MethodDecorator & ClassDecorator {
+  return SetMetadata(CACHE_NAMESPACE_METADATA, checkNamespace('CacheNamespace', namespace));
+}
+
+/**
+ * Never caches this handler, even when `cache.cacheablePaths` lists its route
+ * or its class is decorated.
+ *
+ * @example
+ * @Get('live') @NoCache() live() { ... }
+ */
+export function NoCache(): MethodDecorator & ClassDecorator {
+  return SetMetadata(NO_CACHE_METADATA, true);
+}
+
+/**
+ * Adds request headers to the handler's cache keys (besides `cache.varyHeaders`),
+ * so e.g. each language gets its own entry.
+ *
+ * @example
+ * @CacheVary('accept-language')
+ */
+export function CacheVary(...headers: string[]): MethodDecorator & ClassDecorator {
+  for (const h of headers) {
+    if (typeof h !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(h)) {
+      invalid(`@CacheVary(): header names must be HTTP header names (got ${JSON.stringify(h)})`);
+    }
+  }
+  return SetMetadata(
+    CACHE_VARY_METADATA,
+    headers.map((h) => h.toLowerCase()),
+  );
+}
+
+/**
+ * Lets requests with `Authorization` or `Cookie` use the cache, each user in
+ * their own entries: `key` returns the user's identity (hashed into the
+ * cache key) or undefined to bypass. Without it such requests always bypass.
+ *
+ * @example
+ * @CacheUserKey((req) => (req as { user?: { id: string } }).user?.id)
+ */
+export function CacheUserKey(key: CacheUserKeyFn): MethodDecorator & ClassDecorator {
+  if (typeof key !== 'function') invalid('@CacheUserKey(): expects a function (request) => string | undefined');
+  return SetMetadata(CACHE_USER_KEY_METADATA, key);
+}
+
+/**
+ * After the handler succeeds (does not throw), clears these namespaces
+ * everywhere (every instance, with a shared store) before the response is
+ * sent.
+ *
+ * @example
+ * @Post() @InvalidateCache('documents', 'analytics') create(@Body() body: CreateDocument) { ... }
+ */
+export function InvalidateCache(...namespaces: string[]): MethodDecorator & ClassDecorator {
+  if (namespaces.length === 0) invalid('@InvalidateCache(): name at least one namespace');
+  return SetMetadata(
+    INVALIDATE_CACHE_METADATA,
+    namespaces.map((n) => checkNamespace('InvalidateCache', n)),
+  );
+}

@@ -1,0 +1,430 @@
+import { performance } from 'node:perf_hooks';
+import type { CallHandler, ExecutionContext, NestInterceptor, OnModuleInit } from '@nestjs/common';
+import type { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { from, mergeMap, type Observable, of, finalize, map } from 'rxjs';
+import type { PerformanceEvents } from '../context/performance-events';
+import { type CacheStatus, RequestContext } from '../context/request-context';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { DEFAULT_CACHE_NAMESPACE, type ResolvedCachePathRule } from './cache.options';
+import { buildCacheKey, MAX_CACHE_KEY_LENGTH, userKeyPart } from './cache-key.builder';
+import { CachedReply, installCachedReplies } from './cached-reply';
+import {
+  CACHE_NAMESPACE_METADATA,
+  CACHE_TTL_METADATA,
+  CACHE_USER_KEY_METADATA,
+  CACHE_VARY_METADATA,
+  type CacheKeyRequest,
+  type CacheUserKeyFn,
+  INVALIDATE_CACHE_METADATA,
+  NO_CACHE_METADATA,
+} from './decorators/cache.decorators';
+import type { FlightResult, ResponseCache } from './response-cache.service';
+import type { CacheEntry } from './stores/cache-store';
+
+/** How one route is cached, resolved once per handler and route template. */
+interface CacheRule {
+  readonly namespace: string;
+  /** `<namespace>:` */
+  readonly prefix: string;
+  readonly ttl: number;
+  readonly vary: readonly string[];
+  readonly userKey: CacheUserKeyFn | undefined;
+}
+
+/** The decorators of one handler, read once. */
+interface HandlerPlan {
+  readonly owner: unknown;
+  /** Nothing to do for this handler: no decorator and no cacheable paths. */
+  readonly inert: boolean;
+  readonly off: boolean;
+  readonly ttl: number | undefined;
+  readonly namespace: string | undefined;
+  readonly vary: readonly string[] | undefined;
+  readonly userKey: CacheUserKeyFn | undefined;
+  readonly invalidates: readonly string[] | undefined;
+  /** Rules by route template (a handler may serve several paths). */
+  readonly rules: Map<string, CacheRule | null>;
+}
+
+interface HttpRequestLike extends CacheKeyRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly originalUrl?: string;
+  readonly raw?: { url?: string };
+  readonly route?: { path?: unknown };
+  readonly baseUrl?: string;
+  readonly routeOptions?: { url?: string };
+}
+
+interface HttpResponseLike {
+  readonly statusCode: number;
+  readonly raw?: unknown;
+  getHeader(name: string): unknown;
+}
+
+/** Marks a failed asynchronous store read. */
+const STORE_ERROR = Symbol('store-error');
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+const NO_STORE = /(?:^|[\s,])(?:no-store|private)(?:$|[\s,=])/i;
+
+/**
+ * The response cache interceptor (installed globally by the module while
+ * `cache.enabled`). For a GET/HEAD route opted in by `cache.cacheablePaths`
+ * or decorators it answers from the store (`X-Cache: HIT`, `Age`, `ETag`,
+ * 304 on a matching `If-None-Match`), or runs the handler once for all
+ * concurrent misses of a key and stores the bytes it sends (`MISS`). Requests
+ * with `Authorization` or `Cookie` bypass unless the route has
+ * `@CacheUserKey`. It fails open: a store that fails means `BYPASS`, never an
+ * error. `@InvalidateCache` handlers clear their namespaces after success.
+ */
+export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
+  private readonly plans = new WeakMap<object, HandlerPlan>();
+  private readonly paths: Readonly<Record<string, ResolvedCachePathRule>>;
+  private readonly hasPaths: boolean;
+  private readonly statuses: ReadonlySet<number>;
+  private readonly maxEntryBytes: number;
+  private readonly staleWindow: boolean;
+  private readonly globalVary: readonly string[];
+  private readonly defaultTtl: number;
+  /** False until the adapter can write cached bytes; until then every lookup is skipped. */
+  private active = false;
+
+  constructor(
+    options: ResolvedPerformanceOptions,
+    private readonly cache: ResponseCache,
+    private readonly events: PerformanceEvents,
+    private readonly reflector: Reflector,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
+    const c = options.cache;
+    this.paths = c.cacheablePaths;
+    this.hasPaths = Object.keys(c.cacheablePaths).length > 0;
+    this.statuses = new Set(c.statuses);
+    this.maxEntryBytes = c.maxEntryBytes;
+    this.staleWindow = c.staleWhileRevalidate > 0;
+    this.globalVary = c.varyHeaders;
+    this.defaultTtl = c.ttl;
+  }
+
+  onModuleInit(): void {
+    this.active = installCachedReplies(this.adapterHost.httpAdapter);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (!this.active || context.getType() !== 'http') return next.handle();
+    const handler = context.getHandler();
+    let plan = this.plans.get(handler);
+    if (plan === undefined || plan.owner !== context.getClass()) plan = this.planFor(context);
+    if (plan.inert) return next.handle();
+
+    const http = context.switchToHttp();
+    const req = http.getRequest<HttpRequestLike>();
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') {
+      return plan.invalidates ? this.invalidating(plan.invalidates, next) : next.handle();
+    }
+    if (plan.off) return next.handle();
+    const ctx = RequestContext.current();
+    const rule = this.ruleFor(plan, ctx, req);
+    if (rule === null) return next.handle();
+
+    const started = this.events.wantsCache ? performance.now() : 0;
+    const headers = req.headers;
+    let user = '';
+    if (rule.userKey !== undefined) {
+      let identity: string | undefined;
+      try {
+        identity = rule.userKey(req);
+      } catch {
+        identity = undefined;
+      }
+      if (typeof identity === 'string' && identity !== '') user = userKeyPart(identity);
+    }
+    if (user === '' && (headers.authorization !== undefined || headers.cookie !== undefined)) {
+      const reason = rule.userKey ? 'user-key-missing' : headers.authorization !== undefined ? 'authorization' : 'cookie';
+      return this.bypass(ctx, rule, reason, started, next);
+    }
+    const url = req.originalUrl ?? req.raw?.url ?? req.url;
+    const key = buildCacheKey(rule.prefix, url, headers, rule.vary) + user;
+    if (key.length > MAX_CACHE_KEY_LENGTH) return this.bypass(ctx, rule, 'key-too-long', started, next);
+
+    const res = http.getResponse<HttpResponseLike>();
+    let found: CacheEntry | undefined | Promise<CacheEntry | undefined>;
+    try {
+      found = this.cache.lookup(key);
+    } catch (error) {
+      this.cache.failed('read', error);
+      return this.bypass(ctx, rule, 'store-error', started, next);
+    }
+    if (!isPromise(found)) return this.afterLookup(ctx, rule, key, found, undefined, started, res, next);
+
+    // A shared store answers later: join or open the flight before waiting, so
+    // concurrent misses of one key still run the handler once.
+    const flight = this.cache.flights.get(key);
+    if (flight) return this.follow(ctx, rule, flight, started, res, next);
+    const settle = this.cache.flights.start(key);
+    return from(
+      found.then(
+        (entry): CacheEntry | undefined | typeof STORE_ERROR => entry,
+        (error: unknown): typeof STORE_ERROR => {
+          this.cache.failed('read', error);
+          return STORE_ERROR;
+        },
+      ),
+    ).pipe(
+      mergeMap((entry) => {
+        if (entry === STORE_ERROR) {
+          settle(undefined);
+          return this.bypass(ctx, rule, 'store-error', started, next);
+        }
+        return this.afterLookup(ctx, rule, key, entry, settle, started, res, next);
+      }),
+    );
+  }
+
+  private afterLookup(
+    ctx: RequestContext | undefined,
+    rule: CacheRule,
+    key: string,
+    entry: CacheEntry | undefined,
+    settle: ((r: FlightResult | undefined) => void) | undefined,
+    started: number,
+    res: HttpResponseLike,
+    next: CallHandler,
+  ): Observable<unknown> {
+    if (entry !== undefined) {
+      const now = Date.now();
+      if (now < entry.expiresAt) {
+        settle?.({ entry, status: 'HIT' });
+        return this.serve(ctx, rule, key, entry, 'HIT', now, started);
+      }
+      if (this.staleWindow && now < entry.staleUntil) {
+        settle?.({ entry, status: 'STALE' });
+        if (this.cache.flights.get(key) === undefined) this.refresh(rule, key, res, next);
+        return this.serve(ctx, rule, key, entry, 'STALE', now, started);
+      }
+    }
+    if (settle === undefined) {
+      const flight = this.cache.flights.get(key);
+      if (flight) return this.follow(ctx, rule, flight, started, res, next);
+      settle = this.cache.flights.start(key);
+    }
+    this.mark(ctx, rule, 'MISS', started);
+    return this.produce(rule, key, res, next, settle);
+  }
+
+  /** Runs the handler and stores its response when it may be; settles the flight in every case. */
+  private produce(
+    rule: CacheRule,
+    key: string,
+    res: HttpResponseLike,
+    next: CallHandler,
+    settle: (r: FlightResult | undefined) => void,
+  ): Observable<unknown> {
+    return next.handle().pipe(
+      map((value) => {
+        const entry = this.capture(value, res, rule);
+        if (typeof entry === 'string') {
+          this.cache.stats.recordNotStored(entry);
+          settle(undefined);
+          return value;
+        }
+        this.cache.save(key, entry);
+        settle({ entry, status: 'MISS' });
+        return new CachedReply(entry, undefined);
+      }),
+      // An error, or a client gone before the handler finished: waiting requests run their own handler.
+      finalize(() => settle(undefined)),
+    );
+  }
+
+  /** Stale-while-revalidate: one background run of the handler refreshes the entry. */
+  private refresh(rule: CacheRule, key: string, res: HttpResponseLike, next: CallHandler): void {
+    const settle = this.cache.flights.start(key);
+    this.produce(rule, key, res, next, settle).subscribe({
+      error: (error: unknown) => this.cache.failed('refresh', error),
+    });
+  }
+
+  /** A concurrent miss: waits for the running handler and serves its bytes, or runs its own when they cannot be shared. */
+  private follow(
+    ctx: RequestContext | undefined,
+    rule: CacheRule,
+    flight: Promise<FlightResult | undefined>,
+    started: number,
+    _res: HttpResponseLike,
+    next: CallHandler,
+  ): Observable<unknown> {
+    return from(flight).pipe(
+      mergeMap((result) => {
+        if (result === undefined) {
+          this.mark(ctx, rule, 'MISS', started);
+          return next.handle();
+        }
+        this.cache.stats.recordCoalesced();
+        this.mark(ctx, rule, result.status, started);
+        const age = result.status === 'MISS' ? undefined : Math.max(0, Math.floor((Date.now() - result.entry.storedAt) / 1000));
+        return of(new CachedReply(result.entry, age));
+      }),
+    );
+  }
+
+  private serve(
+    ctx: RequestContext | undefined,
+    rule: CacheRule,
+    key: string,
+    entry: CacheEntry,
+    status: 'HIT' | 'STALE',
+    now: number,
+    started: number,
+  ): Observable<unknown> {
+    if (ctx !== undefined) ctx.cacheStatus = status;
+    this.cache.stats.record(rule.namespace, status, key);
+    if (this.events.wantsCache) this.emit(ctx, rule, status, undefined, started);
+    return of(new CachedReply(entry, Math.max(0, Math.floor((now - entry.storedAt) / 1000))));
+  }
+
+  private bypass(
+    ctx: RequestContext | undefined,
+    rule: CacheRule,
+    reason: string,
+    started: number,
+    next: CallHandler,
+  ): Observable<unknown> {
+    if (ctx !== undefined) ctx.cacheStatus = 'BYPASS';
+    this.cache.stats.record(rule.namespace, 'BYPASS', undefined, reason);
+    if (this.events.wantsCache) this.emit(ctx, rule, 'BYPASS', reason, started);
+    return next.handle();
+  }
+
+  private mark(ctx: RequestContext | undefined, rule: CacheRule, status: CacheStatus, started: number): void {
+    if (ctx !== undefined) ctx.cacheStatus = status;
+    this.cache.stats.record(rule.namespace, status);
+    if (this.events.wantsCache) this.emit(ctx, rule, status, undefined, started);
+  }
+
+  private emit(ctx: RequestContext | undefined, rule: CacheRule, status: CacheStatus, reason: string | undefined, started: number): void {
+    this.events.emitCache({
+      namespace: rule.namespace,
+      status,
+      reason,
+      durationMs: performance.now() - started,
+      request: ctx,
+    });
+  }
+
+  /** Clears the handler's namespaces after it succeeded, before the response goes out. */
+  private invalidating(namespaces: readonly string[], next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(
+      mergeMap(async (value: unknown) => {
+        await this.cache.invalidateQuietly(namespaces);
+        return value;
+      }),
+    );
+  }
+
+  /**
+   * The bytes the response would carry, as an entry, or why it is not stored.
+   * Serializes exactly as the adapters do (JSON.stringify for objects), and
+   * the MISS itself is then written from these bytes, so a HIT is identical.
+   */
+  private capture(value: unknown, res: HttpResponseLike, rule: CacheRule): CacheEntry | string {
+    const status = res.statusCode;
+    if (!this.statuses.has(status)) return 'status';
+    if (res.getHeader('set-cookie') !== undefined) return 'set-cookie';
+    const cacheControl = res.getHeader('cache-control');
+    if (cacheControl !== undefined && NO_STORE.test(String(cacheControl))) return 'no-store';
+    const declared = res.getHeader('content-type');
+    let contentType = typeof declared === 'string' ? declared : undefined;
+    let body: Buffer;
+    if (typeof value === 'string') {
+      // What each adapter would send a string as, unless the route set a type.
+      contentType ??= res.raw !== undefined ? 'text/plain; charset=utf-8' : 'text/html; charset=utf-8';
+      body = Buffer.from(value);
+    } else if (
+      value !== null &&
+      typeof value === 'object' &&
+      !Buffer.isBuffer(value) &&
+      !(value instanceof Error) &&
+      !ArrayBuffer.isView(value) &&
+      typeof (value as { pipe?: unknown }).pipe !== 'function' &&
+      typeof (value as { getStream?: unknown }).getStream !== 'function' &&
+      typeof (value as { subscribe?: unknown }).subscribe !== 'function' &&
+      !(Symbol.asyncIterator in value) &&
+      !(typeof Response !== 'undefined' && value instanceof Response)
+    ) {
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch {
+        return 'unserializable';
+      }
+      if (json === undefined) return 'unserializable';
+      contentType ??= 'application/json; charset=utf-8';
+      body = Buffer.from(json);
+    } else {
+      return 'body-type';
+    }
+    if (body.length > this.maxEntryBytes) return 'too-large';
+    return this.cache.createEntry(status, contentType, body, rule.ttl);
+  }
+
+  private planFor(context: ExecutionContext): HandlerPlan {
+    const handler = context.getHandler();
+    const owner = context.getClass();
+    const targets = [handler, owner];
+    const r = this.reflector;
+    const off = r.getAllAndOverride<boolean | undefined>(NO_CACHE_METADATA, targets) === true;
+    const ttl = r.getAllAndOverride<number | undefined>(CACHE_TTL_METADATA, targets);
+    const namespace = r.getAllAndOverride<string | undefined>(CACHE_NAMESPACE_METADATA, targets);
+    const vary = r.getAllAndOverride<string[] | undefined>(CACHE_VARY_METADATA, targets);
+    const userKey = r.getAllAndOverride<CacheUserKeyFn | undefined>(CACHE_USER_KEY_METADATA, targets);
+    const invalidates = r.getAllAndOverride<string[] | undefined>(INVALIDATE_CACHE_METADATA, targets);
+    const decorated = ttl !== undefined || namespace !== undefined;
+    const plan: HandlerPlan = {
+      owner,
+      inert: !decorated && !this.hasPaths && invalidates === undefined,
+      off,
+      ttl,
+      namespace,
+      vary,
+      userKey,
+      invalidates,
+      rules: new Map(),
+    };
+    this.plans.set(handler, plan);
+    return plan;
+  }
+
+  private ruleFor(plan: HandlerPlan, ctx: RequestContext | undefined, req: HttpRequestLike): CacheRule | null {
+    const route =
+      ctx?.route ??
+      req.routeOptions?.url ??
+      (typeof req.route?.path === 'string' ? (req.baseUrl ?? '') + req.route.path : '');
+    let rule = plan.rules.get(route);
+    if (rule !== undefined) return rule;
+    const mapped = this.hasPaths ? this.paths[route] : undefined;
+    if (plan.ttl === undefined && plan.namespace === undefined && mapped === undefined) {
+      rule = null;
+    } else {
+      // A decorator wins over the map, the map over the defaults.
+      const namespace = plan.namespace ?? mapped?.namespace ?? DEFAULT_CACHE_NAMESPACE;
+      const vary = [...new Set([...this.globalVary, ...(mapped?.varyHeaders ?? []), ...(plan.vary ?? [])])];
+      rule = {
+        namespace,
+        prefix: `${namespace}:`,
+        ttl: plan.ttl ?? mapped?.ttl ?? this.defaultTtl,
+        vary,
+        userKey: plan.userKey,
+      };
+      this.cache.registerNamespace(namespace);
+    }
+    // Bounded by the app's routes: a handler has as many templates as paths it is mounted on.
+    plan.rules.set(route, rule);
+    return rule;
+  }
+}
