@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { observabilityFixture } from './fixtures/observability-fixture.module';
 import { startApp } from './support/http-app';
 
-const loaded = (pkg: string) => Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes(`/node_modules/${pkg}/`));
+const loaded = (pkg: string) => Object.keys(createRequire(__filename).cache).some((file) => file.includes(`/node_modules/${pkg}/`));
 
 /**
  * A feature that is off loads nothing. This file runs in its own process

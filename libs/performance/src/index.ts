@@ -48,6 +48,12 @@ export { type RequestObserver } from './context/request-tracker.service';
 export { PerformanceMetrics, UNMATCHED_ROUTE } from './metrics/performance-metrics.service';
 export type { MetricsOptions, PrometheusRegistry } from './metrics/metrics.options';
 export {
+  shareMetricsWithClusterPrimary,
+  clusterMetricsHandler,
+  type ClusterMetricsHandler,
+  type ClusterMetricsSource,
+} from './metrics/cluster-metrics';
+export {
   PoolStatsSource,
   AlertsFiringSource,
   NPlusOneSource,
