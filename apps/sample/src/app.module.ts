@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PerformanceModule, performanceOptionsFromEnv } from 'nestjs-performance';
 import { AnalyticsController } from './analytics/analytics.controller';
@@ -11,6 +12,8 @@ import { DocumentsController } from './documents/documents.controller';
 import { DocumentsService } from './documents/documents.service';
 import { SAMPLE_ENTITIES } from './entities';
 import { HelloController } from './hello/hello.controller';
+import { AnalyticsRefreshJob } from './jobs/analytics-refresh.job';
+import { SearchIndexSyncJob } from './jobs/search-index-sync.job';
 import { DemoSeeder } from './seed/demo-seeder.service';
 
 /** The sample app: a document and chat workspace product, with every toolkit feature on. */
@@ -23,6 +26,8 @@ export class SampleAppModule {
       imports: [
         TypeOrmModule.forRoot(typeOrmOptionsFromUrl(config.databaseUrl)),
         TypeOrmModule.forFeature(SAMPLE_ENTITIES),
+        // Two background jobs tracked with @TrackJob (see jobs/).
+        ScheduleModule.forRoot(),
         PerformanceModule.forRoot({
           ...fromEnv,
           admin: { ...fromEnv.admin, token: config.adminToken },
@@ -31,7 +36,7 @@ export class SampleAppModule {
         }),
       ],
       controllers: [HelloController, DocumentsController, AnalyticsController, ChatController],
-      providers: [{ provide: SAMPLE_CONFIG, useValue: config }, DocumentsService, AnalyticsService, DemoSeeder],
+      providers: [{ provide: SAMPLE_CONFIG, useValue: config }, DocumentsService, AnalyticsService, DemoSeeder, AnalyticsRefreshJob, SearchIndexSyncJob],
     };
   }
 }

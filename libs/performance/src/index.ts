@@ -101,3 +101,15 @@ export { TwoTierCacheStore } from './cache/stores/two-tier-cache.store';
 export { buildCacheKey, normalizeQuery } from './cache/cache-key.builder';
 export { SingleFlight } from './cache/single-flight';
 export { CacheAdminController, type CacheClearBody } from './admin/cache.admin-controller';
+export { TrackJob, type TrackJobOptions } from './jobs/track-job.decorator';
+export {
+  JobMonitor,
+  type JobStatus,
+  type JobsStatusBody,
+  type JobAlert,
+  type JobError,
+  type JobRunStatus,
+} from './jobs/job-monitor.service';
+export type { JobSchedule } from './jobs/job-schedule';
+export type { JobsOptions } from './jobs/jobs.options';
+export { JobsAdminController } from './admin/jobs.admin-controller';

@@ -12,6 +12,8 @@ import { TRACING_PROVIDERS } from './tracing/tracing.providers';
 import { HEALTH_PROVIDERS } from './health/health.providers';
 import { HealthChecks } from './health/health-checks.service';
 import { HealthOverview } from './health/health-overview.service';
+import { JOBS_PROVIDERS } from './jobs/jobs.providers';
+import { JobMonitor } from './jobs/job-monitor.service';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from './performance.constants';
 import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
@@ -45,8 +47,9 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     ...METRICS_PROVIDERS,
     ...TRACING_PROVIDERS,
     ...HEALTH_PROVIDERS,
+    ...JOBS_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview],
+  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

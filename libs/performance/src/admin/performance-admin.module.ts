@@ -7,13 +7,14 @@ import { DashboardAssets } from './dashboard/dashboard-assets.service';
 import { DashboardPage } from './dashboard/dashboard-page.service';
 import { DatabaseAdminController } from './database.admin-controller';
 import { HealthAdminController } from './health.admin-controller';
+import { JobsAdminController } from './jobs.admin-controller';
 
 /**
  * The admin controllers of every feature. Each feature adds its controller
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.

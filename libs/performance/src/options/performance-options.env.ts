@@ -77,6 +77,9 @@ function compact<T extends object>(value: T): T | undefined {
  * | HEALTH_ENABLED | health.enabled |
  * | HEALTH_ENDPOINT | health.endpoint |
  * | HEALTH_CHECK_TIMEOUT_MS | health.timeoutMs |
+ * | JOBS_MONITORING_ENABLED | jobs.enabled |
+ * | JOBS_OVERDUE_FACTOR | jobs.overdueFactor |
+ * | JOBS_FAILURE_RATE_WARNING_PERCENT, JOBS_FAILURE_RATE_CRITICAL_PERCENT | jobs.failureRatePercent.warning, critical |
  * | STATUS_ENDPOINT | status.endpoint (`false` turns it off) |
  * | PERFORMANCE_ADMIN_PATH | adminPath (extra) |
  * | PERFORMANCE_ADMIN_TOKEN | admin.token |
@@ -126,6 +129,14 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       enabled: read.boolean('HEALTH_ENABLED'),
       endpoint: read.string('HEALTH_ENDPOINT'),
       timeoutMs: read.number('HEALTH_CHECK_TIMEOUT_MS'),
+    }),
+    jobs: compact({
+      enabled: read.boolean('JOBS_MONITORING_ENABLED'),
+      overdueFactor: read.number('JOBS_OVERDUE_FACTOR'),
+      failureRatePercent: compact({
+        warning: read.number('JOBS_FAILURE_RATE_WARNING_PERCENT'),
+        critical: read.number('JOBS_FAILURE_RATE_CRITICAL_PERCENT'),
+      }),
     }),
     status: compact({
       endpoint: statusEndpoint !== undefined && FALSE.has(statusEndpoint.toLowerCase()) ? false : statusEndpoint,

@@ -3,6 +3,7 @@ import type { CacheOptions } from '../cache/cache.options';
 import type { HealthOptions } from '../health/health.options';
 import type { MetricsOptions } from '../metrics/metrics.options';
 import type { TracingOptions } from '../tracing/tracing.options';
+import type { JobsOptions } from '../jobs/jobs.options';
 
 /**
  * Names of the response headers the module writes. Each can be switched off
@@ -79,6 +80,9 @@ export interface PerformanceModuleOptions {
 
   /** Health checks and the health overview score (see {@link HealthOptions}). */
   health?: HealthOptions;
+
+  /** Background job monitoring for `@TrackJob()` methods (see {@link JobsOptions}). */
+  jobs?: JobsOptions;
 
   /** The public status endpoint (uptime, version, instance id, status; no details). */
   status?: {

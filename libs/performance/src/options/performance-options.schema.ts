@@ -8,6 +8,7 @@ import { PerformanceError } from '../errors/performance.errors';
 import { healthOptionsSchema, resolveHealthOptions, type ResolvedHealthOptions } from '../health/health.options';
 import { metricsOptionsSchema, resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics.options';
 import { resolveTracingOptions, tracingOptionsSchema, type ResolvedTracingOptions } from '../tracing/tracing.options';
+import { jobsOptionsSchema, resolveJobsOptions, type ResolvedJobsOptions } from '../jobs/jobs.options';
 import {
   PERFORMANCE_HEADER_NAMES,
   type DatabaseOptions,
@@ -48,6 +49,7 @@ export const performanceOptionsSchema = z.strictObject({
   metrics: metricsOptionsSchema.optional(),
   tracing: tracingOptionsSchema.optional(),
   health: healthOptionsSchema.optional(),
+  jobs: jobsOptionsSchema.optional(),
   status: z.strictObject({ endpoint: z.union([rootPath, z.literal(false)]).optional() }).optional(),
   admin: z
     .strictObject({
@@ -93,6 +95,7 @@ export interface ResolvedPerformanceOptions {
   readonly metrics: ResolvedMetricsOptions;
   readonly tracing: ResolvedTracingOptions;
   readonly health: ResolvedHealthOptions;
+  readonly jobs: ResolvedJobsOptions;
   readonly status: { readonly endpoint: string | false };
   readonly admin: { readonly token: string | undefined; readonly guard: Type<CanActivate> | CanActivate | undefined };
   readonly appVersion: string;
@@ -170,6 +173,7 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
     metrics: resolveMetricsOptions(o.metrics),
     tracing: resolveTracingOptions(o.tracing),
     health: resolveHealthOptions(o.health),
+    jobs: resolveJobsOptions(o.jobs),
     status: { endpoint: o.status?.endpoint ?? '/status' },
     admin: { token: o.admin?.token, guard: o.admin?.guard },
     appVersion: o.appVersion ?? readAppVersion(),

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * The `jobs` section of the module options: background job monitoring for
+ * methods marked with `@TrackJob()` (scheduled with `@nestjs/schedule` or
+ * called by a worker).
+ *
+ * @example
+ * PerformanceModule.forRoot({ jobs: { failureRatePercent: { warning: 10, critical: 50 }, overdueFactor: 2 } })
+ */
+export interface JobsOptions {
+  /**
+   * Record runs of `@TrackJob()` methods and mount `jobs/status` and
+   * `jobs/:name`. When false the decorated methods run untouched.
+   * Env: `JOBS_MONITORING_ENABLED`.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Distinct job names tracked; runs of further names are not recorded
+   * (logged once), so a name built from data cannot grow memory.
+   * @default 100
+   */
+  maxJobs?: number;
+  /**
+   * A job is overdue (alert `job-overdue`) when it has not started for its
+   * expected interval times this factor. The expected interval is the one
+   * given to `@TrackJob`, else the `@Interval` period, else the gap between
+   * the next two `@Cron` dates.
+   * Env: `JOBS_OVERDUE_FACTOR`.
+   * @default 1.5
+   */
+  overdueFactor?: number;
+  /**
+   * How many of the latest runs the failure rate is computed over.
+   * @default 20
+   */
+  failureRateWindow?: number;
+  /**
+   * Runs needed in the window before the failure-rate alert can fire.
+   * @default 3
+   */
+  failureRateMinRuns?: number;
+  /**
+   * Failure share of the latest runs, in percent, at which the
+   * `job-failure-rate` alert is a warning or critical.
+   * Env: `JOBS_FAILURE_RATE_WARNING_PERCENT`, `JOBS_FAILURE_RATE_CRITICAL_PERCENT`.
+   * @default { warning: 20, critical: 50 }
+   */
+  failureRatePercent?: { warning?: number; critical?: number };
+  /**
+   * Characters of a failure's message kept as the job's last error.
+   * @default 500
+   */
+  maxErrorLength?: number;
+}
+
+/** Jobs options after validation and defaults. */
+export interface ResolvedJobsOptions {
+  readonly enabled: boolean;
+  readonly maxJobs: number;
+  readonly overdueFactor: number;
+  readonly failureRateWindow: number;
+  readonly failureRateMinRuns: number;
+  readonly failureRatePercent: { readonly warning: number; readonly critical: number };
+  readonly maxErrorLength: number;
+}
+
+const percent = z.number().positive().max(100);
+
+/** Schema of {@link JobsOptions}. */
+export const jobsOptionsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  maxJobs: z.int().min(1).max(10_000).optional(),
+  overdueFactor: z.number().min(1).max(1000).optional(),
+  failureRateWindow: z.int().min(1).max(10_000).optional(),
+  failureRateMinRuns: z.int().min(1).max(10_000).optional(),
+  failureRatePercent: z
+    .strictObject({ warning: percent.optional(), critical: percent.optional() })
+    .refine((p) => (p.warning ?? 20) <= (p.critical ?? 50), 'warning must not be above critical')
+    .optional(),
+  maxErrorLength: z.int().min(20).max(100_000).optional(),
+});
+
+/** Merges validated jobs options with the defaults. */
+export function resolveJobsOptions(o: z.infer<typeof jobsOptionsSchema> = {}): ResolvedJobsOptions {
+  return {
+    enabled: o.enabled ?? true,
+    maxJobs: o.maxJobs ?? 100,
+    overdueFactor: o.overdueFactor ?? 1.5,
+    failureRateWindow: o.failureRateWindow ?? 20,
+    failureRateMinRuns: o.failureRateMinRuns ?? 3,
+    failureRatePercent: {
+      warning: o.failureRatePercent?.warning ?? 20,
+      critical: o.failureRatePercent?.critical ?? 50,
+    },
+    maxErrorLength: o.maxErrorLength ?? 500,
+  };
+}

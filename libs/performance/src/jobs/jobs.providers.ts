@@ -1,0 +1,26 @@
+import type { Provider } from '@nestjs/common';
+import { ModuleRef, ModulesContainer } from '@nestjs/core';
+import { PerformanceMetrics } from '../metrics/performance-metrics.service';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { JOB_METRICS, registerJobMetrics } from './job-metrics';
+import { JobMonitor } from './job-monitor.service';
+
+/**
+ * The providers of job monitoring. `JobMonitor` resolves to `null` when
+ * `jobs.enabled` is false, and `@TrackJob` methods then run untouched.
+ */
+export const JOBS_PROVIDERS: Provider[] = [
+  {
+    provide: JobMonitor,
+    useFactory: (options: ResolvedPerformanceOptions, modules: ModulesContainer, moduleRef: ModuleRef) =>
+      options.enabled && options.jobs.enabled ? new JobMonitor(options.jobs, modules, moduleRef) : null,
+    inject: [PERFORMANCE_OPTIONS, ModulesContainer, ModuleRef],
+  },
+  {
+    provide: JOB_METRICS,
+    useFactory: (monitor: JobMonitor | null, metrics: PerformanceMetrics | null) =>
+      monitor && metrics ? registerJobMetrics(monitor, metrics) : null,
+    inject: [JobMonitor, { token: PerformanceMetrics, optional: true }],
+  },
+];
