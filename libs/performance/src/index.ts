@@ -113,3 +113,40 @@ export {
 export type { JobSchedule } from './jobs/job-schedule';
 export type { JobsOptions } from './jobs/jobs.options';
 export { JobsAdminController } from './admin/jobs.admin-controller';
+export { MetricsSampler } from './monitor/metrics-sampler.service';
+export type { MetricsSnapshot, SnapshotMetric } from './monitor/metrics-snapshot';
+export { HistoryStore } from './monitor/history.store';
+export { MemoryHistoryStore } from './monitor/memory-history.store';
+export { TypeOrmHistoryStore, type HistoryDataSource } from './monitor/typeorm-history.store';
+export { PerformanceHistoryMigration1767225600000, type HistoryMigrationRunner } from './monitor/performance-history.migration';
+export type { HistoryPoint, MetricsHistory } from './monitor/history-downsampler';
+export type { KpiReport, KpiResult } from './monitor/kpi-report';
+export type { HistoryOptions, KpiOptions } from './monitor/monitoring.options';
+export { RequestStats, type RouteStatsEntry, type NamespaceCacheStats } from './monitor/request-stats';
+export { LoadTestRuns, type LoadTestStatus, type ReceivedLoadTestRun } from './monitor/load-test-runs.service';
+export { AlertManager } from './alerts/alert-manager.service';
+export { AlertDispatcher, type DeliveryResult } from './alerts/alert-dispatcher';
+export type { AlertNotifier } from './alerts/notifiers/alert-notifier';
+export type { PerformanceAlert, AlertEvent } from './alerts/performance-alert';
+export type {
+  AlertsOptions,
+  AlertRuleLevels,
+  AlertMetric,
+  AlertSeverity,
+  NotifierOptions,
+  WebhookNotifierOptions,
+  EmailNotifierOptions,
+} from './alerts/alerts.options';
+export { PerformanceAdvisor, type OptimizationResult, type PerformanceScore } from './advisor/performance-advisor.service';
+export type {
+  Recommendation,
+  RecommendationAction,
+  RecommendationSeverity,
+  AdvisorCategory,
+  Bottleneck,
+  BottleneckReport,
+  CapacityForecast,
+  CapacityReport,
+} from './advisor/advisor.types';
+export { MonitoringAdminController, type DashboardConfig, type CurrentMetrics, type RecommendationsBody } from './admin/monitoring.admin-controller';
+export { DashboardAdminController, type DashboardBody } from './admin/dashboard.admin-controller';

@@ -14,6 +14,8 @@ import { HealthChecks } from './health/health-checks.service';
 import { HealthOverview } from './health/health-overview.service';
 import { JOBS_PROVIDERS } from './jobs/jobs.providers';
 import { JobMonitor } from './jobs/job-monitor.service';
+import { PerformanceAdvisor } from './advisor/performance-advisor.service';
+import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from './performance.constants';
 import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
@@ -47,9 +49,11 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     ...METRICS_PROVIDERS,
     ...TRACING_PROVIDERS,
     ...HEALTH_PROVIDERS,
+    ...MONITOR_PROVIDERS,
+    PerformanceAdvisor,
     ...JOBS_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor],
+  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

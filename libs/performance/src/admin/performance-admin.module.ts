@@ -5,8 +5,10 @@ import { CacheAdminController } from './cache.admin-controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets.service';
 import { DashboardPage } from './dashboard/dashboard-page.service';
+import { DashboardAdminController } from './dashboard.admin-controller';
 import { DatabaseAdminController } from './database.admin-controller';
 import { HealthAdminController } from './health.admin-controller';
+import { MonitoringAdminController } from './monitoring.admin-controller';
 import { JobsAdminController } from './jobs.admin-controller';
 
 /**
@@ -14,7 +16,7 @@ import { JobsAdminController } from './jobs.admin-controller';
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [MonitoringAdminController, DashboardAdminController, CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.

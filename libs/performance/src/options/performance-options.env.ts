@@ -49,6 +49,42 @@ function compact<T extends object>(value: T): T | undefined {
   return entries.length ? (Object.fromEntries(entries) as T) : undefined;
 }
 
+/** The `alerts` section from ALERTS_ENABLED, ALERT_LOG, ALERT_MIN_SEVERITY, ALERT_WEBHOOK_URL, ALERT_SLACK_WEBHOOK_URL, ALERT_SMTP_URL, ALERT_EMAIL_FROM, ALERT_EMAIL_TO. */
+function alertsFromEnv(read: EnvReader): PerformanceModuleOptions['alerts'] {
+  const webhook = read.string('ALERT_WEBHOOK_URL');
+  const slack = read.string('ALERT_SLACK_WEBHOOK_URL');
+  const smtpUrl = read.string('ALERT_SMTP_URL');
+  const from = read.string('ALERT_EMAIL_FROM');
+  const to = read.string('ALERT_EMAIL_TO');
+  if (smtpUrl !== undefined && (from === undefined || to === undefined)) {
+    read.problems.push('ALERT_SMTP_URL is set: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are needed too');
+  }
+  const rulesRaw = read.string('ALERT_RULES');
+  let rules: unknown;
+  if (rulesRaw !== undefined) {
+    try {
+      rules = JSON.parse(rulesRaw);
+    } catch {
+      read.problems.push(`ALERT_RULES=${JSON.stringify(rulesRaw)}: expected JSON such as {"p95Ms":{"warning":500}}`);
+    }
+  }
+  return compact({
+    enabled: read.boolean('ALERTS_ENABLED'),
+    // Checked against the alerts schema by forRoot, like any option.
+    rules: rules as NonNullable<PerformanceModuleOptions['alerts']>['rules'],
+    notifiers: compact({
+      log: read.boolean('ALERT_LOG'),
+      minSeverity: read.string('ALERT_MIN_SEVERITY') as 'info' | 'warning' | 'critical' | undefined,
+      webhooks: webhook === undefined ? undefined : [{ url: webhook }],
+      slack: slack === undefined ? undefined : [{ url: slack }],
+      email:
+        smtpUrl !== undefined && from !== undefined && to !== undefined
+          ? { smtpUrl, from, to: to.split(',').map((t) => t.trim()).filter(Boolean) }
+          : undefined,
+    }),
+  });
+}
+
 /**
  * Builds module options from the environment variable names operators
  * already use. Unset variables leave the defaults alone; a malformed value
@@ -95,6 +131,22 @@ function compact<T extends object>(value: T): T | undefined {
  * | DB_EXPLAIN_ANALYZE | database.explainAnalyze |
  * | DB_ALLOW_SCHEMA_CHANGES | database.allowSchemaChanges |
  * | DB_INDEX_MIN_ROWS | database.indexMinRows |
+ * | PERFORMANCE_HISTORY_STORE | monitoring.history.store (`memory`, `typeorm`) |
+ * | PERFORMANCE_HISTORY_MAX_SNAPSHOTS | monitoring.history.maxSnapshots |
+ * | PERFORMANCE_HISTORY_RETENTION_DAYS | monitoring.history.retentionDays |
+ * | PERFORMANCE_HISTORY_MAX_POINTS | monitoring.history.maxPoints |
+ * | PERFORMANCE_HISTORY_DATASOURCE | monitoring.history.dataSource |
+ * | PERFORMANCE_HISTORY_RUN_MIGRATIONS | monitoring.history.runMigrations |
+ * | KPI_P95_MS, KPI_P99_MS, KPI_MIN_RPS | monitoring.kpis.p95Ms, p99Ms, minRequestsPerSecond |
+ * | KPI_MAX_CPU_PERCENT, KPI_MAX_MEMORY_PERCENT | monitoring.kpis.maxCpuPercent, maxMemoryPercent |
+ * | KPI_MAX_POOL_PERCENT, KPI_MAX_ERROR_RATE_PERCENT | monitoring.kpis.maxPoolPercent, maxErrorRatePercent |
+ * | ALERTS_ENABLED | alerts.enabled |
+ * | ALERT_RULES | alerts.rules (JSON: `{"p95Ms":{"warning":500,"critical":1500}}`) |
+ * | ALERT_LOG | alerts.notifiers.log |
+ * | ALERT_MIN_SEVERITY | alerts.notifiers.minSeverity |
+ * | ALERT_WEBHOOK_URL | alerts.notifiers.webhooks (one) |
+ * | ALERT_SLACK_WEBHOOK_URL | alerts.notifiers.slack (one) |
+ * | ALERT_SMTP_URL, ALERT_EMAIL_FROM, ALERT_EMAIL_TO | alerts.notifiers.email (`to` comma-separated) |
  *
  * @example
  * PerformanceModule.forRoot({ ...performanceOptionsFromEnv(), headers: { 'X-Memory-Usage': false } })
@@ -108,7 +160,25 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       collectionIntervalSeconds: read.number('METRICS_COLLECTION_INTERVAL'),
       maxMemoryUsageMb: read.number('MAX_MEMORY_USAGE_MB'),
       maxCpuUsagePercent: read.number('MAX_CPU_USAGE_PERCENT'),
+      history: compact({
+        store: read.string('PERFORMANCE_HISTORY_STORE') as 'memory' | 'typeorm' | undefined,
+        maxSnapshots: read.number('PERFORMANCE_HISTORY_MAX_SNAPSHOTS'),
+        retentionDays: read.number('PERFORMANCE_HISTORY_RETENTION_DAYS'),
+        maxPoints: read.number('PERFORMANCE_HISTORY_MAX_POINTS'),
+        dataSource: read.string('PERFORMANCE_HISTORY_DATASOURCE'),
+        runMigrations: read.boolean('PERFORMANCE_HISTORY_RUN_MIGRATIONS'),
+      }),
+      kpis: compact({
+        p95Ms: read.number('KPI_P95_MS'),
+        p99Ms: read.number('KPI_P99_MS'),
+        minRequestsPerSecond: read.number('KPI_MIN_RPS'),
+        maxCpuPercent: read.number('KPI_MAX_CPU_PERCENT'),
+        maxMemoryPercent: read.number('KPI_MAX_MEMORY_PERCENT'),
+        maxPoolPercent: read.number('KPI_MAX_POOL_PERCENT'),
+        maxErrorRatePercent: read.number('KPI_MAX_ERROR_RATE_PERCENT'),
+      }),
     }),
+    alerts: alertsFromEnv(read),
     cache: compact({
       enabled: read.boolean('CACHE_ENABLED'),
       maxSize: read.number('CACHE_MAX_SIZE'),

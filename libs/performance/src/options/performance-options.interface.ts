@@ -4,6 +4,8 @@ import type { HealthOptions } from '../health/health.options';
 import type { MetricsOptions } from '../metrics/metrics.options';
 import type { TracingOptions } from '../tracing/tracing.options';
 import type { JobsOptions } from '../jobs/jobs.options';
+import type { AlertsOptions } from '../alerts/alerts.options';
+import type { HistoryOptions, KpiOptions } from '../monitor/monitoring.options';
 
 /**
  * Names of the response headers the module writes. Each can be switched off
@@ -67,7 +69,14 @@ export interface PerformanceModuleOptions {
      * @default 80
      */
     maxCpuUsagePercent?: number;
+    /** Where snapshots and alerts are kept (see {@link HistoryOptions}). */
+    history?: HistoryOptions;
+    /** Targets of the `kpis` endpoint (see {@link KpiOptions}). */
+    kpis?: KpiOptions;
   };
+
+  /** Alert rules over the sampler's snapshots, and their notifiers (see {@link AlertsOptions}). */
+  alerts?: AlertsOptions;
 
   /** The response cache (see {@link CacheOptions}). */
   cache?: CacheOptions;

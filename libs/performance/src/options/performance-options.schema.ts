@@ -9,6 +9,15 @@ import { healthOptionsSchema, resolveHealthOptions, type ResolvedHealthOptions }
 import { metricsOptionsSchema, resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics.options';
 import { resolveTracingOptions, tracingOptionsSchema, type ResolvedTracingOptions } from '../tracing/tracing.options';
 import { jobsOptionsSchema, resolveJobsOptions, type ResolvedJobsOptions } from '../jobs/jobs.options';
+import { alertsOptionsSchema, resolveAlertsOptions, type ResolvedAlertsOptions } from '../alerts/alerts.options';
+import {
+  historyOptionsSchema,
+  kpiOptionsSchema,
+  resolveHistoryOptions,
+  resolveKpiOptions,
+  type ResolvedHistoryOptions,
+  type ResolvedKpiOptions,
+} from '../monitor/monitoring.options';
 import {
   PERFORMANCE_HEADER_NAMES,
   type DatabaseOptions,
@@ -43,8 +52,11 @@ export const performanceOptionsSchema = z.strictObject({
       collectionIntervalSeconds: z.number().min(1).max(86_400).optional(),
       maxMemoryUsageMb: z.number().positive().optional(),
       maxCpuUsagePercent: z.number().positive().max(100_000).optional(),
+      history: historyOptionsSchema.optional(),
+      kpis: kpiOptionsSchema.optional(),
     })
     .optional(),
+  alerts: alertsOptionsSchema.optional(),
   cache: cacheOptionsSchema.optional(),
   metrics: metricsOptionsSchema.optional(),
   tracing: tracingOptionsSchema.optional(),
@@ -90,7 +102,10 @@ export interface ResolvedPerformanceOptions {
     readonly collectionIntervalSeconds: number;
     readonly maxMemoryUsageMb: number | undefined;
     readonly maxCpuUsagePercent: number;
+    readonly history: ResolvedHistoryOptions;
+    readonly kpis: ResolvedKpiOptions;
   };
+  readonly alerts: ResolvedAlertsOptions;
   readonly cache: ResolvedCacheOptions;
   readonly metrics: ResolvedMetricsOptions;
   readonly tracing: ResolvedTracingOptions;
@@ -168,7 +183,10 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
       collectionIntervalSeconds: o.monitoring?.collectionIntervalSeconds ?? 60,
       maxMemoryUsageMb: o.monitoring?.maxMemoryUsageMb,
       maxCpuUsagePercent: o.monitoring?.maxCpuUsagePercent ?? 80,
+      history: resolveHistoryOptions(o.monitoring?.history),
+      kpis: resolveKpiOptions(o.monitoring?.kpis),
     },
+    alerts: resolveAlertsOptions(o.alerts, o.monitoring?.maxCpuUsagePercent ?? 80),
     cache: resolveCacheOptions(o.cache),
     metrics: resolveMetricsOptions(o.metrics),
     tracing: resolveTracingOptions(o.tracing),

@@ -1,0 +1,146 @@
+import type { IncomingMessage } from 'node:http';
+import { Controller, Get, Headers, Inject, NotFoundException, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Recommendation } from '../advisor/advisor.types';
+import { PerformanceAdvisor } from '../advisor/performance-advisor.service';
+import { AlertManager } from '../alerts/alert-manager.service';
+import type { PerformanceAlert } from '../alerts/performance-alert';
+import { evaluateKpis, type KpiReport } from '../monitor/kpi-report';
+import { MetricsSampler } from '../monitor/metrics-sampler.service';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { DashboardPage } from './dashboard/dashboard-page.service';
+
+/** Body of `GET dashboard` for API clients: the seeds' dashboard JSON (times in ms, rates in percent). */
+export interface DashboardBody {
+  readonly generated_at: string;
+  readonly current_metrics: {
+    readonly cpu_percent: number;
+    readonly memory_percent: number;
+    readonly response_time_p95: number | null;
+    readonly response_time_p99: number | null;
+    readonly error_rate: number;
+    readonly requests_per_second: number;
+    readonly cache_hit_rate: number | null;
+    readonly db_mean_query_ms: number | null;
+    readonly db_queries_per_request: number | null;
+    readonly pool_utilization_percent: number | null;
+    readonly event_loop_lag_p99_ms: number;
+  };
+  readonly recommendations: readonly Recommendation[];
+  readonly optimization_summary: {
+    readonly performance_score: number | null;
+    readonly total_recommendations: number;
+    readonly high_priority_issues: number;
+  };
+  readonly alerts_firing: readonly PerformanceAlert[];
+  readonly kpis: KpiReport;
+}
+
+type Raw = IncomingMessage & { raw?: IncomingMessage };
+
+/**
+ * `GET dashboard`: the static dashboard shell for a browser (Accept:
+ * text/html, no credential: it holds no data), the dashboard JSON for API
+ * clients (admin credential checked here, since the class has no guard).
+ * Also `openapi.json`, the OpenAPI document of the admin API (guarded).
+ */
+@ApiTags('performance')
+@Controller()
+export class DashboardAdminController {
+  private document: OpenAPIObject | undefined;
+
+  constructor(
+    @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
+    private readonly guard: AdminAuthGuard,
+    private readonly page: DashboardPage,
+    private readonly sampler: MetricsSampler,
+    private readonly alerts: AlertManager,
+    private readonly advisor: PerformanceAdvisor,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly modules: ModulesContainer,
+  ) {}
+
+  @Get('dashboard')
+  @ApiBearerAuth()
+  @ApiProduces('application/json', 'text/html')
+  @ApiOperation({ summary: 'Dashboard JSON (current_metrics, recommendations, optimization_summary); the HTML shell for Accept: text/html' })
+  @ApiResponse({ status: 401, description: 'JSON asked for without the admin credential' })
+  async dashboard(
+    @Headers('accept') accept: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() response: unknown,
+  ): Promise<unknown> {
+    if (!this.guard.enabled) throw new NotFoundException();
+    if (typeof accept === 'string' && /\btext\/html\b/i.test(accept)) return this.page.send(response);
+    if (!this.guard.verifyAuthorization(authorization)) {
+      throw new UnauthorizedException('admin endpoints need "Authorization: Bearer <admin token>"');
+    }
+    return this.adapterHost.httpAdapter.reply(response, await this.body(), 200);
+  }
+
+  @Get('openapi.json')
+  @UseGuards(AdminAuthGuard)
+  @ApiExcludeEndpoint()
+  openapi(@Req() request: Raw): OpenAPIObject {
+    if (!this.document) this.document = this.buildDocument(request);
+    return this.document;
+  }
+
+  private async body(): Promise<DashboardBody> {
+    const s = this.sampler.latest() ?? (await this.sampler.collect());
+    const recommendations = await this.advisor.recommendations();
+    return {
+      generated_at: new Date().toISOString(),
+      current_metrics: {
+        cpu_percent: s.cpuPercent,
+        memory_percent: s.memoryPercent,
+        response_time_p95: s.p95Ms,
+        response_time_p99: s.p99Ms,
+        error_rate: s.errorRatePercent,
+        requests_per_second: s.requestsPerSecond,
+        cache_hit_rate: s.cacheHitRatePercent,
+        db_mean_query_ms: s.dbMeanQueryMs,
+        db_queries_per_request: s.dbQueriesPerRequest,
+        pool_utilization_percent: s.poolUtilizationPercent,
+        event_loop_lag_p99_ms: s.eventLoopLagP99Ms,
+      },
+      recommendations,
+      optimization_summary: {
+        performance_score: this.advisor.score(s).score,
+        total_recommendations: recommendations.length,
+        high_priority_issues: recommendations.filter((r) => r.severity === 'critical' || r.severity === 'high').length,
+      },
+      alerts_firing: this.alerts.firing(),
+      kpis: evaluateKpis(s, this.options.monitoring.kpis),
+    };
+  }
+
+  /**
+   * Swagger scans a Nest application; this controller has no handle on the
+   * app object, so it hands Swagger the parts it reads (container, config,
+   * adapter), with the global prefix taken from this request's path.
+   */
+  private buildDocument(request: Raw): OpenAPIObject {
+    const url = (request.raw ?? request).url ?? '';
+    const path = url.split('?', 1)[0]!;
+    const adminModule = [...this.modules.values()].find((m) => m.metatype?.name === 'PerformanceAdminModule');
+    const app = {
+      container: { getModules: () => this.modules, isGlobalModule: () => false },
+      config: { getGlobalPrefix: () => '', getVersioning: () => undefined, getGlobalPrefixOptions: () => ({}) },
+      getHttpAdapter: () => this.adapterHost.httpAdapter,
+    };
+    const config = new DocumentBuilder()
+      .setTitle('nestjs-performance admin API')
+      .setDescription('Monitoring, alerts, recommendations and diagnostics of this app. Every endpoint needs the admin credential.')
+      .setVersion(this.options.appVersion)
+      .addBearerAuth()
+      .addServer(path.replace(/\/[^/]*\/openapi\.json$/, '') || '/')
+      .build();
+    return SwaggerModule.createDocument(app as never, config, {
+      include: adminModule?.metatype ? [adminModule.metatype] : [],
+    });
+  }
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+
+/** Alert severities, lowest first. */
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+/** One of {@link ALERT_SEVERITIES}. */
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+/**
+ * The snapshot fields alerts watch, and which way is bad: `above` fires when
+ * the value rises to a level, `below` when it falls to it.
+ */
+export const ALERT_METRICS = {
+  cpuPercent: 'above',
+  memoryPercent: 'above',
+  p95Ms: 'above',
+  errorRatePercent: 'above',
+  poolUtilizationPercent: 'above',
+  dbMeanQueryMs: 'above',
+  eventLoopLagP99Ms: 'above',
+  cacheHitRatePercent: 'below',
+} as const;
+/** A key of {@link ALERT_METRICS}. */
+export type AlertMetric = keyof typeof ALERT_METRICS;
+
+/**
+ * Levels of one rule: the value at which it becomes info, warning or critical.
+ * At least one level; `false` switches the rule off.
+ */
+export interface AlertRuleLevels {
+  info?: number;
+  warning?: number;
+  critical?: number;
+}
+
+/** A generic webhook: the alert event is POSTed as JSON. */
+export interface WebhookNotifierOptions {
+  /** http(s) URL. */
+  url: string;
+  /** Extra request headers (an `Authorization` for the receiver, ...). */
+  headers?: Record<string, string>;
+}
+
+/** Email over SMTP with nodemailer (installed by the app). */
+export interface EmailNotifierOptions {
+  /** SMTP URL: `smtp://user:pass@host:587`, `smtps://host:465`. */
+  smtpUrl: string;
+  /** Sender address. */
+  from: string;
+  /** Recipients. */
+  to: string[];
+}
+
+/** Where alerts go, and how hard the module tries. */
+export interface NotifierOptions {
+  /** Log each alert event with Nest's logger. Env: `ALERT_LOG`. @default true */
+  log?: boolean;
+  /** Generic JSON webhooks. Env: `ALERT_WEBHOOK_URL` (one). */
+  webhooks?: WebhookNotifierOptions[];
+  /** Slack-compatible incoming webhooks (also Mattermost, Rocket.Chat). Env: `ALERT_SLACK_WEBHOOK_URL` (one). */
+  slack?: { url: string }[];
+  /** Email. Env: `ALERT_SMTP_URL`, `ALERT_EMAIL_FROM`, `ALERT_EMAIL_TO` (comma-separated). */
+  email?: EmailNotifierOptions;
+  /** Events below this severity are only logged. Env: `ALERT_MIN_SEVERITY`. @default 'warning' */
+  minSeverity?: AlertSeverity;
+  /** Attempts after the first failed delivery. @default 3 */
+  retries?: number;
+  /** First retry delay in ms, doubled each attempt. @default 1000 */
+  backoffMs?: number;
+  /** Timeout of one delivery in ms. @default 5000 */
+  timeoutMs?: number;
+}
+
+/**
+ * The `alerts` section: rules over each snapshot of the sampler, with one open
+ * alert per rule, and the notifiers that hear when one fires or resolves.
+ *
+ * @example
+ * PerformanceModule.forRoot({
+ *   alerts: {
+ *     rules: { p95Ms: { warning: 500, critical: 1500 }, cacheHitRatePercent: false },
+ *     notifiers: { slack: [{ url: process.env.SLACK_WEBHOOK! }] },
+ *   },
+ * })
+ */
+export interface AlertsOptions {
+  /** Evaluate alert rules. Env: `ALERTS_ENABLED`. @default true */
+  enabled?: boolean;
+  /**
+   * Levels per metric, merged over the defaults: cpuPercent 80/95 (warning
+   * from `monitoring.maxCpuUsagePercent`), memoryPercent 85/95, p95Ms
+   * 2000/5000, errorRatePercent 1/5, poolUtilizationPercent 80/95,
+   * dbMeanQueryMs 500/1000, eventLoopLagP99Ms 200/1000, cacheHitRatePercent
+   * below 70 as info.
+   */
+  rules?: Partial<Record<AlertMetric, AlertRuleLevels | false>>;
+  /** Healthy snapshots in a row before an open alert resolves. @default 1 */
+  resolveAfterSamples?: number;
+  /** Alerts kept in memory (newest first); older ones are dropped. @default 1000 */
+  maxAlerts?: number;
+  /** Delivery of alert events. */
+  notifiers?: NotifierOptions;
+}
+
+/** A rule after defaults. */
+export interface AlertRule {
+  readonly metric: AlertMetric;
+  readonly direction: 'above' | 'below';
+  readonly levels: Readonly<AlertRuleLevels>;
+}
+
+/** Alert options after defaults. */
+export interface ResolvedAlertsOptions {
+  readonly enabled: boolean;
+  readonly rules: readonly AlertRule[];
+  readonly resolveAfterSamples: number;
+  readonly maxAlerts: number;
+  readonly notifiers: {
+    readonly log: boolean;
+    readonly webhooks: readonly WebhookNotifierOptions[];
+    readonly slack: readonly { readonly url: string }[];
+    readonly email: EmailNotifierOptions | undefined;
+    readonly minSeverity: AlertSeverity;
+    readonly retries: number;
+    readonly backoffMs: number;
+    readonly timeoutMs: number;
+  };
+}
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const levels = z
+  .strictObject({ info: z.number().optional(), warning: z.number().optional(), critical: z.number().optional() })
+  .refine((l) => l.info !== undefined || l.warning !== undefined || l.critical !== undefined, 'needs at least one level');
+
+/** Schema of {@link AlertsOptions}. */
+export const alertsOptionsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  rules: z
+    .strictObject(
+      Object.fromEntries(Object.keys(ALERT_METRICS).map((k) => [k, z.union([levels, z.literal(false)]).optional()])) as Record<
+        AlertMetric,
+        z.ZodOptional<z.ZodUnion<[typeof levels, z.ZodLiteral<false>]>>
+      >,
+    )
+    .optional(),
+  resolveAfterSamples: z.int().min(1).max(1000).optional(),
+  maxAlerts: z.int().min(10).max(1_000_000).optional(),
+  notifiers: z
+    .strictObject({
+      log: z.boolean().optional(),
+      webhooks: z.array(z.strictObject({ url: httpUrl, headers: z.record(z.string(), z.string()).optional() })).max(20).optional(),
+      slack: z.array(z.strictObject({ url: httpUrl })).max(20).optional(),
+      email: z
+        .strictObject({
+          smtpUrl: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
+          from: z.string().min(3),
+          to: z.array(z.string().min(3)).min(1).max(100),
+        })
+        .optional(),
+      minSeverity: z.enum(ALERT_SEVERITIES).optional(),
+      retries: z.int().min(0).max(10).optional(),
+      backoffMs: z.int().min(1).max(600_000).optional(),
+      timeoutMs: z.int().min(100).max(120_000).optional(),
+    })
+    .optional(),
+});
+
+/** Merges validated alert options with the defaults (`maxCpuPercent` is `monitoring.maxCpuUsagePercent`). */
+export function resolveAlertsOptions(o: z.infer<typeof alertsOptionsSchema> = {}, maxCpuPercent = 80): ResolvedAlertsOptions {
+  const defaults: Record<AlertMetric, AlertRuleLevels> = {
+    cpuPercent: { warning: maxCpuPercent, critical: Math.max(95, maxCpuPercent) },
+    memoryPercent: { warning: 85, critical: 95 },
+    p95Ms: { warning: 2000, critical: 5000 },
+    errorRatePercent: { warning: 1, critical: 5 },
+    poolUtilizationPercent: { warning: 80, critical: 95 },
+    dbMeanQueryMs: { warning: 500, critical: 1000 },
+    eventLoopLagP99Ms: { warning: 200, critical: 1000 },
+    cacheHitRatePercent: { info: 70 },
+  };
+  const rules: AlertRule[] = [];
+  for (const metric of Object.keys(ALERT_METRICS) as AlertMetric[]) {
+    const configured = o.rules?.[metric];
+    if (configured === false) continue;
+    rules.push({ metric, direction: ALERT_METRICS[metric], levels: configured ?? defaults[metric] });
+  }
+  const n = o.notifiers ?? {};
+  return {
+    enabled: o.enabled ?? true,
+    rules,
+    resolveAfterSamples: o.resolveAfterSamples ?? 1,
+    maxAlerts: o.maxAlerts ?? 1000,
+    notifiers: {
+      log: n.log ?? true,
+      webhooks: n.webhooks ?? [],
+      slack: n.slack ?? [],
+      email: n.email,
+      minSeverity: n.minSeverity ?? 'warning',
+      retries: n.retries ?? 3,
+      backoffMs: n.backoffMs ?? 1000,
+      timeoutMs: n.timeoutMs ?? 5000,
+    },
+  };
+}

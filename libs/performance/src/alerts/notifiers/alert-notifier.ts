@@ -1,0 +1,23 @@
+import type { AlertEvent } from '../performance-alert';
+
+/**
+ * Delivers alert events somewhere. `send` rejects when the delivery failed;
+ * the dispatcher retries it with backoff. It must honour `signal` (aborted
+ * at the delivery timeout).
+ */
+export interface AlertNotifier {
+  /** Short name for logs: `log`, `webhook`, `slack`, `email`. */
+  readonly name: string;
+  /** True for a notifier that gets every event, whatever `minSeverity` says. */
+  readonly everySeverity?: boolean;
+  send(event: AlertEvent, signal: AbortSignal): Promise<void>;
+  /** Releases connections at shutdown. */
+  close?(): Promise<void> | void;
+}
+
+/** One line that says what happened, for subjects, titles and logs. */
+export function describeAlertEvent(event: AlertEvent): string {
+  const a = event.alert;
+  const verb = event.kind === 'resolved' ? 'RESOLVED' : event.kind === 'escalated' ? 'ESCALATED' : 'FIRING';
+  return `[${verb}] ${a.severity}: ${a.message}`;
+}

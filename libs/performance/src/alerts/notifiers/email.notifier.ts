@@ -1,0 +1,65 @@
+import { requireOptional } from '../../errors/performance.errors';
+import type { EmailNotifierOptions } from '../alerts.options';
+import type { AlertEvent } from '../performance-alert';
+import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
+
+interface Transport {
+  sendMail(message: { from: string; to: string[]; subject: string; text: string }): Promise<unknown>;
+  close(): void;
+}
+
+/** Sends each alert event as a plain-text email over SMTP (nodemailer, loaded only when configured). */
+export class EmailAlertNotifier implements AlertNotifier {
+  readonly name = 'email';
+  private readonly transport: Transport;
+
+  constructor(private readonly options: EmailNotifierOptions) {
+    const nodemailer = requireOptional<{ createTransport(url: string): Transport }>(
+      'nodemailer',
+      'email alerts',
+      'no alerts.notifiers.email',
+    );
+    this.transport = nodemailer.createTransport(options.smtpUrl);
+  }
+
+  async send(event: AlertEvent, signal: AbortSignal): Promise<void> {
+    const a = event.alert;
+    const sending = this.transport.sendMail({
+      from: this.options.from,
+      to: this.options.to,
+      subject: describeAlertEvent(event),
+      text: [
+        a.message,
+        '',
+        `Metric: ${a.metric}`,
+        `Severity: ${a.severity}`,
+        `Status: ${a.status}`,
+        `Threshold: ${a.threshold}`,
+        `Current value: ${a.value}`,
+        `Instance: ${a.instanceId}`,
+        `First seen: ${a.firstSeen}`,
+        `Last seen: ${a.lastSeen}`,
+        ...(a.resolvedAt ? [`Resolved: ${a.resolvedAt}`] : []),
+      ].join('\n'),
+    });
+    // nodemailer has no AbortSignal: race it, and let the SMTP timeout end the socket.
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(new Error('timed out'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      sending.then(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

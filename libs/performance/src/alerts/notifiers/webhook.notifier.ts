@@ -1,0 +1,64 @@
+import type { AlertEvent } from '../performance-alert';
+import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
+
+const COLORS = { critical: 'danger', warning: 'warning', info: '#439FE0' } as const;
+
+async function post(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal,
+  });
+  // Drain the body so the connection is released.
+  await response.arrayBuffer().catch(() => undefined);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+}
+
+/** POSTs `{ event, alert }` as JSON to a URL. */
+export class WebhookAlertNotifier implements AlertNotifier {
+  readonly name = 'webhook';
+
+  constructor(
+    private readonly url: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  send(event: AlertEvent, signal: AbortSignal): Promise<void> {
+    return post(this.url, { event: event.kind, text: describeAlertEvent(event), alert: event.alert }, this.headers, signal);
+  }
+}
+
+/** POSTs a Slack incoming-webhook message (text and one coloured attachment). */
+export class SlackAlertNotifier implements AlertNotifier {
+  readonly name = 'slack';
+
+  constructor(private readonly url: string) {}
+
+  send(event: AlertEvent, signal: AbortSignal): Promise<void> {
+    const a = event.alert;
+    return post(
+      this.url,
+      {
+        text: describeAlertEvent(event),
+        attachments: [
+          {
+            color: event.kind === 'resolved' ? 'good' : COLORS[a.severity],
+            title: `Performance alert: ${a.metric}`,
+            text: a.message,
+            fields: [
+              { title: 'Severity', value: a.severity, short: true },
+              { title: 'Status', value: a.status, short: true },
+              { title: 'Threshold', value: String(a.threshold), short: true },
+              { title: 'Current', value: String(a.value), short: true },
+              { title: 'Instance', value: a.instanceId, short: true },
+            ],
+            ts: Math.floor(Date.parse(a.lastSeen) / 1000),
+          },
+        ],
+      },
+      {},
+      signal,
+    );
+  }
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { loadTestRunSchema, type LoadTestRun } from '../cli/load-test-run';
+
+/** Runs kept (newest first); older ones are dropped. */
+const MAX_RUNS = 20;
+
+/** A run as the app keeps it: the CLI's body and when it arrived. */
+export type ReceivedLoadTestRun = LoadTestRun & { readonly receivedAt: string };
+
+/** The body of `load-test/status`. */
+export interface LoadTestStatus {
+  /** The newest run still `running`, if any. */
+  readonly running: ReceivedLoadTestRun | null;
+  /** The newest finished run (passed, failed or aborted), if any. */
+  readonly latest: ReceivedLoadTestRun | null;
+  /** The last runs, newest first (at most 20). */
+  readonly recent: readonly ReceivedLoadTestRun[];
+}
+
+/**
+ * Keeps the load-test runs the CLI reports (`POST load-test/runs`, body
+ * {@link LoadTestRun}): a run is posted when it starts and again, same id,
+ * with its result when it ends; the second replaces the first. Bounded to the
+ * last 20 runs.
+ */
+@Injectable()
+export class LoadTestRuns {
+  private runs: ReceivedLoadTestRun[] = [];
+
+  /** Validates and records a run; throws the zod error on bad input (nothing is stored then). */
+  record(body: unknown): ReceivedLoadTestRun {
+    const run: ReceivedLoadTestRun = { ...(loadTestRunSchema.parse(body) as LoadTestRun), receivedAt: new Date().toISOString() };
+    this.runs = [run, ...this.runs.filter((r) => r.id !== run.id)].slice(0, MAX_RUNS);
+    return run;
+  }
+
+  status(): LoadTestStatus {
+    return {
+      running: this.runs.find((r) => r.status === 'running') ?? null,
+      latest: this.runs.find((r) => r.status !== 'running') ?? null,
+      recent: this.runs,
+    };
+  }
+}

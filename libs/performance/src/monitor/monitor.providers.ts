@@ -1,0 +1,69 @@
+import type { Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { AlertDispatcher, createNotifiers } from '../alerts/alert-dispatcher';
+import { AlertManager } from '../alerts/alert-manager.service';
+import { RequestTracker } from '../context/request-tracker.service';
+import { isDataSource } from '../database/database-source';
+import { AlertsFiringSource } from '../metrics/observability.sources';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { HistoryStore } from './history.store';
+import { LoadTestRuns } from './load-test-runs.service';
+import { MemoryHistoryStore } from './memory-history.store';
+import { MetricsSampler } from './metrics-sampler.service';
+import { RequestStats } from './request-stats';
+import { TypeOrmHistoryStore, type HistoryDataSource } from './typeorm-history.store';
+
+/** The name Nest's TypeORM module gives a DataSource provider token (`default` for the unnamed one). */
+function dataSourceName(token: unknown): string {
+  if (typeof token === 'function') return token.name === 'DataSource' ? 'default' : token.name;
+  if (typeof token === 'string') return token.replace(/DataSource$/, '') || 'default';
+  return String(token);
+}
+
+function findDataSource(modules: ModulesContainer, name: string): HistoryDataSource {
+  for (const module of modules.values()) {
+    for (const [token, wrapper] of module.providers) {
+      const instance: unknown = wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined;
+      if (isDataSource(instance) && dataSourceName(token) === name) return instance as unknown as HistoryDataSource;
+    }
+  }
+  throw new Error(`monitoring.history.store is 'typeorm' but the app has no TypeORM DataSource named "${name}"`);
+}
+
+/** The services of the monitor and alerts features; exported by the module too. */
+export const MONITOR_EXPORTS = [RequestStats, HistoryStore, AlertManager, MetricsSampler, LoadTestRuns];
+
+/** Providers of the sampler, the history store, alerts and load-test runs. */
+export const MONITOR_PROVIDERS: Provider[] = [
+  {
+    provide: RequestStats,
+    useFactory: (options: ResolvedPerformanceOptions, tracker: RequestTracker): RequestStats => {
+      const stats = new RequestStats();
+      if (options.enabled) tracker.observe(stats);
+      return stats;
+    },
+    inject: [PERFORMANCE_OPTIONS, RequestTracker],
+  },
+  {
+    provide: HistoryStore,
+    useFactory: (options: ResolvedPerformanceOptions, modules: ModulesContainer): HistoryStore => {
+      const h = options.monitoring.history;
+      return h.store === 'typeorm'
+        ? new TypeOrmHistoryStore(() => findDataSource(modules, h.dataSource), h.runMigrations)
+        : new MemoryHistoryStore(h.maxSnapshots, options.alerts.maxAlerts);
+    },
+    inject: [PERFORMANCE_OPTIONS, ModulesContainer],
+  },
+  {
+    provide: AlertManager,
+    useFactory: (options: ResolvedPerformanceOptions, store: HistoryStore): AlertManager => {
+      const notifiers = options.enabled && options.alerts.enabled ? createNotifiers(options.alerts.notifiers) : [];
+      return new AlertManager(options.alerts, options.instanceId, store, new AlertDispatcher(notifiers, options.alerts.notifiers));
+    },
+    inject: [PERFORMANCE_OPTIONS, HistoryStore],
+  },
+  { provide: AlertsFiringSource, useExisting: AlertManager },
+  MetricsSampler,
+  LoadTestRuns,
+];

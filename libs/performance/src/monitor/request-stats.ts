@@ -1,0 +1,215 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as hdr from 'hdr-histogram-js';
+import type { CacheEvent, QueryEvent } from '../context/performance-events';
+import type { RequestContext } from '../context/request-context';
+import type { RequestObserver } from '../context/request-tracker.service';
+import { roundTo } from './metrics-snapshot';
+
+/** Routes get their own statistics up to this many; later ones share `<other>`. */
+const MAX_ROUTES = 200;
+/** Cache namespaces tracked for the advisor; later ones share `<other>`. */
+const MAX_NAMESPACES = 200;
+/** One hour in microseconds: the largest response time the histograms keep apart. */
+const HIGHEST_US = 3_600_000_000;
+
+/** The route key of responses that matched no route. */
+export const UNMATCHED = '<unmatched>';
+
+function histogram(digits: 2 | 3): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: digits,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+}
+
+const toUs = (ms: number): number => Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
+
+/** What the monitor saw of one route since start (times in ms). */
+export interface RouteStatsEntry {
+  readonly method: string;
+  /** Route template as the client sees it (`/api/v1/documents/:id`), or `<unmatched>`. */
+  readonly route: string;
+  readonly requests: number;
+  /** Responses with status 500 or above. */
+  readonly errors: number;
+  readonly meanMs: number;
+  readonly p95Ms: number;
+  readonly maxMs: number;
+  /** SQL statements per request, mean. */
+  readonly dbQueriesPerRequest: number;
+  /** Responses the response cache served (HIT or STALE). */
+  readonly cacheHits: number;
+  /** Responses the cache looked up and missed. */
+  readonly cacheMisses: number;
+}
+
+/** Cache lookups of one namespace since start, from cache events. */
+export interface NamespaceCacheStats {
+  readonly namespace: string;
+  readonly hits: number;
+  readonly misses: number;
+  readonly stale: number;
+  readonly bypass: number;
+  /** `(hits + stale) / (hits + stale + misses)` in percent; null before the first lookup. */
+  readonly hitRatePercent: number | null;
+}
+
+class RouteEntry {
+  requests = 0;
+  errors = 0;
+  totalMs = 0;
+  maxMs = 0;
+  dbQueries = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
+  readonly latency = histogram(2);
+  constructor(
+    readonly method: string,
+    readonly route: string,
+  ) {}
+}
+
+/** One interval's counters, swapped out by the sampler. */
+export interface RequestWindow {
+  readonly requests: number;
+  readonly errors: number;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly maxMs: number | null;
+  readonly cacheHits: number;
+  readonly cacheLookups: number;
+  readonly dbQueries: number;
+  readonly dbTimeMs: number;
+}
+
+/**
+ * Counts every response (through the request tracker's observer hook), every
+ * cache lookup and every SQL statement (through PerformanceEvents). Per
+ * response it does O(1) work: two counters, one histogram record, one map
+ * lookup. The sampler takes the interval's window; the advisor reads the
+ * per-route and per-namespace totals.
+ */
+export class RequestStats implements RequestObserver {
+  private window = histogram(3);
+  private spare = histogram(3);
+  private requests = 0;
+  private errors = 0;
+  private cacheHits = 0;
+  private cacheLookups = 0;
+  private dbQueries = 0;
+  private dbTimeMs = 0;
+  private readonly routes = new Map<string, RouteEntry>();
+  private readonly namespaces = new Map<string, { hits: number; misses: number; stale: number; bypass: number }>();
+
+  requestStarted(_ctx: RequestContext, _req: IncomingMessage): void {
+    // Nothing to do on arrival: the duration comes from the context's clock.
+  }
+
+  responseClosed(ctx: RequestContext, res: ServerResponse): void {
+    const ms = ctx.elapsedMs();
+    const error = res.statusCode >= 500;
+    this.requests++;
+    if (error) this.errors++;
+    this.window.recordValue(toUs(ms));
+
+    const route = ctx.route ?? UNMATCHED;
+    const key = `${ctx.method} ${route}`;
+    let entry = this.routes.get(key);
+    if (!entry) {
+      const otherKey = `${ctx.method} <other>`;
+      entry =
+        this.routes.size < MAX_ROUTES
+          ? new RouteEntry(ctx.method, route)
+          : (this.routes.get(otherKey) ?? new RouteEntry(ctx.method, '<other>'));
+      this.routes.set(this.routes.size < MAX_ROUTES ? key : otherKey, entry);
+    }
+    entry.requests++;
+    if (error) entry.errors++;
+    entry.totalMs += ms;
+    if (ms > entry.maxMs) entry.maxMs = ms;
+    entry.dbQueries += ctx.dbQueries;
+    if (ctx.cacheStatus === 'HIT' || ctx.cacheStatus === 'STALE') entry.cacheHits++;
+    else if (ctx.cacheStatus === 'MISS') entry.cacheMisses++;
+    entry.latency.recordValue(toUs(ms));
+  }
+
+  /** Listener of cache events. */
+  readonly onCache = (event: CacheEvent): void => {
+    if (event.status === 'HIT' || event.status === 'STALE') {
+      this.cacheHits++;
+      this.cacheLookups++;
+    } else if (event.status === 'MISS') this.cacheLookups++;
+    let ns = this.namespaces.get(event.namespace);
+    if (!ns) {
+      const name = this.namespaces.size < MAX_NAMESPACES ? event.namespace : '<other>';
+      ns = this.namespaces.get(name) ?? { hits: 0, misses: 0, stale: 0, bypass: 0 };
+      this.namespaces.set(name, ns);
+    }
+    if (event.status === 'HIT') ns.hits++;
+    else if (event.status === 'MISS') ns.misses++;
+    else if (event.status === 'STALE') ns.stale++;
+    else ns.bypass++;
+  };
+
+  /** Listener of query events. */
+  readonly onQuery = (event: QueryEvent): void => {
+    this.dbQueries++;
+    this.dbTimeMs += event.durationMs;
+  };
+
+  /** Returns the counters since the last call and starts a new interval. */
+  takeWindow(): RequestWindow {
+    const h = this.window;
+    const count = h.totalCount;
+    const pct = (p: number): number | null => (count ? roundTo(h.getValueAtPercentile(p) / 1000) : null);
+    const out: RequestWindow = {
+      requests: this.requests,
+      errors: this.errors,
+      p50Ms: pct(50),
+      p95Ms: pct(95),
+      p99Ms: pct(99),
+      maxMs: count ? roundTo(h.maxValue / 1000) : null,
+      cacheHits: this.cacheHits,
+      cacheLookups: this.cacheLookups,
+      dbQueries: this.dbQueries,
+      dbTimeMs: this.dbTimeMs,
+    };
+    // Swap so the next response records into a clean histogram at once.
+    this.window = this.spare;
+    this.spare = h;
+    this.spare.reset();
+    this.requests = this.errors = this.cacheHits = this.cacheLookups = this.dbQueries = 0;
+    this.dbTimeMs = 0;
+    return out;
+  }
+
+  /** Per-route totals since start, most requests first. */
+  routeStats(): RouteStatsEntry[] {
+    return [...this.routes.values()]
+      .map((e) => ({
+        method: e.method,
+        route: e.route,
+        requests: e.requests,
+        errors: e.errors,
+        meanMs: roundTo(e.totalMs / Math.max(1, e.requests)),
+        p95Ms: roundTo(e.latency.getValueAtPercentile(95) / 1000),
+        maxMs: roundTo(e.maxMs),
+        dbQueriesPerRequest: roundTo(e.dbQueries / Math.max(1, e.requests)),
+        cacheHits: e.cacheHits,
+        cacheMisses: e.cacheMisses,
+      }))
+      .sort((a, b) => b.requests - a.requests);
+  }
+
+  /** Per-namespace cache lookups since start. */
+  namespaceStats(): NamespaceCacheStats[] {
+    return [...this.namespaces.entries()].map(([namespace, n]) => {
+      const looked = n.hits + n.stale + n.misses;
+      return { namespace, ...n, hitRatePercent: looked ? roundTo(((n.hits + n.stale) / looked) * 100, 1) : null };
+    });
+  }
+}

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MetricsSampler } from 'nestjs-performance';
+import { ADAPTERS } from './support/http-app';
+import { startSample, type RunningSample } from './support/sample-app';
+
+async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body };
+}
+
+async function hit(url: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+  }
+}
+
+describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
+  let sample: RunningSample;
+  let admin: string;
+  let sampler: MetricsSampler;
+
+  beforeAll(async () => {
+    sample = await startSample(adapter, { seedDocuments: 1000 });
+    admin = `${sample.api}/performance`;
+    sampler = sample.app.get(MetricsSampler);
+  });
+  afterAll(() => sample?.close());
+
+  it('starts the sampler with the app', () => {
+    expect(sampler.started).toBe(true);
+  });
+
+  it('metrics/current reports exactly the requests since the last snapshot, with percentiles and DB figures', async () => {
+    await sampler.collect();
+    await hit(`${sample.api}/hello`, 30);
+    await hit(`${sample.api}/documents/1`, 10);
+    await hit(`${sample.api}/no-such-route`, 2);
+    const taken = await sampler.collect();
+    const { status, body } = await getJson(`${admin}/metrics/current`, sample.admin);
+    expect(status).toBe(200);
+    expect(body).toEqual({ fresh: false, snapshot: taken });
+    expect(taken).toMatchObject({ requests: 42, errors: 0, errorRatePercent: 0, dbQueries: 10, dbQueriesPerRequest: 0.24 });
+    expect(taken.p50Ms).toBeGreaterThan(0);
+    expect(taken.p95Ms!).toBeGreaterThanOrEqual(taken.p50Ms!);
+    expect(taken.p99Ms!).toBeGreaterThanOrEqual(taken.p95Ms!);
+    expect(taken.dbMeanQueryMs).toBeGreaterThan(0);
+    expect(taken.rssMb).toBeGreaterThan(10);
+    expect(taken.memoryPercent).toBeGreaterThan(0);
+  });
+
+  it('metrics/history returns the snapshots of the range, and 400 names hours when out of range', async () => {
+    const { status, body } = await getJson(`${admin}/metrics/history?hours=1`, sample.admin);
+    expect(status).toBe(200);
+    expect(body.hours).toBe(1);
+    expect(body.snapshots).toBe(body.points.length);
+    expect(body.snapshots).toBeGreaterThanOrEqual(2);
+    expect(body.points.at(-1).requests).toBe((await sampler.snapshotsSince(0)).at(-1)!.requests);
+    for (const bad of ['0', '721', '-1', 'abc', '1.5']) {
+      const r = await getJson(`${admin}/metrics/history?hours=${bad}`, sample.admin);
+      expect(r.status).toBe(400);
+      expect(r.body.message).toMatch(/^hours must be an integer from 1 to 720/);
+    }
+  });
+
+  it('kpis compares the latest snapshot with the seed targets', async () => {
+    await hit(`${sample.api}/hello`, 5);
+    const s = await sampler.collect();
+    const { body } = await getJson(`${admin}/kpis`, sample.admin);
+    expect(body.evaluatedAt).toBe(s.timestamp);
+    expect(body.kpis.map((k: { name: string; target: number; comparison: string }) => [k.name, k.comparison, k.target])).toEqual([
+      ['responseTimeP95', '<=', 200],
+      ['responseTimeP99', '<=', 500],
+      ['throughput', '>=', 1000],
+      ['cpuUsage', '<=', 70],
+      ['memoryUsage', '<=', 80],
+      ['poolUsage', '<=', 80],
+      ['errorRate', '<=', 0.1],
+    ]);
+    const throughput = body.kpis.find((k: { name: string }) => k.name === 'throughput');
+    expect(throughput).toEqual({ name: 'throughput', metric: 'requestsPerSecond', comparison: '>=', target: 1000, current: s.requestsPerSecond, unit: 'req/s', status: 'fail' });
+    expect(body.passing).toBe(false);
+  });
+
+  it('recommends fixing the N+1 route with a stable id; optimize answers 409 with manual steps, 400 and 404 for bad ids', async () => {
+    await hit(`${sample.api}/documents?limit=20&include=author&strategy=naive`, 3);
+    const first = await getJson(`${admin}/recommendations`, sample.admin);
+    const n1 = first.body.recommendations.find((r: { id: string }) => r.id.startsWith('n-plus-one-'));
+    expect(n1).toMatchObject({ category: 'database', severity: 'high', evidence: { route: '/api/v1/documents', requests: 3 } });
+    const again = await getJson(`${admin}/recommendations`, sample.admin);
+    expect(again.body.recommendations.map((r: { id: string }) => r.id)).toEqual(first.body.recommendations.map((r: { id: string }) => r.id));
+
+    const conflict = await fetch(`${admin}/optimize/${n1.id}`, { method: 'POST', headers: sample.admin });
+    expect(conflict.status).toBe(409);
+    const body = (await conflict.json()) as { manualSteps: string[]; id: string };
+    expect(body.id).toBe(n1.id);
+    expect(body.manualSteps).toEqual(n1.action.steps);
+
+    const malformed = await fetch(`${admin}/optimize/${encodeURIComponent('drop table;')}`, { method: 'POST', headers: sample.admin });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { message: string }).message).toMatch(/^id must/);
+    const unknown = await fetch(`${admin}/optimize/missing-index-000000000000`, { method: 'POST', headers: sample.admin });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('bottlenecks and capacity answer from the latest snapshot and the history; days is validated', async () => {
+    const b = await getJson(`${admin}/bottlenecks`, sample.admin);
+    expect(b.status).toBe(200);
+    expect(b.body.snapshotAt).toBe(sampler.latest()!.timestamp);
+    expect(Array.isArray(b.body.bottlenecks)).toBe(true);
+
+    const c = await getJson(`${admin}/capacity?days=30`, sample.admin);
+    expect(c.status).toBe(200);
+    expect(c.body.days).toBe(30);
+    expect(c.body.samples).toBe((await sampler.snapshotsSince(Date.now() - 30 * 86_400_000)).length);
+    expect(c.body.forecasts.map((f: { metric: string }) => f.metric)).toEqual([
+      'cpuPercent',
+      'memoryPercent',
+      'rssMb',
+      'requestsPerSecond',
+      'p95Ms',
+      'poolUtilizationPercent',
+    ]);
+    const rss = c.body.forecasts.find((f: { metric: string }) => f.metric === 'rssMb');
+    expect(typeof rss.slopePerDay).toBe('number');
+    for (const bad of ['0', '366', 'x']) {
+      const r = await getJson(`${admin}/capacity?days=${bad}`, sample.admin);
+      expect(r.status).toBe(400);
+      expect(r.body.message).toMatch(/^days must be an integer from 1 to 365/);
+    }
+  });
+});
+
+describe('the sampler runs on its interval and stops on shutdown', () => {
+  it('takes snapshots every METRICS_COLLECTION_INTERVAL seconds and clears its timer on close', async () => {
+    const sample = await startSample('express', { seedDocuments: 10, env: { METRICS_COLLECTION_INTERVAL: '1' } });
+    const sampler = sample.app.get(MetricsSampler);
+    try {
+      const deadline = Date.now() + 5000;
+      while ((await sampler.snapshotsSince(0)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const snapshots = await sampler.snapshotsSince(0);
+      expect(snapshots.length).toBeGreaterThanOrEqual(2);
+      expect(snapshots[1]!.intervalSeconds).toBeGreaterThan(0.8);
+      expect(snapshots[1]!.intervalSeconds).toBeLessThan(1.5);
+    } finally {
+      await sample.close();
+    }
+    expect(sampler.started).toBe(false);
+    const count = (await sampler.snapshotsSince(0)).length;
+    await new Promise((r) => setTimeout(r, 1300));
+    expect((await sampler.snapshotsSince(0)).length).toBe(count);
+  });
+});
