@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { CacheNamespace, CacheTTL } from 'nestjs-performance';
 import { AnalyticsService } from './analytics.service';
 
 @Controller('analytics')
@@ -7,6 +8,8 @@ export class AnalyticsController {
 
   /** A slow aggregate over the whole database. */
   @Get('overview')
+  @CacheTTL(300)
+  @CacheNamespace('analytics')
   overview() {
     return this.analytics.overview();
   }

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { InvalidateCache } from 'nestjs-performance';
 import { DocumentsService } from './documents.service';
 import {
   type CreateDocumentInput,
@@ -39,6 +40,7 @@ export class DocumentsController {
 
   @Post()
   @HttpCode(201)
+  @InvalidateCache('documents', 'analytics')
   create(@Body(new ZodPipe(createDocumentSchema)) body: CreateDocumentInput) {
     return this.documents.create(body);
   }
