@@ -1,12 +1,19 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ResponseCache } from 'nestjs-performance';
 import { ADMIN_TOKEN, cacheFixture, calls, resetCalls } from './fixtures/cache-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
-import { describeWithService, SERVICE_URLS, serviceAvailable } from './support/services';
+import { describeWithService, SERVICE_URLS } from './support/services';
 
-const redisUp = await serviceAvailable('redis');
+/** Decided synchronously (a child process connects), so no top-level await is needed. */
+function redisReachable(): boolean {
+  const { hostname, port } = new URL(SERVICE_URLS.redis);
+  const script = `const s=require('node:net').connect({host:${JSON.stringify(hostname)},port:${Number(port)}});s.setTimeout(1000,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));`;
+  return spawnSync(process.execPath, ['-e', script], { timeout: 3000 }).status === 0;
+}
+const redisUp = redisReachable();
 /** Unique per run, so parallel runs and other engineers' data never collide. */
 const runPrefix = `nestjs-performance-test:${process.pid}-${randomUUID().slice(0, 8)}:`;
 
