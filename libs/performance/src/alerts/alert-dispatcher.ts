@@ -101,7 +101,8 @@ export class AlertDispatcher {
   }
 
   private attempt(notifier: AlertNotifier, event: AlertEvent, attempt: number): void {
-    const run = (async () => {
+    // Started from a microtask: the caller (the sampler) never runs delivery code itself.
+    const run = Promise.resolve().then(async () => {
       try {
         await notifier.send(event, AbortSignal.timeout(this.options.timeoutMs));
         this.pending--;
@@ -122,7 +123,7 @@ export class AlertDispatcher {
         this.logOnce(`${notifier.name}:${message}`, `alert notifier "${notifier.name}" failed after ${attempt} attempt(s): ${message}`);
         this.emit({ notifier: notifier.name, kind: event.kind, alertId: event.alert.id, ok: false, attempts: attempt, error: message });
       }
-    })();
+    });
     this.inflight.add(run);
     void run.finally(() => this.inflight.delete(run));
   }

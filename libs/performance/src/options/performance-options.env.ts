@@ -116,6 +116,8 @@ function alertsFromEnv(read: EnvReader): PerformanceModuleOptions['alerts'] {
  * | JOBS_MONITORING_ENABLED | jobs.enabled |
  * | JOBS_OVERDUE_FACTOR | jobs.overdueFactor |
  * | JOBS_FAILURE_RATE_WARNING_PERCENT, JOBS_FAILURE_RATE_CRITICAL_PERCENT | jobs.failureRatePercent.warning, critical |
+ * | PROFILING_ENABLED | profiling.enabled |
+ * | PROFILING_MAX_SECONDS | profiling.maxSeconds |
  * | STATUS_ENDPOINT | status.endpoint (`false` turns it off) |
  * | PERFORMANCE_ADMIN_PATH | adminPath (extra) |
  * | PERFORMANCE_ADMIN_TOKEN | admin.token |
@@ -208,6 +210,7 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
         critical: read.number('JOBS_FAILURE_RATE_CRITICAL_PERCENT'),
       }),
     }),
+    profiling: compact({ enabled: read.boolean('PROFILING_ENABLED'), maxSeconds: read.number('PROFILING_MAX_SECONDS') }),
     status: compact({
       endpoint: statusEndpoint !== undefined && FALSE.has(statusEndpoint.toLowerCase()) ? false : statusEndpoint,
     }),
