@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from 'nestjs-performance';
 import { observabilityFixture } from './fixtures/observability-fixture.module';
 import { parsePrometheusText, sampleValue, seriesOf } from './fixtures/observability-prometheus-text';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
@@ -158,6 +159,42 @@ describe.each(ADAPTERS)('the metrics endpoint options on %s', (adapter) => {
       const res = await fetch(`${running.url}/metrics`);
       expect(res.status).toBe(404);
       await res.arrayBuffer();
+    } finally {
+      await running.close();
+    }
+  });
+});
+
+describe('gauges from sources the app registers in its own module', () => {
+  it("reads the app's pool, N+1 and alert sources at scrape time, beside the module's own", async () => {
+    let waiting = 1;
+    const running = await startApp(
+      observabilityFixture(
+        {},
+        {
+          providers: [
+            {
+              provide: PoolStatsSource,
+              useValue: { pools: () => [{ name: 'reporting', total: 5, idle: 2, waiting, max: 10 }] },
+            },
+            { provide: NPlusOneSource, useValue: { nPlusOneFindings: () => 4 } },
+            { provide: AlertsFiringSource, useValue: { firingBySeverity: () => ({ critical: 1, warning: 2 }) } },
+          ],
+        },
+      ),
+      'express',
+    );
+    try {
+      let families = await scrape(running);
+      const pool = (state: string) => sampleValue(families, 'db_pool_connections', 'db_pool_connections', { pool: 'reporting', state });
+      expect([pool('open'), pool('idle'), pool('busy'), pool('max')]).toEqual([5, 2, 3, 10]);
+      expect(sampleValue(families, 'db_pool_waiting_requests', 'db_pool_waiting_requests', { pool: 'reporting' })).toBe(1);
+      expect(sampleValue(families, 'db_n_plus_one_findings_total', 'db_n_plus_one_findings_total')).toBe(4);
+      expect(sampleValue(families, 'performance_alerts_firing', 'performance_alerts_firing', { severity: 'critical' })).toBe(1);
+      expect(sampleValue(families, 'performance_alerts_firing', 'performance_alerts_firing', { severity: 'warning' })).toBe(2);
+      waiting = 6;
+      families = await scrape(running);
+      expect(sampleValue(families, 'db_pool_waiting_requests', 'db_pool_waiting_requests', { pool: 'reporting' })).toBe(6);
     } finally {
       await running.close();
     }

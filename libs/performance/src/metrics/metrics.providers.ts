@@ -1,10 +1,10 @@
 import type { Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { PerformanceEvents } from '../context/performance-events';
 import { RequestTracker } from '../context/request-tracker.service';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { MetricsEndpoint } from './metrics.endpoint';
-import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from './observability.sources';
 import { PerformanceMetrics } from './performance-metrics.service';
 
 /**
@@ -18,21 +18,10 @@ export const METRICS_PROVIDERS: Provider[] = [
       options: ResolvedPerformanceOptions,
       tracker: RequestTracker,
       events: PerformanceEvents,
-      pools?: PoolStatsSource,
-      nPlusOne?: NPlusOneSource,
-      alerts?: AlertsFiringSource,
+      modules: ModulesContainer,
     ): PerformanceMetrics | null =>
-      options.enabled && options.metrics.enabled
-        ? new PerformanceMetrics(options, tracker, events, pools, nPlusOne, alerts)
-        : null,
-    inject: [
-      PERFORMANCE_OPTIONS,
-      RequestTracker,
-      PerformanceEvents,
-      { token: PoolStatsSource, optional: true },
-      { token: NPlusOneSource, optional: true },
-      { token: AlertsFiringSource, optional: true },
-    ],
+      options.enabled && options.metrics.enabled ? new PerformanceMetrics(options, tracker, events, modules) : null,
+    inject: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ModulesContainer],
   },
   MetricsEndpoint,
 ];

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import type { ModulesContainer } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import type * as PromClient from 'prom-client';
 import { requireOptional } from '../errors/performance.errors';
@@ -7,7 +9,13 @@ import type { RequestContext } from '../context/request-context';
 import type { RequestTracker, RequestObserver } from '../context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import type { PrometheusRegistry } from './metrics.options';
-import type { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from './observability.sources';
+import {
+  findSourceInstances,
+  mergeAlertSources,
+  mergeNPlusOneSources,
+  mergePoolSources,
+} from './observability-source.finder';
+import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from './observability.sources';
 
 /**
  * The `route` label of every request that matched no route (404s, scans):
@@ -28,7 +36,10 @@ const MAX_NAMESPACES = 200;
  * HTTP metrics are recorded once per response, when it closes, from the
  * request tracker's context: no interceptor runs per request. Cache and
  * database metrics come from {@link PerformanceEvents}; pool, N+1 and alert
- * gauges are computed at scrape time from the sources other features register.
+ * gauges are computed at scrape time from the sources registered under
+ * {@link PoolStatsSource}, {@link NPlusOneSource} and {@link AlertsFiringSource}
+ * in any module at start-up (the module's own features and the app's, added
+ * together).
  *
  * | metric | type | labels |
  * |---|---|---|
@@ -52,7 +63,7 @@ const MAX_NAMESPACES = 200;
  * // register an app metric beside the module's:
  * new Counter({ name: 'orders_total', help: '…', registers: [this.metrics.registry as Registry] });
  */
-export class PerformanceMetrics implements RequestObserver {
+export class PerformanceMetrics implements RequestObserver, OnApplicationBootstrap {
   private readonly registryRef: PromClient.Registry;
   private readonly httpRequests: PromClient.Counter<'method' | 'route' | 'status_code'>;
   private readonly httpDuration: PromClient.Histogram<'method' | 'route' | 'status_code'>;
@@ -61,17 +72,18 @@ export class PerformanceMetrics implements RequestObserver {
   private readonly dbDuration: PromClient.Histogram<'operation'>;
   private readonly dbErrors: PromClient.Counter<'operation'>;
   private readonly namespaces = new Set<string>();
+  private readonly prom: typeof PromClient;
+  private sourcesAttached = false;
   private inFlight = 0;
 
   constructor(
     options: ResolvedPerformanceOptions,
     tracker: RequestTracker,
     events: PerformanceEvents,
-    pools?: PoolStatsSource,
-    nPlusOne?: NPlusOneSource,
-    alerts?: AlertsFiringSource,
+    private readonly modules?: ModulesContainer,
   ) {
     const prom = requireOptional<typeof PromClient>('prom-client', 'Prometheus metrics', 'metrics: { enabled: false }');
+    this.prom = prom;
     const registry = (options.metrics.registry as PromClient.Registry | undefined) ?? new prom.Registry();
     this.registryRef = registry;
     const registers = [registry];
@@ -123,6 +135,32 @@ export class PerformanceMetrics implements RequestObserver {
       labelNames: ['operation'],
       registers,
     });
+    if (options.metrics.defaultMetrics) prom.collectDefaultMetrics({ register: registry });
+
+    tracker.observe(this);
+    events.onQuery((event) => this.recordQuery(event));
+    events.onCache((event) => this.recordCache(event));
+  }
+
+  /** @internal Finds the pool, N+1 and alert sources of every module, once all providers exist. */
+  onApplicationBootstrap(): void {
+    if (!this.modules) return;
+    this.attachSources(
+      mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)),
+      mergeNPlusOneSources(findSourceInstances<NPlusOneSource>(this.modules, NPlusOneSource)),
+      mergeAlertSources(findSourceInstances<AlertsFiringSource>(this.modules, AlertsFiringSource)),
+    );
+  }
+
+  /**
+   * @internal Registers the gauges read at scrape time from the given
+   * sources; the gauges of a missing source are left out. Once only.
+   */
+  attachSources(pools?: PoolStatsSource, nPlusOne?: NPlusOneSource, alerts?: AlertsFiringSource): void {
+    if (this.sourcesAttached) return;
+    this.sourcesAttached = true;
+    const { prom } = this;
+    const registers = [this.registryRef];
     if (pools) {
       new prom.Gauge({
         name: 'db_pool_connections',
@@ -174,11 +212,6 @@ export class PerformanceMetrics implements RequestObserver {
         },
       });
     }
-    if (options.metrics.defaultMetrics) prom.collectDefaultMetrics({ register: registry });
-
-    tracker.observe(this);
-    events.onQuery((event) => this.recordQuery(event));
-    events.onCache((event) => this.recordCache(event));
   }
 
   /** The registry the metrics live in (the module's own unless the app passed one). */
