@@ -12,9 +12,10 @@ function errorOf(fn: () => unknown): PerformanceError {
 }
 
 describe('resolvePerformanceOptions', () => {
-  it('fills every default', () => {
+  it('fills every default of the foundation (each feature section has its own spec)', () => {
     const o = resolvePerformanceOptions({ instanceId: 'i-1', appVersion: '1.2.3' });
-    expect(o).toEqual({
+    const { enabled, headers, status, admin, appVersion, instanceId } = o;
+    expect({ enabled, headers, status, admin, appVersion, instanceId }).toEqual({
       enabled: true,
       headers: {
         'X-Response-Time': true,
@@ -25,15 +26,15 @@ describe('resolvePerformanceOptions', () => {
         'X-Memory-Usage': true,
         'Server-Timing': true,
       },
-      monitoring: { collectionIntervalSeconds: 60, maxMemoryUsageMb: undefined, maxCpuUsagePercent: 80 },
-      cache: { maxSize: 1000, ttl: 300 },
-      metrics: { endpoint: '/metrics' },
-      health: { endpoint: '/health' },
       status: { endpoint: '/status' },
       admin: { token: undefined, guard: undefined },
       appVersion: '1.2.3',
       instanceId: 'i-1',
     });
+    expect(o.monitoring).toMatchObject({ collectionIntervalSeconds: 60, maxMemoryUsageMb: undefined, maxCpuUsagePercent: 80 });
+    expect(o.cache).toMatchObject({ maxSize: 1000, ttl: 300 });
+    expect(o.metrics).toMatchObject({ endpoint: '/metrics' });
+    expect(o.health).toMatchObject({ endpoint: '/health' });
   });
 
   it('keeps a zero given on purpose (?? not ||) and switches single headers', () => {
