@@ -150,3 +150,13 @@ export type {
 } from './advisor/advisor.types';
 export { MonitoringAdminController, type DashboardConfig, type CurrentMetrics, type RecommendationsBody } from './admin/monitoring.admin-controller';
 export { DashboardAdminController, type DashboardBody } from './admin/dashboard.admin-controller';
+export { ProcessProfiler, ProfilerBusyError, type ProfilerActivity, type RecordedCpuProfile, type RecordedHeapSnapshot } from './profiling/process-profiler.service';
+export {
+  summarizeCpuProfile,
+  type CpuProfile,
+  type CpuProfileNode,
+  type CpuProfileSummary,
+  type ProfiledFunction,
+} from './profiling/cpu-profile.summary';
+export type { ProfilingOptions } from './profiling/profiling.options';
+export { ProfilingAdminController, type CpuProfileResponse } from './admin/profiling.admin-controller';

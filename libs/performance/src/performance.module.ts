@@ -14,6 +14,8 @@ import { HealthChecks } from './health/health-checks.service';
 import { HealthOverview } from './health/health-overview.service';
 import { JOBS_PROVIDERS } from './jobs/jobs.providers';
 import { JobMonitor } from './jobs/job-monitor.service';
+import { PROFILING_PROVIDERS } from './profiling/profiling.providers';
+import { ProcessProfiler } from './profiling/process-profiler.service';
 import { PerformanceAdvisor } from './advisor/performance-advisor.service';
 import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
@@ -52,8 +54,9 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     ...MONITOR_PROVIDERS,
     PerformanceAdvisor,
     ...JOBS_PROVIDERS,
+    ...PROFILING_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor],
+  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

@@ -10,13 +10,14 @@ import { DatabaseAdminController } from './database.admin-controller';
 import { HealthAdminController } from './health.admin-controller';
 import { MonitoringAdminController } from './monitoring.admin-controller';
 import { JobsAdminController } from './jobs.admin-controller';
+import { ProfilingAdminController } from './profiling.admin-controller';
 
 /**
  * The admin controllers of every feature. Each feature adds its controller
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [MonitoringAdminController, DashboardAdminController, CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [MonitoringAdminController, DashboardAdminController, CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController, ProfilingAdminController];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.

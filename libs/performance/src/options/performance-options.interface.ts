@@ -4,6 +4,7 @@ import type { HealthOptions } from '../health/health.options';
 import type { MetricsOptions } from '../metrics/metrics.options';
 import type { TracingOptions } from '../tracing/tracing.options';
 import type { JobsOptions } from '../jobs/jobs.options';
+import type { ProfilingOptions } from '../profiling/profiling.options';
 import type { AlertsOptions } from '../alerts/alerts.options';
 import type { HistoryOptions, KpiOptions } from '../monitor/monitoring.options';
 
@@ -92,6 +93,9 @@ export interface PerformanceModuleOptions {
 
   /** Background job monitoring for `@TrackJob()` methods (see {@link JobsOptions}). */
   jobs?: JobsOptions;
+
+  /** On-demand CPU profiles and heap snapshots through the admin API; off by default (see {@link ProfilingOptions}). */
+  profiling?: ProfilingOptions;
 
   /** The public status endpoint (uptime, version, instance id, status; no details). */
   status?: {

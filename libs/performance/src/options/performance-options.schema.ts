@@ -9,6 +9,7 @@ import { healthOptionsSchema, resolveHealthOptions, type ResolvedHealthOptions }
 import { metricsOptionsSchema, resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics.options';
 import { resolveTracingOptions, tracingOptionsSchema, type ResolvedTracingOptions } from '../tracing/tracing.options';
 import { jobsOptionsSchema, resolveJobsOptions, type ResolvedJobsOptions } from '../jobs/jobs.options';
+import { profilingOptionsSchema, resolveProfilingOptions, type ResolvedProfilingOptions } from '../profiling/profiling.options';
 import { alertsOptionsSchema, resolveAlertsOptions, type ResolvedAlertsOptions } from '../alerts/alerts.options';
 import {
   historyOptionsSchema,
@@ -62,6 +63,7 @@ export const performanceOptionsSchema = z.strictObject({
   tracing: tracingOptionsSchema.optional(),
   health: healthOptionsSchema.optional(),
   jobs: jobsOptionsSchema.optional(),
+  profiling: profilingOptionsSchema.optional(),
   status: z.strictObject({ endpoint: z.union([rootPath, z.literal(false)]).optional() }).optional(),
   admin: z
     .strictObject({
@@ -111,6 +113,7 @@ export interface ResolvedPerformanceOptions {
   readonly tracing: ResolvedTracingOptions;
   readonly health: ResolvedHealthOptions;
   readonly jobs: ResolvedJobsOptions;
+  readonly profiling: ResolvedProfilingOptions;
   readonly status: { readonly endpoint: string | false };
   readonly admin: { readonly token: string | undefined; readonly guard: Type<CanActivate> | CanActivate | undefined };
   readonly appVersion: string;
@@ -192,6 +195,7 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
     tracing: resolveTracingOptions(o.tracing),
     health: resolveHealthOptions(o.health),
     jobs: resolveJobsOptions(o.jobs),
+    profiling: resolveProfilingOptions(o.profiling),
     status: { endpoint: o.status?.endpoint ?? '/status' },
     admin: { token: o.admin?.token, guard: o.admin?.guard },
     appVersion: o.appVersion ?? readAppVersion(),

@@ -1,0 +1,98 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Optional,
+  Post,
+  Query,
+  StreamableFile,
+  UseGuards,
+} from '@nestjs/common';
+import type { CpuProfile, CpuProfileSummary } from '../profiling/cpu-profile.summary';
+import { ProcessProfiler, ProfilerBusyError } from '../profiling/process-profiler.service';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { integerParam } from './admin-query';
+
+/** Body of `POST profiling/cpu?format=json`: the summary and the profile in one document. */
+export interface CpuProfileResponse {
+  summary: CpuProfileSummary;
+  profile: CpuProfile;
+}
+
+const stamp = (iso: string) => iso.replace(/[:.]/g, '-');
+
+/**
+ * On-demand profiling of the running process (only when `profiling.enabled`;
+ * 404 otherwise, as if not mounted), one profile or snapshot at a time (409
+ * while one runs):
+ *
+ * - `POST profiling/cpu?seconds=N` (1 to `profiling.maxSeconds`, default 10):
+ *   records a CPU profile and answers it as a `.cpuprofile` download that
+ *   Chrome DevTools opens (Performance panel, or `chrome://inspect`'s
+ *   "Open dedicated DevTools for Node"). `&format=json` answers
+ *   `{ summary, profile }` instead.
+ * - `GET profiling/summary`: the top functions by self time of the latest CPU profile.
+ * - `POST profiling/heap`: a `.heapsnapshot` download (Memory panel).
+ */
+@Controller()
+@UseGuards(AdminAuthGuard)
+export class ProfilingAdminController {
+  constructor(@Optional() @Inject(ProcessProfiler) private readonly profiler: ProcessProfiler | null) {}
+
+  @Post('profiling/cpu')
+  @HttpCode(200)
+  async cpu(
+    @Query('seconds') rawSeconds: unknown,
+    @Query('format') format: unknown,
+  ): Promise<StreamableFile | CpuProfileResponse> {
+    const profiler = this.required();
+    const seconds = integerParam('seconds', rawSeconds, { min: 1, max: profiler.maxSeconds, default: 10 });
+    if (format !== undefined && format !== 'json' && format !== 'cpuprofile') {
+      throw new BadRequestException(`format must be json or cpuprofile (got ${JSON.stringify(format)})`);
+    }
+    const { profile, summary } = await this.guarded(() => profiler.recordCpuProfile(seconds));
+    if (format === 'json') return { summary, profile };
+    return new StreamableFile(Buffer.from(JSON.stringify(profile)), {
+      type: 'application/json',
+      disposition: `attachment; filename="cpu-${stamp(summary.startedAt)}.cpuprofile"`,
+    });
+  }
+
+  @Get('profiling/summary')
+  summary(): CpuProfileSummary {
+    const summary = this.required().latestSummary;
+    if (!summary) throw new NotFoundException('no CPU profile recorded yet: POST profiling/cpu?seconds=N first');
+    return summary;
+  }
+
+  @Post('profiling/heap')
+  @HttpCode(200)
+  async heap(): Promise<StreamableFile> {
+    const profiler = this.required();
+    if (!profiler.heapSnapshotsAllowed) throw new NotFoundException('heap snapshots are switched off (profiling.heapSnapshots: false)');
+    const { stream, bytes } = await this.guarded(() => profiler.takeHeapSnapshot());
+    return new StreamableFile(stream, {
+      type: 'application/json',
+      length: bytes,
+      disposition: `attachment; filename="heap-${stamp(new Date().toISOString())}.heapsnapshot"`,
+    });
+  }
+
+  private required(): ProcessProfiler {
+    if (!this.profiler) throw new NotFoundException('profiling is switched off (profiling.enabled: false)');
+    return this.profiler;
+  }
+
+  private async guarded<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ProfilerBusyError) throw new ConflictException(error.message);
+      throw error;
+    }
+  }
+}

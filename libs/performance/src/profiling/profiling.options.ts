@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The `profiling` section of the module options: on-demand CPU profiles and
+ * heap snapshots of the running process through the admin API. Off unless
+ * the app turns it on; then still admin-only.
+ *
+ * @example
+ * PerformanceModule.forRoot({ admin: { token }, profiling: { enabled: true, maxSeconds: 30 } })
+ */
+export interface ProfilingOptions {
+  /**
+   * Mount `POST profiling/cpu`, `POST profiling/heap` and `GET profiling/summary`.
+   * A profile slows the process while it runs (a few percent for CPU; a heap
+   * snapshot pauses it for as long as it takes to write). Env: `PROFILING_ENABLED`.
+   * @default false
+   */
+  enabled?: boolean;
+  /**
+   * Longest CPU profile a caller may ask for, in seconds (`seconds` above it is a 400).
+   * Env: `PROFILING_MAX_SECONDS`.
+   * @default 60
+   */
+  maxSeconds?: number;
+  /**
+   * Allow heap snapshots when profiling is on. A snapshot is about the size
+   * of the heap and is written to the temp directory before it is sent.
+   * @default true
+   */
+  heapSnapshots?: boolean;
+  /**
+   * Microseconds between two CPU samples.
+   * @default 1000
+   */
+  samplingIntervalMicros?: number;
+  /**
+   * Functions listed in the summary, by self time.
+   * @default 15
+   */
+  topFunctions?: number;
+}
+
+/** Profiling options after validation and defaults. */
+export interface ResolvedProfilingOptions {
+  readonly enabled: boolean;
+  readonly maxSeconds: number;
+  readonly heapSnapshots: boolean;
+  readonly samplingIntervalMicros: number;
+  readonly topFunctions: number;
+}
+
+/** Schema of {@link ProfilingOptions}. */
+export const profilingOptionsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  maxSeconds: z.int().min(1).max(600).optional(),
+  heapSnapshots: z.boolean().optional(),
+  samplingIntervalMicros: z.int().min(50).max(1_000_000).optional(),
+  topFunctions: z.int().min(1).max(200).optional(),
+});
+
+/** Merges validated profiling options with the defaults. */
+export function resolveProfilingOptions(o: z.infer<typeof profilingOptionsSchema> = {}): ResolvedProfilingOptions {
+  return {
+    enabled: o.enabled ?? false,
+    maxSeconds: o.maxSeconds ?? 60,
+    heapSnapshots: o.heapSnapshots ?? true,
+    samplingIntervalMicros: o.samplingIntervalMicros ?? 1000,
+    topFunctions: o.topFunctions ?? 15,
+  };
+}
