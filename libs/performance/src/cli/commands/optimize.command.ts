@@ -3,7 +3,7 @@ import { runBatch } from '../../batch/batch-runner';
 import { fetchSections } from '../admin-sections';
 import { CliError, EXIT } from '../cli-error';
 import { contextOf, finish, print, type CliContext } from '../cli-context';
-import { field, listIn, renderTable, scalarColumns } from '../table.renderer';
+import { field, listIn, renderTable } from '../table.renderer';
 import { RECOMMENDATION_COLUMNS, recommendationsIn } from './recommendations.command';
 
 /** What happened to one recommendation: planned (dry run), applied, manual (409) or failed. */
@@ -93,7 +93,7 @@ export function optimizeDbCommand(): Command {
             { heading: 'calls', value: (s) => field(s, 'calls') },
             { heading: 'mean ms', value: (s) => field(s, 'meanMs') },
             { heading: 'total ms', value: (s) => field(s, 'totalMs') },
-            { heading: 'sql', value: (s) => field(s, 'sql'), max: 80 },
+            { heading: 'statement', value: (s) => field(s, 'statement') ?? field(s, 'sql'), max: 80 },
           ])}`);
         }
         if ('recommendations' in bodies) blocks.push(`Database recommendations\n${renderOutcomes(outcomes, apply)}`);
@@ -102,6 +102,21 @@ export function optimizeDbCommand(): Command {
       });
       finishOptimize(outcomes);
     });
+}
+
+/** Renders a `cache-stats` body: one row for all namespaces, then one per namespace. */
+export function renderCacheStats(body: unknown): string {
+  const namespaces = field(body, 'namespaces');
+  const rows: [string, unknown][] = [['(all)', field(body, 'totals')]];
+  if (namespaces && typeof namespaces === 'object') rows.push(...Object.entries(namespaces));
+  return renderTable(rows, [
+    { heading: 'namespace', value: ([name]) => name },
+    { heading: 'hits', value: ([, c]) => field(c, 'hits') },
+    { heading: 'misses', value: ([, c]) => field(c, 'misses') },
+    { heading: 'stale', value: ([, c]) => field(c, 'stale') },
+    { heading: 'bypasses', value: ([, c]) => field(c, 'bypasses') },
+    { heading: 'hit rate %', value: ([, c]) => (typeof field(c, 'hitRate') === 'number' ? (field(c, 'hitRate') as number) * 100 : undefined) },
+  ]);
 }
 
 /** `optimize-cache [--clear-cache] [--namespace N] [--apply-changes]`: cache statistics, cache recommendations, clearing. */
@@ -131,10 +146,7 @@ export function optimizeCacheCommand(): Command {
       print(ctx, { apply, ...(options.clearCache ? { cleared } : {}), ...bodies, outcomes, unavailable }, () => {
         const blocks: string[] = [];
         if (options.clearCache) blocks.push(`Cleared ${options.namespace === undefined ? 'every namespace' : `namespace ${options.namespace}`}: ${JSON.stringify(cleared)}`);
-        if ('cache' in bodies) {
-          const namespaces = listIn(bodies.cache, 'namespaces');
-          blocks.push(`Cache\n${renderTable(namespaces.length ? namespaces : [bodies.cache], scalarColumns(namespaces.length ? namespaces : [bodies.cache]))}`);
-        }
+        if ('cache' in bodies) blocks.push(`Cache (hit rate per namespace)\n${renderCacheStats(bodies.cache)}`);
         if ('recommendations' in bodies) blocks.push(`Cache recommendations\n${renderOutcomes(outcomes, apply)}`);
         for (const [name, why] of Object.entries(unavailable)) blocks.push(`${name}: ${why}`);
         return blocks.join('\n\n');
