@@ -183,7 +183,9 @@ describe.each(ADAPTERS)('response cache (memory store) on %s', (adapter) => {
       expect(r.status).toBe(200);
       expect(r.body.equals(body)).toBe(true);
     }
-    expect(running.app.get(ResponseCache).report().totals).toMatchObject({ misses: 100, coalesced: 99, stored: 1 });
+    // On a busy machine some requests may only arrive after the handler finished: those are plain HITs.
+    const t = running.app.get(ResponseCache).report().totals;
+    expect({ lookups: t.misses + t.hits, coalesced: t.coalesced, stored: t.stored }).toEqual({ lookups: 100, coalesced: t.misses - 1, stored: 1 });
   });
 
   it('expires entries after their TTL (fake clock)', async () => {
