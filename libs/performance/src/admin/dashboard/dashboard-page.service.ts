@@ -84,6 +84,7 @@ export class DashboardPage {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Performance dashboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${asset(PAGE_ASSETS.uplotCss)}">
 <link rel="stylesheet" href="${asset(PAGE_ASSETS.css)}">
 <script defer src="${asset(PAGE_ASSETS.uplotJs)}"></script>

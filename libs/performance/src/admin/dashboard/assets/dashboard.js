@@ -20,6 +20,8 @@
     controller: null,
     charts: [],
     firstData: false,
+    again: false,
+    answers: {},
     stopped: false,
   };
 
@@ -83,6 +85,18 @@
   }
 
   // ---------- API ----------
+  // Endpoints that answered 404 (a feature switched off or not installed) are
+  // not asked again while the page is open.
+  var missing = {};
+  function poll(path) {
+    var key = path.split('?')[0];
+    if (missing[key]) return Promise.resolve({ status: 404, ok: false, body: null });
+    return api(path).then(function (res) {
+      if (res.status === 404) missing[key] = true;
+      return res;
+    });
+  }
+
   function api(path, init) {
     var headers = { Accept: 'application/json' };
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
@@ -122,59 +136,75 @@
   }
 
   // ---------- thresholds ----------
-  // Looks a threshold pair up in dashboard/config under any of several names.
-  function threshold(names) {
-    var t = state.config && (state.config.thresholds || state.config);
-    if (!t || typeof t !== 'object') return undefined;
-    var byNorm = {};
-    Object.keys(t).forEach(function (k) { byNorm[norm(k)] = t[k]; });
-    for (var i = 0; i < names.length; i++) {
-      var v = byNorm[norm(names[i])];
-      if (v && typeof v === 'object') {
-        var w = pick(v, ['warning', 'warn']);
-        var c = pick(v, ['critical', 'crit', 'error']);
-        if (isNum(w) && isNum(c)) return { warning: w, critical: c };
-      }
+  // dashboard/config: thresholds keyed by snapshot metric, each with the
+  // direction that is bad and its levels; KPI targets for what has no level.
+  function threshold(card) {
+    var cfg = state.config || {};
+    var t = card.metric && cfg.thresholds && cfg.thresholds[card.metric];
+    if (t && (isNum(t.warning) || isNum(t.critical) || isNum(t.info))) {
+      return {
+        direction: t.direction === 'below' ? 'below' : 'above',
+        warning: isNum(t.warning) ? t.warning : isNum(t.critical) ? undefined : t.info,
+        critical: t.critical,
+      };
     }
+    var target = card.kpi && cfg.kpis && cfg.kpis[card.kpi];
+    if (isNum(target)) return { direction: card.kpiBelow ? 'below' : 'above', warning: target };
     return undefined;
   }
   function level(value, t) {
     if (!isNum(value) || !t) return 'none';
-    // critical below warning means "higher is better" (hit rate, health score).
-    if (t.critical < t.warning) return value <= t.critical ? 'critical' : value <= t.warning ? 'warning' : 'good';
-    return value >= t.critical ? 'critical' : value >= t.warning ? 'warning' : 'good';
+    var worse = t.direction === 'below'
+      ? function (limit) { return isNum(limit) && value < limit; }
+      : function (limit) { return isNum(limit) && value > limit; };
+    return worse(t.critical) ? 'critical' : worse(t.warning) ? 'warning' : 'good';
+  }
+  function describeThreshold(t, unit) {
+    if (!t) return 'No threshold configured';
+    var u = unit === '/100' || !unit ? '' : ' ' + unit;
+    var side = t.direction === 'below' ? 'below ' : 'above ';
+    return [
+      isNum(t.warning) ? 'warning ' + side + t.warning + u : '',
+      isNum(t.critical) ? 'critical ' + side + t.critical + u : '',
+    ].filter(Boolean).join(', ');
   }
 
   // ---------- cards ----------
+  // metrics/current answers { fresh, snapshot }; the health score comes from health-overview.
   var CARDS = [
-    { id: 'p95', label: 'p95 latency', unit: 'ms', src: 'current', paths: ['latency.p95', 'responseTime.p95', 'responseTimeMs.p95', 'http.p95Ms', 'p95Ms', 'p95'], th: ['p95', 'p95Ms', 'latencyP95', 'responseTimeP95', 'responseTimeP95Ms'] },
-    { id: 'p99', label: 'p99 latency', unit: 'ms', src: 'current', paths: ['latency.p99', 'responseTime.p99', 'responseTimeMs.p99', 'http.p99Ms', 'p99Ms', 'p99'], th: ['p99', 'p99Ms', 'latencyP99', 'responseTimeP99', 'responseTimeP99Ms'] },
-    { id: 'rps', label: 'Requests', unit: 'req/s', src: 'current', paths: ['requestsPerSecond', 'http.requestsPerSecond', 'throughput.requestsPerSecond', 'rps'], th: ['requestsPerSecond', 'rps', 'throughput'] },
-    { id: 'errors', label: 'Error rate', unit: '%', src: 'current', paths: ['errorRatePercent', 'http.errorRatePercent', 'errorRate', 'http.errorRate'], th: ['errorRate', 'errorRatePercent'] },
-    { id: 'cpu', label: 'CPU', unit: '%', src: 'current', paths: ['cpuPercent', 'system.cpuPercent', 'cpu.percent', 'process.cpuPercent', 'cpu'], th: ['cpu', 'cpuPercent'] },
-    { id: 'memory', label: 'Memory', unit: '%', src: 'current', paths: ['memoryPercent', 'system.memoryPercent', 'memory.percent', 'rssPercent', 'memory.rssPercent', 'process.memoryPercent'], th: ['memory', 'memoryPercent', 'rssPercent'] },
-    { id: 'hit', label: 'Cache hit rate', unit: '%', src: 'current', paths: ['cacheHitRatePercent', 'cache.hitRatePercent', 'cacheHitRate', 'cache.hitRate'], th: ['cacheHitRate', 'cacheHitRatePercent', 'hitRate'] },
-    { id: 'dbmean', label: 'DB mean query', unit: 'ms', src: 'current', paths: ['dbMeanQueryMs', 'db.meanQueryMs', 'database.meanQueryMs', 'db.meanMs', 'database.meanMs'], th: ['dbMeanQueryMs', 'dbQueryMs', 'meanQueryMs', 'dbMeanMs'] },
-    { id: 'qpr', label: 'Queries per request', unit: '', src: 'current', paths: ['dbQueriesPerRequest', 'queriesPerRequest', 'db.queriesPerRequest', 'database.queriesPerRequest'], th: ['queriesPerRequest', 'dbQueriesPerRequest'] },
-    { id: 'pool', label: 'Pool use', unit: '%', src: 'current', paths: ['poolUtilizationPercent', 'db.poolUtilizationPercent', 'database.poolUtilizationPercent', 'poolPercent', 'pool.utilizationPercent'], th: ['poolUtilization', 'poolUtilizationPercent', 'pool', 'poolPercent'] },
-    { id: 'health', label: 'Health score', unit: '/100', src: 'health', paths: ['score', 'healthScore'], th: ['healthScore', 'health', 'score'] },
+    { id: 'p95', label: 'p95 latency', unit: 'ms', metric: 'p95Ms', kpi: 'p95Ms' },
+    { id: 'p99', label: 'p99 latency', unit: 'ms', metric: 'p99Ms', kpi: 'p99Ms' },
+    { id: 'rps', label: 'Requests', unit: 'req/s', metric: 'requestsPerSecond' },
+    { id: 'errors', label: 'Error rate', unit: '%', metric: 'errorRatePercent', kpi: 'maxErrorRatePercent' },
+    { id: 'cpu', label: 'CPU', unit: '%', metric: 'cpuPercent', kpi: 'maxCpuPercent' },
+    { id: 'memory', label: 'Memory', unit: '%', metric: 'memoryPercent', kpi: 'maxMemoryPercent' },
+    { id: 'hit', label: 'Cache hit rate', unit: '%', metric: 'cacheHitRatePercent' },
+    { id: 'dbmean', label: 'DB mean query', unit: 'ms', metric: 'dbMeanQueryMs' },
+    { id: 'qpr', label: 'Queries per request', unit: '', metric: 'dbQueriesPerRequest' },
+    { id: 'pool', label: 'Pool use', unit: '%', metric: 'poolUtilizationPercent', kpi: 'maxPoolPercent' },
+    { id: 'health', label: 'Health score', unit: '/100' },
   ];
 
   function cardValue(card, data) {
-    var v = pick(data[card.src], card.paths);
-    if (v === undefined && card.src === 'current') v = pick(data.kpis, card.paths);
-    if (v === undefined && card.src === 'current') v = pick(data.health, card.paths);
-    if (v === undefined && data.fallback[card.id] !== undefined) v = data.fallback[card.id];
-    return v;
+    if (card.id === 'health') return data.health ? pick(data.health, ['score']) : undefined;
+    var snapshot = data.current && (data.current.snapshot || data.current);
+    var v = snapshot ? pick(snapshot, [card.metric]) : undefined;
+    // Without a sampler value (no requests or lookups in the last interval), fall back to totals since start.
+    return v === undefined ? data.fallback[card.id] : v;
   }
+
+  // health-overview has its own verdict; it colours the score card.
+  var HEALTH_LEVEL = { healthy: 'good', degraded: 'warning', unhealthy: 'critical' };
 
   function renderCards(data) {
     var ul = clear($('cards'));
     CARDS.forEach(function (card) {
       var value = cardValue(card, data);
-      var t = threshold(card.th);
-      var lv = level(value, t);
-      var title = t ? 'warning at ' + t.warning + (card.unit === '/100' ? '' : ' ' + card.unit) + ', critical at ' + t.critical : undefined;
+      var t = card.id === 'health' ? undefined : threshold(card);
+      var lv = card.id === 'health'
+        ? (data.health && HEALTH_LEVEL[data.health.status]) || 'none'
+        : level(value, t);
+      var title = card.id === 'health' ? 'Status: ' + ((data.health && data.health.status) || 'unknown') : describeThreshold(t, card.unit);
       ul.append(el('li', { class: 'card card-' + lv, 'data-card': card.id, title: title }, [
         el('span', { class: 'card-label', text: card.label }),
         el('span', { class: 'card-value' }, [
@@ -188,14 +218,14 @@
 
   // ---------- charts ----------
   var SERIES = {
-    p50: ['p50', 'p50Ms', 'latency.p50', 'responseTime.p50'],
-    p95: ['p95', 'p95Ms', 'latency.p95', 'responseTime.p95'],
-    p99: ['p99', 'p99Ms', 'latency.p99', 'responseTime.p99'],
-    rps: ['requestsPerSecond', 'rps', 'throughput'],
-    err: ['errorRatePercent', 'errorRate'],
-    cpu: ['cpuPercent', 'cpu', 'system.cpuPercent'],
-    mem: ['memoryPercent', 'rssPercent', 'memory', 'system.memoryPercent'],
-    hit: ['cacheHitRatePercent', 'cacheHitRate', 'cache.hitRatePercent'],
+    p50: ['p50Ms'],
+    p95: ['p95Ms'],
+    p99: ['p99Ms'],
+    rps: ['requestsPerSecond'],
+    err: ['errorRatePercent'],
+    cpu: ['cpuPercent'],
+    mem: ['memoryPercent'],
+    hit: ['cacheHitRatePercent'],
   };
   var CHARTS = [
     { title: 'Latency', unit: 'ms', series: [['p50', 'p50', '#8da4bf'], ['p95', 'p95', '#2f6fdf'], ['p99', 'p99', '#a23ad8']] },
@@ -287,6 +317,7 @@
       return true;
     });
     if (!items.length) return empty(box, 'No alerts in the last 24 hours.');
+    items.sort(function (x, y) { return (y.status === 'firing') - (x.status === 'firing'); });
     var ul = el('ul', { class: 'items' });
     items.slice(0, 20).forEach(function (a) {
       var status = text(a, ['state', 'status']) || (firing.indexOf(a) >= 0 ? 'firing' : '');
@@ -297,64 +328,85 @@
           status ? el('span', { class: 'tag', text: status }) : null,
         ]),
         el('p', { text: text(a, ['message', 'description', 'summary']) }),
-        el('p', { class: 'meta', text: when(a.firedAt || a.startedAt || a.at || a.timestamp || a.createdAt) }),
+        el('p', { class: 'meta', text: [
+          isNum(a.value) ? 'value ' + fmt(a.value, '') + (isNum(a.threshold) ? ' (threshold ' + fmt(a.threshold, '') + ')' : '') : '',
+          a.firstSeen ? 'since ' + when(a.firstSeen) : when(a.at || a.timestamp),
+          a.resolvedAt ? 'resolved ' + when(a.resolvedAt) : '',
+          a.count > 1 ? a.count + '×' : '',
+        ].filter(Boolean).join(' · ') }),
       ]));
     });
     clear(box).append(ul);
   }
 
+  // optimize/:id answers 200 { applied, detail, revert } or 409 { message, manualSteps }.
   function renderOptimizeResult(box, res) {
     clear(box);
-    if (!res.ok) {
-      var msg = res.body && (Array.isArray(res.body.message) ? res.body.message.join('; ') : res.body.message);
-      box.append(el('p', { class: 'result result-error', role: 'status', text: 'Not applied: ' + (msg || 'HTTP ' + res.status) }));
-      return;
-    }
     var b = res.body || {};
-    var applied = b.applied === true || b.status === 'applied';
-    var steps = list(b, ['manualSteps', 'steps', 'instructions']);
-    box.append(el('p', { class: 'result ' + (applied ? 'result-ok' : 'result-manual'), role: 'status',
-      text: (applied ? 'Applied. ' : 'Needs manual steps. ') + text(b, ['message', 'detail', 'summary']) }));
-    if (steps.length) {
-      box.append(el('ol', { class: 'steps' }, steps.map(function (s) {
-        return el('li', { text: typeof s === 'string' ? s : text(s, ['description', 'text', 'sql', 'command']) || JSON.stringify(s) });
-      })));
+    var steps = list(b, ['manualSteps', 'steps']);
+    var message = Array.isArray(b.message) ? b.message.join('; ') : b.message;
+    if (res.ok && b.applied) {
+      box.append(el('p', { class: 'result result-ok', role: 'status', text: 'Applied. ' + (b.detail || '') }));
+      if (b.revert) box.append(el('p', { class: 'meta', text: 'To undo: ' }), codeBlock(b.revert));
+    } else if (res.status === 409 || steps.length) {
+      box.append(el('p', { class: 'result result-manual', role: 'status', text: 'Needs manual steps. ' + (message || '') }));
+    } else {
+      box.append(el('p', { class: 'result result-error', role: 'status', text: 'Not applied: ' + (message || 'HTTP ' + res.status) }));
     }
-    if (typeof b.sql === 'string') box.append(codeBlock(b.sql));
+    if (steps.length) {
+      box.append(el('ol', { class: 'steps' }, steps.map(function (step) { return el('li', { text: String(step) }); })));
+    }
   }
 
   function renderRecommendations(res) {
     var box = $('recommendations');
     if (!res.ok) return unavailable(box, res.status);
-    var items = list(res.body, ['recommendations', 'items']);
-    if (!items.length) return empty(box, 'No recommendations right now.');
+    var items = list(res.body, ['recommendations']);
     var ul = el('ul', { class: 'items' });
+    // An applied recommendation usually disappears from the list: keep its answer visible.
+    var current = {};
+    items.forEach(function (r) { current[r.id] = true; });
+    Object.keys(state.answers).forEach(function (id) {
+      if (current[id]) return;
+      var result = el('div', { class: 'apply-result' });
+      renderOptimizeResult(result, state.answers[id]);
+      ul.append(el('li', { class: 'item', 'data-recommendation': id }, [el('div', { class: 'item-head' }, [el('strong', { text: id })]), result]));
+    });
+    if (!items.length && !ul.firstChild) return empty(box, 'No recommendations right now.');
     items.slice(0, 20).forEach(function (r) {
-      var id = r.id !== undefined ? String(r.id) : '';
+      var id = String(r.id || '');
+      var action = r.action || {};
       var result = el('div', { class: 'apply-result', 'aria-live': 'polite' });
-      var button = id && r.automatic !== false && r.applicable !== false ? el('button', {
-        type: 'button', class: 'btn', 'data-apply': id,
-        'aria-label': 'Apply: ' + (text(r, ['title', 'name']) || id),
+      // Keep an answer already shown for this recommendation across refreshes.
+      if (state.answers[id]) renderOptimizeResult(result, state.answers[id]);
+      var button = el('button', {
+        type: 'button', class: 'btn' + (action.automatic ? ' btn-primary' : ''), 'data-apply': id,
+        'aria-label': 'Apply: ' + (r.title || id),
         text: 'Apply',
-        on: { click: function () {
-          button.disabled = true;
-          button.textContent = 'Applying…';
-          api('optimize/' + encodeURIComponent(id), { method: 'POST' }).then(function (res) {
-            if (res.status === 401) return signedOut();
-            renderOptimizeResult(result, res);
-            button.textContent = res.ok ? 'Done' : 'Apply';
-            button.disabled = res.ok;
-          }, function () {});
-        } },
-      }) : null;
-      ul.append(el('li', { class: 'item sev-' + severityOf(r), 'data-recommendation': id }, [
+        title: action.automatic ? 'Runs it now' : 'Shows the manual steps',
+      });
+      button.addEventListener('click', function () {
+        button.disabled = true;
+        button.textContent = 'Applying…';
+        api('optimize/' + encodeURIComponent(id), { method: 'POST' }).then(function (res) {
+          if (res.status === 401) return signedOut();
+          state.answers[id] = res;
+          renderOptimizeResult(result, res);
+          button.textContent = res.ok ? 'Applied' : 'Apply';
+          button.disabled = res.ok;
+        }, function () {});
+      });
+      ul.append(el('li', { class: 'item sev-' + norm(r.severity || 'info'), 'data-recommendation': id }, [
         el('div', { class: 'item-head' }, [
-          el('span', { class: 'badge', text: text(r, ['priority', 'severity', 'impact']) || 'info' }),
-          el('strong', { text: text(r, ['title', 'name', 'summary']) || id }),
-          text(r, ['category', 'area']) ? el('span', { class: 'tag', text: text(r, ['category', 'area']) }) : null,
+          el('span', { class: 'badge', text: r.severity || 'info' }),
+          el('strong', { text: r.title || id }),
+          r.category ? el('span', { class: 'tag', text: r.category }) : null,
+          action.automatic === false ? el('span', { class: 'tag', text: 'manual' }) : null,
         ]),
-        el('p', { text: text(r, ['description', 'message', 'detail', 'rationale']) }),
-        button ? el('div', { class: 'actions' }, [button]) : null,
+        el('p', { text: r.description || '' }),
+        action.summary ? el('p', { class: 'meta', text: action.summary }) : null,
+        action.sql ? codeBlock(action.sql) : null,
+        el('div', { class: 'actions' }, [button]),
         result,
       ]));
     });
@@ -380,6 +432,11 @@
     return el('div', { class: 'code' }, [el('pre', {}, [code]), copy]);
   }
 
+  // Long statements are cut for the list; the whole text stays in the tooltip.
+  function sqlText(sql) {
+    return el('code', { class: 'sql', title: sql.length > 240 ? sql : undefined, text: sql.length > 240 ? sql.slice(0, 240) + '…' : sql });
+  }
+
   function renderQueries(res) {
     var slow = $('slow-queries');
     var n1 = $('n1');
@@ -388,40 +445,45 @@
     var statements = list(b, ['statements']).slice().sort(function (x, y) { return (y.meanMs || 0) - (x.meanMs || 0); }).slice(0, 8);
     if (!statements.length) empty(slow, 'No statements observed yet.');
     else {
-      var table = el('table', { class: 'table' }, [
-        el('caption', { class: 'sr-only', text: 'Slowest statements by mean time' }),
-        el('thead', {}, [el('tr', {}, [
-          el('th', { scope: 'col', text: 'Statement' }), el('th', { scope: 'col', class: 'n', text: 'Mean ms' }),
-          el('th', { scope: 'col', class: 'n', text: 'p95 ms' }), el('th', { scope: 'col', class: 'n', text: 'Calls' }),
-        ])]),
-        el('tbody', {}, statements.map(function (s) {
-          return el('tr', {}, [
-            el('td', {}, [el('code', { class: 'sql', text: s.statement || s.fingerprint || '' })]),
-            el('td', { class: 'n', text: fmt(s.meanMs, 'ms') }),
-            el('td', { class: 'n', text: fmt(s.p95Ms, 'ms') }),
-            el('td', { class: 'n', text: fmt(s.calls, '') }),
-          ]);
-        })),
-      ]);
-      clear(slow).append(el('div', { class: 'scroll' }, [table]));
+      var rows = el('ul', { class: 'items' }, statements.map(function (st) {
+        return el('li', { class: 'item' }, [
+          el('div', { class: 'item-head' }, [
+            el('strong', { class: 'num', text: fmt(st.meanMs, 'ms') + ' ms' }),
+            el('span', { class: 'meta', text: 'mean · p95 ' + fmt(st.p95Ms, 'ms') + ' ms · ' + fmt(st.calls, '') + ' calls' + (st.database ? ' · ' + st.database : '') }),
+          ]),
+          sqlText(st.statement || st.fingerprint || ''),
+        ]);
+      }));
+      clear(slow).append(rows);
       var sq = b.slowQueries;
       if (sq && isNum(sq.count)) slow.append(el('p', { class: 'meta', text: sq.count + ' statements slower than ' + sq.thresholdMs + ' ms so far.' }));
     }
-    var findings = b.n1 ? list(b.n1, ['recent']) : [];
-    if (!findings.length) empty(n1, 'No N+1 patterns found.');
+    // The same pattern repeats on every request of a route: one row per route and statement.
+    var groups = [];
+    var byKey = {};
+    (b.n1 ? list(b.n1, ['recent']) : []).forEach(function (f) {
+      var key = (f.route || '') + ' ' + f.fingerprint;
+      var g = byKey[key];
+      if (!g) { g = byKey[key] = { finding: f, requests: 0, last: f.at }; groups.push(g); }
+      g.requests++;
+      if (String(f.at) > String(g.last)) g.last = f.at;
+    });
+    if (!groups.length) empty(n1, 'No N+1 patterns found.');
     else {
       var ul = el('ul', { class: 'items' });
-      findings.slice(0, 8).forEach(function (f) {
+      groups.slice(0, 8).forEach(function (g) {
+        var f = g.finding;
         ul.append(el('li', { class: 'item sev-warning' }, [
           el('div', { class: 'item-head' }, [
-            el('span', { class: 'badge', text: (f.count || '?') + '×' }),
+            el('span', { class: 'badge', text: (f.count || '?') + '× per request' }),
             el('strong', { text: f.route || 'outside a route' }),
           ]),
-          el('code', { class: 'sql', text: f.statement || '' }),
-          el('p', { class: 'meta', text: when(f.at) }),
+          sqlText(f.statement || ''),
+          el('p', { class: 'meta', text: g.requests + (g.requests === 1 ? ' request' : ' requests') + ' · last ' + when(g.last) }),
         ]));
       });
       clear(n1).append(ul);
+      if (isNum(b.n1.count)) n1.append(el('p', { class: 'meta', text: b.n1.count + ' findings so far (threshold ' + b.n1.threshold + ' repeats).' }));
     }
   }
 
@@ -442,14 +504,12 @@
     clear(box).append(ul);
   }
 
+  // cache-stats reports hitRate as a ratio (0-1), and 0 before any lookup.
   function namespaceRate(n) {
-    var r = pick(n, ['hitRatePercent', 'hitRate']);
-    if (r === undefined) {
-      var hits = pick(n, ['hits', 'hit']);
-      var misses = pick(n, ['misses', 'miss']);
-      if (isNum(hits) && isNum(misses) && hits + misses > 0) r = (hits / (hits + misses)) * 100;
-    } else if (r <= 1 && n.hitRatePercent === undefined) r *= 100;
-    return r;
+    if (isNum(n.hitRatePercent)) return n.hitRatePercent;
+    var lookups = (n.hits || 0) + (n.stale || 0) + (n.misses || 0);
+    if (!lookups) return undefined;
+    return isNum(n.hitRate) ? n.hitRate * 100 : ((n.hits || 0) + (n.stale || 0)) / lookups * 100;
   }
 
   function renderCache(res) {
@@ -529,58 +589,94 @@
     showSignIn();
   }
 
-  function refresh() {
-    if (state.running || !state.token) return;
-    state.running = true;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = null;
-    var first = !state.config;
-    var configReq = first ? api('dashboard/config') : Promise.resolve(null);
-    configReq.then(function (cfg) {
-      if (cfg && cfg.status === 401) throw { unauthorized: true };
-      if (cfg) state.config = cfg.ok && cfg.body ? cfg.body : {};
-      return Promise.all([
-        api('metrics/current'), api('kpis'), api('health-overview'), api('connection-pool'),
-        api('metrics/history?hours=' + state.hours), api('alerts?hours=24'), api('recommendations'),
-        api('query-performance?limit=50'), api('suggest-indexes'), api('cache-stats'),
-      ]);
-    }).then(function (r) {
-      var all = r;
-      if (all.some(function (x) { return x.status === 401; })) throw { unauthorized: true };
-      if (all.every(function (x) { return x.status === 0; })) throw { unreachable: true };
-      notice(null);
-      $('main').hidden = false;
-      var qp = r[7].ok && r[7].body ? r[7].body : {};
-      var pools = r[3].ok && r[3].body ? list(r[3].body, ['pools']) : [];
-      var poolUse = pools.map(function (p) { return p.utilizationPercent; }).filter(isNum);
-      var fallback = {
+  var ENDPOINTS = {
+    current: function () { return 'metrics/current'; },
+    health: function () { return 'health-overview'; },
+    pool: function () { return 'connection-pool'; },
+    history: function () { return 'metrics/history?hours=' + state.hours; },
+    alerts: function () { return 'alerts?hours=24'; },
+    recommendations: function () { return 'recommendations'; },
+    queries: function () { return 'query-performance?limit=20'; },
+    indexes: function () { return 'suggest-indexes'; },
+    cache: function () { return 'cache-stats'; },
+  };
+  var NAMES = Object.keys(ENDPOINTS);
+
+  function renderNow(r) {
+    notice(null);
+    $('main').hidden = false;
+    var qp = r.queries.ok && r.queries.body ? r.queries.body : {};
+    var pools = r.pool.ok && r.pool.body ? list(r.pool.body, ['pools']) : [];
+    var poolUse = pools.map(function (p) { return p.utilizationPercent; }).filter(isNum);
+    var cacheTotals = r.cache.ok && r.cache.body ? r.cache.body.totals : null;
+    renderCards({
+      current: r.current.ok ? r.current.body : null,
+      health: r.health.ok ? r.health.body : null,
+      fallback: {
         dbmean: qp.totals && qp.totals.queries > 0 ? qp.totals.timeMs / qp.totals.queries : undefined,
         pool: poolUse.length ? Math.max.apply(null, poolUse) : undefined,
-      };
-      var cacheNs = r[9].ok && r[9].body ? r[9].body : null;
-      if (cacheNs) fallback.hit = pick(cacheNs, ['hitRatePercent', 'totals.hitRatePercent', 'overall.hitRatePercent']);
-      renderCards({
-        current: r[0].ok ? r[0].body : null,
-        kpis: r[1].ok ? r[1].body : null,
-        health: r[2].ok ? r[2].body : null,
-        fallback: fallback,
-      });
-      renderCharts(r[4].ok ? r[4].body : []);
-      $('history-na').hidden = r[4].status !== 404;
-      renderAlerts(r[5]);
-      renderRecommendations(r[6]);
-      renderQueries(r[7]);
-      renderIndexes(r[8]);
-      renderCache(r[9]);
-      var now = new Date();
+        hit: cacheTotals ? namespaceRate(cacheTotals) : undefined,
+      },
+    });
+    renderQueries(r.queries);
+    renderCache(r.cache);
+    if (!state.firstData) {
+      state.firstData = true;
+      if (performance.mark) performance.mark('dashboard-first-data');
+    }
+  }
+
+  function renderHistory(res) {
+    var missing404 = res.status === 404;
+    $('history-na').hidden = !missing404;
+    $('charts').hidden = missing404;
+    if (missing404) $('history-empty').hidden = true;
+    else renderCharts(res.ok ? res.body : []);
+  }
+
+  // Sections render as their answers arrive; the cards wait for the few fast
+  // endpoints they read. "Updated" is set once everything has answered.
+  var LATER = { history: renderHistory, alerts: renderAlerts, recommendations: renderRecommendations, indexes: renderIndexes };
+  var NOW = ['current', 'health', 'pool', 'queries', 'cache'];
+
+  function check(res) {
+    if (res.status === 401) throw { unauthorized: true };
+    return res;
+  }
+
+  // One refresh at a time; a request for another while one runs (range
+  // change, Refresh button) runs once right after it instead of in parallel.
+  function refresh() {
+    if (!state.token || state.stopped) return;
+    if (state.running) { state.again = true; return; }
+    state.running = true;
+    state.again = false;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+    var config = (state.config ? Promise.resolve(null) : api('dashboard/config')).then(function (cfg) {
+      if (cfg) check(cfg);
+      if (cfg && cfg.status !== 0) state.config = cfg.ok && cfg.body ? cfg.body : {};
+      return cfg;
+    });
+    var answers = {};
+    NAMES.forEach(function (name) { answers[name] = poll(ENDPOINTS[name]()).then(check); });
+    var ready = false;
+    var now = Promise.all([config].concat(NOW.map(function (n) { return answers[n]; }))).then(function (list) {
+      var r = {};
+      NOW.forEach(function (name, i) { r[name] = list[i + 1]; });
+      if (list.slice(1).every(function (x) { return x.status === 0; })) throw { unreachable: true };
+      ready = true;
+      renderNow(r);
+    });
+    var later = Object.keys(LATER).map(function (name) {
+      return Promise.all([now, answers[name]]).then(function (list) { LATER[name](list[1]); });
+    });
+    Promise.all([now].concat(later)).then(function () {
+      var stamp = new Date();
       var up = $('updated');
-      up.textContent = 'Updated ' + now.toLocaleTimeString() + ' · every ' + Math.round(refreshMs() / 1000) + ' s';
-      up.setAttribute('datetime', now.toISOString());
-      if (!state.firstData) {
-        state.firstData = true;
-        if (performance.mark) performance.mark('dashboard-first-data');
-        root.setAttribute('data-ready', 'true');
-      }
+      up.textContent = 'Updated ' + stamp.toLocaleTimeString() + ' · every ' + Math.round(refreshMs() / 1000) + ' s';
+      up.setAttribute('datetime', stamp.toISOString());
+      root.setAttribute('data-ready', 'true');
     }).catch(function (e) {
       if (e && e.name === 'AbortError') return;
       if (e && e.unauthorized) return signedOut();
@@ -588,11 +684,13 @@
         notice('error', 'The API at ' + (API || '/') + ' is unreachable. Retrying every ' + Math.round(refreshMs() / 1000) + ' s.');
         return;
       }
+      if (!ready) $('main').hidden = true;
       notice('error', 'The dashboard failed to render: ' + (e && e.message ? e.message : String(e)));
       if (window.console) console.warn(e);
     }).then(function () {
       state.running = false;
-      schedule();
+      if (state.again && !state.stopped) refresh();
+      else schedule();
     });
   }
 
@@ -656,7 +754,7 @@
       radio.addEventListener('change', function () {
         state.hours = Number(radio.value);
         sessionStorage.setItem(RANGE_KEY, String(state.hours));
-        if (state.token && !state.running) refresh();
+        if (state.token) refresh();
       });
     });
     document.addEventListener('visibilitychange', function () {

@@ -1,0 +1,343 @@
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithService } from './support/services';
+import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Quiet, reproducible headless Chromium with no background traffic of its own. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const OUTPUT = join(__dirname, '..', 'test-output');
+/** The few browser globals these tests read inside `page.evaluate` (the project compiles without the DOM lib). */
+interface BrowserWindow {
+  sessionStorage: Record<string, string>;
+  document: {
+    cookie: string;
+    activeElement: { textContent: string | null } | null;
+    documentElement: { scrollWidth: number; clientWidth: number };
+  };
+}
+interface Canvas2d {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
+const CARD_IDS = ['p95', 'p99', 'rps', 'errors', 'cpu', 'memory', 'hit', 'dbmean', 'qpr', 'pool', 'health'];
+
+/** Console errors, page errors and failed requests of one page. */
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  return problems;
+}
+
+/** Pixels of a canvas close to an RGB colour (a drawn series line). */
+function pixelsOfColour(page: Page, selector: string, rgb: [number, number, number]): Promise<number> {
+  return page.$eval(
+    selector,
+    (canvas, [r, g, b]) => {
+      const c = canvas as unknown as Canvas2d;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3]! > 200 && Math.abs(data[i]! - r!) < 40 && Math.abs(data[i + 1]! - g!) < 40 && Math.abs(data[i + 2]! - b!) < 40) n++;
+      }
+      return n;
+    },
+    rgb,
+  );
+}
+
+describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page in headless Chromium (sample app, Express)', () => {
+  let sample: RunningSample;
+  let context: BrowserContext;
+  let userDataDir: string;
+  let dashboard: string;
+  const measured: Record<string, unknown> = {};
+
+  async function traffic(): Promise<void> {
+    const get = (path: string) => fetch(`${sample.api}${path}`).then((r) => r.arrayBuffer());
+    for (let i = 0; i < 10; i++) await get('/hello');
+    for (let i = 0; i < 3; i++) await get('/documents?limit=20&include=author&strategy=naive');
+    for (let i = 0; i < 2; i++) await get('/documents?limit=20&include=author&strategy=join');
+    for (let i = 0; i < 3; i++) await get('/documents/search?category=legal&status=published&limit=5');
+    for (let i = 0; i < 3; i++) await get('/analytics/overview');
+    for (let i = 1; i <= 5; i++) await get(`/documents/${i}`);
+  }
+
+  /** Opens the dashboard in a new page; `fragment` is what follows `#`. */
+  async function open(fragment = `token=${SAMPLE_ADMIN_TOKEN}`, viewport = { width: 1280, height: 900 }) {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    const problems = watchProblems(page);
+    const requests: Request[] = [];
+    page.on('requestfinished', (r) => requests.push(r));
+    const response = await page.goto(`${dashboard}${fragment ? `#${fragment}` : ''}`);
+    return { page, problems, requests, response: response! };
+  }
+
+  beforeAll(async () => {
+    // One snapshot a second, so the charts have points within the test; index
+    // recommendations become automatic, so one can be applied for real.
+    sample = await startSample('express', { env: { METRICS_COLLECTION_INTERVAL: '1', DB_ALLOW_SCHEMA_CHANGES: 'true' } });
+    dashboard = `${sample.api}/performance/dashboard`;
+    await traffic();
+    // Wait (bounded) for a few snapshots of the real sampler.
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline) {
+      const res = await fetch(`${sample.api}/performance/metrics/history?hours=1`, { headers: sample.admin });
+      const body = res.ok ? ((await res.json()) as unknown) : undefined;
+      const text = JSON.stringify(body ?? '');
+      if (res.status === 404 || (text.match(/"timestamp"/g) ?? []).length >= 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await traffic();
+    userDataDir = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+    });
+    mkdirSync(OUTPUT, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await sample?.close();
+    if (Object.keys(measured).length) {
+      writeFileSync(join(OUTPUT, 'dashboard-measurements.json'), `${JSON.stringify(measured, null, 2)}\n`);
+      console.log('dashboard measurements', measured);
+    }
+  });
+
+  it('loads with the token from the fragment, under a strict CSP, with no console errors; cards show numbers; charts draw', async () => {
+    const started = Date.now();
+    const { page, problems, requests, response } = await open();
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
+    measured.firstDataMs = await page.evaluate(() => Math.round(performance.getEntriesByName('dashboard-first-data')[0]!.startTime));
+    measured.firstDataWallMs = Date.now() - started;
+
+    // The page: HTML with a strict policy, no data of its own.
+    expect(response.status()).toBe(200);
+    expect(response.headers()['content-type']).toMatch(/^text\/html/);
+    const csp = response.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(await response.text()).not.toContain(SAMPLE_ADMIN_TOKEN);
+
+    // The token left the address bar for sessionStorage, and no cookie exists.
+    expect(page.url()).toBe(dashboard);
+    expect(await page.evaluate(() => Object.values((globalThis as unknown as BrowserWindow).sessionStorage))).toContain(SAMPLE_ADMIN_TOKEN);
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserWindow).document.cookie)).toBe('');
+    expect(await context.cookies()).toEqual([]);
+
+    // Every request went to the app; the token only ever in the bearer header of API calls.
+    const origin = new URL(sample.url).origin;
+    for (const request of requests) {
+      expect(new URL(request.url()).origin).toBe(origin);
+      expect(request.url()).not.toContain(SAMPLE_ADMIN_TOKEN);
+      const headers = await request.allHeaders();
+      expect(headers.cookie).toBeUndefined();
+      const isApi = !request.url().startsWith(`${dashboard}/assets/`) && request.url() !== dashboard;
+      expect(headers.authorization).toBe(isApi ? `Bearer ${SAMPLE_ADMIN_TOKEN}` : undefined);
+    }
+
+    // Cards: a number for everything the sample app measures (SQLite has no
+    // pool), and a colour wherever dashboard/config has a threshold or KPI.
+    const cards = await page.$$eval('[data-card]', (nodes) =>
+      nodes.map((n) => ({ id: n.getAttribute('data-card'), value: n.querySelector('.num')!.textContent, cls: n.className })),
+    );
+    expect(cards.map((c) => c.id)).toEqual(CARD_IDS);
+    measured.cards = Object.fromEntries(cards.map((c) => [c.id, `${c.value} ${c.cls.replace('card card-', '')}`]));
+    for (const id of ['p95', 'p99', 'rps', 'errors', 'cpu', 'memory', 'hit', 'dbmean', 'qpr', 'health']) {
+      expect(cards.find((c) => c.id === id)!.value, id).toMatch(/^\d/);
+    }
+    for (const id of ['p95', 'p99', 'errors', 'cpu', 'memory', 'hit', 'dbmean', 'health']) {
+      expect(cards.find((c) => c.id === id)!.cls, id).toMatch(/card-(good|warning|critical)$/);
+    }
+    expect(cards.find((c) => c.id === 'pool')).toMatchObject({ value: '–', cls: 'card card-none' });
+
+    // Charts: four uPlot canvases; the p95 series is drawn in its colour.
+    await expect.poll(() => page.locator('.chart canvas').count()).toBe(4);
+    await expect.poll(() => pixelsOfColour(page, '[data-chart="0"] canvas', [0x2f, 0x6f, 0xdf]), { timeout: 10_000 }).toBeGreaterThan(50);
+    await expect.poll(() => pixelsOfColour(page, '[data-chart="2"] canvas', [0xe0, 0x8a, 0x00])).toBeGreaterThan(50);
+
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
+
+    // Transferred bytes: the page itself (shell and assets) and one round of API data.
+    let pageBytes = 0;
+    let apiBytes = 0;
+    for (const request of requests) {
+      const sizes = await request.sizes();
+      const bytes = sizes.responseBodySize + sizes.responseHeadersSize;
+      if (request.url() === dashboard || request.url().startsWith(`${dashboard}/assets/`)) pageBytes += bytes;
+      else apiBytes += bytes;
+    }
+    measured.pageTransferredBytes = pageBytes;
+    measured.apiTransferredBytes = apiBytes;
+    measured.requests = requests.length;
+    expect(pageBytes).toBeLessThan(60_000);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('changes the history range from the keyboard and asks for that many hours', async () => {
+    const { page, problems } = await open();
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.focus('input[name="range"][value="1"]');
+    const sixHours = page.waitForRequest((r) => r.url().endsWith('/metrics/history?hours=6'));
+    await page.keyboard.press('ArrowRight');
+    await sixHours;
+    expect(await page.isChecked('input[name="range"][value="6"]')).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('refreshes on one timer: repeated refreshes and range changes do not multiply the polling', async () => {
+    const page = await context.newPage();
+    await page.clock.install();
+    const problems = watchProblems(page);
+    let polls = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/metrics/current')) polls++;
+    });
+    await page.goto(`${dashboard}#token=${SAMPLE_ADMIN_TOKEN}`);
+    await page.waitForSelector('html[data-ready="true"]');
+    const every = Number((await page.textContent('#updated'))!.match(/every (\d+) s/)![1]);
+    expect(every).toBeGreaterThanOrEqual(1);
+    // Hammer it: manual refreshes and range changes while a refresh may be running.
+    // Clicked through the DOM: Playwright's actionability checks wait for
+    // animation frames, which the installed fake clock holds back.
+    for (let i = 0; i < 3; i++) {
+      await page.$eval('#refresh', (b) => (b as unknown as { click(): void }).click());
+      await page.$eval('input[name="range"][value="24"]', (b) => (b as unknown as { click(): void }).click());
+      await page.$eval('input[name="range"][value="1"]', (b) => (b as unknown as { click(): void }).click());
+    }
+    await page.waitForLoadState('networkidle');
+    const before = polls;
+    const stamp = async () => page.getAttribute('#updated', 'datetime');
+    for (let i = 0; i < 5; i++) {
+      const last = await stamp();
+      await page.clock.runFor(every * 1000);
+      await expect.poll(stamp).not.toBe(last);
+      await page.waitForLoadState('networkidle');
+    }
+    // One poll per interval: a leaked timer would add more.
+    expect(polls - before).toBe(5);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('applies an automatic recommendation by clicking (the index is created), and shows the manual steps of another', async () => {
+    const { page, problems } = await open();
+    await page.waitForSelector('html[data-ready="true"]');
+
+    const automatic = page.locator('[data-recommendation^="missing-index-"] [data-apply].btn-primary').first();
+    await automatic.waitFor({ timeout: 10_000 });
+    const id = (await automatic.getAttribute('data-apply'))!;
+    const applied = page.waitForResponse((r) => r.url().endsWith(`/optimize/${id}`) && r.request().method() === 'POST');
+    await automatic.click();
+    expect((await applied).status()).toBe(200);
+    const result = page.locator(`[data-recommendation="${id}"] .result`);
+    await expect.poll(() => result.textContent()).toMatch(/^Applied\. /);
+    measured.appliedRecommendation = `${id}: ${await result.textContent()}`;
+    // The index exists now: the advisor stops suggesting it.
+    const after = (await (await fetch(`${sample.api}/performance/recommendations`, { headers: sample.admin })).json()) as { recommendations: { id: string }[] };
+    expect(after.recommendations.map((r) => r.id)).not.toContain(id);
+
+    const manual = page.locator('[data-recommendation^="n-plus-one-"] [data-apply]').first();
+    const manualId = (await manual.getAttribute('data-apply'))!;
+    const refused = page.waitForResponse((r) => r.url().endsWith(`/optimize/${manualId}`));
+    await manual.click();
+    expect((await refused).status()).toBe(409);
+    const steps = page.locator(`[data-recommendation="${manualId}"] .steps li`);
+    await expect.poll(() => steps.count()).toBeGreaterThan(0);
+    expect(await page.locator(`[data-recommendation="${manualId}"] .result`).textContent()).toMatch(/^Needs manual steps\. /);
+    // Chromium logs the 409 of the manual one; nothing else may go wrong.
+    expect(problems.filter((p) => !/status of 409/.test(p))).toEqual([]);
+    await page.close();
+  });
+
+  it('clears a cache namespace after confirmation, and the next request misses', async () => {
+    expect((await fetch(`${sample.api}/analytics/overview`)).headers.get('x-cache')).toBe('HIT');
+    const { page, problems } = await open();
+    await page.waitForSelector('html[data-ready="true"]');
+    await page.locator('[data-clear="analytics"]').click();
+    // Asking first: the Cancel button has focus, so Enter does not clear by accident.
+    expect(await page.evaluate(() => (globalThis as unknown as BrowserWindow).document.activeElement?.textContent)).toBe('Cancel');
+    const cleared = page.waitForResponse((r) => r.url().includes('/cache/clear?namespace=analytics'));
+    await page.locator('[data-confirm-clear="analytics"]').click();
+    expect((await cleared).status()).toBeLessThan(300);
+    await expect.poll(() => page.locator('[data-namespace="analytics"] .meta[aria-live]').textContent()).toMatch(/^Cleared/);
+    expect((await fetch(`${sample.api}/analytics/overview`)).headers.get('x-cache')).toBe('MISS');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('says so when the token is refused (401), and signs in from the form', async () => {
+    const { page, problems } = await open('token=not-the-admin-token-at-all');
+    const notice = page.locator('#notice');
+    await expect.poll(() => notice.textContent()).toContain('401');
+    expect(await notice.isVisible()).toBe(true);
+    expect(await page.isVisible('#signin')).toBe(true);
+    expect(await page.isVisible('#main')).toBe(false);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as BrowserWindow).sessionStorage).length)).toBe(0);
+    // Chromium logs each refused API call, and the page aborts the calls
+    // still running once one is refused; nothing else may go wrong.
+    expect(problems.filter((p) => !/status of 401|net::ERR_ABORTED/.test(p))).toEqual([]);
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-401.png') });
+
+    await page.fill('#token-input', SAMPLE_ADMIN_TOKEN);
+    await page.press('#token-input', 'Enter');
+    await page.waitForSelector('html[data-ready="true"]');
+    expect(await page.isVisible('#notice')).toBe(false);
+    await page.close();
+  });
+
+  it('says so when the API is unreachable, instead of a blank page', async () => {
+    const page = await context.newPage();
+    // The network between browser and API fails; the page itself loaded.
+    await page.route(
+      (url) => url.pathname.startsWith('/api/v1/performance/') && !url.pathname.startsWith('/api/v1/performance/dashboard'),
+      (route) => route.abort('connectionrefused'),
+    );
+    await page.goto(`${dashboard}#token=${SAMPLE_ADMIN_TOKEN}`);
+    await expect.poll(() => page.locator('#notice').textContent()).toMatch(/unreachable/);
+    expect(await page.isVisible('#notice')).toBe(true);
+    await page.close();
+  });
+
+  it('fits a narrow window without sideways scrolling', async () => {
+    const { page, problems } = await open(`token=${SAMPLE_ADMIN_TOKEN}`, { width: 390, height: 844 });
+    await page.waitForSelector('html[data-ready="true"]');
+    await expect.poll(() => page.locator('.chart canvas').count()).toBe(4);
+    const overflow = await page.evaluate(() => {
+      const { documentElement } = (globalThis as unknown as BrowserWindow).document;
+      return documentElement.scrollWidth - documentElement.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-narrow.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
