@@ -94,7 +94,9 @@ describe.each(ADAPTERS)('the public status endpoint on %s', (adapter) => {
   it('answers at the root with uptime, version, instance id and status only', async () => {
     @Module({ imports: [PerformanceModule.forRoot({ instanceId: 'web-7', appVersion: '9.9.9' })] })
     class AppModule {}
-    const running = await startApp(AppModule, adapter, (app) => app.setGlobalPrefix('api/v1'));
+    const running = await startApp(AppModule, adapter, (app) => {
+      app.setGlobalPrefix('api/v1');
+    });
     try {
       const res = await fetch(`${running.url}/status`);
       expect(res.status).toBe(200);

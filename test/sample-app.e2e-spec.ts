@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from './support/http-app';
 import { type RunningSample, startSample } from './support/sample-app';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+type Json = any;
+const json = async (res: Response | Promise<Response>): Promise<Json> => (await res).json();
+
 describe.each(ADAPTERS)('the sample app on %s (SQLite)', (adapter) => {
   let sample: RunningSample;
 
@@ -27,15 +31,15 @@ describe.each(ADAPTERS)('the sample app on %s (SQLite)', (adapter) => {
   });
 
   it('lists documents with authors, naive and joined, with the same result', async () => {
-    const naive = await (await fetch(`${sample.api}/documents?limit=20&include=author&strategy=naive`)).json();
-    const joined = await (await fetch(`${sample.api}/documents?limit=20&include=author&strategy=join`)).json();
+    const naive = await json(fetch(`${sample.api}/documents?limit=20&include=author&strategy=naive`));
+    const joined = await json(fetch(`${sample.api}/documents?limit=20&include=author&strategy=join`));
     expect(naive).toEqual(joined);
     expect(naive.count).toBe(20);
     expect(naive.items[4].author).toEqual({ id: 5, name: 'User 5', email: 'user5@example.test' });
   });
 
   it('searches on the unindexed columns', async () => {
-    const body = await (await fetch(`${sample.api}/documents/search?category=legal&status=published&limit=5`)).json();
+    const body = await json(fetch(`${sample.api}/documents/search?category=legal&status=published&limit=5`));
     expect(body.count).toBe(5);
     for (const item of body.items) expect(item).toMatchObject({ category: 'legal', status: 'published' });
     const views = body.items.map((i: { views: number }) => i.views);
@@ -43,7 +47,7 @@ describe.each(ADAPTERS)('the sample app on %s (SQLite)', (adapter) => {
   });
 
   it('computes the analytics overview over the 10,000 seeded documents', async () => {
-    const body = await (await fetch(`${sample.api}/analytics/overview`)).json();
+    const body = await json(fetch(`${sample.api}/analytics/overview`));
     expect(body.totals.documents).toBeGreaterThanOrEqual(10_000);
     expect(body.byWorkspace).toHaveLength(5);
     expect(body.byStatus.map((s: { status: string }) => s.status)).toEqual(['archived', 'draft', 'published', 'review']);
@@ -57,9 +61,9 @@ describe.each(ADAPTERS)('the sample app on %s (SQLite)', (adapter) => {
       body: JSON.stringify({ workspaceId: 1, title: 'Release notes', content: 'three words here' }),
     });
     expect(res.status).toBe(201);
-    const created = await res.json();
+    const created = await json(res);
     expect(created).toMatchObject({ workspaceId: 1, title: 'Release notes', wordCount: 3, authorId: null });
-    const read = await (await fetch(`${sample.api}/documents/${created.id}`)).json();
+    const read = await json(fetch(`${sample.api}/documents/${created.id}`));
     expect(read.title).toBe('Release notes');
   });
 
@@ -79,20 +83,20 @@ describe.each(ADAPTERS)('the sample app on %s (SQLite)', (adapter) => {
       body: body ? JSON.stringify(body) : undefined,
     });
     expect(res.status).toBe(status);
-    const error = await res.json();
+    const error = await json(res);
     expect(JSON.stringify(error.message)).toMatch(/\w/);
     expect(res.headers.get('x-response-time')).toBeTruthy();
   });
 
   it('names the bad parameter in its 400', async () => {
     const res = await fetch(`${sample.api}/documents?limit=-1`);
-    expect((await res.json()).message).toEqual(['limit: must be a whole number']);
+    expect((await json(res)).message).toEqual(['limit: must be a whole number']);
   });
 
   it('shows chat sessions and their messages', async () => {
-    const sessions = await (await fetch(`${sample.api}/chat/sessions?workspaceId=1&limit=3`)).json();
+    const sessions = await json(fetch(`${sample.api}/chat/sessions?workspaceId=1&limit=3`));
     expect(sessions).toHaveLength(3);
-    const { messages } = await (await fetch(`${sample.api}/chat/sessions/${sessions[0].id}/messages`)).json();
+    const { messages } = await json(fetch(`${sample.api}/chat/sessions/${sessions[0].id}/messages`));
     expect(messages.length).toBeGreaterThan(0);
   });
 
