@@ -57,14 +57,19 @@ export function parseBaseUrl(raw: string): URL {
   return url;
 }
 
-/** The app's own message from a Nest error body, if it has one. */
+/** The path of a base URL without its trailing slash: `''` for `http://host/`, `/api/v1` for `http://host/api/v1/`. */
+export function basePathOf(url: URL): string {
+  return url.pathname.replace(/\/+$/, '');
+}
+
+/** The app's own message from a Nest error body, if it has one (never an HTML page). */
 function serverMessage(body: unknown): string | undefined {
   if (body && typeof body === 'object' && 'message' in body) {
     const message = (body as { message: unknown }).message;
     if (typeof message === 'string') return message;
     if (Array.isArray(message)) return message.map(String).join('; ');
   }
-  if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 300);
+  if (typeof body === 'string' && body.trim() && !body.includes('<')) return body.trim().slice(0, 300);
   return undefined;
 }
 
@@ -79,7 +84,7 @@ export class AdminClient {
   urlOf(path: string): URL {
     const base = this.target.baseUrl;
     const admin = this.target.adminPath.replace(/^\/+|\/+$/g, '');
-    return new URL(`${base.origin}${base.pathname}/${admin}/${path.replace(/^\/+/, '')}`);
+    return new URL(`${base.origin}${basePathOf(base)}/${admin}/${path.replace(/^\/+/, '')}`);
   }
 
   /** GET an admin endpoint; fails on any status but 2xx. */

@@ -1,3 +1,4 @@
+import { basePathOf } from '../admin-client';
 import { CliError, EXIT } from '../cli-error';
 import type { LoadTestEndpoint } from '../load-test-run';
 
@@ -40,14 +41,14 @@ export function resolveEndpoint(base: URL, raw: string, method: string): LoadTes
       );
     }
   } else {
-    target = new URL(`${base.origin}${base.pathname}/${raw.replace(/^\/+/, '')}`);
+    target = new URL(`${base.origin}${basePathOf(base)}/${raw.replace(/^\/+/, '')}`);
   }
   if (target.username || target.password) throw new CliError('--endpoint must not carry credentials; use --header', EXIT.USAGE);
-  const prefix = `${base.pathname}/`;
-  if (target.pathname !== base.pathname && !target.pathname.startsWith(prefix)) {
-    throw new CliError(`refusing --endpoint ${JSON.stringify(raw)}: it leaves --url's path ${base.pathname || '/'}`, EXIT.USAGE);
+  const basePath = basePathOf(base);
+  if (target.pathname !== basePath && !target.pathname.startsWith(`${basePath}/`)) {
+    throw new CliError(`refusing --endpoint ${JSON.stringify(raw)}: it leaves --url's path ${basePath || '/'}`, EXIT.USAGE);
   }
-  return { method: upper, path: `${target.pathname.slice(base.pathname.length) || '/'}${target.search}` };
+  return { method: upper, path: `${target.pathname.slice(basePath.length) || '/'}${target.search}` };
 }
 
 /** Parses `--header "name: value"` flags; refuses headers that would redirect the load. */

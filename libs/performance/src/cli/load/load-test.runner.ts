@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import * as hdr from 'hdr-histogram-js';
+import { basePathOf } from '../admin-client';
 import { CliError, EXIT } from '../cli-error';
 import type { LoadTestConfig, LoadTestResult } from '../load-test-run';
 import { LoadProgress } from './load-progress';
@@ -84,7 +85,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
 
   const requests: AutocannonRequest[] = config.endpoints.map((endpoint, i) => ({
     method: endpoint.method,
-    path: `${plan.base.pathname}${endpoint.path}`,
+    path: `${basePathOf(plan.base)}${endpoint.path}`,
     headers: { ...plan.headers, ...(plan.body !== undefined && !('content-type' in plan.headers) ? { 'content-type': 'application/json' } : {}) },
     ...(plan.body !== undefined && endpoint.method !== 'GET' && endpoint.method !== 'HEAD' ? { body: plan.body } : {}),
     onResponse: (status: number) => {
