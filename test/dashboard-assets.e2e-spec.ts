@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS } from './support/http-app';
-import { type RunningSample, startSample } from './support/sample-app';
+import { DASHBOARD_CSP } from '../libs/performance/src/admin/dashboard/dashboard-page.service';
+import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 
 const OWN = join(__dirname, '..', 'libs', 'performance', 'src', 'admin', 'dashboard', 'assets');
 const FILES: Record<string, { path: string; type: string }> = {
@@ -43,7 +44,7 @@ describe.each(ADAPTERS)('dashboard assets on %s', (adapter) => {
     expect(again.status).toBe(304);
   });
 
-  it.each(['dashboard-page.service.ts', '..%2F..%2Fpackage.json', 'uPlot.cjs.js', 'package.json', '%2e%2e'])(
+  it.each(['dashboard-page.service.ts', '..%2F..%2Fpackage.json', 'uPlot.cjs.js', 'package.json', '..%5C..%5Cpackage.json', 'dashboard.js.map'])(
     'refuses %s, which is not on the allow-list',
     async (name) => {
       const res = await fetch(`${assets}/${name}`);
@@ -52,11 +53,30 @@ describe.each(ADAPTERS)('dashboard assets on %s', (adapter) => {
     },
   );
 
+  it('serves the page shell to a browser asking for HTML: strict CSP, no store, no credential needed, no token inside', async () => {
+    const res = await fetch(`${sample.api}/performance/dashboard`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const html = await res.text();
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('data-api="/api/v1/performance"');
+    expect(html).not.toContain(SAMPLE_ADMIN_TOKEN);
+    expect(html).not.toMatch(/https?:\/\//);
+    // API clients get JSON and still need the credential.
+    expect((await fetch(`${sample.api}/performance/dashboard`)).status).toBe(401);
+  });
+
   it('builds the page shell with versioned asset URLs below the page path', async () => {
     const { DashboardPage } = await import('../libs/performance/src/admin/dashboard/dashboard-page.service');
     const html = sample.app.get(DashboardPage, { strict: false }).html('/api/v1/performance/dashboard/');
     const urls = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!);
     expect(urls).toHaveLength(4);
+    expect(DASHBOARD_CSP).toMatch(/^default-src 'self'; script-src 'self'; style-src 'self';/);
+    expect(DASHBOARD_CSP).not.toMatch(/unsafe|\*/);
     for (const url of urls) {
       expect(url).toMatch(/^\/api\/v1\/performance\/dashboard\/assets\/[\w.]+\?v=[0-9a-f]{16}$/);
       expect((await fetch(`${sample.url}${url}`)).status).toBe(200);

@@ -205,13 +205,15 @@
         ? (data.health && HEALTH_LEVEL[data.health.status]) || 'none'
         : level(value, t);
       var title = card.id === 'health' ? 'Status: ' + ((data.health && data.health.status) || 'unknown') : describeThreshold(t, card.unit);
+      var none = isNum(value) ? '' : card.id === 'pool' && data.poolNote ? 'no pool' : 'no data';
+      if (none === 'no pool') title = data.poolNote;
       ul.append(el('li', { class: 'card card-' + lv, 'data-card': card.id, title: title }, [
         el('span', { class: 'card-label', text: card.label }),
         el('span', { class: 'card-value' }, [
           el('span', { class: 'num', text: fmt(value, card.unit) }),
           card.unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + card.unit }) : null,
         ]),
-        el('span', { class: 'card-level', text: lv === 'none' ? (isNum(value) ? '' : 'no data') : lv }),
+        el('span', { class: 'card-level', text: lv === 'none' ? none : lv }),
       ]));
     });
   }
@@ -258,6 +260,16 @@
     });
   }
 
+  // Tick labels in local time: hours and minutes, seconds on short spans, the day on long ones.
+  function timeTicks(u, splits) {
+    var span = (u.scales.x.max || 0) - (u.scales.x.min || 0);
+    return splits.map(function (t) {
+      var d = new Date(t * 1000);
+      if (span > 2 * 86400) return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric' }) + ' ' + d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+      return d.toLocaleTimeString(undefined, span < 600 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+    });
+  }
+
   function chartWidth(box) { return Math.max(240, Math.floor(box.clientWidth - 2)); }
 
   function renderCharts(body) {
@@ -280,7 +292,7 @@
           legend: { live: false },
           cursor: { drag: { x: false, y: false } },
           scales: { x: { time: true } },
-          axes: [Object.assign({}, axis), Object.assign({ size: 48 }, axis)],
+          axes: [Object.assign({ values: timeTicks, space: 70 }, axis), Object.assign({ size: 48 }, axis)],
           series: [{}].concat(chart.series.map(function (s) {
             return { label: s[1], stroke: s[2], width: 2, spanGaps: true, points: { show: false } };
           })),
@@ -302,6 +314,11 @@
   }
 
   // ---------- lists ----------
+  var METRIC_LABELS = {
+    cpuPercent: 'CPU', memoryPercent: 'Memory', p95Ms: 'p95 latency', p99Ms: 'p99 latency',
+    errorRatePercent: 'Error rate', poolUtilizationPercent: 'Pool use', dbMeanQueryMs: 'DB mean query',
+    eventLoopLagP99Ms: 'Event loop lag', cacheHitRatePercent: 'Cache hit rate', requestsPerSecond: 'Requests',
+  };
   function severityOf(item) { return norm(text(item, ['severity', 'level', 'priority', 'impact']) || 'info'); }
 
   function renderAlerts(res) {
@@ -324,7 +341,7 @@
       ul.append(el('li', { class: 'item sev-' + severityOf(a) }, [
         el('div', { class: 'item-head' }, [
           el('span', { class: 'badge', text: text(a, ['severity', 'level']) || 'info' }),
-          el('strong', { text: text(a, ['title', 'name', 'rule', 'metric']) || 'Alert' }),
+          el('strong', { text: METRIC_LABELS[a.metric] || text(a, ['title', 'name', 'metric']) || 'Alert' }),
           status ? el('span', { class: 'tag', text: status }) : null,
         ]),
         el('p', { text: text(a, ['message', 'description', 'summary']) }),
@@ -617,6 +634,7 @@
         pool: poolUse.length ? Math.max.apply(null, poolUse) : undefined,
         hit: cacheTotals ? namespaceRate(cacheTotals) : undefined,
       },
+      poolNote: !poolUse.length && pools.length ? pools.map(function (p) { return p.note; }).filter(Boolean).join(' ') : '',
     });
     renderQueries(r.queries);
     renderCache(r.cache);
