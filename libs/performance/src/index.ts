@@ -160,3 +160,5 @@ export {
 } from './profiling/cpu-profile.summary';
 export type { ProfilingOptions } from './profiling/profiling.options';
 export { ProfilingAdminController, type CpuProfileResponse } from './admin/profiling.admin-controller';
+export { Cached, type CachedOptions } from './method-cache/cached.decorator';
+export { MethodCache } from './method-cache/method-cache.service';

@@ -16,6 +16,8 @@ import { JOBS_PROVIDERS } from './jobs/jobs.providers';
 import { JobMonitor } from './jobs/job-monitor.service';
 import { PROFILING_PROVIDERS } from './profiling/profiling.providers';
 import { ProcessProfiler } from './profiling/process-profiler.service';
+import { METHOD_CACHE_PROVIDERS } from './method-cache/method-cache.providers';
+import { MethodCache } from './method-cache/method-cache.service';
 import { PerformanceAdvisor } from './advisor/performance-advisor.service';
 import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
@@ -55,8 +57,9 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     PerformanceAdvisor,
     ...JOBS_PROVIDERS,
     ...PROFILING_PROVIDERS,
+    ...METHOD_CACHE_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler],
+  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler, MethodCache],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

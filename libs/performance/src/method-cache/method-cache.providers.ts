@@ -1,0 +1,17 @@
+import type { Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
+import { PerformanceEvents } from '../context/performance-events';
+import { ResponseCache } from '../cache/response-cache.service';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { MethodCache } from './method-cache.service';
+
+/** The providers of `@Cached` methods. `MethodCache` resolves to `null` when the cache is off. */
+export const METHOD_CACHE_PROVIDERS: Provider[] = [
+  {
+    provide: MethodCache,
+    useFactory: (options: ResolvedPerformanceOptions, cache: ResponseCache, events: PerformanceEvents, modules: ModulesContainer) =>
+      options.enabled && options.cache.enabled ? new MethodCache(cache, events, options.cache.maxEntryBytes, modules) : null,
+    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, ModulesContainer],
+  },
+];
