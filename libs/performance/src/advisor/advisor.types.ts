@@ -5,8 +5,12 @@ export type RecommendationSeverity = 'critical' | 'high' | 'medium' | 'low';
 
 /** What `optimize/:id` would do for a recommendation. */
 export interface RecommendationAction {
-  /** `create-index` and `analyze-table` change the schema; `manual` is never applied by the module. */
-  readonly type: 'create-index' | 'analyze-table' | 'manual';
+  /**
+   * `create-index` and `analyze-table` change the schema; `cache-ttl` sets a
+   * namespace's TTL and `clear-namespace` empties it (both through the
+   * response cache, both safe to apply); `manual` is never applied by the module.
+   */
+  readonly type: 'create-index' | 'analyze-table' | 'cache-ttl' | 'clear-namespace' | 'manual';
   /** True when `optimize/:id` can apply it now (schema changes need `database.allowSchemaChanges`). */
   readonly automatic: boolean;
   readonly summary: string;
@@ -16,6 +20,10 @@ export interface RecommendationAction {
   readonly sql?: string;
   /** The statement that undoes it. */
   readonly revertSql?: string;
+  /** The cache namespace of `cache-ttl` and `clear-namespace`. */
+  readonly namespace?: string;
+  /** The TTL in seconds `cache-ttl` sets. */
+  readonly ttlSeconds?: number;
 }
 
 /**

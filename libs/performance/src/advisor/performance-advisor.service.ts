@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ResponseCache } from '../cache/response-cache.service';
 import { INTERNAL_QUERY_MARK } from '../database/database-source';
 import { DatabaseInstrumentation } from '../database/database-instrumentation.service';
 import { IndexAdvisor } from '../database/index-advisor.service';
@@ -20,6 +21,10 @@ import { leastSquares } from './least-squares';
 const HOT_ROUTE_REQUESTS = 50;
 /** A namespace needs this many lookups before its hit rate counts. */
 const MIN_NAMESPACE_LOOKUPS = 20;
+/** `optimize` raises a namespace's TTL by this factor... */
+const TTL_RAISE_FACTOR = 2;
+/** ...but never beyond a day: longer is a freshness decision for the app, not for a button. */
+const MAX_RAISED_TTL_SECONDS = 86_400;
 /** A route needs this many requests before its latency counts. */
 const MIN_ROUTE_REQUESTS = 5;
 
@@ -79,6 +84,7 @@ export class PerformanceAdvisor {
     private readonly indexes: IndexAdvisor,
     private readonly n1: N1Detector,
     private readonly pools: PoolMonitor,
+    private readonly cache: ResponseCache,
   ) {}
 
   /** Every current recommendation, most severe first. */
@@ -104,6 +110,7 @@ export class PerformanceAdvisor {
     if (!rec) return undefined;
     const action = rec.action;
     if (action.type === 'manual') throw new ManualActionRequired(rec, 'this recommendation needs a change in code or configuration');
+    if (action.type === 'cache-ttl' || action.type === 'clear-namespace') return this.applyCacheAction(rec);
     if (!this.options.database.allowSchemaChanges) {
       throw new ManualActionRequired(rec, 'schema changes from optimize are off (set database.allowSchemaChanges to allow them)');
     }
@@ -112,6 +119,34 @@ export class PerformanceAdvisor {
     await source.dataSource.query(`${INTERNAL_QUERY_MARK} ${action.sql}`);
     this.logger.log(`optimize ${id}: ran ${action.sql}`);
     return { id, applied: true, action: action.type, detail: `ran ${action.sql}`, revert: action.revertSql ?? null };
+  }
+
+  /** Applies a cache action through the response cache; both are undone without loss (see `revert`). */
+  private async applyCacheAction(rec: Recommendation): Promise<OptimizationResult> {
+    const { type, namespace, ttlSeconds } = rec.action;
+    if (namespace === undefined || !this.cache.isKnownNamespace(namespace)) {
+      throw new ManualActionRequired(rec, 'the namespace of this recommendation is no longer known to the response cache');
+    }
+    if (type === 'cache-ttl' && ttlSeconds !== undefined) {
+      const previous = this.cache.setNamespaceTtl(namespace, ttlSeconds);
+      this.logger.log(`optimize ${rec.id}: namespace ${namespace} TTL set to ${ttlSeconds} s`);
+      return {
+        id: rec.id,
+        applied: true,
+        action: type,
+        detail: `responses stored into namespace ${namespace} from now on live ${ttlSeconds} s on this instance (was ${previous ?? this.cache.namespaceTtl(namespace).declared} s)`,
+        revert: `restart the app, or call ResponseCache.setNamespaceTtl('${namespace}', ${previous ?? 'null'})`,
+      };
+    }
+    const removed = await this.cache.invalidate({ namespace });
+    this.logger.log(`optimize ${rec.id}: cleared namespace ${namespace}`);
+    return {
+      id: rec.id,
+      applied: true,
+      action: 'clear-namespace',
+      detail: `cleared namespace ${namespace} (${removed ?? 'an unknown number of'} entries)`,
+      revert: 'nothing to undo: the cache refills on the next requests',
+    };
   }
 
   /** The 0-100 score of the latest snapshot. */
@@ -280,21 +315,57 @@ export class PerformanceAdvisor {
   }
 
   private cacheRecommendations(out: Recommendation[]): void {
-    for (const ns of this.stats.namespaceStats()) {
-      const lookups = ns.hits + ns.stale + ns.misses;
-      if (ns.hitRatePercent === null || lookups < MIN_NAMESPACE_LOOKUPS || ns.hitRatePercent >= 70) continue;
+    // CacheStats counts exactly the lookups the interceptor made, per namespace.
+    for (const [namespace, c] of Object.entries(this.cache.stats.snapshot(0).namespaces)) {
+      const lookups = c.hits + c.stale + c.misses;
+      if (lookups < MIN_NAMESPACE_LOOKUPS || c.hitRate >= 0.7 || !this.cache.isKnownNamespace(namespace)) continue;
+      const hitRatePercent = roundTo(c.hitRate * 100, 1);
+      const evidence = { namespace, hitRatePercent, hits: c.hits, stale: c.stale, misses: c.misses };
+      if (c.hits + c.stale === 0) {
+        // Nothing was ever reused: the entries only take room from other namespaces.
+        out.push({
+          id: idOf('unused-cache', namespace),
+          category: 'cache',
+          severity: 'low',
+          title: `Cached responses in namespace ${namespace} are never reused`,
+          description: `none of ${lookups} lookups hit: the entries only take room from other namespaces`,
+          evidence,
+          action: {
+            type: 'clear-namespace',
+            automatic: true,
+            summary: `optimize clears namespace ${namespace} now; stop caching its routes if their keys never repeat`,
+            steps: [
+              `Clear the namespace: POST cache/clear?namespace=${namespace}`,
+              'Check the cache keys of its routes (query strings, vary headers, user keys) or remove @CacheTTL from them',
+            ],
+            namespace,
+          },
+        });
+        continue;
+      }
+      const ttl = this.cache.namespaceTtl(namespace);
+      const current = ttl.override ?? ttl.declared;
+      const raised = current === null ? null : Math.min(MAX_RAISED_TTL_SECONDS, Math.ceil(current * TTL_RAISE_FACTOR));
+      const canRaise = raised !== null && current !== null && raised > current;
       out.push({
-        id: idOf('low-hit-rate', ns.namespace),
+        id: idOf('low-hit-rate', namespace),
         category: 'cache',
-        severity: ns.hitRatePercent < 30 ? 'medium' : 'low',
-        title: `Low cache hit rate in namespace ${ns.namespace}`,
-        description: `${ns.hitRatePercent}% of ${lookups} lookups hit (target 70%)`,
-        evidence: { namespace: ns.namespace, hitRatePercent: ns.hitRatePercent, hits: ns.hits, stale: ns.stale, misses: ns.misses },
+        severity: hitRatePercent < 30 ? 'medium' : 'low',
+        title: `Low cache hit rate in namespace ${namespace}`,
+        description: `${hitRatePercent}% of ${lookups} lookups hit (target 70%)`,
+        evidence: { ...evidence, ttlSeconds: current },
         action: {
-          type: 'manual',
-          automatic: false,
-          summary: 'review the TTL and invalidation of the namespace',
-          steps: ['Raise the TTL of the routes in this namespace if the data allows', 'Invalidate narrower keys on writes instead of the whole namespace', 'Raise cache.maxSize if entries are evicted'],
+          type: canRaise ? 'cache-ttl' : 'manual',
+          automatic: canRaise,
+          summary: canRaise
+            ? `optimize raises the TTL of namespace ${namespace} from ${current} s to ${raised} s on this instance`
+            : 'review the TTL and invalidation of the namespace',
+          steps: [
+            'Raise the TTL of the routes in this namespace if the data allows',
+            'Invalidate narrower keys on writes instead of the whole namespace',
+            'Raise cache.maxSize if entries are evicted',
+          ],
+          ...(canRaise ? { namespace, ttlSeconds: raised } : {}),
         },
       });
     }

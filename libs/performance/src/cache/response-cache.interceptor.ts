@@ -370,7 +370,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
       return 'body-type';
     }
     if (body.length > this.maxEntryBytes) return 'too-large';
-    return this.cache.createEntry(status, contentType, body, rule.ttl);
+    return this.cache.createEntry(status, contentType, body, this.cache.ttlFor(rule.namespace, rule.ttl));
   }
 
   private planFor(context: ExecutionContext): HandlerPlan {
@@ -421,7 +421,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
         vary,
         userKey: plan.userKey,
       };
-      this.cache.registerNamespace(namespace);
+      this.cache.registerNamespace(namespace, rule.ttl);
     }
     // Bounded by the app's routes: a handler has as many templates as paths it is mounted on.
     plan.rules.set(route, rule);

@@ -61,6 +61,10 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger('nestjs-performance');
   private readonly warned = new Set<string>();
   private readonly namespaces = new Set<string>();
+  /** Longest TTL (s) the routes of each namespace declare, learnt as the interceptor plans them. */
+  private readonly declaredTtls = new Map<string, number>();
+  /** TTLs (s) set at run time (`optimize/:id`), which win over the routes' own. */
+  private readonly ttlOverrides = new Map<string, number>();
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
@@ -68,7 +72,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     readonly stats: CacheStats,
     @Optional() private readonly modules?: ModulesContainer,
   ) {
-    for (const rule of Object.values(options.cache.cacheablePaths)) this.registerNamespace(rule.namespace);
+    for (const rule of Object.values(options.cache.cacheablePaths)) this.registerNamespace(rule.namespace, rule.ttl);
   }
 
   /** Collects the namespaces named by decorators on the app's controllers, so the admin API knows them. */
@@ -92,11 +96,15 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     await this.store.close();
   }
 
-  /** Declares a namespace (the `@Cached` method cache and apps may add their own). */
-  registerNamespace(namespace: string): void {
+  /**
+   * Declares a namespace (the `@Cached` method cache and apps may add their
+   * own), with the TTL in seconds of a route that stores into it when known.
+   */
+  registerNamespace(namespace: string, ttlSeconds?: number): void {
     if (!CACHE_NAMESPACE_PATTERN.test(namespace)) {
       throw new Error(`namespace must be 1-64 letters, digits, . _ - (got ${JSON.stringify(namespace)})`);
     }
+    if (ttlSeconds !== undefined && ttlSeconds > (this.declaredTtls.get(namespace) ?? 0)) this.declaredTtls.set(namespace, ttlSeconds);
     if (this.namespaces.has(namespace)) return;
     this.namespaces.add(namespace);
     this.stats.declare(namespace);
@@ -110,6 +118,35 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
   /** Declared and used namespaces, sorted. */
   knownNamespaces(): string[] {
     return [...this.namespaces].sort();
+  }
+
+  /**
+   * Sets the TTL of every response stored into `namespace` from now on,
+   * overriding the routes' own (`null` removes the override). Entries already
+   * stored keep their expiry. The override lives in this instance's memory:
+   * a restart or `setNamespaceTtl(namespace, null)` reverts it. Returns the
+   * previous override. Throws a 400 for an unknown namespace or a TTL outside
+   * 1 s..1 year, changing nothing.
+   */
+  setNamespaceTtl(namespace: string, ttlSeconds: number | null): number | null {
+    this.check({ namespace });
+    if (ttlSeconds !== null && !(Number.isInteger(ttlSeconds) && ttlSeconds >= 1 && ttlSeconds <= 31_536_000)) {
+      throw new BadRequestException(`ttlSeconds must be an integer from 1 to 31536000 (got ${JSON.stringify(ttlSeconds)})`);
+    }
+    const previous = this.ttlOverrides.get(namespace) ?? null;
+    if (ttlSeconds === null) this.ttlOverrides.delete(namespace);
+    else this.ttlOverrides.set(namespace, ttlSeconds);
+    return previous;
+  }
+
+  /** The TTL of `namespace`: the longest its routes declared so far, and the run-time override. */
+  namespaceTtl(namespace: string): { readonly declared: number | null; readonly override: number | null } {
+    return { declared: this.declaredTtls.get(namespace) ?? null, override: this.ttlOverrides.get(namespace) ?? null };
+  }
+
+  /** The TTL to store a response of `namespace` with: the override if set, else the route's `ttlSeconds`. */
+  ttlFor(namespace: string, ttlSeconds: number): number {
+    return this.ttlOverrides.get(namespace) ?? ttlSeconds;
   }
 
   /** The store's entry for `key`; throws or rejects when the store fails. */
