@@ -44,7 +44,8 @@ describe.each(ADAPTERS)('admin API (%s)', (adapter) => {
   afterAll(() => sample?.close());
 
   it.each(GUARDED)('%s %s answers 401 without the credential and leaks nothing', async (method, path) => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { accept: 'application/json' }]) {
+    const variants: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { accept: 'application/json' }];
+    for (const headers of variants) {
       const res = await fetch(`${admin}/${path}`, { method, headers });
       expect(res.status).toBe(401);
       const text = await res.text();

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Controller, Get, Headers, Inject, NotFoundException, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { type CanActivate, Controller, type ExecutionContext, Get, Headers, Inject, Injectable, NotFoundException, Req, Res, UseGuards } from '@nestjs/common';
 import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Recommendation } from '../advisor/advisor.types';
@@ -41,10 +41,30 @@ export interface DashboardBody {
 
 type Raw = IncomingMessage & { raw?: IncomingMessage };
 
+const wantsHtml = (accept: unknown): boolean => typeof accept === 'string' && /\btext\/html\b/i.test(accept);
+
+/**
+ * Lets a browser's request for the dashboard shell through (it holds no
+ * data) and puts every other `GET dashboard` through {@link AdminAuthGuard},
+ * so the JSON is admitted by exactly what admits the other admin endpoints:
+ * the app's guard, the token, or either.
+ */
+@Injectable()
+export class DashboardAccessGuard implements CanActivate {
+  constructor(private readonly admin: AdminAuthGuard) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.admin.enabled) throw new NotFoundException();
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
+    if (wantsHtml(request.headers.accept)) return true;
+    return this.admin.canActivate(context);
+  }
+}
+
 /**
  * `GET dashboard`: the static dashboard shell for a browser (Accept:
  * text/html, no credential: it holds no data), the dashboard JSON for API
- * clients (admin credential checked here, since the class has no guard).
+ * clients (admitted by {@link DashboardAccessGuard}).
  * Also `openapi.json`, the OpenAPI document of the admin API (guarded).
  */
 @ApiTags('performance')
@@ -54,7 +74,6 @@ export class DashboardAdminController {
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
-    private readonly guard: AdminAuthGuard,
     private readonly page: DashboardPage,
     private readonly sampler: MetricsSampler,
     private readonly alerts: AlertManager,
@@ -64,20 +83,13 @@ export class DashboardAdminController {
   ) {}
 
   @Get('dashboard')
+  @UseGuards(DashboardAccessGuard)
   @ApiBearerAuth()
   @ApiProduces('application/json', 'text/html')
   @ApiOperation({ summary: 'Dashboard JSON (current_metrics, recommendations, optimization_summary); the HTML shell for Accept: text/html' })
   @ApiResponse({ status: 401, description: 'JSON asked for without the admin credential' })
-  async dashboard(
-    @Headers('accept') accept: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
-    @Res() response: unknown,
-  ): Promise<unknown> {
-    if (!this.guard.enabled) throw new NotFoundException();
-    if (typeof accept === 'string' && /\btext\/html\b/i.test(accept)) return this.page.send(response);
-    if (!this.guard.verifyAuthorization(authorization)) {
-      throw new UnauthorizedException('admin endpoints need "Authorization: Bearer <admin token>"');
-    }
+  async dashboard(@Headers('accept') accept: string | undefined, @Res() response: unknown): Promise<unknown> {
+    if (wantsHtml(accept)) return this.page.send(response);
     return this.adapterHost.httpAdapter.reply(response, await this.body(), 200);
   }
 
