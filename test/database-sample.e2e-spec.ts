@@ -43,6 +43,16 @@ for (const db of TEST_DATABASES) {
         expect(perf.n1.recent[0]).toMatchObject({ route: '/api/v1/documents', fingerprint: naive.n1, count: 20 });
       });
 
+      it('never suggests an index the primary key already is', async () => {
+        await count(`${sample.api}/documents?limit=20`); // ORDER BY "d"."id"
+        const res = await fetch(`${sample.api}/performance/suggest-indexes`, { headers: sample.admin });
+        const body = (await res.json()) as { databases: IndexAdvice[] };
+        const onId = body.databases
+          .flatMap((d) => d.suggestions)
+          .filter((s) => s.table === 'documents' && s.columns.length === 1 && s.columns[0] === 'id');
+        expect(onId).toEqual([]);
+      });
+
       it('counts 30 concurrent requests of three kinds exactly', async () => {
         const kinds = [
           ['/documents/2', 1],

@@ -36,6 +36,11 @@ export class SqliteDiagnostics extends BaseDiagnostics {
   async indexes(table?: string): Promise<IndexInfo[]> {
     const out: IndexInfo[] = [];
     for (const t of table ? [table] : await this.tables()) {
+      // An INTEGER PRIMARY KEY is the rowid itself: SQLite lists no index for it, yet it is the fastest one.
+      const pk = (await this.run<{ name: string; type: string; pk: number }>(`PRAGMA table_info(${quote(t)})`)).filter((c) => c.pk > 0);
+      if (pk.length === 1 && pk[0]!.type.toUpperCase() === 'INTEGER') {
+        out.push({ table: t, name: `${t} (rowid)`, columns: [pk[0]!.name], unique: true, primary: true });
+      }
       const list = await this.run<{ name: string; unique: number; origin: string; partial: number }>(`PRAGMA index_list(${quote(t)})`);
       for (const index of list) {
         if (index.partial) continue;
