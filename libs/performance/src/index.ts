@@ -162,3 +162,12 @@ export type { ProfilingOptions } from './profiling/profiling.options';
 export { ProfilingAdminController, type CpuProfileResponse } from './admin/profiling.admin-controller';
 export { Cached, type CachedOptions } from './method-cache/cached.decorator';
 export { MethodCache } from './method-cache/method-cache.service';
+export { WarmCache, type WarmCacheOptions } from './method-cache/warm-cache.decorator';
+export {
+  CacheWarmer,
+  type CacheWarmingReport,
+  type WarmedEntry,
+  type WarmingRun,
+} from './method-cache/cache-warmer.service';
+export type { CacheWarmingOptions } from './method-cache/cache-warming.options';
+export { CacheWarmingAdminController } from './admin/cache-warming.admin-controller';

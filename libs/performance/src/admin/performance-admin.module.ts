@@ -11,13 +11,14 @@ import { HealthAdminController } from './health.admin-controller';
 import { MonitoringAdminController } from './monitoring.admin-controller';
 import { JobsAdminController } from './jobs.admin-controller';
 import { ProfilingAdminController } from './profiling.admin-controller';
+import { CacheWarmingAdminController } from './cache-warming.admin-controller';
 
 /**
  * The admin controllers of every feature. Each feature adds its controller
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [MonitoringAdminController, DashboardAdminController, CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController, ProfilingAdminController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [MonitoringAdminController, DashboardAdminController, CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController, ProfilingAdminController, CacheWarmingAdminController];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.

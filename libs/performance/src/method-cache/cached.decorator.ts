@@ -89,9 +89,18 @@ export function Cached<A extends unknown[] = unknown[]>(options: CachedOptions<A
     Object.defineProperty(cached, 'name', { value: method.name });
     for (const k of Reflect.getOwnMetadataKeys?.(method) ?? []) Reflect.defineMetadata(k, Reflect.getOwnMetadata(k, method), cached);
     Reflect.defineMetadata(CACHED_METHOD_METADATA, definition, cached);
+    originals.set(cached, method);
     descriptor.value = cached as T;
     return descriptor;
   };
+}
+
+/** The undecorated method behind each `@Cached` wrapper (cache warming runs it directly). */
+const originals = new WeakMap<object, (...args: unknown[]) => unknown>();
+
+/** The method a `@Cached` wrapper runs on a miss. */
+export function originalOfCached(wrapper: unknown): ((...args: unknown[]) => unknown) | undefined {
+  return typeof wrapper === 'function' ? originals.get(wrapper) : undefined;
 }
 
 /** The `@Cached` definition of a method, if any. */

@@ -11,11 +11,26 @@ import type { CacheEntry } from '../cache/stores/cache-store';
 import {
   CACHED_CALL_RUNNER,
   cachedMethodOf,
+  originalOfCached,
   fallbackCachedCallRunner,
   type CachedCallRunner,
   type CachedMethodDefinition,
 } from './cached.decorator';
 import { stableArgsKey } from './method-cache-key';
+import { warmArgsOf } from './warm-cache.decorator';
+
+/** One entry `@WarmCache` keeps warm: a cached method of one instance with one argument list. */
+export interface WarmTarget {
+  readonly definition: CachedMethodDefinition;
+  readonly instance: object;
+  readonly method: (...args: unknown[]) => unknown;
+  readonly args: readonly unknown[];
+  /** The entry's cache key. */
+  readonly key: string;
+}
+
+/** Warm targets kept at most; later ones are ignored (logged once). */
+const MAX_WARM_TARGETS = 1000;
 
 // The content type tells a hit whether the method returned a promise, so a
 // hit has the method's own shape even when another instance stored it.
@@ -41,6 +56,8 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
   private readonly warned = new Set<string>();
   /** Whether a method returns promises, learned from its calls (and AsyncFunction at first). */
   private readonly returnsPromise = new WeakMap<CachedMethodDefinition, boolean>();
+  /** Entries `@WarmCache` declares, found at start-up. */
+  readonly warmTargets: WarmTarget[] = [];
 
   constructor(
     private readonly cache: ResponseCache,
@@ -65,6 +82,7 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
           if (definition) {
             cachedMethods = true;
             this.cache.registerNamespace(definition.namespace);
+            this.collectWarmTargets(definition, instance, method);
           }
           if (!controllers.has(wrapper)) this.wrapInvalidation(instance, name, method);
         }
@@ -79,14 +97,26 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
     if (fallbackCachedCallRunner.current === this) fallbackCachedCallRunner.current = null;
   }
 
+  /**
+   * Runs a cached method and stores its result whatever the store holds
+   * (cache warming); joins a call already running for the key.
+   */
+  async refresh(target: WarmTarget): Promise<void> {
+    const args = [...target.args];
+    const running = this.flights.get(target.key);
+    if (running) {
+      await running;
+      return;
+    }
+    await this.produce(target.definition, target.key, target.instance, args, target.method);
+  }
+
   /** @internal Called by `@Cached` wrappers. */
   call(definition: CachedMethodDefinition, self: unknown, args: unknown[], method: (...args: unknown[]) => unknown): unknown {
     const started = this.events.wantsCache ? performance.now() : 0;
     let key: string;
     try {
-      const part = definition.key ? (definition.key as (...a: unknown[]) => string)(...args) : stableArgsKey(args);
-      if (typeof part !== 'string') throw new TypeError('the key function must return a string');
-      key = `${definition.namespace}:@${definition.id}(${part})`;
+      key = this.keyOf(definition, args);
     } catch (error) {
       this.warnOnce(`key:${definition.id}`, `@Cached ${definition.id}: no cache key (${String(error)}); the call runs uncached`);
       this.count(definition, 'BYPASS', undefined, 'key-error', started);
@@ -123,6 +153,29 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
         return this.produce(definition, key, self, args, method);
       },
     );
+  }
+
+  private keyOf(definition: CachedMethodDefinition, args: readonly unknown[]): string {
+    const part = definition.key ? (definition.key as (...a: unknown[]) => string)(...args) : stableArgsKey(args);
+    if (typeof part !== 'string') throw new TypeError('the key function must return a string');
+    return `${definition.namespace}:@${definition.id}(${part})`;
+  }
+
+  private collectWarmTargets(definition: CachedMethodDefinition, instance: object, wrapper: unknown): void {
+    const argLists = warmArgsOf(wrapper);
+    const method = originalOfCached(wrapper);
+    if (!argLists || !method) return;
+    for (const args of argLists) {
+      if (this.warmTargets.length >= MAX_WARM_TARGETS) {
+        this.warnOnce('warm-limit', `@WarmCache: more than ${MAX_WARM_TARGETS} entries; the rest are not warmed`);
+        return;
+      }
+      try {
+        this.warmTargets.push({ definition, instance, method, args, key: this.keyOf(definition, args) });
+      } catch (error) {
+        this.warnOnce(`warm-key:${definition.id}`, `@WarmCache ${definition.id}: no cache key for ${JSON.stringify(args)} (${String(error)})`);
+      }
+    }
   }
 
   private answer(

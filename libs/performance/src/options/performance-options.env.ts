@@ -118,6 +118,7 @@ function alertsFromEnv(read: EnvReader): PerformanceModuleOptions['alerts'] {
  * | JOBS_FAILURE_RATE_WARNING_PERCENT, JOBS_FAILURE_RATE_CRITICAL_PERCENT | jobs.failureRatePercent.warning, critical |
  * | PROFILING_ENABLED | profiling.enabled |
  * | PROFILING_MAX_SECONDS | profiling.maxSeconds |
+ * | CACHE_WARMING_ENABLED | cacheWarming.enabled |
  * | STATUS_ENDPOINT | status.endpoint (`false` turns it off) |
  * | PERFORMANCE_ADMIN_PATH | adminPath (extra) |
  * | PERFORMANCE_ADMIN_TOKEN | admin.token |
@@ -211,6 +212,7 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       }),
     }),
     profiling: compact({ enabled: read.boolean('PROFILING_ENABLED'), maxSeconds: read.number('PROFILING_MAX_SECONDS') }),
+    cacheWarming: compact({ enabled: read.boolean('CACHE_WARMING_ENABLED') }),
     status: compact({
       endpoint: statusEndpoint !== undefined && FALSE.has(statusEndpoint.toLowerCase()) ? false : statusEndpoint,
     }),

@@ -5,6 +5,7 @@ import type { MetricsOptions } from '../metrics/metrics.options';
 import type { TracingOptions } from '../tracing/tracing.options';
 import type { JobsOptions } from '../jobs/jobs.options';
 import type { ProfilingOptions } from '../profiling/profiling.options';
+import type { CacheWarmingOptions } from '../method-cache/cache-warming.options';
 import type { AlertsOptions } from '../alerts/alerts.options';
 import type { HistoryOptions, KpiOptions } from '../monitor/monitoring.options';
 
@@ -96,6 +97,9 @@ export interface PerformanceModuleOptions {
 
   /** On-demand CPU profiles and heap snapshots through the admin API; off by default (see {@link ProfilingOptions}). */
   profiling?: ProfilingOptions;
+
+  /** How `@WarmCache()` entries are filled and refreshed (see {@link CacheWarmingOptions}). */
+  cacheWarming?: CacheWarmingOptions;
 
   /** The public status endpoint (uptime, version, instance id, status; no details). */
   status?: {

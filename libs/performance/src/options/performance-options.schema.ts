@@ -10,6 +10,11 @@ import { metricsOptionsSchema, resolveMetricsOptions, type ResolvedMetricsOption
 import { resolveTracingOptions, tracingOptionsSchema, type ResolvedTracingOptions } from '../tracing/tracing.options';
 import { jobsOptionsSchema, resolveJobsOptions, type ResolvedJobsOptions } from '../jobs/jobs.options';
 import { profilingOptionsSchema, resolveProfilingOptions, type ResolvedProfilingOptions } from '../profiling/profiling.options';
+import {
+  cacheWarmingOptionsSchema,
+  resolveCacheWarmingOptions,
+  type ResolvedCacheWarmingOptions,
+} from '../method-cache/cache-warming.options';
 import { alertsOptionsSchema, resolveAlertsOptions, type ResolvedAlertsOptions } from '../alerts/alerts.options';
 import {
   historyOptionsSchema,
@@ -64,6 +69,7 @@ export const performanceOptionsSchema = z.strictObject({
   health: healthOptionsSchema.optional(),
   jobs: jobsOptionsSchema.optional(),
   profiling: profilingOptionsSchema.optional(),
+  cacheWarming: cacheWarmingOptionsSchema.optional(),
   status: z.strictObject({ endpoint: z.union([rootPath, z.literal(false)]).optional() }).optional(),
   admin: z
     .strictObject({
@@ -114,6 +120,7 @@ export interface ResolvedPerformanceOptions {
   readonly health: ResolvedHealthOptions;
   readonly jobs: ResolvedJobsOptions;
   readonly profiling: ResolvedProfilingOptions;
+  readonly cacheWarming: ResolvedCacheWarmingOptions;
   readonly status: { readonly endpoint: string | false };
   readonly admin: { readonly token: string | undefined; readonly guard: Type<CanActivate> | CanActivate | undefined };
   readonly appVersion: string;
@@ -196,6 +203,7 @@ export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}
     health: resolveHealthOptions(o.health),
     jobs: resolveJobsOptions(o.jobs),
     profiling: resolveProfilingOptions(o.profiling),
+    cacheWarming: resolveCacheWarmingOptions(o.cacheWarming),
     status: { endpoint: o.status?.endpoint ?? '/status' },
     admin: { token: o.admin?.token, guard: o.admin?.guard },
     appVersion: o.appVersion ?? readAppVersion(),

@@ -1,0 +1,19 @@
+import { Controller, Get, Inject, NotFoundException, Optional, UseGuards } from '@nestjs/common';
+import { CacheWarmer, type CacheWarmingReport } from '../method-cache/cache-warmer.service';
+import { AdminAuthGuard } from './admin-auth.guard';
+
+/**
+ * `GET /performance/cache-warming`: the `@WarmCache()` entries (last fill,
+ * next refresh, failures) and the latest warming runs.
+ */
+@Controller()
+@UseGuards(AdminAuthGuard)
+export class CacheWarmingAdminController {
+  constructor(@Optional() @Inject(CacheWarmer) private readonly warmer: CacheWarmer | null) {}
+
+  @Get('cache-warming')
+  report(): CacheWarmingReport {
+    if (!this.warmer) throw new NotFoundException('cache warming is switched off (cache.enabled or cacheWarming.enabled is false)');
+    return this.warmer.report();
+  }
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * The `cacheWarming` section of the module options: how `@WarmCache()`
+ * entries are filled and kept fresh.
+ *
+ * @example
+ * PerformanceModule.forRoot({ cacheWarming: { concurrency: 2, refreshAheadPercent: 20 } })
+ */
+export interface CacheWarmingOptions {
+  /** Warm `@WarmCache()` methods. Env: `CACHE_WARMING_ENABLED`. @default true */
+  enabled?: boolean;
+  /** Entries filled at the same time. @default 4 */
+  concurrency?: number;
+  /**
+   * An entry is refreshed when this share of its TTL is left, in percent
+   * (at least one second before it expires). @default 10
+   */
+  refreshAheadPercent?: number;
+  /**
+   * Wait for the start-up fill before the app starts listening, so the first
+   * requests hit. False fills in the background. @default true
+   */
+  awaitStartup?: boolean;
+}
+
+/** Cache warming options after validation and defaults. */
+export interface ResolvedCacheWarmingOptions {
+  readonly enabled: boolean;
+  readonly concurrency: number;
+  readonly refreshAheadPercent: number;
+  readonly awaitStartup: boolean;
+}
+
+/** Schema of {@link CacheWarmingOptions}. */
+export const cacheWarmingOptionsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  concurrency: z.int().min(1).max(64).optional(),
+  refreshAheadPercent: z.number().min(1).max(90).optional(),
+  awaitStartup: z.boolean().optional(),
+});
+
+/** Merges validated cache warming options with the defaults. */
+export function resolveCacheWarmingOptions(o: z.infer<typeof cacheWarmingOptionsSchema> = {}): ResolvedCacheWarmingOptions {
+  return {
+    enabled: o.enabled ?? true,
+    concurrency: o.concurrency ?? 4,
+    refreshAheadPercent: o.refreshAheadPercent ?? 10,
+    awaitStartup: o.awaitStartup ?? true,
+  };
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CacheWarmingReport } from 'nestjs-performance';
+import { cacheWarmingFixture, WARMING_ADMIN_TOKEN, type WarmRuns } from './fixtures/cache-warming-fixture.module';
+import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
+
+const admin = { authorization: `Bearer ${WARMING_ADMIN_TOKEN}` };
+
+describe.each(ADAPTERS)('@WarmCache (%s)', (adapter) => {
+  let running: RunningApp;
+  let startedAt: number;
+  const get = async <T>(path: string, headers: Record<string, string> = {}): Promise<T> =>
+    (await (await fetch(running.url + path, { headers })).json()) as T;
+  const runs = () => get<WarmRuns>('/warm/runs');
+
+  beforeAll(async () => {
+    // The warmer's one timer and Date are fake: "27 seconds later" takes no time.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true });
+    startedAt = Date.now();
+    running = await startApp(cacheWarmingFixture(), adapter);
+  });
+  afterAll(async () => {
+    await running?.close();
+    vi.useRealTimers();
+  });
+
+  it('fills every entry before the app serves, at most `concurrency` at a time', async () => {
+    expect(await runs()).toEqual({ popular: 1, byId: 6, running: 0, maxRunning: 2 });
+    // Served from the cache: the methods do not run again.
+    expect(await get('/warm/popular')).toEqual({ run: 1 });
+    expect(await get('/warm/by-id/4')).toEqual({ id: 4, run: expect.any(Number) });
+    expect(await runs()).toMatchObject({ popular: 1, byId: 6 });
+  });
+
+  it('reports the start-up run and each entry in the admin cache-warming', async () => {
+    const report = await get<CacheWarmingReport>('/performance/cache-warming', admin);
+    expect(report).toMatchObject({
+      enabled: true,
+      concurrency: 2,
+      refreshAheadPercent: 10,
+      totals: { runs: 1, fills: 7, failures: 0 },
+      runs: [{ trigger: 'startup', entries: 7, failed: 0 }],
+    });
+    expect(report.entries.map((e) => e.key)).toEqual([
+      'warm:@WarmService.popular([])',
+      ...[1, 2, 3, 4, 5, 6].map((id) => `warm:@WarmService.byId([${id}])`),
+    ]);
+    const popular = report.entries[0]!;
+    // Refreshed when 10% of the 60 s TTL is left.
+    expect(Date.parse(popular.nextRefreshAt!) - Date.parse(popular.lastWarmedAt!)).toBe(54_000);
+    expect(Date.parse(popular.lastWarmedAt!)).toBeGreaterThanOrEqual(startedAt);
+  });
+
+  it('refreshes each entry shortly before it expires, so callers keep hitting', async () => {
+    await vi.advanceTimersByTimeAsync(27_500);
+    await vi.waitFor(async () => expect((await runs()).byId).toBe(12));
+    expect((await runs()).popular).toBe(1);
+    await vi.advanceTimersByTimeAsync(27_000); // 54.5 s after start
+    await vi.waitFor(async () => expect((await runs()).popular).toBe(2));
+    await vi.advanceTimersByTimeAsync(5_000); // 59.5 s: the start-up entry would have expired at 60 s
+    expect(await get('/warm/popular')).toEqual({ run: 2 });
+    expect((await runs()).popular).toBe(2);
+    // Let the round in progress finish: then every run of a method is one fill.
+    let report!: CacheWarmingReport;
+    let now!: WarmRuns;
+    await vi.waitFor(async () => {
+      now = await runs();
+      report = await get<CacheWarmingReport>('/performance/cache-warming', admin);
+      expect(report.totals.fills).toBe(now.popular + now.byId);
+    });
+    expect(report.runs.at(-1)!.trigger).toBe('startup');
+    expect(report.runs.slice(0, -1).every((r) => r.trigger === 'refresh' && r.failed === 0)).toBe(true);
+    expect(report.totals).toEqual({ runs: report.runs.length, fills: now.popular + now.byId, failures: 0 });
+    expect(now.maxRunning).toBe(2);
+  });
+});
+
+describe('cache warming switched off', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(cacheWarmingFixture({ cacheWarming: { enabled: false } }), 'express');
+  });
+  afterAll(() => running?.close());
+
+  it('fills nothing at start and answers 404 on cache-warming', async () => {
+    expect(await (await fetch(`${running.url}/warm/runs`)).json()).toEqual({ popular: 0, byId: 0, running: 0, maxRunning: 0 });
+    expect((await fetch(`${running.url}/performance/cache-warming`, { headers: admin })).status).toBe(404);
+  });
+});
