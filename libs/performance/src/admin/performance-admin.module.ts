@@ -1,5 +1,9 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
-import { RouterModule } from '@nestjs/core';
+import { ApplicationConfig, RouterModule } from '@nestjs/core';
+import { ObservabilityTrafficFilter } from '../monitor/observability-traffic.filter';
+import { RequestStats } from '../monitor/request-stats';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { CacheAdminController } from './cache.admin-controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
@@ -31,7 +35,18 @@ export class PerformanceAdminModule {
       module: PerformanceAdminModule,
       imports: [RouterModule.register([{ path, module: PerformanceAdminModule }])],
       controllers: ADMIN_CONTROLLERS,
-      providers: [AdminAuthGuard, DashboardAssets, DashboardPage],
+      providers: [
+        AdminAuthGuard,
+        DashboardAssets,
+        DashboardPage,
+        {
+          // Here because only this module knows the admin path.
+          provide: ObservabilityTrafficFilter,
+          useFactory: (stats: RequestStats, config: ApplicationConfig, options: ResolvedPerformanceOptions) =>
+            new ObservabilityTrafficFilter(path, stats, config, options),
+          inject: [RequestStats, ApplicationConfig, PERFORMANCE_OPTIONS],
+        },
+      ],
     };
   }
 }

@@ -104,12 +104,42 @@ export class RequestStats implements RequestObserver {
   private dbTimeMs = 0;
   private readonly routes = new Map<string, RouteEntry>();
   private readonly namespaces = new Map<string, { hits: number; misses: number; stale: number; bypass: number }>();
+  // Optimization: null while nothing is ignored, so each request costs one check.
+  private ignored: readonly string[] | null = null;
+  /** Requests left out, decided on arrival: routers rewrite `req.url` on the way (Express sub-apps, 404 handlers). */
+  private readonly skipped = new WeakSet<RequestContext>();
 
-  requestStarted(_ctx: RequestContext, _req: IncomingMessage): void {
-    // Nothing to do on arrival: the duration comes from the context's clock.
+  /**
+   * Leaves requests to these paths, and to anything below them, out of every
+   * figure (requests, latency, errors, cache and SQL of those requests):
+   * the admin API and the probes and scrapers at the root, whose polling
+   * would otherwise set the KPIs of the app. Called once at start-up.
+   * @example stats.ignorePaths(['/api/v1/performance', '/metrics', '/health', '/status'])
+   */
+  ignorePaths(paths: readonly string[]): void {
+    const all = new Set([...(this.ignored ?? []), ...paths.map((p) => p.replace(/\/+$/, '') || '/')]);
+    this.ignored = all.size ? [...all] : null;
+  }
+
+  /** Whether a request path (query string allowed) is left out by {@link ignorePaths}. */
+  isIgnoredPath(url: string): boolean {
+    const ignored = this.ignored;
+    if (ignored === null) return false;
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    for (const p of ignored) {
+      if (path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47 /* / */)) return true;
+    }
+    return false;
+  }
+
+  requestStarted(ctx: RequestContext, req: IncomingMessage): void {
+    // The duration comes from the context's clock; only the path is read here, while req.url is still the client's.
+    if (this.ignored !== null && this.isIgnoredPath(req.url ?? '/')) this.skipped.add(ctx);
   }
 
   responseClosed(ctx: RequestContext, res: ServerResponse): void {
+    if (this.ignored !== null && this.skipped.has(ctx)) return;
     const ms = ctx.elapsedMs();
     const error = res.statusCode >= 500;
     this.requests++;
@@ -139,6 +169,7 @@ export class RequestStats implements RequestObserver {
 
   /** Listener of cache events. */
   readonly onCache = (event: CacheEvent): void => {
+    if (this.ignored !== null && event.request && this.skipped.has(event.request)) return;
     if (event.status === 'HIT' || event.status === 'STALE') {
       this.cacheHits++;
       this.cacheLookups++;
@@ -157,6 +188,7 @@ export class RequestStats implements RequestObserver {
 
   /** Listener of query events. */
   readonly onQuery = (event: QueryEvent): void => {
+    if (this.ignored !== null && event.request && this.skipped.has(event.request)) return;
     this.dbQueries++;
     this.dbTimeMs += event.durationMs;
   };
