@@ -171,3 +171,4 @@ export {
 } from './method-cache/cache-warmer.service';
 export type { CacheWarmingOptions } from './method-cache/cache-warming.options';
 export { CacheWarmingAdminController } from './admin/cache-warming.admin-controller';
+export { TypeOrmQueryCacheCounter, TYPEORM_QUERY_CACHE_NAMESPACE_PREFIX } from './query-cache/typeorm-query-cache.counter';

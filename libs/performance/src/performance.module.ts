@@ -19,6 +19,7 @@ import { ProcessProfiler } from './profiling/process-profiler.service';
 import { METHOD_CACHE_PROVIDERS } from './method-cache/method-cache.providers';
 import { MethodCache } from './method-cache/method-cache.service';
 import { CacheWarmer } from './method-cache/cache-warmer.service';
+import { QUERY_CACHE_PROVIDERS } from './query-cache/query-cache.providers';
 import { PerformanceAdvisor } from './advisor/performance-advisor.service';
 import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
 import { resolvePerformanceOptions } from './options/performance-options.schema';
@@ -59,6 +60,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     ...JOBS_PROVIDERS,
     ...PROFILING_PROVIDERS,
     ...METHOD_CACHE_PROVIDERS,
+    ...QUERY_CACHE_PROVIDERS,
   ],
   exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler, MethodCache, CacheWarmer],
 })

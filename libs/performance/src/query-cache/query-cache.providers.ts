@@ -1,0 +1,17 @@
+import type { Provider } from '@nestjs/common';
+import { CacheStats } from '../cache/cache-stats.service';
+import { PerformanceEvents } from '../context/performance-events';
+import { DatabaseInstrumentation } from '../database/database-instrumentation.service';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { TypeOrmQueryCacheCounter } from './typeorm-query-cache.counter';
+
+/** Counting of TypeORM's query result cache; `null` while the module or database instrumentation is off. */
+export const QUERY_CACHE_PROVIDERS: Provider[] = [
+  {
+    provide: TypeOrmQueryCacheCounter,
+    useFactory: (options: ResolvedPerformanceOptions, database: DatabaseInstrumentation | null, stats: CacheStats, events: PerformanceEvents) =>
+      options.enabled && options.database.enabled && database ? new TypeOrmQueryCacheCounter(database, stats, events) : null,
+    inject: [PERFORMANCE_OPTIONS, { token: DatabaseInstrumentation, optional: true }, CacheStats, PerformanceEvents],
+  },
+];
