@@ -1,4 +1,5 @@
 import { BadRequestException, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ResponseCache, type ResponseCacheReport } from '../cache/response-cache.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { integerParam, nameParam } from './admin-query';
@@ -12,6 +13,9 @@ export interface CacheClearBody {
 }
 
 /** The cache part of the admin API: cache-stats and cache/clear. */
+@ApiTags('performance')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class CacheAdminController {
@@ -23,6 +27,9 @@ export class CacheAdminController {
    * hottest keys (default 10, at most 100).
    */
   @Get('cache-stats')
+  @ApiOperation({ summary: 'Response cache counters overall and per namespace, store size and health, hottest keys' })
+  @ApiQuery({ name: 'top', required: false, description: 'Hottest keys listed, 0 to 100, default 10', schema: { type: 'integer', minimum: 0, maximum: 100, default: 10 } })
+  @ApiResponse({ status: 400, description: 'top out of range' })
   cacheStats(@Query('top') topRaw?: unknown): ResponseCacheReport {
     const top = integerParam('top', topRaw, { min: 0, max: 100, default: 10 });
     return this.cache.report(top);
@@ -35,6 +42,9 @@ export class CacheAdminController {
    */
   @Post('cache/clear')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Clears one cache namespace, or the whole cache without namespace' })
+  @ApiQuery({ name: 'namespace', required: false, description: 'A known namespace (see cache-stats); everything when absent', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } })
+  @ApiResponse({ status: 400, description: 'namespace malformed or unknown, or the store did not answer' })
   async clear(@Query('namespace') namespaceRaw?: unknown): Promise<CacheClearBody> {
     const namespace = nameParam('namespace', namespaceRaw, false);
     if (namespace !== undefined && !this.cache.isKnownNamespace(namespace)) {

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Optional, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { HealthReport } from '../health/health-checks.service';
 import { HealthOverview } from '../health/health-overview.service';
 import type { HealthOverviewBody } from '../health/health-score';
@@ -12,12 +13,17 @@ export type HealthOverviewResponse = HealthOverviewBody & { checks: HealthReport
  * database 40 / system 35 / cache 25 (configurable), each part with its
  * inputs, the status (healthy / degraded / unhealthy) and the check details.
  */
+@ApiTags('performance')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class HealthAdminController {
   constructor(@Optional() @Inject(HealthOverview) private readonly overview: HealthOverview | null) {}
 
   @Get('health-overview')
+  @ApiOperation({ summary: 'Health score 0-100 with every check (database, cache, memory, event loop, disk) and its details' })
+  @ApiResponse({ status: 404, description: 'health is switched off' })
   async healthOverview(): Promise<HealthOverviewResponse> {
     if (!this.overview) throw new NotFoundException('health is switched off (health.enabled: false)');
     return this.overview.read();

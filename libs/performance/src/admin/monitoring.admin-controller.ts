@@ -75,7 +75,7 @@ export class MonitoringAdminController {
 
   @Get('metrics/history')
   @ApiOperation({ summary: 'Snapshots of the last hours, averaged into at most monitoring.history.maxPoints points' })
-  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24' })
+  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } })
   @ApiResponse({ status: 400, description: 'hours out of range' })
   history(@Query('hours') hoursRaw?: unknown): Promise<MetricsHistory> {
     return this.sampler.history(integerParam('hours', hoursRaw, HOURS));
@@ -89,7 +89,7 @@ export class MonitoringAdminController {
 
   @Get('alerts')
   @ApiOperation({ summary: 'Alerts seen in the last hours (firing and resolved), newest first' })
-  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24' })
+  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } })
   @ApiResponse({ status: 400, description: 'hours out of range' })
   async alertList(@Query('hours') hoursRaw?: unknown): Promise<{ hours: number; firing: number; alerts: PerformanceAlert[] }> {
     const hours = integerParam('hours', hoursRaw, HOURS);
@@ -114,7 +114,7 @@ export class MonitoringAdminController {
   @Post('optimize/:id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Applies a recommendation when it is safe and reversible; 409 with the manual steps otherwise' })
-  @ApiParam({ name: 'id', description: 'A recommendation id from recommendations' })
+  @ApiParam({ name: 'id', description: 'A recommendation id from recommendations', schema: { type: 'string', pattern: '^[a-z-]{1,40}-[0-9a-f]{12}$' } })
   @ApiResponse({ status: 400, description: 'malformed id' })
   @ApiResponse({ status: 404, description: 'no current recommendation has this id' })
   @ApiResponse({ status: 409, description: 'not applicable automatically; the body lists the manual steps' })
@@ -147,7 +147,7 @@ export class MonitoringAdminController {
 
   @Get('capacity')
   @ApiOperation({ summary: 'Least-squares trend per metric over the last days of history, projected as many days ahead' })
-  @ApiQuery({ name: 'days', required: false, description: '1 to 365, default 30' })
+  @ApiQuery({ name: 'days', required: false, description: '1 to 365, default 30', schema: { type: 'integer', minimum: 1, maximum: 365, default: 30 } })
   @ApiResponse({ status: 400, description: 'days out of range' })
   capacity(@Query('days') daysRaw?: unknown): Promise<CapacityReport> {
     return this.advisor.capacity(integerParam('days', daysRaw, DAYS));

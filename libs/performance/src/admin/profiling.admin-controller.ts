@@ -12,6 +12,7 @@ import {
   StreamableFile,
   UseGuards,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { CpuProfile, CpuProfileSummary } from '../profiling/cpu-profile.summary';
 import { ProcessProfiler, ProfilerBusyError } from '../profiling/process-profiler.service';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -38,6 +39,9 @@ const stamp = (iso: string) => iso.replace(/[:.]/g, '-');
  * - `GET profiling/summary`: the top functions by self time of the latest CPU profile.
  * - `POST profiling/heap`: a `.heapsnapshot` download (Memory panel).
  */
+@ApiTags('performance')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class ProfilingAdminController {
@@ -45,6 +49,11 @@ export class ProfilingAdminController {
 
   @Post('profiling/cpu')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Records a CPU profile for some seconds: a .cpuprofile download, or JSON with its summary' })
+  @ApiQuery({ name: 'seconds', required: false, description: '1 to profiling.maxSeconds, default 10', schema: { type: 'integer', minimum: 1, default: 10 } })
+  @ApiQuery({ name: 'format', required: false, description: 'cpuprofile (download, default) or json (summary and profile)', schema: { type: 'string', enum: ['cpuprofile', 'json'] } })
+  @ApiResponse({ status: 400, description: 'seconds out of range or unknown format' })
+  @ApiResponse({ status: 409, description: 'a profile or heap snapshot is already being taken' })
   async cpu(
     @Query('seconds') rawSeconds: unknown,
     @Query('format') format: unknown,
@@ -63,6 +72,8 @@ export class ProfilingAdminController {
   }
 
   @Get('profiling/summary')
+  @ApiOperation({ summary: 'Summary of the latest CPU profile: hottest functions and their self time' })
+  @ApiResponse({ status: 404, description: 'no profile recorded yet, or profiling is switched off' })
   summary(): CpuProfileSummary {
     const summary = this.required().latestSummary;
     if (!summary) throw new NotFoundException('no CPU profile recorded yet: POST profiling/cpu?seconds=N first');
@@ -71,6 +82,9 @@ export class ProfilingAdminController {
 
   @Post('profiling/heap')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Takes a heap snapshot and streams it as a .heapsnapshot download' })
+  @ApiResponse({ status: 404, description: 'heap snapshots or profiling are switched off' })
+  @ApiResponse({ status: 409, description: 'a profile or heap snapshot is already being taken' })
   async heap(): Promise<StreamableFile> {
     const profiler = this.required();
     if (!profiler.heapSnapshotsAllowed) throw new NotFoundException('heap snapshots are switched off (profiling.heapSnapshots: false)');

@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, NotFoundException, Param, Res, StreamableFile } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../admin-auth.guard';
 import { DashboardAssets } from './dashboard-assets.service';
 
@@ -11,6 +12,8 @@ const ONE_YEAR = 'public, max-age=31536000, immutable';
  * any static file: they hold no data and no secrets. Only a fixed allow-list
  * of names is served, and nothing at all while the admin API is switched off.
  */
+// Static files of the dashboard page, open like the page itself: not part of the API.
+@ApiExcludeController()
 @Controller('dashboard/assets')
 export class DashboardAssetsController {
   constructor(
