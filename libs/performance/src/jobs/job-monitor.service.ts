@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
-import type { ModuleRef, ModulesContainer } from '@nestjs/core';
+import { MetadataScanner, type ModuleRef, type ModulesContainer } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
 import type { ResolvedJobsOptions } from './jobs.options';
 import {
@@ -12,6 +12,9 @@ import {
   type TrackedJobDefinition,
 } from './track-job.decorator';
 import { findScheduleOf, type JobSchedule, type ScheduleReader } from './job-schedule';
+
+/** Lists own and inherited methods (Nest's own scanner, which caches per prototype). */
+const METADATA_SCANNER = new MetadataScanner();
 
 /** Outcome of a job's latest finished run, or what it is doing now. */
 export type JobRunStatus = 'never' | 'running' | 'success' | 'failure';
@@ -178,7 +181,7 @@ export class JobMonitor implements JobRunRecorder, OnModuleInit, OnApplicationSh
         const instance = wrapper.instance as Record<PropertyKey, unknown> | null | undefined;
         if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
         let found = false;
-        for (const key of methodNames(instance)) {
+        for (const key of METADATA_SCANNER.getAllMethodNames(Object.getPrototypeOf(instance))) {
           const method = instance[key];
           const job = trackedJobOf(method);
           if (!job) continue;
@@ -428,18 +431,6 @@ function isPromiseLike<T>(value: T): value is T & PromiseLike<Awaited<T>> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** Own and inherited method names of an instance, up to (not including) Object.prototype. */
-function methodNames(instance: object): string[] {
-  const names = new Set<string>();
-  for (let proto = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor') continue;
-      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-      if (descriptor && typeof descriptor.value === 'function') names.add(name);
-    }
-  }
-  return [...names];
-}
 
 /** Reads next cron dates from @nestjs/schedule's registry, when the app uses it. */
 function scheduleReaderFrom(moduleRef: ModuleRef): ScheduleReader | null {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { ModulesContainer } from '@nestjs/core';
+import { MetadataScanner, type ModulesContainer } from '@nestjs/core';
 import type { PerformanceEvents } from '../context/performance-events';
 import type { CacheStatus } from '../context/request-context';
 import { RequestContext } from '../context/request-context';
@@ -18,6 +18,9 @@ import {
 } from './cached.decorator';
 import { stableArgsKey } from './method-cache-key';
 import { warmArgsOf } from './warm-cache.decorator';
+
+/** Lists own and inherited methods (Nest's own scanner, which caches per prototype). */
+const METADATA_SCANNER = new MetadataScanner();
 
 /** One entry `@WarmCache` keeps warm: a cached method of one instance with one argument list. */
 export interface WarmTarget {
@@ -76,7 +79,7 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
         const instance = wrapper.instance as Record<string, unknown> | null | undefined;
         if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
         let cachedMethods = false;
-        for (const name of methodNames(instance)) {
+        for (const name of METADATA_SCANNER.getAllMethodNames(Object.getPrototypeOf(instance))) {
           const method = instance[name];
           const definition = cachedMethodOf(method);
           if (definition) {
@@ -307,15 +310,3 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
   }
 }
 
-/** Own and inherited method names of an instance, up to (not including) Object.prototype. */
-function methodNames(instance: object): string[] {
-  const names = new Set<string>();
-  for (let proto = Object.getPrototypeOf(instance); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name === 'constructor') continue;
-      const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-      if (descriptor && typeof descriptor.value === 'function') names.add(name);
-    }
-  }
-  return [...names];
-}
