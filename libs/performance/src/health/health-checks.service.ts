@@ -4,6 +4,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import type { ModuleRef, ModulesContainer } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
 import { requireOptional } from '../errors/performance.errors';
+import { findSourceInstances, mergePoolSources } from '../metrics/observability-source.finder';
 import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
 import { readMemoryLimitBytes } from '../monitor/process-memory';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
@@ -94,6 +95,11 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
     return this.dataSources.map((ds) => ({ name: ds.name ?? 'default', type: ds.options.type }));
   }
 
+  /** The pools the checks read: the module's and the app's sources side by side (known after bootstrap). */
+  get poolSource(): PoolStatsSource | undefined {
+    return this.pools;
+  }
+
   /** True when a cache store probe is registered. */
   get hasCache(): boolean {
     return this.cacheProbe !== undefined;
@@ -102,7 +108,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     // A probe or pool source the app (or a feature) registered outside this module counts too.
     this.cacheProbe ??= this.lookup<CacheHealthProbe>(CacheHealthProbe);
-    this.pools ??= this.lookup<PoolStatsSource>(PoolStatsSource);
+    this.pools = mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)) ?? this.pools;
     const found = new Set<DataSourceLike>();
     for (const module of this.modules.values()) {
       for (const wrapper of module.providers.values()) {

@@ -41,7 +41,7 @@ export class HealthOverview {
         up: v.status === 'up',
         responseTimeMs: typeof v.responseTime === 'number' ? v.responseTime : 0,
       }));
-    const pools = this.pools?.pools() ?? [];
+    const pools = (this.checks.poolSource ?? this.pools)?.pools() ?? [];
     const poolBusyPercent = pools.length
       ? Math.max(...pools.map((p) => (p.max > 0 ? ((p.total - p.idle) / p.max) * 100 : 0)))
       : undefined;

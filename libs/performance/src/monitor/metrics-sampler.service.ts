@@ -8,8 +8,10 @@ import {
   type OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { AlertManager } from '../alerts/alert-manager.service';
 import { PerformanceEvents } from '../context/performance-events';
+import { findSourceInstances, mergePoolSources } from '../metrics/observability-source.finder';
 import { PoolStatsSource } from '../metrics/observability.sources';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
@@ -63,7 +65,8 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     private readonly events: PerformanceEvents,
     @Inject(HistoryStore) private readonly store: HistoryStore,
     private readonly alerts: AlertManager,
-    @Optional() @Inject(PoolStatsSource) private readonly pools?: PoolStatsSource,
+    @Optional() @Inject(PoolStatsSource) private pools?: PoolStatsSource,
+    @Optional() private readonly modules?: ModulesContainer,
   ) {
     const configured = options.monitoring.maxMemoryUsageMb;
     this.limitBytes = configured !== undefined ? configured * MB : readMemoryLimitBytes();
@@ -77,6 +80,8 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     if (!this.options.enabled || this.running) return;
     this.running = true;
+    // The app's own pool sources, registered in any module, count beside the module's.
+    if (this.modules) this.pools = mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)) ?? this.pools;
     try {
       await this.store.init();
       await this.alerts.restore();
