@@ -242,10 +242,11 @@ describe('nestjs-performance CLI exit code 1', () => {
   beforeAll(async () => {
     sample = await startSample('express', {
       seedDocuments: 100,
-      // A throughput target no test reaches, and a memory level every process is above.
-      env: { KPI_MIN_RPS: '1000000', ALERT_RULES: JSON.stringify({ memoryPercent: { critical: 0.01 } }) },
+      // A p95 target no request meets, and a memory level every process is above.
+      env: { KPI_P95_MS: '0.01', ALERT_RULES: JSON.stringify({ memoryPercent: { critical: 0.01 } }) },
     });
-    // One snapshot, so KPIs and alerts have data.
+    // One app request (admin calls are not sampled), then one snapshot, so KPIs and alerts have data.
+    await (await fetch(`${sample.api}/hello`)).arrayBuffer();
     await fetch(`${sample.api}/performance/metrics/current`, { headers: sample.admin });
   });
   afterAll(() => sample?.close());
@@ -254,7 +255,7 @@ describe('nestjs-performance CLI exit code 1', () => {
     const run = await runCli(['analyze'], env());
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('KPIs: FAILING');
-    expect(run.stdout).toMatch(/throughput +>= 1000000 req\/s +\d+(\.\d+)? +fail/);
+    expect(run.stdout).toMatch(/responseTimeP95 +<= 0\.01 ms +\d+(\.\d+)? +fail/);
   });
 
   it('alerts exits 1 while a critical alert is firing', async () => {

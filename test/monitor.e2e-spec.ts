@@ -70,8 +70,10 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
     }
   });
 
-  it('kpis compares the latest snapshot with the seed targets', async () => {
+  it('kpis compares the latest snapshot with the seed targets; throughput below target is n/a on a quiet app', async () => {
     await hit(`${sample.api}/hello`, 5);
+    await sampler.collect();
+    // An interval without requests: 0 req/s says nothing about capacity.
     const s = await sampler.collect();
     const { body } = await getJson(`${admin}/kpis`, sample.admin);
     expect(body.evaluatedAt).toBe(s.timestamp);
@@ -85,7 +87,44 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
       ['errorRate', '<=', 0.1],
     ]);
     const throughput = body.kpis.find((k: { name: string }) => k.name === 'throughput');
-    expect(throughput).toEqual({ name: 'throughput', metric: 'requestsPerSecond', comparison: '>=', target: 1000, current: s.requestsPerSecond, unit: 'req/s', status: 'fail' });
+    expect(throughput).toEqual({
+      name: 'throughput',
+      metric: 'requestsPerSecond',
+      comparison: '>=',
+      target: 1000,
+      current: 0,
+      unit: 'req/s',
+      status: 'n/a',
+      note: expect.stringMatching(/^not under load/),
+    });
+    expect(body.passing).toBe(body.kpis.every((k: { status: string }) => k.status !== 'fail'));
+    const dashboard = await getJson(`${admin}/dashboard`, { ...sample.admin, accept: 'application/json' });
+    expect(dashboard.body.kpis).toEqual(body);
+  });
+
+  it('kpis fails throughput below target while a load test runs', async () => {
+    const id = '6b0f3a52-7c1e-4d8a-9f3e-2a1b0c9d8e7f';
+    const run = {
+      id,
+      status: 'running',
+      startedAt: new Date(Date.now() - 1000).toISOString(),
+      config: { baseUrl: sample.api, endpoints: [{ method: 'GET', path: '/hello' }], connections: 1, durationSeconds: 5, amount: null },
+    };
+    const posted = await fetch(`${admin}/load-test/runs`, { method: 'POST', headers: { ...sample.admin, 'content-type': 'application/json' }, body: JSON.stringify(run) });
+    expect(posted.status).toBe(201);
+    await hit(`${sample.api}/hello`, 3);
+    const s = await sampler.collect();
+    const { body } = await getJson(`${admin}/kpis`, sample.admin);
+    expect(s.requestsPerSecond).toBeLessThan(1000);
+    expect(body.kpis.find((k: { name: string }) => k.name === 'throughput')).toEqual({
+      name: 'throughput',
+      metric: 'requestsPerSecond',
+      comparison: '>=',
+      target: 1000,
+      current: s.requestsPerSecond,
+      unit: 'req/s',
+      status: 'fail',
+    });
     expect(body.passing).toBe(false);
   });
 

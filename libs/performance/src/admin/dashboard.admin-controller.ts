@@ -7,6 +7,7 @@ import { PerformanceAdvisor } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
 import type { PerformanceAlert } from '../alerts/performance-alert';
 import { evaluateKpis, type KpiReport } from '../monitor/kpi-report';
+import { LoadTestRuns } from '../monitor/load-test-runs.service';
 import { MetricsSampler } from '../monitor/metrics-sampler.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
@@ -78,6 +79,7 @@ export class DashboardAdminController {
     private readonly sampler: MetricsSampler,
     private readonly alerts: AlertManager,
     private readonly advisor: PerformanceAdvisor,
+    private readonly loadTests: LoadTestRuns,
     private readonly adapterHost: HttpAdapterHost,
     private readonly modules: ModulesContainer,
   ) {}
@@ -126,7 +128,7 @@ export class DashboardAdminController {
         high_priority_issues: recommendations.filter((r) => r.severity === 'critical' || r.severity === 'high').length,
       },
       alerts_firing: this.alerts.firing(),
-      kpis: evaluateKpis(s, this.options.monitoring.kpis),
+      kpis: evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: this.loadTests.ranDuringSnapshot(s) }),
     };
   }
 

@@ -82,9 +82,10 @@ export class MonitoringAdminController {
   }
 
   @Get('kpis')
-  @ApiOperation({ summary: 'Each KPI with its target, the current value and pass/fail' })
+  @ApiOperation({ summary: 'Each KPI with its target, the current value and pass/fail (throughput n/a while not under load)' })
   kpis(): KpiReport {
-    return evaluateKpis(this.sampler.latest(), this.options.monitoring.kpis);
+    const s = this.sampler.latest();
+    return evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: s !== undefined && this.loadTests.ranDuringSnapshot(s) });
   }
 
   @Get('alerts')

@@ -10,9 +10,24 @@ export interface KpiResult {
   readonly target: number;
   readonly current: number | null;
   readonly unit: 'ms' | 'req/s' | '%';
-  /** `no-data` when the snapshot has no value (no requests, no pool). */
-  readonly status: 'pass' | 'fail' | 'no-data';
+  /**
+   * `no-data` when the snapshot has no value (no requests, no pool); `n/a`
+   * when the KPI does not apply to the snapshot (throughput below target
+   * while the app was not under load: that measures demand, not capacity).
+   */
+  readonly status: 'pass' | 'fail' | 'no-data' | 'n/a';
+  /** Why the status is `n/a`. */
+  readonly note?: string;
 }
+
+/** What else decides whether a KPI applies to a snapshot. */
+export interface KpiContext {
+  /** True when a load test reported by the CLI ran during the snapshot's interval. */
+  readonly loadTestDuring: boolean;
+}
+
+const IDLE_NOTE =
+  'not under load: below target because few requests came, which says nothing of capacity; evaluated while a load test runs (POST load-test/runs)';
 
 /** The body of `kpis`. */
 export interface KpiReport {
@@ -23,8 +38,14 @@ export interface KpiReport {
   readonly kpis: readonly KpiResult[];
 }
 
-/** Checks a snapshot against the KPI targets. */
-export function evaluateKpis(snapshot: MetricsSnapshot | undefined, t: ResolvedKpiOptions): KpiReport {
+/**
+ * Checks a snapshot against the KPI targets. Throughput is a capacity target:
+ * reaching it passes, but falling short fails only when the app was under
+ * load (a load test ran during the snapshot's interval); otherwise it is
+ * `n/a`, so a quiet app does not fail its KPIs. CPU is no sign of load here:
+ * over a short interval it is noise, and a busy CPU fails its own KPI.
+ */
+export function evaluateKpis(snapshot: MetricsSnapshot | undefined, t: ResolvedKpiOptions, context: KpiContext = { loadTestDuring: false }): KpiReport {
   const spec: [KpiResult['name'], SnapshotMetric, KpiResult['comparison'], number, KpiResult['unit']][] = [
     ['responseTimeP95', 'p95Ms', '<=', t.p95Ms, 'ms'],
     ['responseTimeP99', 'p99Ms', '<=', t.p99Ms, 'ms'],
@@ -37,6 +58,9 @@ export function evaluateKpis(snapshot: MetricsSnapshot | undefined, t: ResolvedK
   const kpis = spec.map(([name, metric, comparison, target, unit]): KpiResult => {
     const current = snapshot ? snapshot[metric] : null;
     const status = current === null ? 'no-data' : (comparison === '<=' ? current <= target : current >= target) ? 'pass' : 'fail';
+    if (name === 'throughput' && status === 'fail' && !context.loadTestDuring) {
+      return { name, metric, comparison, target, current, unit, status: 'n/a', note: IDLE_NOTE };
+    }
     return { name, metric, comparison, target, current, unit, status };
   });
   return { evaluatedAt: snapshot?.timestamp ?? null, passing: kpis.every((k) => k.status !== 'fail'), kpis };

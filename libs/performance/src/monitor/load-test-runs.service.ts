@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { loadTestRunSchema, type LoadTestRun } from '../cli/load-test-run';
+import type { MetricsSnapshot } from './metrics-snapshot';
 
 /** Runs kept (newest first); older ones are dropped. */
 const MAX_RUNS = 20;
@@ -34,6 +35,25 @@ export class LoadTestRuns {
     return run;
   }
 
+  /**
+   * Whether a run was going on during `[fromMs, toMs]`: started by `toMs`
+   * and still running or finished after `fromMs`. Used to tell load from demand.
+   */
+  ranDuring(fromMs: number, toMs: number): boolean {
+    return this.runs.some((r) => {
+      const started = Date.parse(r.startedAt);
+      const ended = r.status === 'running' ? Number.POSITIVE_INFINITY : Date.parse(r.finishedAt ?? r.receivedAt);
+      return started <= toMs && ended >= fromMs;
+    });
+  }
+
+  /** Whether a run was going on during the interval `snapshot` covers. */
+  ranDuringSnapshot(snapshot: MetricsSnapshot): boolean {
+    const to = Date.parse(snapshot.timestamp);
+    return this.ranDuring(to - snapshot.intervalSeconds * 1000, to);
+  }
+
+  /** The running run, the latest finished one and the recent runs. */
   status(): LoadTestStatus {
     return {
       running: this.runs.find((r) => r.status === 'running') ?? null,
