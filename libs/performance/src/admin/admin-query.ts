@@ -29,13 +29,17 @@ export const ADMIN_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Reads a name-like parameter (namespace, id, fingerprint) or answers 400
- * naming it. `required: false` returns undefined when it is absent.
+ * naming it. `required: false` returns undefined when it is absent; an
+ * empty value is a 400 either way.
  */
 export function nameParam(name: string, raw: unknown, required = true): string | undefined {
-  if (raw === undefined || raw === '') {
+  if (raw === undefined) {
     if (!required) return undefined;
     throw new BadRequestException(`${name} is required`);
   }
+  // Present but empty is a mistake (`namespace=$UNSET`), never "absent": for
+  // cache/clear, absent means "clear everything".
+  if (raw === '') throw new BadRequestException(`${name} must not be empty${required ? '' : '; leave it out instead'}`);
   if (typeof raw !== 'string' || !ADMIN_NAME_PATTERN.test(raw)) {
     throw new BadRequestException(
       `${name} must be 1-128 characters of letters, digits, . _ : - (got ${JSON.stringify(raw).slice(0, 140)})`,

@@ -140,7 +140,7 @@ export class PlanAdvisor {
     walk(plan);
     for (const t of tables) {
       if (t.access_type !== 'ALL' || !t.table_name) continue;
-      const rows = (await d.rowEstimate(t.table_name)) ?? 0;
+      const rows = (await this.rowEstimate(d, t.table_name)) ?? 0;
       if (rows >= this.minRows) {
         advice.push({ kind: 'seq-scan', severity: 'warning', relation: t.table_name, message: `full table scan of ${t.table_name} (about ${rows} rows): an index on the filtered columns avoids it (see suggest-indexes)` });
       }
@@ -148,12 +148,25 @@ export class PlanAdvisor {
     return advice;
   }
 
+  /**
+   * Rows of a relation a MySQL or SQLite plan names, or null. Those plans name
+   * the alias (`SCAN m`) or a pseudo-table (`SCAN 500-ROW VALUES CLAUSE`), not
+   * always a table: no count then, and the plan is still answered.
+   */
+  private async rowEstimate(d: DatabaseDiagnostics, relation: string): Promise<number | null> {
+    try {
+      return await d.rowEstimate(relation);
+    } catch {
+      return null;
+    }
+  }
+
   private async sqliteAdvice(d: DatabaseDiagnostics, plan: { detail: string }[]): Promise<PlanAdvice[]> {
     const advice: PlanAdvice[] = [];
     for (const { detail } of plan) {
       const scan = /^SCAN (?:TABLE )?(\S+)(.*)$/.exec(detail);
       if (scan && !/USING (?:COVERING )?INDEX/.test(scan[2]!)) {
-        const rows = (await d.rowEstimate(scan[1]!)) ?? 0;
+        const rows = (await this.rowEstimate(d, scan[1]!)) ?? 0;
         if (rows >= this.minRows) {
           advice.push({ kind: 'seq-scan', severity: 'warning', relation: scan[1]!, message: `full scan of ${scan[1]} (${rows} rows): an index on the filtered columns avoids it (see suggest-indexes)` });
         }
