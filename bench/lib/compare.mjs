@@ -11,7 +11,7 @@ export function pinSelf() {
   if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)]);
 }
 
-function startServer({ script, env }) {
+export function startServer({ script, env }) {
   const args = hasTaskset ? ['-c', '0', process.execPath, script] : [script];
   const child = spawn(hasTaskset ? 'taskset' : process.execPath, args, {
     env: { ...process.env, PORT: '0', ...env },
@@ -37,45 +37,72 @@ function load(url, { duration, connections, method = 'GET', headers, body }) {
   });
 }
 
-function median(xs) {
+export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
- * variants: [{ name, script, env, path }], the first is the baseline.
+ * variants: [{ name, script, env, path, request? }], the first is the baseline.
  * Returns per-variant runs and the ratios to the baseline run just before each.
+ * pairEach: run the baseline right before every other variant (not only once per round), and
+ * rotate the order of the others from round to round, so that each ratio compares two runs made
+ * seconds apart and no variant always runs in the same place of a round.
+ * request: autocannon options (method, headers, body) for every variant; a variant's own wins.
+ * firstRound: number of the first round (for the rotation and the log) when a caller interleaves
+ * several comparisons by calling this once per round.
+ * log: a line per run (default: stderr).
  */
-export async function compare({ variants, rounds = 5, duration = 8, warmup = 2, connections = 50, request = {} }) {
+export async function compare({
+  variants,
+  rounds = 5,
+  duration = 8,
+  warmup = 2,
+  connections = 50,
+  request = {},
+  pairEach = false,
+  firstRound = 1,
+  log = (line) => process.stderr.write(`${line}\n`),
+}) {
   const runs = Object.fromEntries(variants.map((v) => [v.name, []]));
   const ratios = Object.fromEntries(variants.slice(1).map((v) => [v.name, []]));
-  for (let round = 1; round <= rounds; round++) {
-    let baseline;
-    for (const v of variants) {
-      const { child, port } = await startServer(v);
-      try {
-        const url = `http://127.0.0.1:${port}${v.path}`;
-        await load(url, { ...request, duration: warmup, connections });
-        const r = await load(url, { ...request, duration, connections });
-        const run = {
-          rps: r.requests.average,
-          p99: r.latency.p99,
-          errors: r.errors + r.non2xx,
-          rssMb: 0,
-        };
-        const rss = spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)]).stdout?.toString().trim();
-        run.rssMb = rss ? Math.round(Number(rss) / 1024) : 0;
-        runs[v.name].push(run);
-        if (!baseline) baseline = run;
-        else ratios[v.name].push(run.rps / baseline.rps);
-        process.stderr.write(`round ${round} ${v.name.padEnd(24)} ${run.rps.toFixed(0).padStart(6)} req/s  p99 ${run.p99} ms  errors ${run.errors}\n`);
-      } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+  const [base, ...others] = variants;
+  const measure = async (v, round) => {
+    const { child, port } = await startServer(v);
+    try {
+      const url = `http://127.0.0.1:${port}${v.path}`;
+      const opts = { ...request, ...v.request, connections };
+      if (warmup > 0) await load(url, { ...opts, duration: warmup });
+      const r = await load(url, { ...opts, duration });
+      const run = { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx, rssMb: 0 };
+      const rss = spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)]).stdout?.toString().trim();
+      run.rssMb = rss ? Math.round(Number(rss) / 1024) : 0;
+      runs[v.name].push(run);
+      log(`round ${round} ${v.name.padEnd(40)} ${run.rps.toFixed(0).padStart(6)} req/s  p99 ${run.p99} ms  RSS ${run.rssMb} MB  errors ${run.errors}`);
+      return run;
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+    }
+  };
+  for (let round = firstRound; round < firstRound + rounds; round++) {
+    if (pairEach) {
+      const shift = (round - 1) % Math.max(1, others.length);
+      for (const v of [...others.slice(shift), ...others.slice(0, shift)]) {
+        const baseline = await measure(base, round);
+        ratios[v.name].push((await measure(v, round)).rps / baseline.rps);
       }
+    } else {
+      const baseline = await measure(base, round);
+      for (const v of others) ratios[v.name].push((await measure(v, round)).rps / baseline.rps);
     }
   }
+  return summarize(variants, runs, ratios);
+}
+
+/** Median, min and max per variant of runs ({ name: [run] }) and ratios ({ name: [ratio] }, none for the baseline). */
+export function summarize(variants, runs, ratios) {
   return variants.map((v, i) => {
     const rps = runs[v.name].map((r) => r.rps);
     const rr = i === 0 ? [1] : ratios[v.name];
@@ -90,6 +117,8 @@ export async function compare({ variants, rounds = 5, duration = 8, warmup = 2, 
       minRatio: Math.min(...rr),
       maxRatio: Math.max(...rr),
       errors: runs[v.name].reduce((s, r) => s + r.errors, 0),
+      runs: runs[v.name],
+      ratios: rr,
     };
   });
 }

@@ -1,0 +1,106 @@
+// bench/run.mjs's server for GET /api/v1/hello: the same Nest app (with a TypeORM SQLite
+// DataSource in memory, unused by /hello) with one kind of instrumentation. VARIANT:
+//   bare            nothing else
+//   module-all      PerformanceModule with everything on but the cache: every header, metrics,
+//                   tracing (an SDK tracer provider registered, no exporter), database counting
+//   willsoto        @willsoto/nestjs-prometheus + a duration-histogram interceptor + response-time middleware
+//   otel            OTel HTTP + Express + Nest auto-instrumentation (preloaded by ../peers/otel.preload.mjs
+//                   through NODE_OPTIONS=--import), no exporter
+//   swagger-stats   swagger-stats middleware (prom-client 14, from bench/peers)
+//   status-monitor  express-status-monitor middleware (from bench/peers)
+// Peers outside the root install resolve from bench/peers (`npm --prefix bench/peers ci`).
+// ADAPTER: express | fastify. PORT. Prints "ready <port>" when listening. Needs `npm run build`.
+'use strict';
+require('reflect-metadata');
+const { createRequire } = require('node:module');
+const { join } = require('node:path');
+const { Inject, Injectable, Module } = require('@nestjs/common');
+const { APP_INTERCEPTOR, NestFactory } = require('@nestjs/core');
+const { ExpressAdapter } = require('@nestjs/platform-express');
+const { FastifyAdapter } = require('@nestjs/platform-fastify');
+const { TypeOrmModule } = require('@nestjs/typeorm');
+const { HelloController } = require('../../dist/apps/sample/hello/hello.controller.js');
+
+const peerRequire = createRequire(join(__dirname, '..', 'peers', 'package.json'));
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
+
+function willsoto() {
+  const { PrometheusModule, makeHistogramProvider, getToken } = require('@willsoto/nestjs-prometheus');
+  const { tap } = require('rxjs');
+  // The interceptor most tutorials show: a histogram timer per request, labelled by route.
+  class DurationInterceptor {
+    constructor(histogram) {
+      this.histogram = histogram;
+    }
+    intercept(context, next) {
+      const req = context.switchToHttp().getRequest();
+      const res = context.switchToHttp().getResponse();
+      const route = req.route?.path ?? req.routeOptions?.url ?? 'unknown';
+      const end = this.histogram.startTimer({ method: req.method, route });
+      return next.handle().pipe(tap({ finalize: () => end({ status_code: res.statusCode }) }));
+    }
+  }
+  Injectable()(DurationInterceptor);
+  Reflect.defineMetadata('design:paramtypes', [Object], DurationInterceptor);
+  Inject(getToken('http_request_duration_seconds'))(DurationInterceptor, undefined, 0);
+  return {
+    imports: [PrometheusModule.register()],
+    providers: [
+      makeHistogramProvider({ name: 'http_request_duration_seconds', help: 'request duration', labelNames: ['method', 'route', 'status_code'] }),
+      { provide: APP_INTERCEPTOR, useClass: DurationInterceptor },
+    ],
+    middleware: [peerRequire('response-time')()],
+  };
+}
+
+function variantParts(variant) {
+  switch (variant) {
+    case 'bare':
+      return {};
+    case 'module-all': {
+      const { trace } = require('@opentelemetry/api');
+      const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+      trace.setGlobalTracerProvider(new BasicTracerProvider());
+      const { PerformanceModule } = require('nestjs-performance');
+      return {
+        imports: [
+          PerformanceModule.forRoot({
+            metrics: { enabled: true },
+            tracing: { enabled: true },
+            database: { enabled: true },
+            cache: { enabled: false },
+          }),
+        ],
+      };
+    }
+    case 'willsoto':
+      return willsoto();
+    case 'otel':
+      if (!globalThis.__benchOtelPreloaded) throw new Error('otel variant needs NODE_OPTIONS=--import bench/peers/otel.preload.mjs');
+      return {};
+    case 'swagger-stats':
+      return { middleware: [peerRequire('swagger-stats').getMiddleware({})] };
+    case 'status-monitor':
+      return { middleware: [peerRequire('express-status-monitor')()] };
+    default:
+      throw new Error(`unknown VARIANT ${variant}`);
+  }
+}
+
+async function main() {
+  const { imports = [], providers = [], middleware = [] } = variantParts(process.env.VARIANT ?? 'bare');
+  class BenchModule {}
+  const orm = TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: [], logging: false });
+  Module({ imports: [orm, ...imports], providers, controllers: [HelloController] })(BenchModule);
+  const adapter = process.env.ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
+  const app = await NestFactory.create(BenchModule, adapter, { logger: false });
+  for (const m of middleware) app.use(m);
+  app.setGlobalPrefix('api/v1');
+  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+  process.stdout.write(`ready ${app.getHttpServer().address().port}\n`);
+}
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
