@@ -4,7 +4,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import type { ModuleRef, ModulesContainer } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
 import { requireOptional } from '../errors/performance.errors';
-import { findSourceInstances, mergePoolSources } from '../metrics/observability-source.finder';
+import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../metrics/observability-source.finder';
 import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
 import { readMemoryLimitBytes } from '../monitor/process-memory';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
@@ -107,7 +107,9 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
 
   onApplicationBootstrap(): void {
     // A probe or pool source the app (or a feature) registered outside this module counts too.
-    this.cacheProbe ??= this.lookup<CacheHealthProbe>(CacheHealthProbe);
+    const own = this.cacheProbe ?? this.lookup<CacheHealthProbe>(CacheHealthProbe);
+    const appProbes = findSourceInstances<CacheHealthProbe>(this.modules, CacheHealthProbe).filter((p) => p !== own);
+    this.cacheProbe = mergeCacheProbes(own ? [own, ...appProbes] : appProbes);
     this.pools = mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)) ?? this.pools;
     const found = new Set<DataSourceLike>();
     for (const module of this.modules.values()) {

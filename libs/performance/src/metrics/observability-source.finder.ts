@@ -1,5 +1,5 @@
 import type { ModulesContainer } from '@nestjs/core';
-import type { AlertsFiringSource, NPlusOneSource, PoolStats, PoolStatsSource } from './observability.sources';
+import type { AlertsFiringSource, CacheHealthProbe, NPlusOneSource, PoolStats, PoolStatsSource } from './observability.sources';
 
 /**
  * Every instance registered under `token` in any module of the app, each
@@ -28,6 +28,18 @@ export function mergePoolSources(sources: readonly PoolStatsSource[]): PoolStats
 export function mergeNPlusOneSources(sources: readonly NPlusOneSource[]): NPlusOneSource | undefined {
   if (sources.length <= 1) return sources[0];
   return { nPlusOneFindings: () => sources.reduce((sum, s) => sum + s.nPlusOneFindings(), 0) };
+}
+
+/**
+ * One cache probe over several (the module's own cache and any the app
+ * registers): up only when every probe answers; details merged, the app's
+ * last so they win on a shared key.
+ */
+export function mergeCacheProbes(probes: readonly CacheHealthProbe[]): CacheHealthProbe | undefined {
+  if (probes.length <= 1) return probes[0];
+  return {
+    ping: async (signal) => Object.assign({}, ...(await Promise.all(probes.map((p) => p.ping(signal))))),
+  };
 }
 
 /** One alerts source over several: firing counts summed per severity; undefined when there are none. */
