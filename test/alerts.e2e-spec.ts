@@ -243,16 +243,19 @@ describe('history with the TypeORM store', () => {
       const alerts = (await (await fetch(`${second.api}/performance/alerts?hours=1`, { headers: second.admin })).json()) as {
         alerts: { metric: string; status: string; count: number }[];
       };
-      expect(alerts.alerts).toHaveLength(1);
-      expect(alerts.alerts[0]).toMatchObject({ metric: 'memoryPercent', status: 'firing', count: 2 });
+      // Only the memory rule is forced to fire; others (CPU on a busy machine) may or may not.
+      const memory = alerts.alerts.filter((a) => a.metric === 'memoryPercent');
+      expect(memory).toHaveLength(1);
+      expect(memory[0]).toMatchObject({ metric: 'memoryPercent', status: 'firing', count: 2 });
       // The firing alert continues after the restart: the next breach updates it, no second alert.
       await second.app.get(MetricsSampler).collect();
       await second.app.get(AlertManager).flush();
       const after = (await (await fetch(`${second.api}/performance/alerts?hours=1`, { headers: second.admin })).json()) as {
-        alerts: { count: number }[];
+        alerts: { metric: string; count: number }[];
       };
-      expect(after.alerts).toHaveLength(1);
-      expect(after.alerts[0]!.count).toBe(3);
+      const memoryAfter = after.alerts.filter((a) => a.metric === 'memoryPercent');
+      expect(memoryAfter).toHaveLength(1);
+      expect(memoryAfter[0]!.count).toBe(3);
     } finally {
       await second.close();
     }
