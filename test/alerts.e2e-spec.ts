@@ -56,8 +56,10 @@ describe.each(ADAPTERS)('alerts on the sample app (%s)', (adapter) => {
     const sample = await startSample(adapter, {
       seedDocuments: 1000,
       env: {
-        ALERT_RULES: JSON.stringify({ p95Ms: { warning: 2, critical: 100000 } }),
-        KPI_P95_MS: '2',
+        // 0.05 ms: no request of the N+1 route (21 statements) is that fast, so the
+        // breach does not depend on how busy the machine is.
+        ALERT_RULES: JSON.stringify({ p95Ms: { warning: 0.05, critical: 100000 } }),
+        KPI_P95_MS: '0.05',
         ALERT_WEBHOOK_URL: hook.url,
         ALERT_SLACK_WEBHOOK_URL: slack.url,
         ALERT_LOG: 'false',
@@ -69,7 +71,7 @@ describe.each(ADAPTERS)('alerts on the sample app (%s)', (adapter) => {
       await sampler.collect();
       await autocannon({ url: `${sample.api}/documents?limit=20&include=author&strategy=naive`, connections: 20, amount: 400 });
       const breached = await sampler.collect();
-      expect(breached.p95Ms!).toBeGreaterThan(2);
+      expect(breached.p95Ms!).toBeGreaterThan(0.05);
 
       const kpis = (await (await fetch(`${admin}/kpis`, { headers: sample.admin })).json()) as { kpis: { name: string; status: string }[] };
       expect(kpis.kpis.find((k) => k.name === 'responseTimeP95')!.status).toBe('fail');
@@ -80,14 +82,14 @@ describe.each(ADAPTERS)('alerts on the sample app (%s)', (adapter) => {
       let alerts = (await (await fetch(`${admin}/alerts?hours=1`, { headers: sample.admin })).json()) as { firing: number; alerts: any[] };
       const p95 = alerts.alerts.filter((a) => a.metric === 'p95Ms');
       expect(p95).toHaveLength(1);
-      expect(p95[0]).toMatchObject({ status: 'firing', severity: 'warning', threshold: 2, count: 2, resolvedAt: null });
+      expect(p95[0]).toMatchObject({ status: 'firing', severity: 'warning', threshold: 0.05, count: 2, resolvedAt: null });
       expect(alerts.firing).toBeGreaterThanOrEqual(1);
 
       // Other rules (CPU under load) may fire too: look at the p95 alert's deliveries.
       const ofP95 = (r: Received[]) => r.filter((x) => (x.body.alert?.metric ?? x.body.attachments?.[0]?.title) === 'p95Ms' || x.body.attachments?.[0]?.title === 'Performance alert: p95Ms');
       await until(() => ofP95(hook.received).length >= 1 && ofP95(slack.received).length >= 1);
       expect(ofP95(hook.received)[0]!.body).toMatchObject({ event: 'fired', alert: { id: p95[0].id, metric: 'p95Ms', status: 'firing' } });
-      expect(ofP95(slack.received)[0]!.body.text).toMatch(/^\[FIRING\] warning: Response time p95 .* is above 2 ms$/);
+      expect(ofP95(slack.received)[0]!.body.text).toMatch(/^\[FIRING\] warning: Response time p95 .* is above 0\.05 ms$/);
       expect(ofP95(slack.received)[0]!.body.attachments[0].color).toBe('warning');
 
       // Recovery: an idle interval has no requests, so nothing breaches (admin
