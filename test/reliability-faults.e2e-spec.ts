@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { LoggerService } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_URL, reachableSync } from './fixtures/observability-health.fixture';
-import { OwnedRedis, TcpProxy, freePort } from './support/reliability-services';
+import { OwnedRedis, TcpProxy, freePort, hangingHttpServer } from './support/reliability-services';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 import { describeWithService } from './support/services';
 
@@ -179,5 +179,41 @@ describeWithService('postgres', postgres, 'PostgreSQL cut off and restored under
     // Counting is intact after the outage.
     const res = await fetch(`${sample.api}/documents/2`);
     expect(res.headers.get('x-db-queries')).toBe('1');
+  });
+});
+
+describe('an alert notifier endpoint that hangs', () => {
+  it('never delays a request, and the app still shuts down within the notifier timeout', async () => {
+    const hanging = await hangingHttpServer();
+    const received = hanging.received;
+    const logger = new RecordingLogger();
+    const sample = await startSample('express', {
+      seedDocuments: 50,
+      logger,
+      env: {
+        METRICS_COLLECTION_INTERVAL: '1',
+        // Fires at the first snapshot: any process uses more than 0.001% of its memory.
+        ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.001 } }),
+        ALERT_WEBHOOK_URL: hanging.url,
+      },
+    });
+    try {
+      const running = { on: true };
+      const during = load(sample.api, ['/hello', '/documents/1'], 2000, 5, 5, running);
+      await vi.waitFor(() => expect(received.length).toBeGreaterThan(0), { timeout: 8000, interval: 100 });
+      await new Promise((r) => setTimeout(r, 500));
+      running.on = false;
+      const outcomes = await during;
+      expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+      expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(1000);
+      const alerts = (await (await fetch(`${sample.api}/performance/alerts`, { headers: admin })).json()) as { firing: number };
+      expect(alerts.firing).toBeGreaterThan(0);
+    } finally {
+      const started = Date.now();
+      await sample.close();
+      // The delivery in flight is given up at the notifier timeout (5 s), never waited on forever.
+      expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
+      await hanging.close();
+    }
   });
 });

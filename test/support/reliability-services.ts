@@ -93,3 +93,22 @@ export class OwnedRedis {
     });
   }
 }
+
+/** An HTTP endpoint that reads each request and never answers (a hung notifier or collector); counts what arrived. */
+export async function hangingHttpServer(): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const received: string[] = [];
+  const server = createHttpServer((req) => {
+    received.push(`${req.method} ${req.url}`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
