@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { PerformanceAdminModule } from './admin/performance-admin.module';
+import { PerformanceError } from './errors/performance.errors';
 import type { PerformanceModuleOptions } from './options/performance-options.interface';
 
 /** Options fixed when the module is defined, given beside the others in forRoot and forRootAsync. */
@@ -25,8 +26,9 @@ export const {
   .setExtras<PerformanceModuleExtras>({ adminPath: 'performance' }, (definition, extras) => {
     const adminPath = (extras.adminPath ?? 'performance').replace(/^\/+|\/+$/g, '');
     if (!ADMIN_PATH.test(adminPath)) {
-      throw new Error(
-        `PERF_ERR_INVALID_OPTIONS: adminPath must be a route path of letters, digits, . _ ~ - and / (got ${JSON.stringify(extras.adminPath)})`,
+      throw new PerformanceError(
+        'PERF_ERR_INVALID_OPTIONS',
+        `adminPath must be a route path of letters, digits, . _ ~ - and / (got ${JSON.stringify(extras.adminPath)})`,
       );
     }
     return {

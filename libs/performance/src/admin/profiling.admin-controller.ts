@@ -50,7 +50,7 @@ export class ProfilingAdminController {
   @Post('profiling/cpu')
   @HttpCode(200)
   @ApiOperation({ summary: 'Records a CPU profile for some seconds: a .cpuprofile download, or JSON with its summary' })
-  @ApiQuery({ name: 'seconds', required: false, description: '1 to profiling.maxSeconds, default 10', schema: { type: 'integer', minimum: 1, default: 10 } })
+  @ApiQuery({ name: 'seconds', required: false, description: '1 to profiling.maxSeconds, default 10 (or maxSeconds when lower)', schema: { type: 'integer', minimum: 1, default: 10 } })
   @ApiQuery({ name: 'format', required: false, description: 'cpuprofile (download, default) or json (summary and profile)', schema: { type: 'string', enum: ['cpuprofile', 'json'] } })
   @ApiResponse({ status: 400, description: 'seconds out of range or unknown format' })
   @ApiResponse({ status: 409, description: 'a profile or heap snapshot is already being taken' })
@@ -59,7 +59,7 @@ export class ProfilingAdminController {
     @Query('format') format: unknown,
   ): Promise<StreamableFile | CpuProfileResponse> {
     const profiler = this.required();
-    const seconds = integerParam('seconds', rawSeconds, { min: 1, max: profiler.maxSeconds, default: 10 });
+    const seconds = integerParam('seconds', rawSeconds, { min: 1, max: profiler.maxSeconds, default: Math.min(10, profiler.maxSeconds) });
     if (format !== undefined && format !== 'json' && format !== 'cpuprofile') {
       throw new BadRequestException(`format must be json or cpuprofile (got ${JSON.stringify(format)})`);
     }

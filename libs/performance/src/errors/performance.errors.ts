@@ -15,10 +15,6 @@ export const PERFORMANCE_ERRORS = {
     status: 500,
     message: 'An optional dependency of an enabled feature is not installed',
   },
-  PERF_ERR_UNSUPPORTED_ADAPTER: {
-    status: 500,
-    message: 'The HTTP adapter is neither Express nor Fastify',
-  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A code of {@link PERFORMANCE_ERRORS}. */
