@@ -25,6 +25,7 @@ interface BrowserWindow {
     cookie: string;
     activeElement: { textContent: string | null } | null;
     documentElement: { scrollWidth: number; clientWidth: number };
+    querySelector(selector: string): { textContent: string | null } | null;
   };
 }
 interface Canvas2d {
@@ -168,6 +169,13 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
 
     // Cards: a number for everything the sample app measures (SQLite has no
     // pool), and a colour wherever dashboard/config has a threshold or KPI.
+    // On a busy machine the first snapshot may have no app request yet: the page
+    // refreshes every second, so wait (bounded) for latencies to appear.
+    await page.waitForFunction(
+      () => /^\d/.test((globalThis as unknown as BrowserWindow).document.querySelector('[data-card="p95"] .num')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     const cards = await page.$$eval('[data-card]', (nodes) =>
       nodes.map((n) => ({ id: n.getAttribute('data-card'), value: n.querySelector('.num')!.textContent, cls: n.className })),
     );
