@@ -5,9 +5,8 @@
 // Usage: node bench/db-overhead.mjs [--rounds 6] [--duration 8] [--adapter express|fastify|both] [--database-url postgres://...]
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { compare, machineLine, markdownTable, pinSelf } from './lib/compare.mjs';
-import { replaceSection } from './lib/results-file.mjs';
+import { recordSection } from './lib/results-file.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -54,12 +53,4 @@ for (const adapter of adapters) {
 }
 console.log(out.join('\n'));
 // Recorded in bench/RESULTS.md, in this script's own section, exactly as printed.
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-const previous = (() => {
-  try {
-    return readFileSync(resultsFile, 'utf8');
-  } catch {
-    return '';
-  }
-})();
-writeFileSync(resultsFile, replaceSection(previous, 'db-overhead', ['## Cost of SQL counting on GET /api/v1/documents/:id (issue 3): `node bench/db-overhead.mjs`', '', ...out].join('\n')));
+recordSection('db-overhead', ['## Cost of SQL counting on GET /api/v1/documents/:id (issue 3): `node bench/db-overhead.mjs`', '', ...out].join('\n'));

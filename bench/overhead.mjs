@@ -4,9 +4,8 @@
 // Usage: node bench/overhead.mjs [--rounds 6] [--duration 8] [--adapter express|fastify|both]
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { compare, machineLine, markdownTable, pinSelf } from './lib/compare.mjs';
-import { replaceSection } from './lib/results-file.mjs';
+import { recordSection } from './lib/results-file.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -48,12 +47,4 @@ for (const adapter of adapters) {
 }
 console.log(out.join('\n'));
 // Recorded in bench/RESULTS.md, in this script's own section, exactly as printed.
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-const previous = (() => {
-  try {
-    return readFileSync(resultsFile, 'utf8');
-  } catch {
-    return '';
-  }
-})();
-writeFileSync(resultsFile, replaceSection(previous, 'overhead', ['## Overhead on GET /api/v1/hello (issue 2): `node bench/overhead.mjs`', '', ...out].join('\n')));
+recordSection('overhead', ['## Overhead on GET /api/v1/hello (issue 2): `node bench/overhead.mjs`', '', ...out].join('\n'));
