@@ -100,7 +100,8 @@ export class RequestTracker implements OnApplicationShutdown {
   private observers: RequestObserver[] | null = null;
 
   constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {
-    this.writeHeaders = createHeadersWriter(options.headers, new ProcessMemory());
+    // A disabled module touches nothing, not even Node's response prototype.
+    this.writeHeaders = options.enabled ? createHeadersWriter(options.headers, new ProcessMemory()) : null;
     if (this.writeHeaders) installWriteHeadHook(this.logger);
   }
 
