@@ -3,6 +3,7 @@
 // DATABASE_URL: sqlite::memory: (default) or postgres://... ; ADAPTER: express | fastify; PORT.
 // Prints "ready <port>" when listening. Needs `npm run build` first.
 'use strict';
+const { listen, serve } = require('./servers/bench-app.cjs');
 require('reflect-metadata');
 const { Controller, Get, Inject, Module, Param, ParseIntPipe } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
@@ -10,8 +11,6 @@ const { ExpressAdapter } = require('@nestjs/platform-express');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
 const { TypeOrmModule, getDataSourceToken } = require('@nestjs/typeorm');
 const { EntitySchema } = require('typeorm');
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
 
 const BenchDocument = new EntitySchema({
   name: 'BenchDocument',
@@ -53,10 +52,6 @@ async function main() {
     const rows = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, title: `document ${i + 1}`, views: i }));
     for (let i = 0; i < rows.length; i += 200) await repo.insert(rows.slice(i, i + 200));
   }
-  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  process.stdout.write(`ready ${app.getHttpServer().address().port}\n`);
+  await listen(app);
 }
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+serve(main);

@@ -8,13 +8,12 @@
 //               through NODE_OPTIONS=--import, as ESM instrumentation needs), no exporter
 // PORT: port to listen on. Prints "ready <port>" when listening.
 'use strict';
+const { listen, serve } = require('./servers/bench-app.cjs');
 require('reflect-metadata');
 const { Module, Injectable } = require('@nestjs/common');
 const { APP_INTERCEPTOR, NestFactory } = require('@nestjs/core');
 const { ExpressAdapter } = require('@nestjs/platform-express');
 const { HelloController } = require('../dist/apps/sample/hello/hello.controller.js');
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
 
 function willsotoImports() {
   const { PrometheusModule, makeHistogramProvider, getToken } = require('@willsoto/nestjs-prometheus');
@@ -67,10 +66,6 @@ async function main() {
   Module({ imports, providers, controllers: [HelloController] })(BenchModule);
   const app = await NestFactory.create(BenchModule, new ExpressAdapter(), { logger: false });
   app.setGlobalPrefix('api/v1');
-  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  process.stdout.write(`ready ${app.getHttpServer().address().port}\n`);
+  await listen(app);
 }
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+serve(main);

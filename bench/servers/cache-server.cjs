@@ -5,13 +5,12 @@
 //   cm-big     bare Nest + @nestjs/cache-manager's CacheInterceptor (cache-manager 7, memory) on the same /api/v1/big
 // ADAPTER: express | fastify. PORT: port to listen on. Prints "ready <port>" when listening.
 'use strict';
+const { listen, serve } = require('./bench-app.cjs');
 require('reflect-metadata');
 const { Controller, Get, Module, UseInterceptors } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { ExpressAdapter } = require('@nestjs/platform-express');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
 
 function bigBody() {
   const rows = [];
@@ -55,10 +54,6 @@ async function main() {
   const adapter = process.env.ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
   const app = await NestFactory.create(BenchModule, adapter, { logger: false });
   app.setGlobalPrefix('api/v1');
-  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  process.stdout.write(`ready ${app.getHttpServer().address().port}\n`);
+  await listen(app);
 }
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+serve(main);

@@ -11,6 +11,7 @@
 // Peers outside the root install resolve from bench/peers (`npm --prefix bench/peers ci`).
 // ADAPTER: express | fastify. PORT. Prints "ready <port>" when listening. Needs `npm run build`.
 'use strict';
+const { listen, serve } = require('./bench-app.cjs');
 require('reflect-metadata');
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
@@ -22,8 +23,6 @@ const { TypeOrmModule } = require('@nestjs/typeorm');
 const { HelloController } = require('../../dist/apps/sample/hello/hello.controller.js');
 
 const peerRequire = createRequire(join(__dirname, '..', 'peers', 'package.json'));
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
 
 function willsoto() {
   const { PrometheusModule, makeHistogramProvider, getToken } = require('@willsoto/nestjs-prometheus');
@@ -97,10 +96,6 @@ async function main() {
   const app = await NestFactory.create(BenchModule, adapter, { logger: false });
   for (const m of middleware) app.use(m);
   app.setGlobalPrefix('api/v1');
-  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  process.stdout.write(`ready ${app.getHttpServer().address().port}\n`);
+  await listen(app);
 }
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+serve(main);

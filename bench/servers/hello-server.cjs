@@ -3,14 +3,13 @@
 // PERF_OPTIONS: JSON merged into the module options (to measure single features).
 // ADAPTER: express | fastify. PORT: port to listen on. Prints "ready <port>" when listening.
 'use strict';
+const { listen, serve } = require('./bench-app.cjs');
 require('reflect-metadata');
 const { Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { ExpressAdapter } = require('@nestjs/platform-express');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
 const { HelloController } = require('../../dist/apps/sample/hello/hello.controller.js');
-
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));
 
 async function main() {
   const variant = process.env.VARIANT ?? 'bare';
@@ -25,10 +24,6 @@ async function main() {
   const adapter = process.env.ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
   const app = await NestFactory.create(BenchModule, adapter, { logger: false });
   app.setGlobalPrefix('api/v1');
-  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  process.stdout.write(`ready ${app.getHttpServer().address().port}\n`);
+  await listen(app);
 }
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+serve(main);

@@ -3,15 +3,13 @@
 // DATABASE_URL, ADAPTER, CACHE_*, PERFORMANCE_* as the sample reads them; PORT (0 = any).
 // Prints "ready <port>" when listening. Needs `npm run build`.
 'use strict';
+const { listen, serve } = require('./bench-app.cjs');
 const { createSampleApp } = require('../../dist/apps/sample/sample-app.js');
 
 async function main() {
   const { app } = await createSampleApp({ logger: ['error', 'warn'] });
-  await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  process.stdout.write(`ready ${app.getHttpServer().address().port}\n`);
+  await listen(app);
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void app.close().finally(() => process.exit(0)));
 }
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+// It closes the app itself on signals (below), so the sampler's history is flushed.
+serve(main, { exitOnSignals: false });
