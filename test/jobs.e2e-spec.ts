@@ -1,6 +1,6 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { JobStatus, JobsStatusBody } from 'nestjs-performance';
+import { MetricsSampler, type JobStatus, type JobsStatusBody, type PerformanceAlert } from 'nestjs-performance';
 import { ADAPTERS } from './support/http-app';
 import { type RunningSample, startSample } from './support/sample-app';
 
@@ -104,6 +104,12 @@ describe.each(ADAPTERS)('background jobs on the sample app (%s)', (adapter) => {
         value: 33.33,
         threshold: 20,
       },
+    ]);
+    // The same condition goes through the module's alert lifecycle, beside the metric rules.
+    await sample.app.get(MetricsSampler).collect();
+    const { body: listed } = await getJson<{ alerts: PerformanceAlert[] }>(`${sample.api}/performance/alerts?hours=1`, sample.admin);
+    expect(listed.alerts.filter((a) => a.metric === 'job-failure-rate')).toMatchObject([
+      { job: 'search-index-sync', severity: 'warning', status: 'firing', value: 33.33, threshold: 20 },
     ]);
   });
 

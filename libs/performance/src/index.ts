@@ -127,7 +127,7 @@ export { LoadTestRuns, type LoadTestStatus, type ReceivedLoadTestRun } from './m
 export { AlertManager } from './alerts/alert-manager.service';
 export { AlertDispatcher, type DeliveryResult } from './alerts/alert-dispatcher';
 export type { AlertNotifier } from './alerts/notifiers/alert-notifier';
-export type { PerformanceAlert, AlertEvent } from './alerts/performance-alert';
+export type { PerformanceAlert, AlertEvent, AlertSubject, JobAlertRule, JobAlertCondition, JobAlertSource } from './alerts/performance-alert';
 export type {
   AlertsOptions,
   AlertRuleLevels,

@@ -6,7 +6,7 @@ import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { roundTo } from '../monitor/metrics-snapshot';
 import type { AlertDispatcher } from './alert-dispatcher';
 import type { AlertMetric, AlertRule, AlertSeverity, ResolvedAlertsOptions } from './alerts.options';
-import type { AlertEvent, PerformanceAlert } from './performance-alert';
+import type { AlertEvent, AlertSubject, JobAlertCondition, JobAlertSource, PerformanceAlert } from './performance-alert';
 
 const LABELS: Record<AlertMetric, { label: string; unit: string }> = {
   cpuPercent: { label: 'CPU usage', unit: '%' },
@@ -37,17 +37,38 @@ interface Open {
   healthy: number;
 }
 
+/** A rule breaching in the snapshot under evaluation. */
+interface Breach {
+  readonly metric: AlertSubject;
+  readonly job?: string;
+  readonly severity: AlertSeverity;
+  readonly threshold: number;
+  readonly value: number;
+  /** The message at `threshold` (the alert's own level may be higher while it stays escalated). */
+  message(threshold: number): string;
+}
+
+/** The open-alert key: the metric, or `rule:job` for a job rule (one open alert per rule and job). */
+function keyOf(metric: AlertSubject, job: string | undefined): string {
+  return job === undefined ? metric : `${metric}:${job}`;
+}
+
 /**
  * Evaluates the alert rules against each snapshot and keeps each alert's
  * lifecycle: a breach opens one alert per rule (firing), later breaches
  * update it (count, last seen, value, escalation), and `resolveAfterSamples`
  * healthy snapshots resolve it. Every change is saved to the history store
  * and handed to the notifiers; neither is awaited by the sampler.
+ *
+ * Job rules (`job-failure-rate`, `job-overdue`) come from a
+ * {@link JobAlertSource} read at the same time as each snapshot and follow
+ * the same lifecycle, with one open alert per rule and job.
  */
 export class AlertManager implements AlertsFiringSource {
   private readonly logger = new Logger('nestjs-performance:alerts');
-  private readonly open = new Map<AlertMetric, Open>();
+  private readonly open = new Map<string, Open>();
   private storeWarned = false;
+  private jobsWarned = false;
   // Saves run one after another, so an alert's insert always precedes its updates.
   private saving: Promise<void> = Promise.resolve();
 
@@ -56,16 +77,18 @@ export class AlertManager implements AlertsFiringSource {
     private readonly instanceId: string,
     private readonly store: HistoryStore,
     readonly dispatcher: AlertDispatcher,
+    private readonly jobs: JobAlertSource | null = null,
   ) {}
 
   /** Picks up alerts that were firing when this instance last stopped. */
   async restore(): Promise<void> {
     for (const alert of await this.store.firingAlerts(this.instanceId)) {
-      if (!this.open.has(alert.metric)) this.open.set(alert.metric, { alert, healthy: 0 });
+      const key = keyOf(alert.metric, alert.job);
+      if (!this.open.has(key)) this.open.set(key, { alert, healthy: 0 });
     }
   }
 
-  /** Applies one snapshot; returns the events it caused (already dispatched). */
+  /** Applies one snapshot (and the job conditions at its time); returns the events it caused (already dispatched). */
   evaluate(snapshot: MetricsSnapshot): AlertEvent[] {
     if (!this.options.enabled) return [];
     const events: AlertEvent[] = [];
@@ -73,52 +96,19 @@ export class AlertManager implements AlertsFiringSource {
     for (const rule of this.options.rules) {
       const value = snapshot[rule.metric];
       const level = levelOf(rule, value);
-      const current = this.open.get(rule.metric);
-      if (level && value !== null) {
-        if (!current) {
-          const alert: PerformanceAlert = {
-            id: randomUUID(),
-            instanceId: this.instanceId,
-            metric: rule.metric,
-            severity: level.severity,
-            status: 'firing',
-            message: this.message(rule, value, level.threshold),
-            value: roundTo(value),
-            threshold: level.threshold,
-            firstSeen: now,
-            lastSeen: now,
-            resolvedAt: null,
-            count: 1,
-          };
-          this.open.set(rule.metric, { alert, healthy: 0 });
-          events.push({ kind: 'fired', alert: { ...alert } });
-        } else {
-          const a = current.alert;
-          current.healthy = 0;
-          a.count++;
-          a.lastSeen = now;
-          a.value = roundTo(value);
-          const escalated = ORDER.indexOf(level.severity) < ORDER.indexOf(a.severity);
-          if (escalated) {
-            a.severity = level.severity;
-            a.threshold = level.threshold;
-          }
-          a.message = this.message(rule, value, a.threshold);
-          if (escalated) events.push({ kind: 'escalated', alert: { ...a } });
-          else this.save(a);
-        }
-      } else if (current) {
-        current.healthy++;
-        if (current.healthy >= this.options.resolveAfterSamples) {
-          const a = current.alert;
-          a.status = 'resolved';
-          a.resolvedAt = now;
-          a.lastSeen = now;
-          this.open.delete(rule.metric);
-          events.push({ kind: 'resolved', alert: { ...a } });
-        }
-      }
+      const breach: Breach | undefined =
+        level && value !== null
+          ? {
+              metric: rule.metric,
+              severity: level.severity,
+              threshold: level.threshold,
+              value,
+              message: (threshold) => this.message(rule, value, threshold),
+            }
+          : undefined;
+      this.apply(rule.metric, breach, now, events);
     }
+    if (this.jobs) this.evaluateJobs(Date.parse(now), now, events);
     for (const event of events) {
       this.save(event.alert);
       this.dispatcher.dispatch(event);
@@ -153,6 +143,80 @@ export class AlertManager implements AlertsFiringSource {
     const out: Record<AlertSeverity, number> = { critical: 0, warning: 0, info: 0 };
     for (const o of this.open.values()) out[o.alert.severity]++;
     return out;
+  }
+
+  /** Job conditions breaching now open or update their alerts; open job alerts without one count a healthy sample. */
+  private evaluateJobs(nowMs: number, now: string, events: AlertEvent[]): void {
+    let conditions: readonly JobAlertCondition[];
+    try {
+      conditions = this.jobs!.jobAlerts(nowMs);
+    } catch (error) {
+      if (!this.jobsWarned) {
+        this.jobsWarned = true;
+        this.logger.warn(`could not read the job alert conditions: ${(error as Error).message}`);
+      }
+      return;
+    }
+    const breaching = new Set<string>();
+    for (const c of conditions) {
+      const key = keyOf(c.rule, c.job);
+      if (breaching.has(key)) continue;
+      breaching.add(key);
+      this.apply(key, { metric: c.rule, job: c.job, severity: c.severity, threshold: c.threshold, value: c.value, message: () => c.message }, now, events);
+    }
+    for (const [key, open] of [...this.open]) {
+      if (open.alert.job !== undefined && !breaching.has(key)) this.apply(key, undefined, now, events);
+    }
+  }
+
+  /** One step of an alert's lifecycle: open, update or escalate on a breach; count towards resolving otherwise. */
+  private apply(key: string, breach: Breach | undefined, now: string, events: AlertEvent[]): void {
+    const current = this.open.get(key);
+    if (breach) {
+      if (!current) {
+        const alert: PerformanceAlert = {
+          id: randomUUID(),
+          instanceId: this.instanceId,
+          metric: breach.metric,
+          ...(breach.job === undefined ? {} : { job: breach.job }),
+          severity: breach.severity,
+          status: 'firing',
+          message: breach.message(breach.threshold),
+          value: roundTo(breach.value),
+          threshold: breach.threshold,
+          firstSeen: now,
+          lastSeen: now,
+          resolvedAt: null,
+          count: 1,
+        };
+        this.open.set(key, { alert, healthy: 0 });
+        events.push({ kind: 'fired', alert: { ...alert } });
+        return;
+      }
+      const a = current.alert;
+      current.healthy = 0;
+      a.count++;
+      a.lastSeen = now;
+      a.value = roundTo(breach.value);
+      const escalated = ORDER.indexOf(breach.severity) < ORDER.indexOf(a.severity);
+      if (escalated) {
+        a.severity = breach.severity;
+        a.threshold = breach.threshold;
+      }
+      a.message = breach.message(a.threshold);
+      if (escalated) events.push({ kind: 'escalated', alert: { ...a } });
+      else this.save(a);
+    } else if (current) {
+      current.healthy++;
+      if (current.healthy >= this.options.resolveAfterSamples) {
+        const a = current.alert;
+        a.status = 'resolved';
+        a.resolvedAt = now;
+        a.lastSeen = now;
+        this.open.delete(key);
+        events.push({ kind: 'resolved', alert: { ...a } });
+      }
+    }
   }
 
   private message(rule: AlertRule, value: number, threshold: number): string {

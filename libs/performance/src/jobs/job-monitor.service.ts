@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { MetadataScanner, type ModuleRef, type ModulesContainer } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
+import type { JobAlertSource } from '../alerts/performance-alert';
 import type { ResolvedJobsOptions } from './jobs.options';
 import {
   fallbackJobRecorder,
@@ -155,7 +156,7 @@ class JobState {
  * await this.jobs.track('nightly-import', () => this.importer.run());
  * this.jobs.recordRetry('nightly-import', error);
  */
-export class JobMonitor implements JobRunRecorder, OnModuleInit, OnApplicationShutdown {
+export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
   private readonly jobs = new Map<string, JobState>();
   private readonly overLimitLogged = new Set<string>();
@@ -257,6 +258,14 @@ export class JobMonitor implements JobRunRecorder, OnModuleInit, OnApplicationSh
   /** Names of the tracked jobs, sorted. */
   names(): string[] {
     return [...this.jobs.keys()].sort();
+  }
+
+  /**
+   * The job alerts breaching at `now`: the alert manager reads them with
+   * each snapshot, so they fire, notify and resolve like the metric rules.
+   */
+  jobAlerts(now = Date.now()): readonly JobAlert[] {
+    return this.status(now).alerts;
   }
 
   /** Every job, sorted by name, with the alerts; what `jobs/status` answers. */

@@ -4,6 +4,7 @@ import { AlertDispatcher, createNotifiers } from '../alerts/alert-dispatcher';
 import { AlertManager } from '../alerts/alert-manager.service';
 import { RequestTracker } from '../context/request-tracker.service';
 import { isDataSource } from '../database/database-source';
+import { JobMonitor } from '../jobs/job-monitor.service';
 import { AlertsFiringSource } from '../metrics/observability.sources';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
@@ -57,11 +58,13 @@ export const MONITOR_PROVIDERS: Provider[] = [
   },
   {
     provide: AlertManager,
-    useFactory: (options: ResolvedPerformanceOptions, store: HistoryStore): AlertManager => {
+    useFactory: (options: ResolvedPerformanceOptions, store: HistoryStore, jobs: JobMonitor | null): AlertManager => {
       const notifiers = options.enabled && options.alerts.enabled ? createNotifiers(options.alerts.notifiers) : [];
-      return new AlertManager(options.alerts, options.instanceId, store, new AlertDispatcher(notifiers, options.alerts.notifiers));
+      const dispatcher = new AlertDispatcher(notifiers, options.alerts.notifiers);
+      // Job rules (failure rate, overdue) join the metric rules when job monitoring is on.
+      return new AlertManager(options.alerts, options.instanceId, store, dispatcher, jobs ?? null);
     },
-    inject: [PERFORMANCE_OPTIONS, HistoryStore],
+    inject: [PERFORMANCE_OPTIONS, HistoryStore, { token: JobMonitor, optional: true }],
   },
   { provide: AlertsFiringSource, useExisting: AlertManager },
   MetricsSampler,
