@@ -1,5 +1,6 @@
+import { Injectable, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CacheWarmingReport } from 'nestjs-performance';
+import { Cached, PerformanceModule, WarmCache, type CacheStatsBody, type CacheWarmingReport } from 'nestjs-performance';
 import { cacheWarmingFixture, WARMING_ADMIN_TOKEN, type WarmRuns } from './fixtures/cache-warming-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 
@@ -50,6 +51,22 @@ describe.each(ADAPTERS)('@WarmCache (%s)', (adapter) => {
     expect(Date.parse(popular.lastWarmedAt!)).toBeGreaterThanOrEqual(startedAt);
   });
 
+  it('reports the warming runs in cache-stats: runs, entries warmed, failures, last run, next refresh', async () => {
+    const { warming } = await get<CacheStatsBody>('/performance/cache-stats', admin);
+    const report = await get<CacheWarmingReport>('/performance/cache-warming', admin);
+    expect(warming).toEqual({
+      runs: 1,
+      entries: 7,
+      entriesWarmed: 7,
+      failures: 0,
+      lastRun: report.runs[0],
+      // The 30 s entries come first: refreshed 27 s after their fill.
+      nextRefreshAt: report.entries.map((e) => e.nextRefreshAt!).sort()[0],
+    });
+    expect(warming!.lastRun).toMatchObject({ trigger: 'startup', entries: 7, failed: 0 });
+    expect(Date.parse(warming!.nextRefreshAt!) - Date.parse(report.entries[1]!.lastWarmedAt!)).toBe(27_000);
+  });
+
   it('refreshes each entry shortly before it expires, so callers keep hitting', async () => {
     await vi.advanceTimersByTimeAsync(27_500);
     await vi.waitFor(async () => expect((await runs()).byId).toBe(12));
@@ -71,6 +88,41 @@ describe.each(ADAPTERS)('@WarmCache (%s)', (adapter) => {
     expect(report.runs.slice(0, -1).every((r) => r.trigger === 'refresh' && r.failed === 0)).toBe(true);
     expect(report.totals).toEqual({ runs: report.runs.length, fills: now.popular + now.byId, failures: 0 });
     expect(now.maxRunning).toBe(2);
+    const { warming } = await get<CacheStatsBody>('/performance/cache-stats', admin);
+    expect(warming).toMatchObject({ runs: report.totals.runs, entries: 7, entriesWarmed: report.totals.fills, failures: 0 });
+    expect(warming!.lastRun).toEqual(report.runs[0]);
+    expect(warming!.lastRun!.trigger).toBe('refresh');
+    expect(Date.parse(warming!.nextRefreshAt!)).toBeGreaterThan(Date.now());
+  });
+});
+
+@Injectable()
+class BrokenWarmService {
+  @Cached({ ttl: 60, namespace: 'broken' })
+  @WarmCache({ args: [[1], [2]] })
+  async load(id: number): Promise<number> {
+    if (id === 2) throw new Error('upstream unavailable');
+    return id;
+  }
+}
+
+@Module({
+  imports: [PerformanceModule.forRoot({ admin: { token: WARMING_ADMIN_TOKEN }, metrics: { enabled: false }, health: { enabled: false } })],
+  providers: [BrokenWarmService],
+})
+class BrokenWarmingModule {}
+
+describe('cache warming with a failing entry', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp(BrokenWarmingModule, 'express');
+  });
+  afterAll(() => running?.close());
+
+  it('counts the failed fill in cache-stats', async () => {
+    const body = (await (await fetch(`${running.url}/performance/cache-stats`, { headers: admin })).json()) as CacheStatsBody;
+    expect(body.warming).toMatchObject({ runs: 1, entries: 2, entriesWarmed: 1, failures: 1, lastRun: { trigger: 'startup', entries: 2, failed: 1 } });
+    expect(body.warming!.nextRefreshAt).not.toBeNull();
   });
 });
 
@@ -84,5 +136,7 @@ describe('cache warming switched off', () => {
   it('fills nothing at start and answers 404 on cache-warming', async () => {
     expect(await (await fetch(`${running.url}/warm/runs`)).json()).toEqual({ popular: 0, byId: 0, running: 0, maxRunning: 0 });
     expect((await fetch(`${running.url}/performance/cache-warming`, { headers: admin })).status).toBe(404);
+    const stats = (await (await fetch(`${running.url}/performance/cache-stats`, { headers: admin })).json()) as CacheStatsBody;
+    expect(stats.warming).toBeNull();
   });
 });

@@ -63,6 +63,14 @@ export {
 export { RequestTracing, TRACER_NAME } from './tracing/request-tracing.service';
 export { Traced, type TracedAttributes } from './tracing/traced.decorator';
 export type { TracingOptions } from './tracing/tracing.options';
+export {
+  monitorSpanExporter,
+  spanExportHealth,
+  type MonitorableSpanExporter,
+  type MonitorSpanExporterOptions,
+  type SpanExportResult,
+} from './tracing/span-export-monitor';
+export type { DeliveryTargetHealth, NotifierHealthSource } from './health/delivery-health';
 export type { HealthOptions, HealthScoreWeights, HttpDependency } from './health/health.options';
 export { HealthChecks, type HealthReport, type HealthProbe, type IndicatorResult } from './health/health-checks.service';
 export { HealthOverview } from './health/health-overview.service';
@@ -100,7 +108,7 @@ export { RedisCacheStore, type RedisCacheStoreOptions } from './cache/stores/red
 export { TwoTierCacheStore } from './cache/stores/two-tier-cache.store';
 export { buildCacheKey, normalizeQuery } from './cache/cache-key.builder';
 export { SingleFlight } from './cache/single-flight';
-export { CacheAdminController, type CacheClearBody } from './admin/cache.admin-controller';
+export { CacheAdminController, type CacheClearBody, type CacheStatsBody } from './admin/cache.admin-controller';
 export { TrackJob, type TrackJobOptions } from './jobs/track-job.decorator';
 export {
   JobMonitor,
@@ -166,6 +174,7 @@ export { WarmCache, type WarmCacheOptions } from './method-cache/warm-cache.deco
 export {
   CacheWarmer,
   type CacheWarmingReport,
+  type CacheWarmingStats,
   type WarmedEntry,
   type WarmingRun,
 } from './method-cache/cache-warmer.service';

@@ -1,6 +1,7 @@
-import { BadRequestException, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Inject, Optional, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ResponseCache, type ResponseCacheReport } from '../cache/response-cache.service';
+import { CacheWarmer, type CacheWarmingStats } from '../method-cache/cache-warmer.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { integerParam, nameParam } from './admin-query';
 
@@ -12,6 +13,12 @@ export interface CacheClearBody {
   readonly removed: number | null;
 }
 
+/** Body of `GET cache-stats`. */
+export interface CacheStatsBody extends ResponseCacheReport {
+  /** `@WarmCache()` runs (runs, entries warmed, failures, last run, next refresh); null when warming is off. */
+  readonly warming: CacheWarmingStats | null;
+}
+
 /** The cache part of the admin API: cache-stats and cache/clear. */
 @ApiTags('performance')
 @ApiBearerAuth()
@@ -19,20 +26,23 @@ export interface CacheClearBody {
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class CacheAdminController {
-  constructor(private readonly cache: ResponseCache) {}
+  constructor(
+    private readonly cache: ResponseCache,
+    @Optional() @Inject(CacheWarmer) private readonly warmer: CacheWarmer | null = null,
+  ) {}
 
   /**
    * Hits, misses, stale serves and bypasses (with reasons), hit rate overall
    * and per namespace, entries, bytes, evictions, store health, the `top`
-   * hottest keys (default 10, at most 100).
+   * hottest keys (default 10, at most 100), and the cache warming runs.
    */
   @Get('cache-stats')
   @ApiOperation({ summary: 'Response cache counters overall and per namespace, store size and health, hottest keys' })
   @ApiQuery({ name: 'top', required: false, description: 'Hottest keys listed, 0 to 100, default 10', schema: { type: 'integer', minimum: 0, maximum: 100, default: 10 } })
   @ApiResponse({ status: 400, description: 'top out of range' })
-  cacheStats(@Query('top') topRaw?: unknown): ResponseCacheReport {
+  cacheStats(@Query('top') topRaw?: unknown): CacheStatsBody {
     const top = integerParam('top', topRaw, { min: 0, max: 100, default: 10 });
-    return this.cache.report(top);
+    return { ...this.cache.report(top), warming: this.warmer ? this.warmer.stats() : null };
   }
 
   /**

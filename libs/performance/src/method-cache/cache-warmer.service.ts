@@ -38,6 +38,22 @@ export interface CacheWarmingReport {
   readonly entries: readonly WarmedEntry[];
 }
 
+/** The `warming` section of the admin `cache-stats`: warming at a glance. */
+export interface CacheWarmingStats {
+  /** Warming runs since start (the start-up fill and each refresh round). */
+  readonly runs: number;
+  /** `@WarmCache()` entries kept warm. */
+  readonly entries: number;
+  /** Entries filled successfully since start, over all runs. */
+  readonly entriesWarmed: number;
+  /** Fills that failed since start. */
+  readonly failures: number;
+  /** The latest finished run, or null before the first one ends. */
+  readonly lastRun: WarmingRun | null;
+  /** ISO time of the earliest planned refresh, or null while none is planned. */
+  readonly nextRefreshAt: string | null;
+}
+
 const MAX_RUNS = 20;
 
 /** Mutable state of one target; one shape for all. */
@@ -105,6 +121,19 @@ export class CacheWarmer implements OnApplicationBootstrap, OnApplicationShutdow
         failures: s.failures,
         lastError: s.lastError,
       })),
+    };
+  }
+
+  /** Runs, entries warmed, failures, the latest run and the next refresh: the `warming` section of `cache-stats`. */
+  stats(): CacheWarmingStats {
+    const planned = this.states.filter((s) => s.nextDue > 0).map((s) => s.nextDue);
+    return {
+      runs: this.totalRuns,
+      entries: this.states.length,
+      entriesWarmed: this.fills,
+      failures: this.failures,
+      lastRun: this.runs[0] ?? null,
+      nextRefreshAt: planned.length && !this.stopped ? new Date(Math.min(...planned)).toISOString() : null,
     };
   }
 
