@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { LoggerService } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { POSTGRES_URL, reachableSync } from './fixtures/observability-health.fixture';
-import { OwnedRedis, TcpProxy, freePort, hangingHttpServer } from './support/reliability-services';
+import { OwnedRedis, TcpProxy, freePort, hangingHttpServer, switchableHttpServer } from './support/reliability-services';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 import { describeWithService } from './support/services';
 
@@ -65,9 +65,11 @@ async function load(base: string, paths: readonly string[], total: number, concu
   return out;
 }
 
-async function health(sample: RunningSample): Promise<{ status: number; details: Record<string, { status: string; message?: string }> }> {
-  const res = await fetch(`${sample.url}/health`, { headers: admin, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  const body = (await res.json()) as { details: Record<string, { status: string; message?: string }> };
+type Details = Record<string, { status: string; message?: string; [field: string]: unknown }>;
+
+async function health(sample: RunningSample, probe = ''): Promise<{ status: number; details: Details }> {
+  const res = await fetch(`${sample.url}/health${probe}`, { headers: admin, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const body = (await res.json()) as { details: Details };
   return { status: res.status, details: body.details };
 }
 
@@ -208,12 +210,92 @@ describe('an alert notifier endpoint that hangs', () => {
       expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(1000);
       const alerts = (await (await fetch(`${sample.api}/performance/alerts`, { headers: admin })).json()) as { firing: number };
       expect(alerts.firing).toBeGreaterThan(0);
+      // The hung delivery is given up at the notifier timeout (5 s) and shows in /health, named; never in live or ready.
+      await vi.waitFor(async () => {
+        const h = await health(sample);
+        expect([h.status, h.details.alert_notifiers?.status]).toEqual([503, 'down']);
+        expect(h.details.alert_notifiers?.message).toMatch(/alert notifier "webhook" failing: .*time/i);
+      }, { timeout: 10_000, interval: 200 });
+      expect((await health(sample, '/live')).status).toBe(200);
+      expect((await health(sample, '/ready')).status).toBe(200);
     } finally {
       const started = Date.now();
       await sample.close();
       // The delivery in flight is given up at the notifier timeout (5 s), never waited on forever.
       expect(Date.now() - started).toBeLessThan(REQUEST_TIMEOUT_MS + 2000);
       await hanging.close();
+    }
+  });
+});
+
+describe('an alert webhook that fails, then comes back', () => {
+  it('never fails a request, shows the notifier down in /health only (named, details for the admin), and recovers by itself', async () => {
+    const webhook = await switchableHttpServer();
+    webhook.status = 500;
+    const sample = await startSample('express', {
+      seedDocuments: 50,
+      env: {
+        METRICS_COLLECTION_INTERVAL: '1',
+        // Fires at the first snapshot: any process uses more than 0.001% of its memory.
+        ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.001 } }),
+        ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
+      },
+    });
+    try {
+      // Before any delivery the notifier is listed, and up.
+      const before = await health(sample);
+      expect(before.details.alert_notifiers).toMatchObject({ status: 'up', notifiers: [{ name: 'webhook', status: 'up', failed: 0 }] });
+
+      const running = { on: true };
+      const during = load(sample.api, ['/hello', '/documents/1'], 5000, 5, 5, running);
+
+      // The first failed attempt shows at once (the dispatcher keeps retrying with backoff: 1 s, 2 s, 4 s).
+      await vi.waitFor(async () => {
+        const h = await health(sample);
+        expect([h.status, h.details.alert_notifiers?.status]).toEqual([503, 'down']);
+      }, { timeout: 8000, interval: 100 });
+      const down = await health(sample);
+      expect(down.details.alert_notifiers?.message).toMatch(/^alert notifier "webhook" failing: HTTP 500 \(\d+ failed in a row\)$/);
+      expect(down.details.alert_notifiers?.notifiers).toEqual([
+        expect.objectContaining({ name: 'webhook', status: 'down', lastError: 'HTTP 500', consecutiveFailures: expect.any(Number), lastFailureAt: expect.any(String) }),
+      ]);
+      expect(webhook.received.length).toBeGreaterThan(0);
+
+      // An app that cannot notify still serves: live and ready stay up and never list the notifier.
+      const live = await health(sample, '/live');
+      const ready = await health(sample, '/ready');
+      expect([live.status, ready.status]).toEqual([200, 200]);
+      expect(live.details.alert_notifiers).toBeUndefined();
+      expect(ready.details.alert_notifiers).toBeUndefined();
+
+      // Anonymous callers see the status and nothing else, as for every indicator.
+      const anonymous = (await (await fetch(`${sample.url}/health`)).json()) as { error: Record<string, unknown> };
+      expect(anonymous.error.alert_notifiers).toEqual({ status: 'down' });
+
+      // The admin health overview carries it among its checks.
+      const overview = (await (await fetch(`${sample.api}/performance/health-overview`, { headers: admin })).json()) as {
+        checks: { error: Record<string, { status: string; message: string }> };
+      };
+      expect(overview.checks.error.alert_notifiers).toMatchObject({ status: 'down', message: expect.stringContaining('"webhook"') });
+
+      // The endpoint comes back: the next retry gets through and the indicator is up again, by itself.
+      webhook.status = 200;
+      await vi.waitFor(async () => {
+        const h = await health(sample);
+        expect(h.details.alert_notifiers?.status).toBe('up');
+      }, { timeout: 15_000, interval: 100 });
+      const up = await health(sample);
+      expect(up.details.alert_notifiers?.notifiers).toEqual([
+        expect.objectContaining({ name: 'webhook', status: 'up', consecutiveFailures: 0, lastSuccessAt: expect.any(String), lastError: 'HTTP 500' }),
+      ]);
+
+      running.on = false;
+      const outcomes = await during;
+      expect(outcomes.length).toBeGreaterThan(0);
+      expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
+    } finally {
+      await sample.close();
+      await webhook.close();
     }
   });
 });

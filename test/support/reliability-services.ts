@@ -112,3 +112,41 @@ export async function hangingHttpServer(): Promise<{ url: string; received: stri
     },
   };
 }
+
+/**
+ * A local HTTP endpoint whose answer the test switches at will: every
+ * request is read to the end and answered with `status` (an alert webhook
+ * that fails and comes back, or an OTLP/HTTP collector that answers 200).
+ * Listens on `port` when given (a port the test knows to refuse until now).
+ */
+export async function switchableHttpServer(port = 0): Promise<{
+  url: string;
+  port: number;
+  status: number;
+  received: { method: string; url: string; bytes: number }[];
+  close(): Promise<void>;
+}> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const state = {
+    url: '',
+    port: 0,
+    status: 200,
+    received: [] as { method: string; url: string; bytes: number }[],
+    close: (): Promise<void> => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+  const server = createHttpServer((req, res) => {
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => {
+      state.received.push({ method: req.method ?? '', url: req.url ?? '', bytes });
+      res.writeHead(state.status, { 'content-type': 'application/json' }).end(state.status < 300 ? '{}' : '{"error":"test says no"}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  state.port = (server.address() as AddressInfo).port;
+  state.url = `http://127.0.0.1:${state.port}`;
+  return state;
+}

@@ -63,6 +63,14 @@ export {
 export { RequestTracing, TRACER_NAME } from './tracing/request-tracing.service';
 export { Traced, type TracedAttributes } from './tracing/traced.decorator';
 export type { TracingOptions } from './tracing/tracing.options';
+export {
+  monitorSpanExporter,
+  spanExportHealth,
+  type MonitorableSpanExporter,
+  type MonitorSpanExporterOptions,
+  type SpanExportResult,
+} from './tracing/span-export-monitor';
+export type { DeliveryTargetHealth, NotifierHealthSource } from './health/delivery-health';
 export type { HealthOptions, HealthScoreWeights, HttpDependency } from './health/health.options';
 export { HealthChecks, type HealthReport, type HealthProbe, type IndicatorResult } from './health/health-checks.service';
 export { HealthOverview } from './health/health-overview.service';

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { DeliveryOutcomes, distinctNames, type DeliveryTargetHealth, type NotifierHealthSource } from '../health/delivery-health';
 import { ALERT_SEVERITIES, type ResolvedAlertsOptions } from './alerts.options';
 import type { AlertNotifier } from './notifiers/alert-notifier';
 import { EmailAlertNotifier } from './notifiers/email.notifier';
@@ -37,8 +38,12 @@ export function createNotifiers(options: ResolvedAlertsOptions['notifiers']): Al
  * with exponential backoff (`backoffMs`, doubled per attempt, `retries`
  * times). Failures are logged once per notifier and cause. Retry timers are
  * unref'd and cancelled by {@link close}, so shutdown leaves no open handles.
+ *
+ * Each attempt's outcome is recorded per notifier that sends outside the
+ * process ({@link notifierHealth}): health shows a notifier as down from its
+ * first failed attempt until its next successful delivery.
  */
-export class AlertDispatcher {
+export class AlertDispatcher implements NotifierHealthSource {
   private readonly logger = new Logger('nestjs-performance:alerts');
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inflight = new Set<Promise<void>>();
@@ -47,12 +52,21 @@ export class AlertDispatcher {
   private pending = 0;
   private closed = false;
   private readonly listeners: ((result: DeliveryResult) => void)[] = [];
+  private readonly outcomes = new Map<AlertNotifier, DeliveryOutcomes>();
 
   constructor(
     private readonly notifiers: readonly AlertNotifier[],
     private readonly options: ResolvedAlertsOptions['notifiers'],
   ) {
     this.minRank = ALERT_SEVERITIES.indexOf(options.minSeverity);
+    const remote = notifiers.filter((n) => !n.local);
+    const names = distinctNames(remote.map((n) => n.name));
+    remote.forEach((n, i) => this.outcomes.set(n, new DeliveryOutcomes(names[i]!)));
+  }
+
+  /** Delivery state of each notifier that sends outside the process (webhooks, Slack, email), in configuration order. */
+  notifierHealth(): DeliveryTargetHealth[] {
+    return [...this.outcomes.values()].map((o) => o.snapshot());
   }
 
   /** Names of the configured notifiers. */
@@ -105,10 +119,12 @@ export class AlertDispatcher {
     const run = Promise.resolve().then(async () => {
       try {
         await notifier.send(event, AbortSignal.timeout(this.options.timeoutMs));
+        this.outcomes.get(notifier)?.succeed();
         this.pending--;
         this.emit({ notifier: notifier.name, kind: event.kind, alertId: event.alert.id, ok: true, attempts: attempt });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        this.outcomes.get(notifier)?.fail(error);
         if (attempt <= this.options.retries && !this.closed) {
           const delay = this.options.backoffMs * 2 ** (attempt - 1);
           const timer = setTimeout(() => {

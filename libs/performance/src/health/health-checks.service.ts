@@ -8,6 +8,8 @@ import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../metr
 import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
 import { readMemoryLimitBytes } from '../monitor/process-memory';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { spanExportHealth } from '../tracing/span-export-monitor';
+import type { DeliveryTargetHealth, NotifierHealthSource } from './delivery-health';
 
 /** Which probe a check belongs to: `/health/live`, `/health/ready`, or only `/health`. */
 export type HealthProbe = 'live' | 'ready' | 'all';
@@ -35,6 +37,8 @@ interface DataSourceLike {
 interface Indicator {
   readonly key: string;
   readonly probes: readonly HealthProbe[];
+  /** Runs only while this says so (an indicator whose subject can come and go); always when absent. */
+  present?(): boolean;
   run(): PromiseLike<Record<string, IndicatorResult>>;
 }
 
@@ -59,12 +63,15 @@ function isDataSource(value: unknown): value is DataSourceLike {
  * TypeORM DataSource, heap and RSS against the memory limit, disk space,
  * event-loop lag, the cache store (when the cache feature registers a
  * {@link CacheHealthProbe}), pool saturation (with a {@link PoolStatsSource}),
- * and the outbound HTTP dependencies of `health.dependencies`. Every check
- * runs under `health.timeoutMs` and counts as down when it takes longer.
+ * the outbound HTTP dependencies of `health.dependencies`, the alert
+ * notifiers' deliveries (`alert_notifiers`) and the span exporters wrapped by
+ * `monitorSpanExporter` (`tracing_export`). Every check runs under
+ * `health.timeoutMs` and counts as down when it takes longer.
  *
  * `/health/live` runs what says the process is alive (event-loop lag);
  * `/health/ready` what says it can serve (databases, cache, pools,
- * dependencies); `/health` runs everything.
+ * dependencies); `/health` runs everything. Notifiers and exporters are in
+ * `/health` only: an app that cannot notify or export spans still serves.
  */
 export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
@@ -80,6 +87,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly moduleRef: ModuleRef,
     private cacheProbe?: CacheHealthProbe,
     private pools?: PoolStatsSource,
+    private readonly notifiers?: NotifierHealthSource,
   ) {
     const terminus = requireOptional<typeof Terminus>('@nestjs/terminus', 'health checks', 'health: { enabled: false }');
     this.terminus = new terminus.HealthIndicatorService();
@@ -151,7 +159,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly recent = new Map<HealthProbe, { at: number; report: Promise<HealthReport> }>();
 
   private async runChecks(probe: HealthProbe): Promise<HealthReport> {
-    const chosen = this.indicators.filter((i) => probe === 'all' || i.probes.includes(probe));
+    const chosen = this.indicators.filter((i) => (probe === 'all' || i.probes.includes(probe)) && (i.present?.() ?? true));
     const results = await Promise.all(chosen.map((i) => i.run()));
     const info: Record<string, IndicatorResult> = {};
     const error: Record<string, IndicatorResult> = {};
@@ -282,7 +290,36 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
           ),
       });
     }
+    const notifiers = this.notifiers;
+    if (notifiers) {
+      list.push({
+        key: 'alert_notifiers',
+        probes: ['all'],
+        present: () => notifiers.notifierHealth().length > 0,
+        run: async () => ({ alert_notifiers: deliveryIndicator('alert notifier', 'notifiers', notifiers.notifierHealth()) }),
+      });
+    }
+    list.push({
+      key: 'tracing_export',
+      probes: ['all'],
+      present: () => spanExportHealth().length > 0,
+      run: async () => ({ tracing_export: deliveryIndicator('span exporter', 'exporters', spanExportHealth()) }),
+    });
     this.logger.debug?.(`health indicators: ${list.map((i) => i.key).join(', ')}`);
     return list;
   }
+}
+
+/**
+ * One indicator over delivery targets (notifiers, exporters): down while any
+ * target's latest delivery failed, with a message that names each failing
+ * target and why; every target's state under `field`.
+ */
+function deliveryIndicator(kind: string, field: string, targets: readonly DeliveryTargetHealth[]): IndicatorResult {
+  const failing = targets.filter((t) => t.status === 'down');
+  if (!failing.length) return { status: 'up', [field]: targets };
+  const message = failing
+    .map((t) => `${kind} "${t.name}" failing: ${t.lastError ?? 'unknown error'} (${t.consecutiveFailures} failed in a row)`)
+    .join('; ');
+  return { status: 'down', message, [field]: targets };
 }

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
+import { AlertManager } from '../alerts/alert-manager.service';
 import { PerformanceEvents } from '../context/performance-events';
 import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
@@ -23,13 +24,15 @@ export const HEALTH_PROVIDERS: Provider[] = [
       moduleRef: ModuleRef,
       cache?: CacheHealthProbe,
       pools?: PoolStatsSource,
-    ) => (enabled(options) ? new HealthChecks(options, modules, moduleRef, cache, pools) : null),
+      alerts?: AlertManager,
+    ) => (enabled(options) ? new HealthChecks(options, modules, moduleRef, cache, pools, alerts?.dispatcher) : null),
     inject: [
       PERFORMANCE_OPTIONS,
       ModulesContainer,
       ModuleRef,
       { token: CacheHealthProbe, optional: true },
       { token: PoolStatsSource, optional: true },
+      { token: AlertManager, optional: true },
     ],
   },
   {

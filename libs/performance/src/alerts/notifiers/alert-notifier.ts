@@ -10,6 +10,8 @@ export interface AlertNotifier {
   readonly name: string;
   /** True for a notifier that gets every event, whatever `minSeverity` says. */
   readonly everySeverity?: boolean;
+  /** True for a notifier that stays in the process (the log): health does not track its deliveries. */
+  readonly local?: boolean;
   send(event: AlertEvent, signal: AbortSignal): Promise<void>;
   /** Releases connections at shutdown. */
   close?(): Promise<void> | void;

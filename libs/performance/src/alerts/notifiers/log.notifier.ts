@@ -6,6 +6,7 @@ import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
 export class LogAlertNotifier implements AlertNotifier {
   readonly name = 'log';
   readonly everySeverity = true;
+  readonly local = true;
   private readonly logger = new Logger('nestjs-performance:alerts');
 
   async send(event: AlertEvent): Promise<void> {
