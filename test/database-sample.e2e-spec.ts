@@ -27,7 +27,7 @@ for (const db of TEST_DATABASES) {
         ['GET /documents/:id runs 1 statement', '/documents/1', 1],
         ['the naive include runs 1 + 20 statements', '/documents?limit=20&include=author&strategy=naive', 21],
         ['the joined include runs 1 statement', '/documents?limit=20&include=author&strategy=join', 1],
-        ['the list without include runs 1 statement', '/documents?limit=20', 1],
+        ['the list without include runs 1 statement (its first request: a cache miss)', '/documents?limit=20', 1],
         ['the unindexed search runs 1 statement', '/documents/search?category=legal&status=published', 1],
         ['an unknown document runs 1 statement (404)', '/documents/999999', 1],
       ])('%s', async (_what, path, expected) => {
@@ -44,7 +44,7 @@ for (const db of TEST_DATABASES) {
       });
 
       it('never suggests an index the primary key already is', async () => {
-        await count(`${sample.api}/documents?limit=20`); // ORDER BY "d"."id"
+        await count(`${sample.api}/documents?limit=19`); // ORDER BY "d"."id" (a limit not cached yet, so it runs)
         const res = await fetch(`${sample.api}/performance/suggest-indexes`, { headers: sample.admin });
         const body = (await res.json()) as { databases: IndexAdvice[] };
         const onId = body.databases

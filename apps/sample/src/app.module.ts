@@ -15,6 +15,8 @@ import { HelloController } from './hello/hello.controller';
 import { AnalyticsRefreshJob } from './jobs/analytics-refresh.job';
 import { SearchIndexSyncJob } from './jobs/search-index-sync.job';
 import { DemoSeeder } from './seed/demo-seeder.service';
+import { WorkspacesController } from './workspaces/workspaces.controller';
+import { WorkspacesService } from './workspaces/workspaces.service';
 
 /** The sample app: a document and chat workspace product, with every toolkit feature on. */
 @Module({})
@@ -35,8 +37,16 @@ export class SampleAppModule {
           tracing: { enabled: true, ...fromEnv.tracing },
         }),
       ],
-      controllers: [HelloController, DocumentsController, AnalyticsController, ChatController],
-      providers: [{ provide: SAMPLE_CONFIG, useValue: config }, DocumentsService, AnalyticsService, DemoSeeder, AnalyticsRefreshJob, SearchIndexSyncJob],
+      controllers: [HelloController, DocumentsController, WorkspacesController, AnalyticsController, ChatController],
+      providers: [
+        { provide: SAMPLE_CONFIG, useValue: config },
+        DocumentsService,
+        WorkspacesService,
+        AnalyticsService,
+        DemoSeeder,
+        AnalyticsRefreshJob,
+        SearchIndexSyncJob,
+      ],
     };
   }
 }

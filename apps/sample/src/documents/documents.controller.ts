@@ -14,7 +14,11 @@ import type { z } from 'zod';
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
 
-  /** `?limit=20&include=author&strategy=naive|join`: the N+1 demo and its fix. */
+  /**
+   * `?limit=20&workspaceId=`: the plain list, cached by the service (namespace
+   * `documents`). `?include=author&strategy=naive|join`: the N+1 demo and its
+   * fix, never cached.
+   */
   @Get()
   async list(@Query(new ZodPipe(listDocumentsQuery)) query: z.infer<typeof listDocumentsQuery>) {
     const items = await this.documents.list({
@@ -40,7 +44,7 @@ export class DocumentsController {
 
   @Post()
   @HttpCode(201)
-  @InvalidateCache('documents', 'analytics')
+  @InvalidateCache('documents', 'analytics', 'workspaces')
   create(@Body(new ZodPipe(createDocumentSchema)) body: CreateDocumentInput) {
     return this.documents.create(body);
   }

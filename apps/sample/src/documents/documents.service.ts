@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { Cached } from 'nestjs-performance';
 import type { Repository } from 'typeorm';
 import { Document, User } from '../entities';
 import type { CreateDocumentInput } from './document.schemas';
@@ -13,7 +14,8 @@ export interface DocumentSummary {
   category: string;
   wordCount: number;
   views: number;
-  createdAt: Date;
+  /** ISO 8601 (a string, so a cached list is the same value as a fresh one). */
+  createdAt: string;
   author?: { id: number; name: string; email: string } | null;
 }
 
@@ -28,7 +30,7 @@ function summarize(doc: Document, author?: User | null): DocumentSummary {
     category: doc.category,
     wordCount: doc.wordCount,
     views: doc.views,
-    createdAt: doc.createdAt,
+    createdAt: new Date(doc.createdAt).toISOString(),
   };
   if (author !== undefined) summary.author = author ? { id: author.id, name: author.name, email: author.email } : null;
   return summary;
@@ -49,20 +51,16 @@ export class DocumentsService {
   }
 
   /**
-   * A page of documents. With `includeAuthor`, the `naive` strategy loads each
-   * author with its own statement (the N+1 demo: 1 + N statements); `join`
-   * loads them in the same statement (1 statement).
+   * A page of documents. Without `includeAuthor` it is the plain list, cached
+   * (see {@link page}). With it, nothing is cached, so the demo shows its
+   * statements on every request: the `naive` strategy loads each author with
+   * its own statement (the N+1 demo: 1 + N statements); `join` loads them in
+   * the same statement (1 statement).
    */
-  async list(options: { limit: number; workspaceId?: number; includeAuthor: boolean; strategy: 'naive' | 'join' }) {
+  async list(options: { limit: number; workspaceId?: number; includeAuthor: boolean; strategy: 'naive' | 'join' }): Promise<DocumentSummary[]> {
     const { limit, workspaceId, includeAuthor, strategy } = options;
-    const qb = this.documents
-      .createQueryBuilder('d')
-      .select(SUMMARY_COLUMNS.map((c) => `d.${c}`))
-      .orderBy('d.id', 'ASC')
-      .limit(limit);
-    if (workspaceId !== undefined) qb.where('d.workspaceId = :workspaceId', { workspaceId });
-
-    if (!includeAuthor) return (await qb.getMany()).map((d) => summarize(d));
+    if (!includeAuthor) return this.page(limit, workspaceId ?? null);
+    const qb = this.pageQuery(limit, workspaceId ?? null);
     if (strategy === 'join') {
       qb.leftJoin('d.author', 'author').addSelect(['author.id', 'author.name', 'author.email']);
       return (await qb.getMany()).map((d) => summarize(d, d.author ?? null));
@@ -75,6 +73,25 @@ export class DocumentsService {
       items.push(summarize(doc, author));
     }
     return items;
+  }
+
+  /**
+   * The plain list (one statement on a miss), cached for 60 s in namespace
+   * `documents`, per limit and workspace; `POST /documents` clears it.
+   */
+  @Cached({ ttl: 60, namespace: 'documents' })
+  async page(limit: number, workspaceId: number | null): Promise<DocumentSummary[]> {
+    return (await this.pageQuery(limit, workspaceId).getMany()).map((d) => summarize(d));
+  }
+
+  private pageQuery(limit: number, workspaceId: number | null) {
+    const qb = this.documents
+      .createQueryBuilder('d')
+      .select(SUMMARY_COLUMNS.map((c) => `d.${c}`))
+      .orderBy('d.id', 'ASC')
+      .limit(limit);
+    if (workspaceId !== null) qb.where('d.workspaceId = :workspaceId', { workspaceId });
+    return qb;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager, type ObjectLiteral, type EntityTarget } from 'typeorm';
 import { SAMPLE_CONFIG } from '../config/sample-config.token';
 import type { SampleConfig } from '../config/sample-config';
@@ -27,10 +27,12 @@ function mulberry32(seed: number): () => number {
 /**
  * Seeds demo data on first start (an empty `documents` table): 5 workspaces,
  * 200 users, SEED_DOCUMENTS documents (10,000 by default), 500 chat sessions
- * and 5,000 messages, inserted in chunks inside one transaction.
+ * and 5,000 messages, inserted in chunks inside one transaction. Runs at
+ * module init, so start-up work of the bootstrap phase (cache warming) sees
+ * the data.
  */
 @Injectable()
-export class DemoSeeder implements OnApplicationBootstrap {
+export class DemoSeeder implements OnModuleInit {
   private readonly logger = new Logger('DemoSeeder');
 
   constructor(
@@ -38,7 +40,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
     @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  async onModuleInit(): Promise<void> {
     if ((await this.dataSource.getRepository(Workspace).count()) > 0) return;
     const started = Date.now();
     await this.dataSource.transaction((manager) => this.seed(manager, this.config.seedDocuments));
