@@ -267,6 +267,8 @@ describe('an alert webhook that fails, then comes back', () => {
       expect([live.status, ready.status]).toEqual([200, 200]);
       expect(live.details.alert_notifiers).toBeUndefined();
       expect(ready.details.alert_notifiers).toBeUndefined();
+      // /status (no details) calls that degraded, not unhealthy.
+      expect(((await (await fetch(`${sample.url}/status`)).json()) as { status: string }).status).toBe('degraded');
 
       // Anonymous callers see the status and nothing else, as for every indicator.
       const anonymous = (await (await fetch(`${sample.url}/health`)).json()) as { error: Record<string, unknown> };

@@ -36,7 +36,7 @@ export class StatusEndpoint implements OnModuleInit {
    * The status as of the last health check: `ok` when every indicator is up,
    * `unhealthy` when one the app needs to serve is down (database, cache,
    * pool, HTTP dependency), `degraded` when another one is (memory, disk,
-   * event loop). Always `ok` when health is off.
+   * event loop, alert notifiers, span export). Always `ok` when health is off.
    */
   read(): StatusBody {
     return {
