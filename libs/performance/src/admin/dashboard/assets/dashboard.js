@@ -318,7 +318,13 @@
     cpuPercent: 'CPU', memoryPercent: 'Memory', p95Ms: 'p95 latency', p99Ms: 'p99 latency',
     errorRatePercent: 'Error rate', poolUtilizationPercent: 'Pool use', dbMeanQueryMs: 'DB mean query',
     eventLoopLagP99Ms: 'Event loop lag', cacheHitRatePercent: 'Cache hit rate', requestsPerSecond: 'Requests',
+    'job-failure-rate': 'Job failure rate', 'job-overdue': 'Job overdue',
   };
+  // A job alert names its job: "Job overdue: nightly-import".
+  function alertTitle(a) {
+    var label = METRIC_LABELS[a.metric] || text(a, ['title', 'name', 'metric']) || 'Alert';
+    return typeof a.job === 'string' && a.job ? label + ': ' + a.job : label;
+  }
   function severityOf(item) { return norm(text(item, ['severity', 'level', 'priority', 'impact']) || 'info'); }
 
   function renderAlerts(res) {
@@ -341,7 +347,7 @@
       ul.append(el('li', { class: 'item sev-' + severityOf(a) }, [
         el('div', { class: 'item-head' }, [
           el('span', { class: 'badge', text: text(a, ['severity', 'level']) || 'info' }),
-          el('strong', { text: METRIC_LABELS[a.metric] || text(a, ['title', 'name', 'metric']) || 'Alert' }),
+          el('strong', { text: alertTitle(a) }),
           status ? el('span', { class: 'tag', text: status }) : null,
         ]),
         el('p', { text: text(a, ['message', 'description', 'summary']) }),
