@@ -1,7 +1,11 @@
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CacheStatsBody, CacheWarmingReport } from 'nestjs-performance';
+import type { DataSource } from 'typeorm';
+import { TEST_DATABASES } from './fixtures/database-services';
 import { ADAPTERS } from './support/http-app';
 import { type RunningSample, startSample } from './support/sample-app';
+import { describeWithService } from './support/services';
 
 /** Documents the sample seeds here: fewer than a list page, so a new one shows in the list. */
 const SEEDED = 12;
@@ -126,3 +130,41 @@ describe.each(ADAPTERS)('the sample app: method cache, warming and TypeORM query
     expect((await get('/documents?limit=3&workspaceId=1')).queries).toBe(1);
   });
 });
+
+for (const db of TEST_DATABASES.filter((d) => d.name !== 'sqlite')) {
+  describeWithService(db.service, db.available, `the sample app's cached workspace aggregates on ${db.name}`, () => {
+    let sample: RunningSample;
+    beforeAll(async () => {
+      sample = await startSample('express', { databaseUrl: db.url });
+    });
+    afterAll(() => sample?.close());
+
+    it('answers the warmed directory, the cached summary and the query-cached counts with the database figures', async () => {
+      const dataSource = sample.app.get<DataSource>(getDataSourceToken());
+      // Other suites write to this database: clear what the warm-up computed, then compare with a fresh count.
+      await fetch(`${sample.api}/performance/cache/clear?namespace=workspaces`, { method: 'POST', headers: sample.admin });
+      // Suites running beside this one may add documents meanwhile: each figure lies between the counts around it.
+      const countDocuments = async () => Number(((await dataSource.query('SELECT COUNT(*) AS n FROM documents')) as [{ n: string | number }])[0].n);
+      const before = await countDocuments();
+      const directory = (await (await fetch(`${sample.api}/workspaces`)).json()) as { id: number; documents: number }[];
+      const total = directory.reduce((sum, w) => sum + w.documents, 0);
+      expect(total).toBeGreaterThanOrEqual(before);
+      expect(total).toBeLessThanOrEqual(await countDocuments());
+
+      const summary = await fetch(`${sample.api}/workspaces/1/summary`);
+      expect(summary.status).toBe(200);
+      const body = (await summary.json()) as { workspaceId: number; documents: number; views: number };
+      expect(body.workspaceId).toBe(1);
+      expect(body.documents).toBeGreaterThanOrEqual(directory.find((w) => w.id === 1)!.documents);
+      expect(typeof body.views).toBe('number');
+      expect((await fetch(`${sample.api}/workspaces/1/summary`)).headers.get('x-db-queries')).toBe('0');
+
+      const byStatus = (await (await fetch(`${sample.api}/workspaces/1/documents-by-status`)).json()) as { items: { documents: number }[] };
+      expect(byStatus.items.reduce((sum, s) => sum + s.documents, 0)).toBeGreaterThanOrEqual(body.documents);
+      const cached = await fetch(`${sample.api}/workspaces/1/documents-by-status`);
+      expect(cached.headers.get('x-db-queries')).toBe('0');
+      expect(await cached.json()).toEqual(byStatus);
+      expect((await fetch(`${sample.api}/workspaces/99999/summary`)).status).toBe(404);
+    });
+  });
+}
