@@ -108,7 +108,7 @@ export class AlertManager implements AlertsFiringSource {
           : undefined;
       this.apply(rule.metric, breach, now, events);
     }
-    if (this.jobs) this.evaluateJobs(Date.parse(now), now, events);
+    this.evaluateJobs(Date.parse(now), now, events);
     for (const event of events) {
       this.save(event.alert);
       this.dispatcher.dispatch(event);
@@ -145,11 +145,15 @@ export class AlertManager implements AlertsFiringSource {
     return out;
   }
 
-  /** Job conditions breaching now open or update their alerts; open job alerts without one count a healthy sample. */
+  /**
+   * Job conditions breaching now open or update their alerts; open job alerts
+   * without one count a healthy sample. Without a source (job monitoring
+   * switched off since a restart) restored job alerts resolve.
+   */
   private evaluateJobs(nowMs: number, now: string, events: AlertEvent[]): void {
     let conditions: readonly JobAlertCondition[];
     try {
-      conditions = this.jobs!.jobAlerts(nowMs);
+      conditions = this.jobs ? this.jobs.jobAlerts(nowMs) : [];
     } catch (error) {
       if (!this.jobsWarned) {
         this.jobsWarned = true;

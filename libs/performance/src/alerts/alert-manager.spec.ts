@@ -85,6 +85,20 @@ describe('AlertManager with job rules', () => {
     expect(after.events).toMatchObject([{ kind: 'resolved', alert: { id, job: 'nightly' } }]);
   });
 
+  it('resolves a restored job alert when job monitoring is off after the restart', async () => {
+    const store = new MemoryHistoryStore(100, 100);
+    const before = manager(store);
+    before.jobs.conditions = [overdue('nightly')];
+    before.evaluate(1_000);
+    await before.m.flush();
+
+    const m = new AlertManager(options, 'test', store, new AlertDispatcher([], options.notifiers), null);
+    await m.restore();
+    expect(m.firing()).toHaveLength(1);
+    expect(m.evaluate(snapshot(2_000))).toMatchObject([{ kind: 'resolved', alert: { job: 'nightly' } }]);
+    expect(m.firing()).toEqual([]);
+  });
+
   it('goes on with the metric rules when the job source throws', () => {
     const jobs = new Jobs();
     jobs.jobAlerts = () => {
