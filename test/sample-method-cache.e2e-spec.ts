@@ -13,6 +13,8 @@ const SEEDED = 12;
 interface Answer<T> {
   status: number;
   queries: number;
+  /** X-Cache: about the response cache only. */
+  cache: string | null;
   body: T;
 }
 
@@ -21,7 +23,7 @@ describe.each(ADAPTERS)('the sample app: method cache, warming and TypeORM query
 
   async function get<T>(path: string): Promise<Answer<T>> {
     const res = await fetch(sample.api + path);
-    return { status: res.status, queries: Number(res.headers.get('x-db-queries')), body: (await res.json()) as T };
+    return { status: res.status, queries: Number(res.headers.get('x-db-queries')), cache: res.headers.get('x-cache'), body: (await res.json()) as T };
   }
   const cacheStats = async () =>
     (await (await fetch(`${sample.api}/performance/cache-stats`, { headers: sample.admin })).json()) as CacheStatsBody;
@@ -109,6 +111,8 @@ describe.each(ADAPTERS)('the sample app: method cache, warming and TypeORM query
     const second = await get<{ items: { id: number; title: string }[]; count: number }>('/documents?limit=20');
     expect([first.queries, second.queries]).toEqual([1, 0]);
     expect(second.body).toEqual(first.body);
+    // The route is not response-cached: the service's method cache answered.
+    expect([first.cache, second.cache]).toEqual(['BYPASS', 'BYPASS']);
     const count = first.body.count;
     // Another page or workspace is another entry.
     expect((await get('/documents?limit=3&workspaceId=1')).queries).toBe(1);
