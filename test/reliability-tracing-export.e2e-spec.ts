@@ -117,3 +117,46 @@ describe('an OTLP exporter whose endpoint refuses, then a collector that answers
     await vi.waitFor(async () => expect((await health(sample)).details.tracing_export).toBeUndefined(), { timeout: 5000, interval: 200 });
   });
 });
+
+describe('an OTLP collector that accepts exports and never answers, then answers', () => {
+  let provider: BasicTracerProvider;
+  let sample: RunningSample;
+  let collector: Awaited<ReturnType<typeof switchableHttpServer>>;
+
+  beforeAll(async () => {
+    collector = await switchableHttpServer();
+    collector.status = 0; // reads each export, never answers
+    const exporter = monitorSpanExporter(new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, timeoutMillis: 500 }), { name: 'collector' });
+    provider = new BasicTracerProvider({
+      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50, exportTimeoutMillis: 2000 })],
+    });
+    trace.setGlobalTracerProvider(provider);
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    sample = await startSample('express', { seedDocuments: 50, env: { TRACING_ENABLED: 'true' } });
+  });
+  afterAll(async () => {
+    await sample?.close();
+    await provider?.shutdown();
+    trace.disable();
+    context.disable();
+    await collector?.close();
+  });
+
+  it('never holds a request, shows the timed-out export in /health, and recovers by itself', async () => {
+    const hung = await load(sample.api, ['/hello', '/documents/1'], 200, 5);
+    expect(hung.filter((s) => s !== 200)).toEqual([]);
+    await vi.waitFor(async () => {
+      const h = await health(sample);
+      expect([h.status, h.details.tracing_export?.status]).toEqual([503, 'down']);
+    }, { timeout: 10_000, interval: 100 });
+    expect((await health(sample)).details.tracing_export?.message).toMatch(/^span exporter "collector" failing: .*timed out/i);
+    expect(collector.received.some((r) => r.url === '/v1/traces')).toBe(true);
+    expect((await health(sample, '/ready')).status).toBe(200);
+
+    collector.status = 200;
+    await vi.waitFor(async () => {
+      expect((await load(sample.api, ['/hello'], 10, 2)).filter((s) => s !== 200)).toEqual([]);
+      expect((await health(sample)).details.tracing_export?.status).toBe('up');
+    }, { timeout: 15_000, interval: 200 });
+  });
+});

@@ -116,7 +116,8 @@ export async function hangingHttpServer(): Promise<{ url: string; received: stri
 /**
  * A local HTTP endpoint whose answer the test switches at will: every
  * request is read to the end and answered with `status` (an alert webhook
- * that fails and comes back, or an OTLP/HTTP collector that answers 200).
+ * that fails and comes back, or an OTLP/HTTP collector that answers 200);
+ * `status` 0 reads the request and never answers (a hung endpoint).
  * Listens on `port` when given (a port the test knows to refuse until now).
  */
 export async function switchableHttpServer(port = 0): Promise<{
@@ -142,6 +143,7 @@ export async function switchableHttpServer(port = 0): Promise<{
     req.on('data', (chunk: Buffer) => (bytes += chunk.length));
     req.on('end', () => {
       state.received.push({ method: req.method ?? '', url: req.url ?? '', bytes });
+      if (state.status === 0) return;
       res.writeHead(state.status, { 'content-type': 'application/json' }).end(state.status < 300 ? '{}' : '{"error":"test says no"}');
     });
   });
