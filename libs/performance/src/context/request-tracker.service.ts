@@ -30,21 +30,30 @@ function installWriteHeadHook(logger: Logger): void {
   if (proto[HOOKED]) return;
   const original = proto.writeHead;
   let warned = false;
-  proto.writeHead = function writeHeadWithPerformanceHeaders(this: Tracked<ServerResponse>, ...args: unknown[]) {
+  proto.writeHead = function writeHeadWithPerformanceHeaders(
+    this: Tracked<ServerResponse>,
+    statusCode: number,
+    reason?: unknown,
+    headers?: unknown,
+  ) {
     const ctx = this[CONTEXT];
-    const write = ctx?.[HEADERS_WRITER];
-    if (write && !this.headersSent) {
-      try {
-        write(this, ctx!);
-      } catch (error) {
-        // Instrumentation never breaks a response: log the first failure only.
-        if (!warned) {
-          warned = true;
-          logger.warn(`could not write performance headers: ${(error as Error).message}`);
+    if (ctx !== undefined) {
+      const write = ctx[HEADERS_WRITER];
+      if (write !== null && !this.headersSent) {
+        try {
+          // writeHead(status, headers) or writeHead(status, reason, headers)
+          write(this, ctx, typeof reason === 'string' ? headers : reason);
+        } catch (error) {
+          // Instrumentation never breaks a response: log the first failure only.
+          if (!warned) {
+            warned = true;
+            logger.warn(`could not write performance headers: ${(error as Error).message}`);
+          }
         }
       }
     }
-    return (original as (...a: unknown[]) => ServerResponse).apply(this, args);
+    // Fixed parameters rather than a rest array: no allocation per response.
+    return (original as (...a: unknown[]) => ServerResponse).call(this, statusCode, reason, headers);
   } as WriteHead;
   proto[HOOKED] = true;
 }
