@@ -37,6 +37,8 @@ export class RequestContext {
   dbTimeMs = 0;
   /** How the response cache treated the request. */
   cacheStatus: CacheStatus = 'BYPASS';
+  /** @internal True once the request's observers were told that its response closed. */
+  closed = false;
   /** @internal Left out of the sampler's figures (admin, probe and scrape traffic); decided on arrival. */
   excluded = false;
   /** Route template set by adapters that know it before the handler runs (Fastify). */
