@@ -50,6 +50,19 @@ describe.each(ADAPTERS)('performance headers on %s', (adapter) => {
     expect(await res.text()).toBe('chunk-1,chunk-2,chunk-3');
   });
 
+  it.each([
+    ['a headers object', '/fixture/raw-head', 201, 'object'],
+    ['a reason phrase and a headers array', '/fixture/raw-head-array', 202, 'array'],
+  ])('are on a head the handler wrote itself with %s, each once, beside its own', async (_what, path, status, custom) => {
+    const res = await fetch(running.url + path);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('x-custom')).toBe(custom);
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    // A header written twice would arrive joined ("a, b") and fail these patterns.
+    expectPerformanceHeaders(res);
+    expect(await res.text()).toBe(`raw ${custom}`);
+  });
+
   it('keep a well-formed incoming X-Request-ID', async () => {
     const res = await fetch(`${running.url}/fixture/ok`, { headers: { 'X-Request-ID': 'trace-42.a_b-c' } });
     expect(res.headers.get('x-request-id')).toBe('trace-42.a_b-c');

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from 'nestjs-performance';
 import { observabilityFixture } from './fixtures/observability-fixture.module';
@@ -111,6 +112,42 @@ describe.each(ADAPTERS)('Prometheus metrics on %s', (adapter) => {
     const after = await scrape(running);
     // The scrape itself is one request in flight.
     expect(sampleValue(during, 'http_requests_in_flight', 'http_requests_in_flight')).toBe(5);
+    expect(sampleValue(after, 'http_requests_in_flight', 'http_requests_in_flight')).toBe(1);
+  });
+
+  it('leave out a request whose client went away, and take it out of flight', async () => {
+    const labels = { method: 'GET', route: '/api/v1/obs/slow', status_code: '200' };
+    const before = sampleValue(await scrape(running), 'http_requests_total', 'http_requests_total', labels) ?? 0;
+    // Three requests on their own connections, each dropped 10 ms into the handler's 30 ms.
+    const dropped = Array.from({ length: 3 }, async () => {
+      const socket = connect(Number(new URL(running.url).port), '127.0.0.1');
+      socket.write('GET /api/v1/obs/slow HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 10));
+      socket.destroy();
+    });
+    await Promise.all(dropped);
+    await new Promise((r) => setTimeout(r, 60)); // the handlers finish writing to closed sockets
+    const after = await scrape(running);
+    expect(sampleValue(after, 'http_requests_in_flight', 'http_requests_in_flight')).toBe(1); // the scrape
+    expect(sampleValue(after, 'http_requests_total', 'http_requests_total', labels) ?? 0).toBe(before);
+  });
+
+  it('count each of several requests pipelined on one connection', async () => {
+    const labels = { method: 'GET', route: '/api/v1/obs/ok', status_code: '200' };
+    const before = sampleValue(await scrape(running), 'http_requests_total', 'http_requests_total', labels) ?? 0;
+    const socket = connect(Number(new URL(running.url).port), '127.0.0.1');
+    let received = '';
+    const three = new Promise<void>((resolve) =>
+      socket.on('data', (chunk) => {
+        received += chunk.toString('latin1');
+        if ((received.match(/HTTP\/1\.1 200/g) ?? []).length === 3) resolve();
+      }),
+    );
+    socket.write('GET /api/v1/obs/ok HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(3));
+    await three;
+    socket.destroy();
+    const after = await scrape(running);
+    expect(sampleValue(after, 'http_requests_total', 'http_requests_total', labels)).toBe(before + 3);
     expect(sampleValue(after, 'http_requests_in_flight', 'http_requests_in_flight')).toBe(1);
   });
 

@@ -111,6 +111,26 @@ describe.each(ADAPTERS)('spans of a real request on %s, without HTTP instrumenta
     expect(parentOf(server!)).toBe('00f067aa0ba902b7');
   });
 
+  it('time a span made when the response closed from the request\'s arrival, with every attribute', async () => {
+    // No SQL, no cache lookup, no @Traced method: nothing needs the span before the response closes.
+    const res = await fetch(`${running.url}/api/v1/obs/ok`);
+    await res.arrayBuffer();
+    const [server] = await spansOf('GET /api/v1/obs/ok');
+    expect(server!.attributes).toEqual({
+      'http.request.method': 'GET',
+      'url.path': '/api/v1/obs/ok',
+      'http.route': '/api/v1/obs/ok',
+      'http.response.status_code': 200,
+      'performance.request_id': res.headers.get('x-request-id'),
+      'performance.cache_status': 'BYPASS',
+      'performance.db.query_count': 0,
+      'performance.db.time_ms': 0,
+    });
+    // X-Response-Time runs from arrival to the headers, so a span started at arrival lasts at least that long.
+    const headerMs = Number.parseFloat(res.headers.get('x-response-time')!);
+    expect(hrTimeToMilliseconds(server!.duration)).toBeGreaterThanOrEqual(headerMs - 0.01);
+  });
+
   it('name the span of an unknown route by method only, and mark a 5xx as an error', async () => {
     await (await fetch(`${running.url}/no/such/${Math.random()}`)).arrayBuffer();
     const [unknown] = await spansOf('GET');

@@ -7,6 +7,7 @@ export type CacheStatus = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 /** The raw Node request as Express decorates it, read for the route template. */
 interface RawRequest {
   readonly method?: string;
+  readonly headers?: import('node:http').IncomingHttpHeaders;
   readonly url?: string;
   readonly route?: { path?: unknown };
   readonly baseUrl?: string;
@@ -36,10 +37,14 @@ export class RequestContext {
   dbTimeMs = 0;
   /** How the response cache treated the request. */
   cacheStatus: CacheStatus = 'BYPASS';
+  /** @internal True once the request's observers were told that its response closed. */
+  closed = false;
+  /** @internal Left out of the sampler's figures (admin, probe and scrape traffic); decided on arrival. */
+  excluded = false;
   /** Route template set by adapters that know it before the handler runs (Fastify). */
   routeTemplate: string | undefined = undefined;
   /** @internal Set by the request tracker; declared here so every context has one shape. */
-  [HEADERS_WRITER]: ((res: import('node:http').ServerResponse, ctx: RequestContext) => void) | null = null;
+  [HEADERS_WRITER]: ((res: import('node:http').ServerResponse, ctx: RequestContext, passed: unknown) => void) | null = null;
 
   constructor(
     /** The X-Request-ID of this request: the client's when valid, else a new UUID. */
@@ -73,6 +78,11 @@ export class RequestContext {
     if (this.routeTemplate !== undefined) return this.routeTemplate;
     const path = this.raw.route?.path;
     return typeof path === 'string' ? (this.raw.baseUrl ?? '') + path : undefined;
+  }
+
+  /** The request's headers, as the client sent them. */
+  get headers(): import('node:http').IncomingHttpHeaders {
+    return this.raw.headers ?? {};
   }
 
   /** The request path without the query string. */

@@ -1,4 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { type IncomingMessage, type Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { createHeadersWriter, type WriteHeaders } from '../headers/response-headers.writer';
@@ -12,6 +14,18 @@ import { resolveRequestId } from './request-id';
 const CONTEXT = Symbol.for('nestjs-performance.request-context');
 
 type Tracked<T> = T & { [CONTEXT]?: RequestContext };
+
+/** On a connection: the response it is serving now (null: none), watched for a client that leaves. */
+const OPEN_RESPONSE = Symbol('nestjs-performance.open-response');
+type WatchedSocket = Socket & { [OPEN_RESPONSE]?: Tracked<ServerResponse> | null };
+
+/** Node publishes every finished server response here (since 16.18), with its request, socket and server. */
+const RESPONSE_FINISH = 'http.server.response.finish';
+interface ResponseFinish {
+  readonly response: Tracked<ServerResponse>;
+  readonly socket: WatchedSocket;
+  readonly server: Server;
+}
 type WriteHead = ServerResponse['writeHead'];
 
 const HOOKED = Symbol.for('nestjs-performance.write-head-hook');
@@ -30,21 +44,30 @@ function installWriteHeadHook(logger: Logger): void {
   if (proto[HOOKED]) return;
   const original = proto.writeHead;
   let warned = false;
-  proto.writeHead = function writeHeadWithPerformanceHeaders(this: Tracked<ServerResponse>, ...args: unknown[]) {
+  proto.writeHead = function writeHeadWithPerformanceHeaders(
+    this: Tracked<ServerResponse>,
+    statusCode: number,
+    reason?: unknown,
+    headers?: unknown,
+  ) {
     const ctx = this[CONTEXT];
-    const write = ctx?.[HEADERS_WRITER];
-    if (write && !this.headersSent) {
-      try {
-        write(this, ctx!);
-      } catch (error) {
-        // Instrumentation never breaks a response: log the first failure only.
-        if (!warned) {
-          warned = true;
-          logger.warn(`could not write performance headers: ${(error as Error).message}`);
+    if (ctx !== undefined) {
+      const write = ctx[HEADERS_WRITER];
+      if (write !== null && !this.headersSent) {
+        try {
+          // writeHead(status, headers) or writeHead(status, reason, headers)
+          write(this, ctx, typeof reason === 'string' ? headers : reason);
+        } catch (error) {
+          // Instrumentation never breaks a response: log the first failure only.
+          if (!warned) {
+            warned = true;
+            logger.warn(`could not write performance headers: ${(error as Error).message}`);
+          }
         }
       }
     }
-    return (original as (...a: unknown[]) => ServerResponse).apply(this, args);
+    // Fixed parameters rather than a rest array: no allocation per response.
+    return (original as (...a: unknown[]) => ServerResponse).call(this, statusCode, reason, headers);
   } as WriteHead;
   proto[HOOKED] = true;
 }
@@ -136,12 +159,14 @@ export class RequestTracker implements OnApplicationShutdown {
 
   /** Registers an observer of every request. Call it at start-up, not per request. */
   observe(observer: RequestObserver): void {
+    if (this.observers === null) subscribe(RESPONSE_FINISH, this.onResponseFinish);
     this.observers = [...(this.observers ?? []), observer];
   }
 
   onApplicationShutdown(): void {
     this.server?.removeListener('request', this.onRequest);
     this.server = undefined;
+    if (this.observers !== null) unsubscribe(RESPONSE_FINISH, this.onResponseFinish);
   }
 
   private readonly onRequest = (req: Tracked<IncomingMessage>, res: Tracked<ServerResponse>): void => {
@@ -159,24 +184,54 @@ export class RequestTracker implements OnApplicationShutdown {
       } catch (error) {
         this.observerFailed(error);
       }
-      // Prepended, so observers still see the response before other 'close'
-      // listeners (an OpenTelemetry HTTP instrumentation ends its span there).
-      res.prependListener('close', this.onResponseClose);
+      // Optimization: no listener per response. A sent response is reported from
+      // Node's response-finish channel; a client that leaves first, from its
+      // connection's 'close' (one listener per connection, not per request).
+      const socket = req.socket as WatchedSocket;
+      const open = socket[OPEN_RESPONSE];
+      if (open === undefined) {
+        socket[OPEN_RESPONSE] = res;
+        socket.once('close', this.onSocketClose);
+      } else if (open === null) socket[OPEN_RESPONSE] = res;
+      // A pipelined request while the previous response is still open: watched on its own.
+      else res.once('close', this.onPipelinedClose);
     }
   };
 
-  /** One listener shared by every response; `this` is the response. */
-  private readonly onResponseClose = ((tracker: RequestTracker) =>
-    function onResponseClose(this: Tracked<ServerResponse>): void {
-      const ctx = this[CONTEXT];
-      const observers = tracker.observers;
-      if (!ctx || observers === null) return;
-      try {
-        for (const observer of observers) observer.responseClosed(ctx, this);
-      } catch (error) {
-        tracker.observerFailed(error);
-      }
+  /** Node's channel: a response of any server in the process was sent. */
+  private readonly onResponseFinish = (message: unknown): void => {
+    const { response, socket, server } = message as ResponseFinish;
+    if (server !== this.server) return;
+    if (socket !== null && socket !== undefined && socket[OPEN_RESPONSE] === response) socket[OPEN_RESPONSE] = null;
+    this.closed(response);
+  };
+
+  /** One listener shared by every connection; `this` is the socket. */
+  private readonly onSocketClose = ((tracker: RequestTracker) =>
+    function onSocketClose(this: WatchedSocket): void {
+      const open = this[OPEN_RESPONSE];
+      this[OPEN_RESPONSE] = null;
+      if (open) tracker.closed(open);
     })(this);
+
+  /** One listener shared by pipelined responses; `this` is the response. */
+  private readonly onPipelinedClose = ((tracker: RequestTracker) =>
+    function onPipelinedClose(this: Tracked<ServerResponse>): void {
+      tracker.closed(this);
+    })(this);
+
+  /** Tells the observers, once, that a response was sent or abandoned. */
+  private closed(res: Tracked<ServerResponse>): void {
+    const ctx = res[CONTEXT];
+    const observers = this.observers;
+    if (ctx === undefined || ctx.closed || observers === null) return;
+    ctx.closed = true;
+    try {
+      for (const observer of observers) observer.responseClosed(ctx, res);
+    } catch (error) {
+      this.observerFailed(error);
+    }
+  }
 
   private observerWarned = false;
 

@@ -8,6 +8,7 @@ import type { PerformanceEvents, CacheEvent, QueryEvent } from '../context/perfo
 import type { RequestContext } from '../context/request-context';
 import type { RequestTracker, RequestObserver } from '../context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { HttpRequestSeries } from './http-request.series';
 import type { PrometheusRegistry } from './metrics.options';
 import {
   findSourceInstances,
@@ -65,8 +66,7 @@ const MAX_NAMESPACES = 200;
  */
 export class PerformanceMetrics implements RequestObserver, OnApplicationBootstrap {
   private readonly registryRef: PromClient.Registry;
-  private readonly httpRequests: PromClient.Counter<'method' | 'route' | 'status_code'>;
-  private readonly httpDuration: PromClient.Histogram<'method' | 'route' | 'status_code'>;
+  private readonly http: HttpRequestSeries;
   private readonly cacheLookups: PromClient.Counter<'namespace' | 'status'>;
   private readonly dbQueries: PromClient.Counter<'operation'>;
   private readonly dbDuration: PromClient.Histogram<'operation'>;
@@ -89,19 +89,11 @@ export class PerformanceMetrics implements RequestObserver, OnApplicationBootstr
     const registers = [registry];
     const self = this;
 
-    this.httpRequests = new prom.Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests answered, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status_code'],
-      registers,
-    });
-    this.httpDuration = new prom.Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'Time from the request arriving to its response being sent, in seconds.',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [...options.metrics.durationBuckets],
-      registers,
-    });
+    this.http = new HttpRequestSeries(options.metrics.durationBuckets);
+    this.http.counter(prom, registers);
+    registry.registerMetric(
+      this.http.histogram('Time from the request arriving to its response being sent, in seconds.') as PromClient.Metric,
+    );
     new prom.Gauge({
       name: 'http_requests_in_flight',
       help: 'HTTP requests being served now.',
@@ -239,9 +231,7 @@ export class PerformanceMetrics implements RequestObserver, OnApplicationBootstr
     this.inFlight--;
     // A client that left before the response was sent got no response to count.
     if (!res.writableFinished) return;
-    const labels = { method: ctx.method, route: ctx.route ?? UNMATCHED_ROUTE, status_code: res.statusCode };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, (performance.now() - ctx.startedAt) / 1000);
+    this.http.record(ctx.method, ctx.route ?? UNMATCHED_ROUTE, res.statusCode, (performance.now() - ctx.startedAt) / 1000);
   }
 
   private recordQuery(event: QueryEvent): void {

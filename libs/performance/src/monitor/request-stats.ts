@@ -103,11 +103,11 @@ export class RequestStats implements RequestObserver {
   private dbQueries = 0;
   private dbTimeMs = 0;
   private readonly routes = new Map<string, RouteEntry>();
+  /** The same entries by route template, then method: the per-response lookup. */
+  private readonly routesByTemplate = new Map<string, Map<string, RouteEntry>>();
   private readonly namespaces = new Map<string, { hits: number; misses: number; stale: number; bypass: number }>();
   // Optimization: null while nothing is ignored, so each request costs one check.
   private ignored: readonly string[] | null = null;
-  /** Requests left out, decided on arrival: routers rewrite `req.url` on the way (Express sub-apps, 404 handlers). */
-  private readonly skipped = new WeakSet<RequestContext>();
 
   /**
    * Leaves requests to these paths, and to anything below them, out of every
@@ -134,12 +134,13 @@ export class RequestStats implements RequestObserver {
   }
 
   requestStarted(ctx: RequestContext, req: IncomingMessage): void {
-    // The duration comes from the context's clock; only the path is read here, while req.url is still the client's.
-    if (this.ignored !== null && this.isIgnoredPath(req.url ?? '/')) this.skipped.add(ctx);
+    // The duration comes from the context's clock; only the path is read here, while req.url is still the
+    // client's (routers rewrite it on the way: Express sub-apps, 404 handlers).
+    if (this.ignored !== null && this.isIgnoredPath(req.url ?? '/')) ctx.excluded = true;
   }
 
   responseClosed(ctx: RequestContext, res: ServerResponse): void {
-    if (this.ignored !== null && this.skipped.has(ctx)) return;
+    if (ctx.excluded) return;
     const ms = ctx.elapsedMs();
     const error = res.statusCode >= 500;
     this.requests++;
@@ -147,16 +148,10 @@ export class RequestStats implements RequestObserver {
     this.window.recordValue(toUs(ms));
 
     const route = ctx.route ?? UNMATCHED;
-    const key = `${ctx.method} ${route}`;
-    let entry = this.routes.get(key);
-    if (!entry) {
-      const otherKey = `${ctx.method} <other>`;
-      entry =
-        this.routes.size < MAX_ROUTES
-          ? new RouteEntry(ctx.method, route)
-          : (this.routes.get(otherKey) ?? new RouteEntry(ctx.method, '<other>'));
-      this.routes.set(this.routes.size < MAX_ROUTES ? key : otherKey, entry);
-    }
+    // Optimization: looked up by the route and method strings the router holds (hashes cached), no key built.
+    const byMethod = this.routesByTemplate.get(route);
+    let entry = byMethod?.get(ctx.method);
+    if (entry === undefined) entry = this.addRoute(ctx.method, route, byMethod);
     entry.requests++;
     if (error) entry.errors++;
     entry.totalMs += ms;
@@ -167,9 +162,25 @@ export class RequestStats implements RequestObserver {
     entry.latency.recordValue(toUs(ms));
   }
 
+  /** The entry of a method and route seen for the first time (`<other>` past MAX_ROUTES). */
+  private addRoute(method: string, route: string, byMethod: Map<string, RouteEntry> | undefined): RouteEntry {
+    const key = `${method} ${route}`;
+    let entry = this.routes.get(key);
+    if (entry === undefined) {
+      const otherKey = `${method} <other>`;
+      const full = this.routes.size >= MAX_ROUTES;
+      entry = full ? (this.routes.get(otherKey) ?? new RouteEntry(method, '<other>')) : new RouteEntry(method, route);
+      this.routes.set(full ? otherKey : key, entry);
+      if (full) return entry; // not remembered by template: the table of templates stays bounded too
+    }
+    if (byMethod === undefined) this.routesByTemplate.set(route, (byMethod = new Map()));
+    byMethod.set(method, entry);
+    return entry;
+  }
+
   /** Listener of cache events. */
   readonly onCache = (event: CacheEvent): void => {
-    if (this.ignored !== null && event.request && this.skipped.has(event.request)) return;
+    if (event.request?.excluded === true) return;
     if (event.status === 'HIT' || event.status === 'STALE') {
       this.cacheHits++;
       this.cacheLookups++;
@@ -188,7 +199,7 @@ export class RequestStats implements RequestObserver {
 
   /** Listener of query events. */
   readonly onQuery = (event: QueryEvent): void => {
-    if (this.ignored !== null && event.request && this.skipped.has(event.request)) return;
+    if (event.request?.excluded === true) return;
     this.dbQueries++;
     this.dbTimeMs += event.durationMs;
   };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type * as OtelApi from '@opentelemetry/api';
 import { requireOptional } from '../errors/performance.errors';
@@ -15,8 +16,15 @@ interface RequestSpan {
   readonly span: OtelApi.Span;
   /** True when the module made the span (and ends it), false when it enriches the HTTP instrumentation's. */
   readonly owned: boolean;
-  readonly context: OtelApi.Context;
+  /** The context with the span active, for children; made on first use. */
+  context: OtelApi.Context | null;
+  /** The context the span's parent came from (the incoming trace headers). */
+  readonly parent: OtelApi.Context;
 }
+
+/** Where a request's span hangs on its context (one property, no WeakMap: ephemerons cost GC time). */
+const REQUEST_SPAN = Symbol('nestjs-performance.request-span');
+type Traced = RequestContext & { [REQUEST_SPAN]?: RequestSpan };
 
 /**
  * Spans through `@opentelemetry/api` only; the SDK is the app's choice.
@@ -28,12 +36,18 @@ interface RequestSpan {
  * semantic-convention attributes and its real start and end; each cache
  * lookup an event (or child span). With no SDK registered at start-up,
  * nothing is hooked and requests run untouched.
+ *
+ * Optimization: the module's own server span is made when it is first
+ * needed, with the request's arrival as its start time: for most requests
+ * that is when the response closes, where one `startSpan` call carries the
+ * final name and every attribute (no context object, no later updates). A
+ * request that runs SQL, a cache lookup or a `@Traced()` method gets it at
+ * that point, so those spans still have it as their parent.
  */
 export class RequestTracing implements RequestObserver, TracedRuntime, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
   private readonly api: typeof OtelApi;
   private readonly tracer: OtelApi.Tracer;
-  private readonly spans = new WeakMap<RequestContext, RequestSpan>();
   private readonly unsubscribe: (() => void)[] = [];
   private active = false;
 
@@ -72,32 +86,73 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
   }
 
   /** @internal */
-  requestStarted(ctx: RequestContext, req: IncomingMessage): void {
-    const { api } = this;
-    const current = api.context.active();
-    const existing = api.trace.getSpan(current);
-    if (existing?.isRecording()) {
-      this.spans.set(ctx, { span: existing, owned: false, context: current });
-      return;
+  requestStarted(ctx: RequestContext, _req: IncomingMessage): void {
+    // Only an HTTP instrumentation's span is picked up here; the module's own is made lazily.
+    const current = this.api.context.active();
+    const existing = this.api.trace.getSpan(current);
+    if (existing !== undefined && existing.isRecording()) {
+      (ctx as Traced)[REQUEST_SPAN] = { span: existing, owned: false, context: current, parent: current };
     }
-    const parent = api.propagation.extract(api.ROOT_CONTEXT, req.headers);
+  }
+
+  /** The request's span, made now (started at the request's arrival) if it does not exist yet. */
+  private requestSpan(ctx: Traced): RequestSpan {
+    const made = ctx[REQUEST_SPAN];
+    if (made !== undefined) return made;
+    const { api } = this;
+    const parent = api.propagation.extract(api.ROOT_CONTEXT, ctx.headers);
     const span = this.tracer.startSpan(
       ctx.method,
       {
         kind: api.SpanKind.SERVER,
+        startTime: performance.timeOrigin + ctx.startedAt,
         attributes: { 'http.request.method': ctx.method, 'url.path': ctx.path },
       },
       parent,
     );
-    this.spans.set(ctx, { span, owned: true, context: api.trace.setSpan(parent, span) });
+    const entry: RequestSpan = { span, owned: true, context: null, parent };
+    ctx[REQUEST_SPAN] = entry;
+    return entry;
+  }
+
+  /** The context in which the request's span is the active one (the parent of its children). */
+  private spanContext(entry: RequestSpan): OtelApi.Context {
+    return (entry.context ??= this.api.trace.setSpan(entry.parent, entry.span));
   }
 
   /** @internal */
   responseClosed(ctx: RequestContext, res: ServerResponse): void {
-    const entry = this.spans.get(ctx);
-    if (!entry) return;
-    const { span, owned } = entry;
+    const entry = (ctx as Traced)[REQUEST_SPAN];
     const route = ctx.route;
+    const status = res.statusCode;
+    if (entry === undefined) {
+      // Nothing needed the span while the request ran: make it whole, in one call.
+      const { api } = this;
+      const attributes: OtelApi.Attributes = {
+        'http.request.method': ctx.method,
+        'url.path': ctx.path,
+        'http.response.status_code': status,
+        'performance.request_id': ctx.requestId,
+        'performance.cache_status': ctx.cacheStatus,
+        'performance.db.query_count': ctx.dbQueries,
+        'performance.db.time_ms': ctx.dbTimeMs,
+      };
+      if (route !== undefined) attributes['http.route'] = route;
+      if (!res.writableFinished) attributes['error.type'] = 'connection_closed';
+      const parent = api.propagation.extract(api.ROOT_CONTEXT, ctx.headers);
+      const span = this.tracer.startSpan(
+        route === undefined ? ctx.method : `${ctx.method} ${route}`,
+        { kind: api.SpanKind.SERVER, startTime: performance.timeOrigin + ctx.startedAt, attributes },
+        parent,
+      );
+      if (status >= 500) span.setStatus({ code: api.SpanStatusCode.ERROR });
+      // The end on the start's clock: the SDK's default (Date.now()) would be whole ms on another clock.
+      span.end(performance.timeOrigin + performance.now());
+      // Work that outlives the response (a late statement) still finds its parent.
+      (ctx as Traced)[REQUEST_SPAN] = { span, owned: true, context: null, parent };
+      return;
+    }
+    const { span, owned } = entry;
     if (route !== undefined) {
       span.setAttribute('http.route', route);
       span.updateName(`${ctx.method} ${route}`);
@@ -109,10 +164,10 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
       'performance.db.time_ms': ctx.dbTimeMs,
     });
     if (!owned) return;
-    span.setAttribute('http.response.status_code', res.statusCode);
-    if (res.statusCode >= 500) span.setStatus({ code: this.api.SpanStatusCode.ERROR });
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: this.api.SpanStatusCode.ERROR });
     if (!res.writableFinished) span.setAttribute('error.type', 'connection_closed');
-    span.end();
+    span.end(performance.timeOrigin + performance.now());
   }
 
   /** @internal The runtime of `@Traced()`. */
@@ -155,14 +210,13 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
   private parentContext(request: RequestContext | undefined): OtelApi.Context {
     const active = this.api.context.active();
     if (this.api.trace.getSpan(active)) return active;
-    const entry = request ? this.spans.get(request) : undefined;
-    return entry ? entry.context : active;
+    return request ? this.spanContext(this.requestSpan(request)) : active;
   }
 
   private querySpan(event: QueryEvent): void {
     const { api } = this;
-    const entry = event.request ? this.spans.get(event.request) : undefined;
-    const parent = entry ? entry.context : api.context.active();
+    const entry = event.request ? this.requestSpan(event.request) : undefined;
+    const parent = entry ? this.spanContext(entry) : api.context.active();
     if (!entry && !api.trace.getSpan(parent)) return; // a statement outside any traced work: no orphan root spans
     const span = this.tracer.startSpan(
       event.operation,
@@ -186,8 +240,8 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
   }
 
   private cacheLookup(event: CacheEvent): void {
-    const entry = event.request ? this.spans.get(event.request) : undefined;
-    if (!entry) return;
+    if (!event.request) return;
+    const entry = this.requestSpan(event.request);
     const attributes: OtelApi.Attributes = {
       'cache.namespace': event.namespace,
       'cache.status': event.status,
@@ -200,7 +254,7 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
     }
     const end = Date.now();
     this.tracer
-      .startSpan('cache.lookup', { kind: this.api.SpanKind.INTERNAL, startTime: end - event.durationMs, attributes }, entry.context)
+      .startSpan('cache.lookup', { kind: this.api.SpanKind.INTERNAL, startTime: end - event.durationMs, attributes }, this.spanContext(entry))
       .end(end);
   }
 }
