@@ -12,21 +12,16 @@ import { type RunningSample, startSample } from './support/sample-app';
 const DURATION_SECONDS = Number(process.env.RELIABILITY_LOAD_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.RELIABILITY_LOAD_CONNECTIONS ?? 500);
 /**
- * Per request: a request waiting longer than this counts as a timeout (an error). 500
- * connections on 2 cores shared by the server, the load generator and the test runner
- * leave a long tail (seen: a few hundred requests over 10 s among ~90,000).
+ * Per request: a request waiting longer than this counts as a timeout (an error).
  *
- * Where the tail comes from (measured 2026-11-30 on Node 20.20 / libuv 1.46, requests
- * tagged with ids and timed at the generator and the server): neither the request
- * handling nor the generator. Every request over 5 s was the first request of a
- * connection still waiting in the kernel's accept queue (`ss -ltn`: Recv-Q held 100-180
- * of the 500 connections for the whole run). A saturated Node server accepts one
- * connection per event-loop iteration, and an iteration first serves every ready
- * keep-alive connection (hundreds of ms here), so the last connections are accepted 10-30
- * s late, or only after the load stops. Once accepted, the server takes under 35 ms per
- * request and the generator reads the response within 30 ms. A bare node:http server
- * does the same: 300 new connections against one kept busy by 100 connections, 14
- * accepted within 3 s, median first response after 6 s.
+ * The generator (support/reliability-load.worker.cjs) opens its connections in steps
+ * before the load starts, rather than all at once. Measured 2026-11-30 on Node 20.20
+ * (requests tagged with ids and timed at the generator and the server): with all 500
+ * opened at once, every request over 5 s was the first request of a connection still
+ * waiting in the kernel's accept queue (`ss -ltn`: Recv-Q held 100-180 of the 500 for
+ * the whole run), because a Node server saturated by keep-alive connections accepts
+ * new ones late; a bare node:http server does the same. That measures accept(), not
+ * the app, and failed this suite with 80-170 timeouts on a quiet machine.
  */
 const TIMEOUT_SECONDS = 30;
 
@@ -46,6 +41,8 @@ interface PathCounts {
 }
 interface LoadResult {
   error?: string;
+  openedConnections: number;
+  rampSeconds: number;
   perPath: Record<string, PathCounts>;
   errors: number;
   timeouts: number;
@@ -128,13 +125,15 @@ describe(`${CONNECTIONS} concurrent connections for ${DURATION_SECONDS} s on the
       mismatches: load.mismatches,
       resets: load.resets,
     }).toEqual({ error: undefined, errors: 0, timeouts: 0, non2xx: 0, mismatches: 0, resets: 0 });
+    // All the connections were open (and none replaced) while the load ran.
+    expect(load.openedConnections).toBe(CONNECTIONS);
     expect(load.durationSeconds).toBeGreaterThanOrEqual(DURATION_SECONDS);
     expect(load.durationSeconds).toBeLessThan(DURATION_SECONDS + TIMEOUT_SECONDS + 5);
-    // Only the requests in flight at the deadline may go unanswered to the generator.
-    expect(load.sent - load.totalCompleted).toBeLessThanOrEqual(CONNECTIONS);
+    // The generator waits for the requests in flight at its deadline: every one is answered.
+    expect(load.totalCompleted).toBe(load.sent);
     expect(load.totalCompleted).toBeGreaterThan(CONNECTIONS * 4);
     console.info(
-      `${CONNECTIONS} connections, ${load.durationSeconds} s: ${load.totalCompleted} responses, ${Math.round(load.totalCompleted / load.durationSeconds)} req/s`,
+      `${load.openedConnections} connections (opened in ${load.rampSeconds.toFixed(1)} s), ${load.durationSeconds.toFixed(1)} s: ${load.totalCompleted} responses, ${Math.round(load.totalCompleted / (load.durationSeconds + load.rampSeconds))} req/s`,
     );
   });
 
@@ -155,12 +154,11 @@ describe(`${CONNECTIONS} concurrent connections for ${DURATION_SECONDS} s on the
     }
     expect(inFlight).toBe(0);
     expect(delta).toEqual(served);
-    // And the generator saw all of them but at most the requests in flight at its deadline.
+    // And the generator saw every one of them.
     const total = (counts: Record<string, Record<string, number>>) =>
       Object.values(counts).reduce((sum, s) => sum + Object.values(s).reduce((a, b) => a + b, 0), 0);
     expect(total(counted)).toBe(load.totalCompleted);
-    expect(total(served) - total(counted)).toBeGreaterThanOrEqual(0);
-    expect(total(served) - total(counted)).toBeLessThanOrEqual(CONNECTIONS);
+    expect(total(served)).toBe(total(counted));
   });
 
   it('keeps X-DB-Queries and X-Request-ID right on every response of every route', () => {

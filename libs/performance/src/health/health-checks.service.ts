@@ -114,6 +114,9 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
+    // The app's own start-up (module init, schema sync, route registration) blocked the loop on
+    // purpose; the first probe after it judges the lag of a running app, not that.
+    this.loopDelay.reset();
     // A probe or pool source the app (or a feature) registered outside this module counts too.
     const own = this.cacheProbe ?? this.lookup<CacheHealthProbe>(CacheHealthProbe);
     const appProbes = findSourceInstances<CacheHealthProbe>(this.modules, CacheHealthProbe).filter((p) => p !== own);
