@@ -3,7 +3,8 @@ import type { CallHandler, ExecutionContext, NestInterceptor, OnModuleInit } fro
 import type { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable, of, finalize, map } from 'rxjs';
 import type { PerformanceEvents } from '../context/performance-events';
-import { type CacheStatus, RequestContext } from '../context/request-context';
+import type { CacheStatus, RequestContext } from '../context/request-context';
+import { requestContextOf } from '../context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { DEFAULT_CACHE_NAMESPACE, type ResolvedCachePathRule } from './cache.options';
 import { buildCacheKey, MAX_CACHE_KEY_LENGTH, userKeyPart } from './cache-key.builder';
@@ -128,7 +129,8 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
       return plan.invalidates ? this.invalidating(plan.invalidates, next) : next.handle();
     }
     if (plan.off) return next.handle();
-    const ctx = RequestContext.current();
+    // From the raw request, not RequestContext.current(): the cache needs no context propagation.
+    const ctx = requestContextOf(req.raw ?? req);
     const rule = this.ruleFor(plan, ctx, req);
     if (rule === null) return next.handle();
 

@@ -15,6 +15,14 @@ interface RawRequest {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
+/**
+ * Whether requests enter `storage`. Off until something asks for the context:
+ * on Node 20 an AsyncLocalStorage in use hooks every promise and tick of the
+ * process (time, and garbage from a store carried on each promise), which an
+ * app that never reads the context should not pay.
+ */
+let propagating = false;
+
 /** Internal: the function that writes this request's performance headers (null: none). */
 export const HEADERS_WRITER = Symbol('nestjs-performance.headers-writer');
 
@@ -57,9 +65,35 @@ export class RequestContext {
     this.startedAt = startedAt;
   }
 
-  /** The context of the request the calling code runs for, if any. */
+  /**
+   * The context of the request the calling code runs for, if any.
+   *
+   * The context is carried through a request's asynchronous work once anything
+   * has asked for it: the module's features that need it turn it on at
+   * start-up (TypeORM instrumentation of a DataSource, tracing with an SDK,
+   * `@Cached` methods, {@link PerformanceLogger}), and the first call of this
+   * method turns it on for the requests that arrive after it. Code of the app
+   * that reads it, where none of those is in use, calls
+   * {@link RequestContext.enable} once at start-up so that the first request
+   * has it too.
+   */
   static current(): RequestContext | undefined {
+    if (!propagating) propagating = true;
     return storage.getStore();
+  }
+
+  /**
+   * Carries the request context through each request's asynchronous work from
+   * now on, so that {@link RequestContext.current} answers in handlers and
+   * services. Idempotent; call it at start-up.
+   */
+  static enable(): void {
+    propagating = true;
+  }
+
+  /** Whether requests carry their context (see {@link RequestContext.enable}). */
+  static get enabled(): boolean {
+    return propagating;
   }
 
   /**
@@ -67,7 +101,7 @@ export class RequestContext {
    * where the request's work starts after an asynchronous gap (body parsing).
    */
   static run<R>(context: RequestContext, fn: () => R): R {
-    return storage.run(context, fn);
+    return propagating ? storage.run(context, fn) : fn();
   }
 
   /**

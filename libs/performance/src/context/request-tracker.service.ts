@@ -140,7 +140,7 @@ export class RequestTracker implements OnApplicationShutdown {
     if (type === 'express') {
       (adapter.getInstance() as ExpressLike).use((req, _res, next) => {
         const ctx = requestContextOf(req);
-        if (ctx) RequestContext.run(ctx, next);
+        if (ctx !== undefined && RequestContext.enabled) RequestContext.run(ctx, next);
         else next();
       });
     } else if (type === 'fastify') {
@@ -148,7 +148,8 @@ export class RequestTracker implements OnApplicationShutdown {
         const ctx = requestContextOf(request.raw);
         if (!ctx) return done();
         ctx.routeTemplate = request.routeOptions?.url;
-        RequestContext.run(ctx, done);
+        if (RequestContext.enabled) RequestContext.run(ctx, done);
+        else done();
       });
     } else {
       this.logger.warn(

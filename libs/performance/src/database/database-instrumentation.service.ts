@@ -130,6 +130,8 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
     const subscriber = this.createSubscriber(source);
     (dataSource.subscribers as object[]).push(subscriber);
     this.attached.set(dataSource, { ...source, subscriber });
+    // Statements are counted against the request they run for: requests carry their context from now on.
+    RequestContext.enable();
   }
 
   private discover(): void {

@@ -1,4 +1,4 @@
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type ConsoleLoggerOptions, type LogLevel } from '@nestjs/common';
 import { RequestContext } from '../context/request-context';
 
 /**
@@ -10,6 +10,12 @@ import { RequestContext } from '../context/request-context';
  * const app = await NestFactory.create(AppModule, { logger: new PerformanceLogger() });
  */
 export class PerformanceLogger extends ConsoleLogger {
+  constructor(...args: [] | [string] | [ConsoleLoggerOptions] | [string, ConsoleLoggerOptions]) {
+    super(...(args as [string, ConsoleLoggerOptions]));
+    // Lines carry the id of the request they are written for: requests carry their context from now on.
+    RequestContext.enable();
+  }
+
   protected override formatMessage(
     logLevel: LogLevel,
     message: unknown,

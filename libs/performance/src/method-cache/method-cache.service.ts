@@ -89,6 +89,8 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
           }
           if (!controllers.has(wrapper)) this.wrapInvalidation(instance, name, method);
         }
+        // Lookups are reported with the request they ran for: requests carry their context.
+        if (cachedMethods) RequestContext.enable();
         if (cachedMethods && !Object.prototype.hasOwnProperty.call(instance, CACHED_CALL_RUNNER)) {
           Object.defineProperty(instance, CACHED_CALL_RUNNER, { value: this, enumerable: false, configurable: true });
         }

@@ -74,6 +74,8 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
       return;
     }
     this.active = true;
+    // Statements, cache lookups and @Traced() spans find their request's span through the context.
+    RequestContext.enable();
     this.tracker.observe(this);
     if (this.options.tracing.queries) this.unsubscribe.push(this.events.onQuery((e) => this.querySpan(e)));
     if (this.options.tracing.cacheLookups) this.unsubscribe.push(this.events.onCache((e) => this.cacheLookup(e)));
