@@ -28,10 +28,12 @@ async function main() {
     imports.push(CacheModule.register({ ttl: 600_000 }));
     classDecorators.push(UseInterceptors(CacheInterceptor));
   } else {
-    const { PerformanceModule, CacheTTL } = require('nestjs-performance');
+    const { PerformanceModule, CacheTTL, ServeHitsEarly } = require('nestjs-performance');
     imports.push(PerformanceModule.forRoot({ metrics: { enabled: false }, cache: { maxEntryBytes: 1024 * 1024 } }));
     methodDecorators.small.push(CacheTTL(600));
     methodDecorators.big.push(CacheTTL(600));
+    // hit-small-early / hit-big-early: HITs answered before the framework (@ServeHitsEarly).
+    if (variant.endsWith('-early')) for (const name of ['small', 'big']) methodDecorators[name].push(ServeHitsEarly());
   }
   class BenchController {
     hello() {

@@ -85,6 +85,7 @@ export {
   CacheVary,
   CacheUserKey,
   InvalidateCache,
+  ServeHitsEarly,
   type CacheUserKeyFn,
   type CacheKeyRequest,
 } from './cache/decorators/cache.decorators';

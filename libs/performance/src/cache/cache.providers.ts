@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, Reflector } from '@nestjs/core';
 import { PerformanceEvents } from '../context/performance-events';
+import { RequestTracker } from '../context/request-tracker.service';
 import { CacheHealthProbe } from '../metrics/observability.sources';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
@@ -50,10 +51,11 @@ export const CACHE_PROVIDERS: Provider[] = [
       events: PerformanceEvents,
       reflector: Reflector,
       adapterHost: HttpAdapterHost,
+      tracker: RequestTracker,
     ): ResponseCacheInterceptor | null =>
       options.enabled && options.cache.enabled
-        ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost)
+        ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost, tracker)
         : null,
-    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, Reflector, HttpAdapterHost],
+    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, Reflector, HttpAdapterHost, RequestTracker],
   },
 ];

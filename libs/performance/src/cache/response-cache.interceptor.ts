@@ -1,14 +1,16 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
 import type { CallHandler, ExecutionContext, NestInterceptor, OnModuleInit } from '@nestjs/common';
 import type { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable, of, finalize, map } from 'rxjs';
 import type { PerformanceEvents } from '../context/performance-events';
 import type { CacheStatus, RequestContext } from '../context/request-context';
-import { requestContextOf } from '../context/request-tracker.service';
+import { requestContextOf, type RequestTracker } from '../context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { DEFAULT_CACHE_NAMESPACE, type ResolvedCachePathRule } from './cache.options';
 import { buildCacheKey, MAX_CACHE_KEY_LENGTH, userKeyPart } from './cache-key.builder';
-import { CachedReply, installCachedReplies } from './cached-reply';
+import { CachedReply, etagMatches, installCachedReplies } from './cached-reply';
 import {
   CACHE_NAMESPACE_METADATA,
   CACHE_TTL_METADATA,
@@ -18,6 +20,7 @@ import {
   type CacheUserKeyFn,
   INVALIDATE_CACHE_METADATA,
   NO_CACHE_METADATA,
+  SERVE_HITS_EARLY_METADATA,
 } from './decorators/cache.decorators';
 import type { FlightResult, ResponseCache } from './response-cache.service';
 import type { CacheEntry } from './stores/cache-store';
@@ -43,6 +46,8 @@ interface HandlerPlan {
   readonly vary: readonly string[] | undefined;
   readonly userKey: CacheUserKeyFn | undefined;
   readonly invalidates: readonly string[] | undefined;
+  /** `@ServeHitsEarly()`: fresh HITs are answered before the framework. */
+  readonly early: boolean;
   /** Rules by route template (a handler may serve several paths). */
   readonly rules: Map<string, CacheRule | null>;
 }
@@ -100,6 +105,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     private readonly events: PerformanceEvents,
     private readonly reflector: Reflector,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly tracker?: RequestTracker,
   ) {
     const c = options.cache;
     this.paths = c.cacheablePaths;
@@ -114,6 +120,60 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
   onModuleInit(): void {
     this.active = installCachedReplies(this.adapterHost.httpAdapter);
   }
+
+  /**
+   * URLs of `@ServeHitsEarly()` routes seen on the usual path, exactly as the
+   * client sent them, with their rule and route template: what an early HIT
+   * needs before any router ran. Bounded; an evicted URL just takes the usual
+   * path once more.
+   */
+  private readonly earlyUrls = new LRUCache<string, { readonly rule: CacheRule; readonly route: string }>({ max: 10_000 });
+
+  private rememberEarly(url: string, rule: CacheRule, ctx: RequestContext): void {
+    const route = ctx.route;
+    if (route === undefined || this.earlyUrls.peek(url)?.rule === rule) return;
+    this.earlyUrls.set(url, { rule, route });
+    if (!this.earlyInstalled) {
+      this.earlyInstalled = true;
+      this.tracker?.respondEarly(this.serveEarly);
+    }
+  }
+
+  private earlyInstalled = false;
+
+  /**
+   * The early responder: a fresh entry in this instance's memory for a GET of
+   * a remembered URL, from an anonymous client, is written here and the
+   * framework never sees the request. Anything else returns false untouched.
+   */
+  private readonly serveEarly = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): boolean => {
+    if (req.method !== 'GET') return false;
+    const url = req.url;
+    const known = url === undefined ? undefined : this.earlyUrls.get(url);
+    if (known === undefined) return false;
+    const headers = req.headers;
+    if (headers.authorization !== undefined || headers.cookie !== undefined) return false;
+    const { rule, route } = known;
+    const started = this.events.wantsCache ? performance.now() : 0;
+    const key = buildCacheKey(rule.prefix, url!, headers, rule.vary);
+    if (key.length > MAX_CACHE_KEY_LENGTH) return false;
+    const entry = this.cache.peek(key);
+    const now = Date.now();
+    if (entry === undefined || now >= entry.expiresAt) return false;
+    ctx.routeTemplate = route;
+    ctx.cacheStatus = 'HIT';
+    this.cache.stats.record(rule.namespace, 'HIT', key);
+    if (this.events.wantsCache) this.emit(ctx, rule, 'HIT', undefined, started);
+    const age = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
+    if (etagMatches(headers['if-none-match'], entry.etag)) {
+      res.writeHead(304, { etag: entry.etag, age });
+      res.end();
+    } else {
+      res.writeHead(entry.status, { 'content-type': entry.contentType, 'content-length': entry.body.length, etag: entry.etag, age });
+      res.end(entry.body);
+    }
+    return true;
+  };
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.active || context.getType() !== 'http') return next.handle();
@@ -153,6 +213,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     const url = req.originalUrl ?? req.raw?.url ?? req.url;
     const key = buildCacheKey(rule.prefix, url, headers, rule.vary) + user;
     if (key.length > MAX_CACHE_KEY_LENGTH) return this.bypass(ctx, rule, 'key-too-long', started, next);
+    if (plan.early && method === 'GET' && rule.userKey === undefined && ctx !== undefined) this.rememberEarly(url, rule, ctx);
 
     const res = http.getResponse<HttpResponseLike>();
     let found: CacheEntry | undefined | Promise<CacheEntry | undefined>;
@@ -386,6 +447,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     const vary = r.getAllAndOverride<string[] | undefined>(CACHE_VARY_METADATA, targets);
     const userKey = r.getAllAndOverride<CacheUserKeyFn | undefined>(CACHE_USER_KEY_METADATA, targets);
     const invalidates = r.getAllAndOverride<string[] | undefined>(INVALIDATE_CACHE_METADATA, targets);
+    const early = r.getAllAndOverride<boolean | undefined>(SERVE_HITS_EARLY_METADATA, targets) === true;
     const decorated = ttl !== undefined || namespace !== undefined;
     const plan: HandlerPlan = {
       owner,
@@ -396,6 +458,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
       vary,
       userKey,
       invalidates,
+      early,
       rules: new Map(),
     };
     this.plans.set(handler, plan);

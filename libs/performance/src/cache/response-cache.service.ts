@@ -154,6 +154,16 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     return this.store.get(key);
   }
 
+  /** The entry this instance holds in memory for `key`, at once (see CacheStore.peek); undefined when the store fails. */
+  peek(key: string): CacheEntry | undefined {
+    try {
+      return this.store.peek?.(key);
+    } catch (error) {
+      this.failed('read', error);
+      return undefined;
+    }
+  }
+
   /** Builds an entry from a response's bytes, fresh for `ttlSeconds` (plus stale-while-revalidate). */
   createEntry(status: number, contentType: string, body: Buffer, ttlSeconds: number, now = Date.now()): CacheEntry {
     const expiresAt = now + ttlSeconds * 1000;

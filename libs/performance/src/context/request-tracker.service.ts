@@ -92,6 +92,14 @@ export interface RequestObserver {
   responseClosed(ctx: RequestContext, res: ServerResponse): void;
 }
 
+/**
+ * Answers a request from the HTTP server's request listener, before the
+ * framework sees it; returns true when it did (the response is then sent).
+ */
+export type EarlyResponder = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => boolean;
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
 interface FastifyLike {
   addHook(
     name: 'preValidation',
@@ -158,6 +166,42 @@ export class RequestTracker implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Lets `responder` answer requests before the framework (the response
+   * cache's early HITs). From then on the server's request listeners (the
+   * framework's) run only for requests it did not answer. Once per tracker;
+   * safe while a request is being dispatched.
+   */
+  respondEarly(responder: EarlyResponder): void {
+    const server = this.server;
+    if (server === undefined || this.earlyResponder !== null) return;
+    this.earlyResponder = responder;
+    const framework = server.listeners('request').filter((l) => l !== this.onRequest) as RequestListener[];
+    for (const listener of framework) server.removeListener('request', listener);
+    this.frameworkListeners = framework;
+    server.on('request', this.dispatch);
+  }
+
+  private earlyResponder: EarlyResponder | null = null;
+  private frameworkListeners: RequestListener[] = [];
+
+  /** The framework's request listeners, unless the early responder answered. */
+  private readonly dispatch = (req: Tracked<IncomingMessage>, res: ServerResponse): void => {
+    const ctx = req[CONTEXT];
+    const responder = this.earlyResponder;
+    if (ctx !== undefined && responder !== null) {
+      let answered = false;
+      try {
+        answered = responder(req, res, ctx);
+      } catch (error) {
+        // Instrumentation never breaks a request: the framework answers instead.
+        this.observerFailed(error);
+      }
+      if (answered) return;
+    }
+    for (const listener of this.frameworkListeners) listener.call(this.server, req, res);
+  };
+
   /** Registers an observer of every request. Call it at start-up, not per request. */
   observe(observer: RequestObserver): void {
     if (this.observers === null) subscribe(RESPONSE_FINISH, this.onResponseFinish);
@@ -166,6 +210,11 @@ export class RequestTracker implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.server?.removeListener('request', this.onRequest);
+    if (this.earlyResponder !== null) {
+      this.server?.removeListener('request', this.dispatch);
+      for (const listener of this.frameworkListeners) this.server?.on('request', listener);
+      this.earlyResponder = null;
+    }
     this.server = undefined;
     if (this.observers !== null) unsubscribe(RESPONSE_FINISH, this.onResponseFinish);
   }

@@ -14,6 +14,8 @@ export const CACHE_VARY_METADATA = 'nestjs-performance:cache:vary';
 export const CACHE_USER_KEY_METADATA = 'nestjs-performance:cache:user-key';
 /** @internal */
 export const INVALIDATE_CACHE_METADATA = 'nestjs-performance:cache:invalidate';
+/** @internal */
+export const SERVE_HITS_EARLY_METADATA = 'nestjs-performance:cache:early';
 
 /** The request as a per-user key function sees it (Express request or Fastify request). */
 export interface CacheKeyRequest {
@@ -120,4 +122,28 @@ export function InvalidateCache(...namespaces: string[]): MethodDecorator & Clas
     INVALIDATE_CACHE_METADATA,
     namespaces.map((n) => checkNamespace('InvalidateCache', n)),
   );
+}
+
+/**
+ * Serves this handler's fresh cache HITs from the HTTP server's request
+ * listener, before Express or Fastify and Nest see the request, the way a
+ * cache in front of the app would: the stored bytes go out with `X-Cache: HIT`,
+ * `Age`, `ETag` (304 on a matching `If-None-Match`) and the performance
+ * headers, and the request is counted in metrics and cache-stats as usual.
+ *
+ * For those requests **no middleware, guard, interceptor, pipe or filter
+ * runs**, global ones included (a rate limiter, an API-key guard, CORS
+ * headers set by middleware). Put it only on public routes whose cached
+ * response is the whole answer. What stays as without it: a request with
+ * `Authorization` or `Cookie`, a route with `@CacheUserKey`, a HEAD, a miss,
+ * a stale entry and a shared store's entry all take the usual path through
+ * the framework; only the memory store (or a two-tier store's memory tier)
+ * answers early. A URL is served early once a request for it went through
+ * the usual path.
+ *
+ * @example
+ * @Get('overview') @CacheTTL(300) @CacheNamespace('analytics') @ServeHitsEarly() overview() { ... }
+ */
+export function ServeHitsEarly(): MethodDecorator & ClassDecorator {
+  return SetMetadata(SERVE_HITS_EARLY_METADATA, true);
 }

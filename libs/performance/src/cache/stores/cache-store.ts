@@ -76,6 +76,12 @@ export interface CacheStore {
   readonly name: string;
   /** The entry under `key`, or undefined. May return an entry past `staleUntil`; callers check times. */
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined>;
+  /**
+   * The entry under `key` if this instance holds it in memory, answered at
+   * once and without asking a shared tier; undefined otherwise (or when the
+   * store cannot vouch for its copy). Optional: early cache HITs use it.
+   */
+  peek?(key: string): CacheEntry | undefined;
   /** Stores `entry` under `key` until `entry.staleUntil`. */
   set(key: string, entry: CacheEntry): void | Promise<void>;
   /** Removes what `target` names; resolves with how many entries went (null when unknown). */

@@ -66,6 +66,11 @@ export class TwoTierCacheStore implements CacheStore {
     });
   }
 
+  /** The memory tier's entry, while the shared tier and its invalidation channel are up (else its copy may be stale). */
+  peek(key: string): CacheEntry | undefined {
+    return this.l2.up && this.subscriberReady ? this.l1.get(key) : undefined;
+  }
+
   get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     if (!this.l2.up || !this.subscriberReady) {
       throw new CacheStoreUnavailableError(this.health().lastError ?? 'not connected');
