@@ -48,6 +48,41 @@ async function load(base: string, paths: readonly string[], total: number, concu
   return statuses;
 }
 
+/**
+ * What an app does before Nest: the real OTLP/HTTP exporter, watched by
+ * monitorSpanExporter, behind a batch processor; then the sample app with tracing.
+ */
+async function startTracedSample(
+  exporterUrl: string,
+  timeouts: { exporterMs: number; processorMs: number },
+  name?: string,
+): Promise<{ provider: BasicTracerProvider; sample: RunningSample }> {
+  const exporter = monitorSpanExporter(
+    new OTLPTraceExporter({ url: exporterUrl, timeoutMillis: timeouts.exporterMs }),
+    name === undefined ? undefined : { name },
+  );
+  const provider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50, exportTimeoutMillis: timeouts.processorMs })],
+  });
+  trace.setGlobalTracerProvider(provider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const sample = await startSample('express', { seedDocuments: 50, env: { TRACING_ENABLED: 'true' } });
+  return { provider, sample };
+}
+
+/** Undoes {@link startTracedSample}, and stops the collector if one ran. */
+async function stopTracedSample(
+  provider: BasicTracerProvider | undefined,
+  sample: RunningSample | undefined,
+  collector: { close(): Promise<void> } | undefined,
+): Promise<void> {
+  await sample?.close();
+  await provider?.shutdown();
+  trace.disable();
+  context.disable();
+  await collector?.close();
+}
+
 describe('an OTLP exporter whose endpoint refuses, then a collector that answers', () => {
   let port: number;
   let provider: BasicTracerProvider;
@@ -57,21 +92,9 @@ describe('an OTLP exporter whose endpoint refuses, then a collector that answers
   beforeAll(async () => {
     // Bound and released: nothing listens there until the test starts the collector.
     port = await freePort();
-    const exporter = monitorSpanExporter(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces`, timeoutMillis: 1000 }));
-    provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50, exportTimeoutMillis: 3000 })],
-    });
-    trace.setGlobalTracerProvider(provider);
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    sample = await startSample('express', { seedDocuments: 50, env: { TRACING_ENABLED: 'true' } });
+    ({ provider, sample } = await startTracedSample(`http://127.0.0.1:${port}/v1/traces`, { exporterMs: 1000, processorMs: 3000 }));
   });
-  afterAll(async () => {
-    await sample?.close();
-    await provider?.shutdown();
-    trace.disable();
-    context.disable();
-    await collector?.close();
-  });
+  afterAll(() => stopTracedSample(provider, sample, collector));
 
   it('never fails or delays a request past its timeout, shows the export failure in /health only, and recovers by itself', async () => {
     // Before any export the exporter is listed, and up.
@@ -126,21 +149,9 @@ describe('an OTLP collector that accepts exports and never answers, then answers
   beforeAll(async () => {
     collector = await switchableHttpServer();
     collector.status = 0; // reads each export, never answers
-    const exporter = monitorSpanExporter(new OTLPTraceExporter({ url: `${collector.url}/v1/traces`, timeoutMillis: 500 }), { name: 'collector' });
-    provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50, exportTimeoutMillis: 2000 })],
-    });
-    trace.setGlobalTracerProvider(provider);
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    sample = await startSample('express', { seedDocuments: 50, env: { TRACING_ENABLED: 'true' } });
+    ({ provider, sample } = await startTracedSample(`${collector.url}/v1/traces`, { exporterMs: 500, processorMs: 2000 }, 'collector'));
   });
-  afterAll(async () => {
-    await sample?.close();
-    await provider?.shutdown();
-    trace.disable();
-    context.disable();
-    await collector?.close();
-  });
+  afterAll(() => stopTracedSample(provider, sample, collector));
 
   it('never holds a request, shows the timed-out export in /health, and recovers by itself', async () => {
     const hung = await load(sample.api, ['/hello', '/documents/1'], 200, 5);
