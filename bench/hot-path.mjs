@@ -32,7 +32,7 @@ if (!values.before || !existsSync(join(values.before, 'libs/performance/dist/ind
 }
 const before = resolve(values.before);
 const commitOf = (dir) => execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD']).toString().trim();
-const dirty = (dir) => execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no']).toString().trim() !== '';
+const dirty = (dir) => execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no', '--', 'libs', 'apps', 'bench']).toString().trim() !== '';
 const label = { before: commitOf(before), after: `${commitOf(after)}${dirty(after) ? ' + uncommitted changes' : ''}` };
 
 pinSelf();
