@@ -82,6 +82,24 @@ describe.each(ADAPTERS)('@ServeHitsEarly on %s', (adapter) => {
     expect(earlyCalls['item 10']).toBe(2);
   });
 
+  it("leaves request listeners the app added on the server in place: they see early HITs too", async () => {
+    const server = running.app.getHttpServer() as import('node:http').Server;
+    let seen = 0;
+    const listener = () => {
+      seen++;
+    };
+    server.on('request', listener);
+    try {
+      await get(running, '/early/items/12');
+      const hit = await get(running, '/early/items/12');
+      expect(hit.res.headers.get('x-cache')).toBe('HIT');
+      expect(seen).toBe(2);
+      expect(earlyCalls).toEqual({ guard: 1, 'item 12': 1 });
+    } finally {
+      server.removeListener('request', listener);
+    }
+  });
+
   it('counts early HITs in Prometheus under the route template and in cache-stats', async () => {
     const scrape = async () => parsePrometheusText(await (await fetch(`${running.url}/metrics`)).text());
     const labels = { method: 'GET', route: '/early/items/:id', status_code: '200' };

@@ -142,6 +142,8 @@ export class RequestTracker implements OnApplicationShutdown {
     const server = adapter.getHttpServer() as Server | undefined;
     if (!server || typeof server.prependListener !== 'function') return;
     this.server = server;
+    // The framework's own listeners (the only ones an early responder may stand in front of).
+    this.frameworkAtInstall = server.listeners('request') as RequestListener[];
     server.prependListener('request', this.onRequest);
 
     const type = adapter.getType();
@@ -176,13 +178,15 @@ export class RequestTracker implements OnApplicationShutdown {
     const server = this.server;
     if (server === undefined || this.earlyResponder !== null) return;
     this.earlyResponder = responder;
-    const framework = server.listeners('request').filter((l) => l !== this.onRequest) as RequestListener[];
+    // Only the framework's: listeners the app or a tool added later still see every request.
+    const framework = (server.listeners('request') as RequestListener[]).filter((l) => this.frameworkAtInstall.includes(l));
     for (const listener of framework) server.removeListener('request', listener);
     this.frameworkListeners = framework;
     server.on('request', this.dispatch);
   }
 
   private earlyResponder: EarlyResponder | null = null;
+  private frameworkAtInstall: RequestListener[] = [];
   private frameworkListeners: RequestListener[] = [];
 
   /** The framework's request listeners, unless the early responder answered. */
