@@ -3,6 +3,11 @@
 //   bare            nothing else
 //   module-all      PerformanceModule with everything on but the cache: every header, metrics,
 //                   tracing (an SDK tracer provider registered, no exporter), database counting
+//   module-metrics  PerformanceModule with its defaults, tracing and database counting off: every
+//                   header and Prometheus metrics (what willsoto + response-time give, and more)
+//   floor           no module: AsyncLocalStorage entered per request and one OTel SDK server span
+//                   per request (SDK tracer provider, no exporter), made when the response finishes.
+//                   What the issue's tracing asks for costs at least this on Node 20, whoever builds it
 //   willsoto        @willsoto/nestjs-prometheus + a duration-histogram interceptor + response-time middleware
 //   otel            OTel HTTP + Express + Nest auto-instrumentation (preloaded by ../peers/otel.preload.mjs
 //                   through NODE_OPTIONS=--import), no exporter
@@ -53,6 +58,33 @@ function willsoto() {
   };
 }
 
+/**
+ * The least any implementation of the issue's tracing pays per request on Node 20: the request's
+ * context carried through its async work (AsyncLocalStorage, so that SQL and @Traced spans find
+ * their parent) and one SDK server span with the route, method, path and status.
+ */
+function floor() {
+  const { AsyncLocalStorage } = require('node:async_hooks');
+  const { performance } = require('node:perf_hooks');
+  const api = require('@opentelemetry/api');
+  const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+  api.trace.setGlobalTracerProvider(new BasicTracerProvider());
+  const tracer = api.trace.getTracer('floor');
+  const storage = new AsyncLocalStorage();
+  const middleware = (req, res, next) => {
+    const start = performance.now();
+    res.once('finish', () => {
+      const route = req.route?.path === undefined ? undefined : (req.baseUrl ?? '') + req.route.path;
+      const attributes = { 'http.request.method': req.method, 'url.path': req.url, 'http.response.status_code': res.statusCode };
+      if (route !== undefined) attributes['http.route'] = route;
+      const span = tracer.startSpan(`${req.method} ${route ?? ''}`, { kind: api.SpanKind.SERVER, startTime: performance.timeOrigin + start, attributes }, api.ROOT_CONTEXT);
+      span.end(performance.timeOrigin + performance.now());
+    });
+    storage.run({ req }, next);
+  };
+  return { middleware: [middleware] };
+}
+
 function variantParts(variant) {
   switch (variant) {
     case 'bare':
@@ -73,6 +105,21 @@ function variantParts(variant) {
         ],
       };
     }
+    case 'module-metrics': {
+      const { PerformanceModule } = require('nestjs-performance');
+      return {
+        imports: [
+          PerformanceModule.forRoot({
+            metrics: { enabled: true },
+            tracing: { enabled: false },
+            database: { enabled: false },
+            cache: { enabled: false },
+          }),
+        ],
+      };
+    }
+    case 'floor':
+      return floor();
     case 'willsoto':
       return willsoto();
     case 'otel':
