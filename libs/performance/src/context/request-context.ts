@@ -70,7 +70,7 @@ export class RequestContext {
    *
    * The context is carried through a request's asynchronous work once anything
    * has asked for it: the module's features that need it turn it on at
-   * start-up (TypeORM instrumentation of a DataSource, tracing with an SDK,
+   * start-up (TypeORM instrumentation of a DataSource, `@Traced()` methods with an SDK,
    * `@Cached` methods, {@link PerformanceLogger}), and the first call of this
    * method turns it on for the requests that arrive after it. Code of the app
    * that reads it, where none of those is in use, calls

@@ -7,7 +7,7 @@ import type { CacheEvent, PerformanceEvents, QueryEvent } from '../context/perfo
 import { RequestContext } from '../context/request-context';
 import type { RequestObserver, RequestTracker } from '../context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { setTracedRuntime, type TracedAttributes, type TracedRuntime } from './traced.decorator';
+import { setTracedRuntime, tracedMethodsDeclared, type TracedAttributes, type TracedRuntime } from './traced.decorator';
 
 /** Name of the tracer the module's spans come from (the instrumentation scope). */
 export const TRACER_NAME = 'nestjs-performance';
@@ -74,8 +74,11 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
       return;
     }
     this.active = true;
-    // Statements, cache lookups and @Traced() spans find their request's span through the context.
-    RequestContext.enable();
+    // @Traced() spans find their request's span through the context carried across awaits. SQL
+    // statements bring theirs from the database feature (which carries it itself) and cache lookups
+    // from the raw request, so without @Traced() methods the request span needs no propagation:
+    // on Node 20 that spares every promise of the process a hook.
+    if (tracedMethodsDeclared()) RequestContext.enable();
     this.tracker.observe(this);
     if (this.options.tracing.queries) this.unsubscribe.push(this.events.onQuery((e) => this.querySpan(e)));
     if (this.options.tracing.cacheLookups) this.unsubscribe.push(this.events.onCache((e) => this.cacheLookup(e)));

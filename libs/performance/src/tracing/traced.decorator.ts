@@ -11,6 +11,18 @@ export interface TracedRuntime {
 // `null` otherwise, so a decorated method costs one check and a call.
 let runtime: TracedRuntime | null = null;
 
+// True once any method of the process was decorated (at class definition, before Nest starts).
+let declared = false;
+
+/**
+ * @internal Whether any `@Traced()` method exists in the process. Tracing carries
+ * the request context through async work (AsyncLocalStorage, a cost on every
+ * promise on Node 20) only when something will look for it there.
+ */
+export function tracedMethodsDeclared(): boolean {
+  return declared;
+}
+
 /** @internal Installs or removes the runtime of {@link Traced}. */
 export function setTracedRuntime(next: TracedRuntime | null): void {
   runtime = next;
@@ -33,6 +45,7 @@ export function Traced(name?: string, attributes?: TracedAttributes): MethodDeco
     if (typeof original !== 'function') {
       throw new TypeError(`@Traced() decorates methods; ${String(propertyKey)} is not one`);
     }
+    declared = true;
     const spanName = name ?? `${(target as { constructor: { name: string } }).constructor.name}.${String(propertyKey)}`;
     const method = original as (...args: unknown[]) => unknown;
     const wrapped = function tracedMethod(this: unknown, ...args: unknown[]): unknown {
