@@ -1,7 +1,7 @@
 // Issue 10's benchmark: the whole comparison in one run, written to bench/RESULTS.md.
 //
 //   GET /api/v1/hello, every variant paired with a bare run right before it:
-//     bare NestJS | this module, everything on but the cache | headers + metrics only |
+//     bare NestJS | this module, everything on but the cache | metrics + tracing | headers + metrics |
 //     the floor of the issue's tracing (AsyncLocalStorage + one SDK span, no module) | its cache HIT on a small body (through
 //     Nest, and served early with @ServeHitsEarly) |
 //     @willsoto/nestjs-prometheus + duration interceptor + response-time | OTel HTTP+Express+Nest auto |
@@ -28,7 +28,7 @@ import { replaceSection } from './lib/results-file.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 
-const VARIANTS = ['module', 'module-metrics', 'floor', 'cache-small', 'cache-small-early', 'cache-big', 'willsoto', 'otel', 'swagger-stats', 'status-monitor'];
+const VARIANTS = ['module', 'module-traced', 'module-metrics', 'floor', 'cache-small', 'cache-small-early', 'cache-big', 'willsoto', 'otel', 'swagger-stats', 'status-monitor'];
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string' },
@@ -101,6 +101,7 @@ function comparisons(adapter) {
   const helloVariants = [
     h('bare', 'bare NestJS', 'bare'),
     only.includes('module') && h('module', 'nestjs-performance, everything on (cache off)', 'module-all'),
+    only.includes('module-traced') && h('module-traced', 'nestjs-performance, metrics + tracing (DB counting off)', 'module-traced'),
     only.includes('module-metrics') && h('module-metrics', 'nestjs-performance, headers + metrics (tracing and DB counting off)', 'module-metrics'),
     only.includes('floor') && h('floor', 'floor: AsyncLocalStorage + one OTel SDK span per request, no module', 'floor'),
     only.includes('cache-small') && {
@@ -165,32 +166,30 @@ const pairsMeeting = (ratios, target) => `${ratios.filter((r) => r >= target).le
 const goals = [];
 for (const adapter of adapters) {
   const mod = find(adapter, 'module');
-  goals.push(
-    mod
-      ? { adapter, goal: 'everything on keeps >= 0.90 of bare req/s', figure: `${fmt(mod.medianRatio)} (${fmt(mod.minRatio)}-${fmt(mod.maxRatio)})`, pairs: pairsMeeting(mod.ratios, 0.9), met: mod.medianRatio >= 0.9 }
-      : { adapter, goal: 'everything on keeps >= 0.90 of bare req/s' },
-  );
-  for (const peer of ['willsoto', 'otel', 'swagger-stats', 'status-monitor']) {
-    const p = find(adapter, peer);
-    if (!p) continue;
-    const goal = `everything on is ahead of ${p.name.replace(/ \(\w+\)$/, '')} (ratios to bare)`;
-    if (!mod) {
-      goals.push({ adapter, goal });
-      continue;
+  /** The >= 0.90 row and one row per peer for a set-up of this module. */
+  const setUpGoals = (row, label, peers) => {
+    goals.push(
+      row
+        ? { adapter, goal: `${label} keeps >= 0.90 of bare req/s`, figure: `${fmt(row.medianRatio)} (${fmt(row.minRatio)}-${fmt(row.maxRatio)})`, pairs: pairsMeeting(row.ratios, 0.9), met: row.medianRatio >= 0.9 }
+        : { adapter, goal: `${label} keeps >= 0.90 of bare req/s` },
+    );
+    for (const peer of peers) {
+      const p = find(adapter, peer);
+      if (!p) continue;
+      const goal = `${label} is ahead of ${p.name.replace(/ \(\w+\)$/, '')} (ratios to bare)`;
+      if (!row) {
+        goals.push({ adapter, goal });
+        continue;
+      }
+      // Both are paired with bare runs of the same rounds: compare round by round too.
+      const ahead = row.ratios.filter((r, k) => k < p.ratios.length && r > p.ratios[k]).length;
+      goals.push({ adapter, goal, figure: `${fmt(row.medianRatio)} vs ${fmt(p.medianRatio)}`, pairs: `${ahead}/${Math.min(row.ratios.length, p.ratios.length)} rounds ahead`, met: row.medianRatio > p.medianRatio });
     }
-    // Both are paired with bare runs of the same rounds: compare round by round too.
-    const ahead = mod.ratios.filter((r, k) => k < p.ratios.length && r > p.ratios[k]).length;
-    goals.push({ adapter, goal, figure: `${fmt(mod.medianRatio)} vs ${fmt(p.medianRatio)}`, pairs: `${ahead}/${Math.min(mod.ratios.length, p.ratios.length)} rounds ahead`, met: mod.medianRatio > p.medianRatio });
-  }
-  const metricsOnly = find(adapter, 'module-metrics');
-  if (metricsOnly) {
-    goals.push({ adapter, goal: 'headers + metrics (tracing and DB counting off) keep >= 0.90 of bare req/s', figure: `${fmt(metricsOnly.medianRatio)} (${fmt(metricsOnly.minRatio)}-${fmt(metricsOnly.maxRatio)})`, pairs: pairsMeeting(metricsOnly.ratios, 0.9), met: metricsOnly.medianRatio >= 0.9 });
-    const w = find(adapter, 'willsoto');
-    if (w) {
-      const ahead = metricsOnly.ratios.filter((r, k) => k < w.ratios.length && r > w.ratios[k]).length;
-      goals.push({ adapter, goal: 'headers + metrics are ahead of @willsoto/nestjs-prometheus + response-time (the same job)', figure: `${fmt(metricsOnly.medianRatio)} vs ${fmt(w.medianRatio)}`, pairs: `${ahead}/${Math.min(metricsOnly.ratios.length, w.ratios.length)} rounds ahead`, met: metricsOnly.medianRatio > w.medianRatio });
-    }
-  }
+  };
+  // Issue 10: everything on against every peer. Issue 5: metrics + tracing against willsoto and OTel.
+  setUpGoals(mod, 'everything on', ['willsoto', 'otel', 'swagger-stats', 'status-monitor']);
+  if (only.includes('module-traced')) setUpGoals(find(adapter, 'module-traced'), 'metrics + tracing (issue 5\'s set-up)', ['willsoto', 'otel']);
+  if (only.includes('module-metrics')) setUpGoals(find(adapter, 'module-metrics'), 'headers + metrics (the job willsoto + response-time do)', ['willsoto']);
   const fl = find(adapter, 'floor');
   if (fl) {
     // Not a goal of this module: what any implementation of the issue's tracing pays on this Node.
@@ -245,7 +244,7 @@ const lines = [
   `- Method: ${rounds} round(s); in each, every comparison of every adapter runs once; every variant runs right after its own baseline run, in an order rotated from round to round; each run starts a fresh server, ${warmup} s of warm-up then ${duration} s measured with autocannon, ${connections} connections, to 127.0.0.1. Total ${minutes} min.`,
   `- Versions: ${versions.join(', ')}.`,
   `- Ratio: a variant's req/s over its baseline's run just before it; the median of those pairs, with their min-max (the spread). req/s is the median of the runs (min-max); p99 and RSS (after the run) are medians.`,
-  `- "Everything on": every header, Prometheus metrics, tracing with an SDK tracer provider and no exporter, database counting (a TypeORM SQLite DataSource is in every /hello variant, bare included); cache off. "Headers + metrics": the module's defaults with tracing and database counting off. "Floor": no module, only what the issue's tracing needs whoever writes it: AsyncLocalStorage entered per request (Node 20 has no other way for SQL and @Traced spans to find their request) and one SDK server span per request (bench/servers/compare-server.cjs). Cache HIT variants: module defaults with metrics off, a route with @CacheTTL. On Nest 12, the OTel Nest instrumentation makes no spans (it accepts only Nest < 12).`,
+  `- "Everything on": every header, Prometheus metrics, tracing with an SDK tracer provider and no exporter, database counting (a TypeORM SQLite DataSource is in every /hello variant, bare included); cache off. "Metrics + tracing": issue 5's set-up, every header, metrics and tracing as above, database counting off. "Headers + metrics": the module's defaults with tracing and database counting off. "Floor": no module, only what the issue's tracing needs whoever writes it: AsyncLocalStorage entered per request (Node 20 has no other way for SQL and @Traced spans to find their request) and one SDK server span per request (bench/servers/compare-server.cjs). Cache HIT variants: module defaults with metrics off, a route with @CacheTTL. On Nest 12, the OTel Nest instrumentation makes no spans (it accepts only Nest < 12).`,
   '',
   `### Goals (issue 10), checked from the figures below`,
   '',

@@ -5,6 +5,8 @@
 //                   tracing (an SDK tracer provider registered, no exporter), database counting
 //   module-metrics  PerformanceModule with its defaults, tracing and database counting off: every
 //                   header and Prometheus metrics (what willsoto + response-time give, and more)
+//   module-traced   the issue's own set-up: metrics + tracing (SDK, no exporter), every header;
+//                   database counting off
 //   floor           no module: AsyncLocalStorage entered per request and one OTel SDK server span
 //                   per request (SDK tracer provider, no exporter), made when the response finishes.
 //                   What the tracing asks for costs at least this on Node 20, whoever builds it
@@ -112,6 +114,22 @@ function variantParts(variant) {
           PerformanceModule.forRoot({
             metrics: { enabled: true },
             tracing: { enabled: false },
+            database: { enabled: false },
+            cache: { enabled: false },
+          }),
+        ],
+      };
+    }
+    case 'module-traced': {
+      const { trace } = require('@opentelemetry/api');
+      const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+      trace.setGlobalTracerProvider(new BasicTracerProvider());
+      const { PerformanceModule } = require('nestjs-performance');
+      return {
+        imports: [
+          PerformanceModule.forRoot({
+            metrics: { enabled: true },
+            tracing: { enabled: true },
             database: { enabled: false },
             cache: { enabled: false },
           }),
