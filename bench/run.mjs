@@ -52,7 +52,7 @@ if (values.help) {
   --only LIST       comma list of: ${VARIANTS.join(', ')} (bare always runs)
   --quick           a 2-3 minute smoke: 1 round, short runs, written to bench/.tmp/RESULTS.quick.md
   --out FILE        where to write (default bench/RESULTS.md; --quick: bench/.tmp/RESULTS.quick.md)
-Defaults take about 22 minutes on a 2-core machine.`);
+Defaults take about 40 minutes on a 2-core machine.`);
   process.exit(0);
 }
 const positive = (name, fallback, quick) => {
