@@ -39,6 +39,7 @@ const { values } = parseArgs({
     adapter: { type: 'string', default: 'both' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
+    section: { type: 'string', default: 'run' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -52,6 +53,8 @@ if (values.help) {
   --only LIST       comma list of: ${VARIANTS.join(', ')} (bare always runs)
   --quick           a 2-3 minute smoke: 1 round, short runs, written to bench/.tmp/RESULTS.quick.md
   --out FILE        where to write (default bench/RESULTS.md; --quick: bench/.tmp/RESULTS.quick.md)
+  --section NAME    the section of that file to replace (default run); a focused run
+                    (--only, --adapter) can keep its own beside the full comparison
 Defaults take about 40 minutes on a 2-core machine.`);
   process.exit(0);
 }
@@ -69,6 +72,7 @@ if (!adapters.every((a) => a === 'express' || a === 'fastify')) throw new Error(
 const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : VARIANTS;
 const unknown = only.filter((v) => !VARIANTS.includes(v));
 if (unknown.length) throw new Error(`--only: unknown variant(s) ${unknown.join(', ')}; known: ${VARIANTS.join(', ')}`);
+if (!/^[a-z0-9-]+$/.test(values.section)) throw new Error(`--section must be lower-case letters, digits and dashes (got ${values.section})`);
 const out = values.out ?? join(here, values.quick ? '.tmp/RESULTS.quick.md' : 'RESULTS.md');
 
 for (const built of ['dist/apps/sample/hello/hello.controller.js', 'libs/performance/dist/index.js']) {
@@ -236,7 +240,9 @@ const versions = [
 // ---- the section ----
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
 const lines = [
-  `## Benchmark: this module against bare NestJS and its peers`,
+  values.section === 'run'
+    ? `## Benchmark: this module against bare NestJS and its peers`
+    : `## Focused run (section ${values.section}): ${only.join(', ')} on ${adapters.join(' and ')}`,
   '',
   `Written by \`npm run bench\`${process.argv.length > 2 ? ` (\`node bench/run.mjs ${process.argv.slice(2).join(' ')}\`)` : ''} on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; do not edit by hand.${values.quick ? ' **Quick smoke run: too short to judge the goals.**' : ''}`,
   '',
@@ -262,6 +268,6 @@ for (const g of results) {
   lines.push('');
 }
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, replaceSection(existsSync(out) ? readFileSync(out, 'utf8') : '', 'run', lines.join('\n')));
+writeFileSync(out, replaceSection(existsSync(out) ? readFileSync(out, 'utf8') : '', values.section, lines.join('\n')));
 console.log(lines.join('\n'));
 process.stderr.write(`written to ${relative(process.cwd(), out)} after ${minutes} min\n`);
