@@ -87,55 +87,36 @@ function floor() {
   return { middleware: [middleware] };
 }
 
+/** PerformanceModule with metrics and every header, the cache off; tracing with an SDK tracer provider and no exporter. */
+function performanceModule({ tracing, database }) {
+  if (tracing) {
+    const { trace } = require('@opentelemetry/api');
+    const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+    trace.setGlobalTracerProvider(new BasicTracerProvider());
+  }
+  const { PerformanceModule } = require('nestjs-performance');
+  return {
+    imports: [
+      PerformanceModule.forRoot({
+        metrics: { enabled: true },
+        tracing: { enabled: tracing },
+        database: { enabled: database },
+        cache: { enabled: false },
+      }),
+    ],
+  };
+}
+
 function variantParts(variant) {
   switch (variant) {
     case 'bare':
       return {};
-    case 'module-all': {
-      const { trace } = require('@opentelemetry/api');
-      const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
-      trace.setGlobalTracerProvider(new BasicTracerProvider());
-      const { PerformanceModule } = require('nestjs-performance');
-      return {
-        imports: [
-          PerformanceModule.forRoot({
-            metrics: { enabled: true },
-            tracing: { enabled: true },
-            database: { enabled: true },
-            cache: { enabled: false },
-          }),
-        ],
-      };
-    }
-    case 'module-metrics': {
-      const { PerformanceModule } = require('nestjs-performance');
-      return {
-        imports: [
-          PerformanceModule.forRoot({
-            metrics: { enabled: true },
-            tracing: { enabled: false },
-            database: { enabled: false },
-            cache: { enabled: false },
-          }),
-        ],
-      };
-    }
-    case 'module-traced': {
-      const { trace } = require('@opentelemetry/api');
-      const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
-      trace.setGlobalTracerProvider(new BasicTracerProvider());
-      const { PerformanceModule } = require('nestjs-performance');
-      return {
-        imports: [
-          PerformanceModule.forRoot({
-            metrics: { enabled: true },
-            tracing: { enabled: true },
-            database: { enabled: false },
-            cache: { enabled: false },
-          }),
-        ],
-      };
-    }
+    case 'module-all':
+      return performanceModule({ tracing: true, database: true });
+    case 'module-metrics':
+      return performanceModule({ tracing: false, database: false });
+    case 'module-traced':
+      return performanceModule({ tracing: true, database: false });
     case 'floor':
       return floor();
     case 'willsoto':
