@@ -73,10 +73,11 @@ function floor() {
   api.trace.setGlobalTracerProvider(new BasicTracerProvider());
   const tracer = api.trace.getTracer('floor');
   const storage = new AsyncLocalStorage();
-  const middleware = (req, res, next) => {
+  /** Enters the context, and makes the span once the response is sent. */
+  const track = (req, res, routeOf, next) => {
     const start = performance.now();
     res.once('finish', () => {
-      const route = req.route?.path === undefined ? undefined : (req.baseUrl ?? '') + req.route.path;
+      const route = routeOf();
       const attributes = { 'http.request.method': req.method, 'url.path': req.url, 'http.response.status_code': res.statusCode };
       if (route !== undefined) attributes['http.route'] = route;
       const span = tracer.startSpan(`${req.method} ${route ?? ''}`, { kind: api.SpanKind.SERVER, startTime: performance.timeOrigin + start, attributes }, api.ROOT_CONTEXT);
@@ -84,7 +85,18 @@ function floor() {
     });
     storage.run({ req }, next);
   };
-  return { middleware: [middleware] };
+  // Each framework's own cheapest hook: Express middleware, a Fastify onRequest hook (Nest's app.use
+  // on Fastify goes through @fastify/middie, which bare Fastify does not load).
+  const setup = (app) => {
+    if (process.env.ADAPTER === 'fastify') {
+      app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
+        track(request.raw, reply.raw, () => request.routeOptions?.url, done);
+      });
+    } else {
+      app.use((req, res, next) => track(req, res, () => (req.route?.path === undefined ? undefined : (req.baseUrl ?? '') + req.route.path), next));
+    }
+  };
+  return { setup };
 }
 
 /** PerformanceModule with metrics and every header, the cache off; tracing with an SDK tracer provider and no exporter. */
@@ -134,13 +146,14 @@ function variantParts(variant) {
 }
 
 async function main() {
-  const { imports = [], providers = [], middleware = [] } = variantParts(process.env.VARIANT ?? 'bare');
+  const { imports = [], providers = [], middleware = [], setup } = variantParts(process.env.VARIANT ?? 'bare');
   class BenchModule {}
   const orm = TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: [], logging: false });
   Module({ imports: [orm, ...imports], providers, controllers: [HelloController] })(BenchModule);
   const adapter = process.env.ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
   const app = await NestFactory.create(BenchModule, adapter, { logger: false });
   for (const m of middleware) app.use(m);
+  setup?.(app);
   app.setGlobalPrefix('api/v1');
   await listen(app);
 }
