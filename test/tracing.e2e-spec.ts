@@ -2,6 +2,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator, hrTimeToMilliseconds } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { observabilityFixture } from './fixtures/observability-fixture.module';
 import { TracedWork, TracingProbeController } from './fixtures/observability-tracing.fixture';
@@ -129,6 +130,44 @@ describe.each(ADAPTERS)('spans of a real request on %s, without HTTP instrumenta
     // X-Response-Time runs from arrival to the headers, so a span started at arrival lasts at least that long.
     const headerMs = Number.parseFloat(res.headers.get('x-response-time')!);
     expect(hrTimeToMilliseconds(server!.duration)).toBeGreaterThanOrEqual(headerMs - 0.01);
+  });
+
+  it('give each of many requests closed in one turn of the event loop its own server span', async () => {
+    // Pipelined on one connection, the responses are sent one after the other within one turn of the
+    // event loop, so their spans reach the SDK in one batch.
+    const ids = Array.from({ length: 8 }, (_, i) => `pipelined-${i}`);
+    const paths = ids.map(() => '/api/v1/obs/ok');
+    const { port } = new URL(running.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      let data = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => (data += chunk));
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+      socket.write(
+        ids
+          .map((id, i) => `GET ${paths[i]} HTTP/1.1\r\nHost: localhost\r\nX-Request-ID: ${id}\r\n${i === ids.length - 1 ? 'Connection: close\r\n' : ''}\r\n`)
+          .join(''),
+      );
+    });
+    const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual(paths.map(() => 200));
+    let servers: ReadableSpan[] = [];
+    for (let i = 0; i < 200 && servers.length < ids.length; i++) {
+      servers = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER);
+      if (servers.length < ids.length) await new Promise((r) => setImmediate(r));
+    }
+    const byId = new Map(servers.map((s) => [s.attributes['performance.request_id'], s]));
+    expect([...byId.keys()].sort()).toEqual([...ids].sort());
+    ids.forEach((id, i) => {
+      const span = byId.get(id)!;
+      expect(span.name).toBe(`GET ${paths[i]}`);
+      expect(span.attributes['url.path']).toBe(paths[i]);
+      expect(span.attributes['http.response.status_code']).toBe(statuses[i]);
+    });
+    // Every span is its own trace: no request became another's parent.
+    expect(new Set(servers.map((s) => s.spanContext().traceId)).size).toBe(ids.length);
   });
 
   it('name the span of an unknown route by method only, and mark a 5xx as an error', async () => {
