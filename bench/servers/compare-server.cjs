@@ -10,6 +10,8 @@
 //   floor           no module: AsyncLocalStorage entered per request and one OTel SDK server span
 //                   per request (SDK tracer provider, no exporter), made when the response finishes.
 //                   What the issue's tracing asks for costs at least this on Node 20, whoever builds it
+//   span-floor      no module: one OTel SDK server span per request and nothing else (no AsyncLocalStorage),
+//                   handed to the SDK once per event-loop turn. The least any per-request server span costs
 //   willsoto        @willsoto/nestjs-prometheus + a duration-histogram interceptor + response-time middleware
 //   otel            OTel HTTP + Express + Nest auto-instrumentation (preloaded by ../peers/otel.preload.mjs
 //                   through NODE_OPTIONS=--import), no exporter
@@ -65,7 +67,7 @@ function willsoto() {
  * context carried through its async work (AsyncLocalStorage, so that SQL and @Traced spans find
  * their parent) and one SDK server span with the route, method, path and status.
  */
-function floor() {
+function floor({ als = true, batch = false } = {}) {
   const { AsyncLocalStorage } = require('node:async_hooks');
   const { performance } = require('node:perf_hooks');
   const api = require('@opentelemetry/api');
@@ -74,16 +76,28 @@ function floor() {
   const tracer = api.trace.getTracer('floor');
   const storage = new AsyncLocalStorage();
   /** Enters the context, and makes the span once the response is sent. */
+  const makeSpan = (req, status, route, start, end) => {
+    const attributes = { 'http.request.method': req.method, 'url.path': req.url, 'http.response.status_code': status };
+    if (route !== undefined) attributes['http.route'] = route;
+    const span = tracer.startSpan(`${req.method} ${route ?? ''}`, { kind: api.SpanKind.SERVER, startTime: performance.timeOrigin + start, attributes }, api.ROOT_CONTEXT);
+    span.end(performance.timeOrigin + end);
+  };
+  let pending = [];
+  const flush = () => {
+    const spans = pending;
+    pending = [];
+    for (const args of spans) makeSpan(...args);
+  };
   const track = (req, res, routeOf, next) => {
     const start = performance.now();
     res.once('finish', () => {
-      const route = routeOf();
-      const attributes = { 'http.request.method': req.method, 'url.path': req.url, 'http.response.status_code': res.statusCode };
-      if (route !== undefined) attributes['http.route'] = route;
-      const span = tracer.startSpan(`${req.method} ${route ?? ''}`, { kind: api.SpanKind.SERVER, startTime: performance.timeOrigin + start, attributes }, api.ROOT_CONTEXT);
-      span.end(performance.timeOrigin + performance.now());
+      const args = [req, res.statusCode, routeOf(), start, performance.now()];
+      if (!batch) return makeSpan(...args);
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(args);
     });
-    storage.run({ req }, next);
+    if (als) storage.run({ req }, next);
+    else next();
   };
   // Each framework's own cheapest hook: Express middleware, a Fastify onRequest hook (Nest's app.use
   // on Fastify goes through @fastify/middie, which bare Fastify does not load).
@@ -131,6 +145,8 @@ function variantParts(variant) {
       return performanceModule({ tracing: true, database: false });
     case 'floor':
       return floor();
+    case 'span-floor':
+      return floor({ als: false, batch: true });
     case 'willsoto':
       return willsoto();
     case 'otel':

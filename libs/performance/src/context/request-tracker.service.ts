@@ -83,8 +83,8 @@ export function requestContextOf(raw: object): RequestContext | undefined {
  * the request path does not change at all.
  */
 export interface RequestObserver {
-  /** Called when the request reaches the server, before the framework sees it. */
-  requestStarted(ctx: RequestContext, req: IncomingMessage): void;
+  /** Called when the request reaches the server, before the framework sees it (optional). */
+  requestStarted?(ctx: RequestContext, req: IncomingMessage): void;
   /**
    * Called once when the response closes: after it was sent
    * (`res.writableFinished`) or when the client went away first.
@@ -129,6 +129,8 @@ export class RequestTracker implements OnApplicationShutdown {
   private server: Server | undefined;
   // Optimization: `null` while nothing observes, so the request path skips it with one check.
   private observers: RequestObserver[] | null = null;
+  /** The observers that have a `requestStarted`. */
+  private starters: RequestObserver[] = [];
 
   constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {
     // A disabled module touches nothing, not even Node's response prototype.
@@ -210,6 +212,7 @@ export class RequestTracker implements OnApplicationShutdown {
   observe(observer: RequestObserver): void {
     if (this.observers === null) subscribe(RESPONSE_FINISH, this.onResponseFinish);
     this.observers = [...(this.observers ?? []), observer];
+    if (observer.requestStarted !== undefined) this.starters = [...this.starters, observer];
   }
 
   onApplicationShutdown(): void {
@@ -234,7 +237,7 @@ export class RequestTracker implements OnApplicationShutdown {
     if (observers !== null) {
       res[CONTEXT] = ctx;
       try {
-        for (const observer of observers) observer.requestStarted(ctx, req);
+        for (const observer of this.starters) observer.requestStarted!(ctx, req);
       } catch (error) {
         this.observerFailed(error);
       }

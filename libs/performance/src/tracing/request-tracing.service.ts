@@ -89,10 +89,19 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
     // from the raw request, so without @Traced() methods the request span needs no propagation:
     // on Node 20 that spares every promise of the process a hook.
     if (tracedMethodsDeclared()) RequestContext.enable();
-    this.tracker.observe(this);
+    // An HTTP instrumentation's span can be found at arrival only through a context manager that
+    // carries the active context; without one (the API's no-op), the lookup per request is skipped.
+    this.tracker.observe(this.contextPropagates() ? this : { responseClosed: (ctx, res) => this.responseClosed(ctx, res) });
     if (this.options.tracing.queries) this.unsubscribe.push(this.events.onQuery((e) => this.querySpan(e)));
     if (this.options.tracing.cacheLookups) this.unsubscribe.push(this.events.onCache((e) => this.cacheLookup(e)));
     setTracedRuntime(this);
+  }
+
+  /** Whether the app registered a context manager (`context.with` makes its context the active one). */
+  private contextPropagates(): boolean {
+    const { api } = this;
+    const probe = api.ROOT_CONTEXT.setValue(api.createContextKey('nestjs-performance.context-probe'), true);
+    return api.context.with(probe, () => api.context.active() === probe);
   }
 
   onApplicationShutdown(): void {
