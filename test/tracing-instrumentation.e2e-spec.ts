@@ -17,7 +17,7 @@ const instrumentation = new HttpInstrumentation();
 instrumentation.setTracerProvider(provider);
 instrumentation.enable();
 // The instrumentation patches `http` when it is next required (Server.prototype is shared by every server).
-createRequire(import.meta.url)('http');
+createRequire(__filename)('http');
 
 async function serverSpans(count: number): Promise<ReadableSpan[]> {
   let spans: ReadableSpan[] = [];

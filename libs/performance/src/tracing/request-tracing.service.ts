@@ -60,6 +60,7 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
   /** Closed responses whose span is not handed to the SDK yet: context, status, sent, end time; flat. */
   private pending: (RequestContext | number | boolean)[] = [];
   private readonly flushPending = (): void => this.flush();
+  private flushWarned = false;
 
   constructor(
     private readonly options: ResolvedPerformanceOptions,
@@ -173,8 +174,11 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
         if (entry === undefined) this.wholeSpan(ctx, status, sent, end);
         else this.finishSpan(ctx, entry, status, sent, end);
       } catch (error) {
-        // A span the SDK refused never costs the others theirs.
-        this.logger.warn(`could not record a request span: ${(error as Error).message}`);
+        // A span the SDK refused never costs the others theirs; the first failure only is logged.
+        if (!this.flushWarned) {
+          this.flushWarned = true;
+          this.logger.warn(`could not record a request span: ${(error as Error).message}`);
+        }
       }
     }
   }
