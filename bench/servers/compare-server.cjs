@@ -65,7 +65,9 @@ function willsoto() {
 /**
  * The least any implementation of the issue's tracing pays per request on Node 20: the request's
  * context carried through its async work (AsyncLocalStorage, so that SQL and @Traced spans find
- * their parent) and one SDK server span with the route, method, path and status.
+ * their parent) and one SDK server span with the route, method, path and status. `als: false`
+ * leaves the context out (the span floor); `batch: true` hands the spans to the SDK once per
+ * event-loop turn, as the module does.
  */
 function floor({ als = true, batch = false } = {}) {
   const { AsyncLocalStorage } = require('node:async_hooks');
@@ -75,7 +77,6 @@ function floor({ als = true, batch = false } = {}) {
   api.trace.setGlobalTracerProvider(new BasicTracerProvider());
   const tracer = api.trace.getTracer('floor');
   const storage = new AsyncLocalStorage();
-  /** Enters the context, and makes the span once the response is sent. */
   const makeSpan = (req, status, route, start, end) => {
     const attributes = { 'http.request.method': req.method, 'url.path': req.url, 'http.response.status_code': status };
     if (route !== undefined) attributes['http.route'] = route;
@@ -88,6 +89,7 @@ function floor({ als = true, batch = false } = {}) {
     pending = [];
     for (const args of spans) makeSpan(...args);
   };
+  /** Enters the context (unless `als` is off), and makes the span once the response is sent. */
   const track = (req, res, routeOf, next) => {
     const start = performance.now();
     res.once('finish', () => {
