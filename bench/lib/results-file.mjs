@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 // bench/RESULTS.md is written by scripts: each owns one section between markers and replaces
 // only that one, so bench/run.mjs and bench/soak.mjs can each rewrite theirs.
-const HEADER = '# Benchmark results\n\nWritten by the scripts in bench/ (see the README, "Benchmarks"); every figure below comes from a run, none is typed by hand.\n';
+const HEADER = '# Benchmark results\n\nWritten by the scripts in bench/ (see bench/README.md); every figure below comes from a run, none is typed by hand.\n';
 
 /** The file text with section `name` (between `<!-- bench:name -->` markers) replaced or appended. */
 export function replaceSection(text, name, body) {

@@ -1,5 +1,5 @@
 /**
- * Exit codes of `nestjs-performance`, documented in the README.
+ * Exit codes of `nestjs-performance`, documented in docs/cli.md.
  * CI jobs branch on them: 1 means "the app is not meeting its targets",
  * 2-5 mean "the check itself could not run".
  */

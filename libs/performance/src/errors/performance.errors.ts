@@ -1,5 +1,5 @@
 /**
- * Every error the library raises, by code. The README's error table is
+ * Every error the library raises, by code. The error table of docs/errors.md is
  * checked against this catalogue by a test, so the two never drift apart.
  */
 export const PERFORMANCE_ERRORS = {

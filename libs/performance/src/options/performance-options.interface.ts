@@ -28,7 +28,7 @@ export type PerformanceHeaderName = (typeof PERFORMANCE_HEADER_NAMES)[number];
 
 /**
  * Options of `PerformanceModule.forRoot()`. Every field is optional; the
- * defaults are listed with each field and in the README's configuration table.
+ * defaults are listed with each field and in the configuration table of docs/configuration.md.
  *
  * @example
  * PerformanceModule.forRoot({
