@@ -8,7 +8,7 @@ export const SERVICE_URLS = {
   redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
 } as const;
 
-export type ServiceName = keyof typeof SERVICE_URLS | 'chromium';
+export type ServiceName = keyof typeof SERVICE_URLS | 'chromium' | 'pg_stat_statements';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -28,6 +28,10 @@ function reachable(url: string, timeoutMs = 1000): Promise<boolean> {
 
 /** Whether a service answers on this machine right now. */
 export async function serviceAvailable(name: ServiceName): Promise<boolean> {
+  if (name === 'pg_stat_statements') {
+    const { pgStatStatementsPreloadedSync } = await import('../fixtures/database-services');
+    return pgStatStatementsPreloadedSync();
+  }
   if (name === 'chromium') {
     const { existsSync } = await import('node:fs');
     return existsSync(CHROMIUM);
@@ -49,12 +53,12 @@ export function describeWithService(service: ServiceName, available: boolean, ti
     describe(title, body);
   } else if (process.env.CI === 'true') {
     describe(title, () => {
-      it(`needs ${service}, which is not reachable`, () => {
-        throw new Error(`${service} is required under CI=true but is not reachable: start it (see .ci/run).`);
+      it(`needs ${service}, which is not available`, () => {
+        throw new Error(`${service} is required under CI=true but is not available: start it (see .ci/run).`);
       });
     });
   } else {
-    console.warn(`\n!!! SKIPPED "${title}": ${service} is not reachable on this machine (CI=true would fail instead).\n`);
+    console.warn(`\n!!! SKIPPED "${title}": ${service} is not available on this machine (CI=true would fail instead).\n`);
     describe.skip(title, body);
   }
 }
