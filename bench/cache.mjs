@@ -1,4 +1,4 @@
-// Issue 4's benchmark: the response cache's HIT path, side by side in one run, interleaved rounds.
+// The response cache's HIT path, side by side in one run, interleaved rounds.
 //   small body: HIT of a cached {"ok":true} vs the uncached /hello of the same app (target: >= 0.95)
 //   ~100 KB JSON: our HIT vs @nestjs/cache-manager's CacheInterceptor HIT (target: >= 1.3)
 // Needs `npm run build` first. Usage: node bench/cache.mjs [--rounds 6] [--duration 8] [--adapter express|fastify|both]

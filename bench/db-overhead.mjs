@@ -1,4 +1,4 @@
-// Issue 3's benchmark: the cost of counting and timing SQL statements. GET /api/v1/documents/:id
+// The cost of counting and timing SQL statements. GET /api/v1/documents/:id
 // (one statement, SQLite in memory by default) with the module and its database instrumentation off,
 // then on, interleaved and paired; plus the same endpoint without the module for context.
 // Target: db-on keeps at least 0.95 of the req/s of db-off. Needs `npm run build` first.
@@ -53,4 +53,4 @@ for (const adapter of adapters) {
 }
 console.log(out.join('\n'));
 // Recorded in bench/RESULTS.md, in this script's own section, exactly as printed.
-recordSection('db-overhead', ['## Cost of SQL counting on GET /api/v1/documents/:id (issue 3): `node bench/db-overhead.mjs`', '', ...out].join('\n'));
+recordSection('db-overhead', ['## Cost of SQL counting on GET /api/v1/documents/:id: `node bench/db-overhead.mjs`', '', ...out].join('\n'));

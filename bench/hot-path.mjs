@@ -63,4 +63,4 @@ for (const adapter of adapters) {
   out.push(`### ${adapter}`, '', markdownTable(rows), '');
 }
 console.log(out.join('\n'));
-recordSection('hot-path', ['## The hot path before and after (issue 10: "profile, fix the hot path, record before and after")', '', ...out].join('\n'));
+recordSection('hot-path', ['## The hot path before and after', '', ...out].join('\n'));

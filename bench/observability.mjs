@@ -1,4 +1,4 @@
-// Issue 5's benchmark: GET /api/v1/hello on Express, interleaved rounds, each variant
+// Metrics and tracing: GET /api/v1/hello on Express, interleaved rounds, each variant
 // paired with a bare run right before it (DESIGN.md: rounds swing 20-40%).
 //   bare | module metrics+tracing, no SDK | module with an SDK registered, no exporter |
 //   @willsoto/nestjs-prometheus + duration interceptor | OTel HTTP+Express auto-instrumentation

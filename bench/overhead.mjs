@@ -1,4 +1,4 @@
-// Issue 2's benchmark: GET /api/v1/hello bare vs PerformanceModule with every header on and the
+// The defaults' overhead: GET /api/v1/hello bare vs PerformanceModule with every header on and the
 // other features off, and vs the module's defaults,
 // on Express and Fastify, interleaved. Needs `npm run build` first.
 // Usage: node bench/overhead.mjs [--rounds 6] [--duration 8] [--adapter express|fastify|both]
@@ -47,4 +47,4 @@ for (const adapter of adapters) {
 }
 console.log(out.join('\n'));
 // Recorded in bench/RESULTS.md, in this script's own section, exactly as printed.
-recordSection('overhead', ['## Overhead on GET /api/v1/hello (issue 2): `node bench/overhead.mjs`', '', ...out].join('\n'));
+recordSection('overhead', ['## Overhead on GET /api/v1/hello: `node bench/overhead.mjs`', '', ...out].join('\n'));

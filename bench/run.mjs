@@ -1,8 +1,8 @@
-// Issue 10's benchmark: the whole comparison in one run, written to bench/RESULTS.md.
+// The whole comparison in one run, written to bench/RESULTS.md.
 //
 //   GET /api/v1/hello, every variant paired with a bare run right before it:
 //     bare NestJS | this module, everything on but the cache | metrics + tracing | headers + metrics |
-//     the floor of the issue's tracing (AsyncLocalStorage + one SDK span, no module) | the span floor (one SDK span, no
+//     the floor of request tracing (AsyncLocalStorage + one SDK span, no module) | the span floor (one SDK span, no
 //     AsyncLocalStorage, no module) | its cache HIT on a small body (through
 //     Nest, and served early with @ServeHitsEarly) |
 //     @willsoto/nestjs-prometheus + duration interceptor + response-time | OTel HTTP+Express+Nest auto |
@@ -10,7 +10,7 @@
 //   GET /api/v1/big (about 100 KB of JSON): @nestjs/cache-manager's HIT, then this module's HIT.
 //
 // Round by round: every comparison of every adapter runs once per round before the next round
-// starts, so a slow minute of the machine touches all of them alike. Goals (issue 10) are
+// starts, so a slow minute of the machine touches all of them alike. The goals are
 // checked from the figures. Peers that must stay out of the root install live in bench/peers
 // and are installed here on demand.
 //
@@ -192,13 +192,13 @@ for (const adapter of adapters) {
       goals.push({ adapter, goal, figure: `${fmt(row.medianRatio)} vs ${fmt(p.medianRatio)}`, pairs: `${ahead}/${Math.min(row.ratios.length, p.ratios.length)} rounds ahead`, met: row.medianRatio > p.medianRatio });
     }
   };
-  // Issue 10: everything on against every peer. Issue 5: metrics + tracing against willsoto and OTel.
+  // Everything on against every peer; metrics + tracing against willsoto and OTel.
   setUpGoals(mod, 'everything on', ['willsoto', 'otel', 'swagger-stats', 'status-monitor']);
-  if (only.includes('module-traced')) setUpGoals(find(adapter, 'module-traced'), 'metrics + tracing (issue 5\'s set-up)', ['willsoto', 'otel']);
+  if (only.includes('module-traced')) setUpGoals(find(adapter, 'module-traced'), 'metrics + tracing', ['willsoto', 'otel']);
   if (only.includes('module-metrics')) setUpGoals(find(adapter, 'module-metrics'), 'headers + metrics (the job willsoto + response-time do)', ['willsoto']);
   const fl = find(adapter, 'floor');
   if (fl) {
-    // Not a goal of this module: what any implementation of the issue's tracing pays on this Node.
+    // Not a goal of this module: what any implementation of request tracing with SQL and method spans pays on this Node.
     goals.push({ adapter, goal: 'floor (AsyncLocalStorage + one SDK span, no module) keeps >= 0.90 of bare req/s: if not, no implementation of "everything on" can', figure: `${fmt(fl.medianRatio)} (${fmt(fl.minRatio)}-${fmt(fl.maxRatio)})`, pairs: pairsMeeting(fl.ratios, 0.9), met: fl.medianRatio >= 0.9 });
     if (mod) goals.push({ adapter, goal: "everything on keeps >= 0.90 of the floor (the module's own cost on top of it)", figure: `${fmt(mod.medianRatio / fl.medianRatio)} (${fmt(mod.medianRatio)} / ${fmt(fl.medianRatio)})`, pairs: '-', met: mod.medianRatio / fl.medianRatio >= 0.9 });
   }
@@ -259,9 +259,9 @@ const lines = [
   `- Method: ${rounds} round(s); in each, every comparison of every adapter runs once; every variant runs right after its own baseline run, in an order rotated from round to round; each run starts a fresh server, ${warmup} s of warm-up then ${duration} s measured with autocannon, ${connections} connections, to 127.0.0.1. Total ${minutes} min.`,
   `- Versions: ${versions.join(', ')}.`,
   `- Ratio: a variant's req/s over its baseline's run just before it; the median of those pairs, with their min-max (the spread). req/s is the median of the runs (min-max); p99 and RSS (after the run) are medians.`,
-  `- "Everything on": every header, Prometheus metrics, tracing with an SDK tracer provider and no exporter, database counting (a TypeORM SQLite DataSource is in every /hello variant, bare included); cache off. "Metrics + tracing": issue 5's set-up, every header, metrics and tracing as above, database counting off. "Headers + metrics": the module's defaults with tracing and database counting off. "Floor": no module, only what the issue's tracing needs whoever writes it: AsyncLocalStorage entered per request (Node 20 has no other way for SQL and @Traced spans to find their request) and one SDK server span per request (bench/servers/compare-server.cjs). "Span floor": no module, one SDK server span per request and nothing else, handed to the SDK once per event-loop turn as the module does: what the span of issue 5's set-up costs by itself. Cache HIT variants: module defaults with metrics off, a route with @CacheTTL. On Nest 12, the OTel Nest instrumentation makes no spans (it accepts only Nest < 12).`,
+  `- "Everything on": every header, Prometheus metrics, tracing with an SDK tracer provider and no exporter, database counting (a TypeORM SQLite DataSource is in every /hello variant, bare included); cache off. "Metrics + tracing": every header, metrics and tracing as above, database counting off. "Headers + metrics": the module's defaults with tracing and database counting off. "Floor": no module, only what request tracing with SQL and method spans needs whoever writes it: AsyncLocalStorage entered per request (Node 20 has no other way for SQL and @Traced spans to find their request) and one SDK server span per request (bench/servers/compare-server.cjs). "Span floor": no module, one SDK server span per request and nothing else, handed to the SDK once per event-loop turn as the module does: what the span of the metrics + tracing set-up costs by itself. Cache HIT variants: module defaults with metrics off, a route with @CacheTTL. On Nest 12, the OTel Nest instrumentation makes no spans (it accepts only Nest < 12).`,
   '',
-  `### Goals (issue 10), checked from the figures below`,
+  `### Goals, checked from the figures below`,
   '',
   '| adapter | goal | figure: median (min-max of pairs) | pairs meeting it | result |',
   '|---|---|---|---|---|',

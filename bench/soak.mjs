@@ -1,4 +1,4 @@
-// Issue 10's soak: does the server's memory level off under a long run over many distinct URLs?
+// The soak: does the server's memory level off under a long run over many distinct URLs?
 //
 // The sample app (SQLite file, response cache, Prometheus metrics, the sampler's history every
 // second) gets --requests requests (default 1,000,000), bounded by --max-minutes, cycling over
@@ -164,7 +164,7 @@ const rel = (p) => relative(dirname(resultsFile), p).split('\\').join('/');
 const section = [
   '## Soak: memory under a long run over many distinct URLs',
   '',
-  `Written by \`node bench/soak.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; do not edit by hand.${full ? '' : ` **Shorter run than the issue's one million requests.**`}`,
+  `Written by \`node bench/soak.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; do not edit by hand.${full ? '' : ` **Shorter run than the full one million requests.**`}`,
   '',
   `- Machine: ${machineLine()}; load average at start ${startLoad.map((x) => x.toFixed(2)).join(' / ')}.`,
   `- Server: the sample app on ${values.adapter}, SQLite file (10,000 documents), response cache (up to ${cachedUrls} entries), Prometheus metrics scraped every 5 s (${scrapes} scrapes, ${scrapeFailures} failed), sampler history every second; nestjs-performance ${createRequire(import.meta.url)('../libs/performance/package.json').version}, Node ${process.version}.`,

@@ -1,4 +1,4 @@
-// Issue 4's benchmark server. VARIANT:
+// The response cache's benchmark server. VARIANT:
 //   hello      PerformanceModule (defaults) + GET /api/v1/hello, not cached: the cheapest route
 //   hit-small  same module, GET /api/v1/small ({"ok":true}) cached with @CacheTTL: every request after the first is a HIT
 //   hit-big    same module, GET /api/v1/big (about 100 KB of JSON) cached with @CacheTTL

@@ -5,11 +5,11 @@
 //                   tracing (an SDK tracer provider registered, no exporter), database counting
 //   module-metrics  PerformanceModule with its defaults, tracing and database counting off: every
 //                   header and Prometheus metrics (what willsoto + response-time give, and more)
-//   module-traced   the issue's own set-up: metrics + tracing (SDK, no exporter), every header;
+//   module-traced   metrics + tracing (SDK, no exporter), every header;
 //                   database counting off
 //   floor           no module: AsyncLocalStorage entered per request and one OTel SDK server span
 //                   per request (SDK tracer provider, no exporter), made when the response finishes.
-//                   What the issue's tracing asks for costs at least this on Node 20, whoever builds it
+//                   What request tracing with SQL and method spans costs at least this on Node 20, whoever builds it
 //   span-floor      no module: one OTel SDK server span per request and nothing else (no AsyncLocalStorage),
 //                   handed to the SDK once per event-loop turn. The least any per-request server span costs
 //   willsoto        @willsoto/nestjs-prometheus + a duration-histogram interceptor + response-time middleware
@@ -63,7 +63,7 @@ function willsoto() {
 }
 
 /**
- * The least any implementation of the issue's tracing pays per request on Node 20: the request's
+ * The least any implementation of request tracing with SQL and method spans pays per request on Node 20: the request's
  * context carried through its async work (AsyncLocalStorage, so that SQL and @Traced spans find
  * their parent) and one SDK server span with the route, method, path and status. `als: false`
  * leaves the context out (the span floor); `batch: true` hands the spans to the SDK once per
