@@ -72,7 +72,6 @@ function nameOfToken(token: unknown): string {
 @Injectable()
 export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('nestjs-performance');
-  private readonly fingerprinter = new SqlFingerprinter();
   private readonly attached = new Map<InstrumentableDataSource, DatabaseSource & { subscriber: object }>();
   private readonly failures = new Set<string>();
   private readonly slowThresholdMs: number;
@@ -144,6 +143,8 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
   }
 
   private createSubscriber(source: DatabaseSource): object {
+    // Per DataSource: the quoting rules of its database decide what is a literal.
+    const fingerprinter = new SqlFingerprinter(2000, source.system);
     return {
       beforeQuery: (event: QueryHookEvent): void => {
         const runner = event.queryRunner as Timed | undefined;
@@ -155,7 +156,7 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
       },
       afterQuery: (event: QueryHookEvent): void => {
         try {
-          this.afterQuery(source, event);
+          this.afterQuery(source, fingerprinter, event);
         } catch (error) {
           this.failOnce('query instrumentation', error);
         }
@@ -163,7 +164,7 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
     };
   }
 
-  private afterQuery(source: DatabaseSource, event: QueryHookEvent): void {
+  private afterQuery(source: DatabaseSource, fingerprinter: SqlFingerprinter, event: QueryHookEvent): void {
     const end = performance.now();
     // Query runners run their statements one after another, so starts complete in order.
     const start = (event.queryRunner as Timed | undefined)?.[STARTS]?.shift();
@@ -174,7 +175,7 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
 
     const sql = event.query;
     if (sql.startsWith(INTERNAL_QUERY_MARK)) return;
-    const fp = this.fingerprinter.of(sql);
+    const fp = fingerprinter.of(sql);
     const success = event.success !== false;
     const route = ctx?.route;
     const parameters = Array.isArray(event.parameters) ? (event.parameters as unknown[]) : undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeSql, SqlFingerprinter } from './sql-fingerprint';
+import { normalizeSql, redactSqlLiterals, SqlFingerprinter } from './sql-fingerprint';
 
 describe('normalizeSql', () => {
   it.each([
@@ -11,6 +11,46 @@ describe('normalizeSql', () => {
     ['UPDATE t SET a = :value WHERE id = 7', 'UPDATE t SET a = ? WHERE id = ?'],
   ])('%s', (sql, expected) => {
     expect(normalizeSql(sql)).toBe(expected);
+  });
+
+  it.each([
+    // PostgreSQL: dollar quoting (empty and tagged, nested, multi-line), E'' strings; "…" stays an identifier, $1 a placeholder.
+    ['postgresql', `SELECT $$SECRET it's$$, $fn$SECRET $$ inner $$ SECRET$fn$ FROM "t" WHERE a = $1`, 'SELECT ?, ? FROM "t" WHERE a = ?'],
+    ['postgresql', `DO $body$\nBEGIN PERFORM 'SECRET'; END\n$body$`, 'DO ?'],
+    ['postgresql', `SELECT E'SECRET\\' x' AS e, 'C:\\' AS path, "Col$1" FROM t WHERE n = x::text`, 'SELECT ? AS e, ? AS path, "Col$1" FROM t WHERE n = x::text'],
+    ['postgresql', `SELECT "a$b$c" FROM t WHERE b = 0x1F AND c = .5`, 'SELECT "a$b$c" FROM t WHERE b = ? AND c = ?'],
+    // MySQL and MariaDB: double quotes delimit strings, backslash escapes, # comments.
+    ['mysql', `SELECT \`a\` FROM \`t\` WHERE b = "SECRET \\" still" AND c = 'SECRET \\' still' # SECRET`, 'SELECT `a` FROM `t` WHERE b = ? AND c = ?'],
+    ['mariadb', `UPDATE t SET v = "SECRET", w = X'53454352' WHERE id IN (1, 2)`, 'UPDATE t SET v = ?, w = X? WHERE id IN (?)'],
+    // SQLite: "…", `…` and […] are identifiers.
+    ['sqlite', `SELECT "a", [b c], \`d\` FROM t WHERE e = 'SECRET'`, 'SELECT "a", [b c], `d` FROM t WHERE e = ?'],
+    // Unknown systems: dollar quotes are strings, double quotes identifiers.
+    [undefined, `SELECT $$SECRET$$, "Id" FROM t`, 'SELECT ?, "Id" FROM t'],
+    // An unterminated string or comment hides the rest of the text.
+    ['postgresql', `SELECT 'SECRET`, 'SELECT ?'],
+    ['mysql', `SELECT "SECRET`, 'SELECT ?'],
+    ['postgresql', `SELECT 1 /* SECRET`, 'SELECT ?'],
+  ] as const)('on %s: %s', (system, sql, expected) => {
+    expect(normalizeSql(sql, system)).toBe(expected);
+    expect(normalizeSql(sql, system)).not.toContain('SECRET');
+  });
+
+  it('keeps double-quoted text as an identifier on PostgreSQL and SQLite, and as a string on MySQL', () => {
+    const sql = 'SELECT * FROM t WHERE "name" = 1';
+    expect(normalizeSql(sql, 'postgresql')).toBe('SELECT * FROM t WHERE "name" = ?');
+    expect(normalizeSql(sql, 'sqlite')).toBe('SELECT * FROM t WHERE "name" = ?');
+    expect(normalizeSql(sql, 'mysql')).toBe('SELECT * FROM t WHERE ? = ?');
+  });
+});
+
+describe('redactSqlLiterals', () => {
+  it.each([
+    ['postgresql', `((sku)::text = 'SKU-000123'::text) AND (views > 10) AND (x = $1)`, `((sku)::text = ?::text) AND (views > ?) AND (x = $1)`],
+    ['postgresql', `(tags && '{a,b}'::text[]) AND (t1.id = 5)`, `(tags && ?::text[]) AND (t1.id = ?)`],
+    ['mariadb', `tt.sku = 'SECRET-1' and tt.n > 12345 and tt.\`id\` in (3,4) and tt.v = "SECRET-2"`, 'tt.sku = ? and tt.n > ? and tt.`id` in (?,?) and tt.v = ?'],
+    ['sqlite', 'SEARCH d USING INDEX idx_documents_category (category=?)', 'SEARCH d USING INDEX idx_documents_category (category=?)'],
+  ] as const)('on %s: %s', (system, text, expected) => {
+    expect(redactSqlLiterals(text, system)).toBe(expected);
   });
 });
 

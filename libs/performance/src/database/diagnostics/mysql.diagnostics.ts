@@ -31,7 +31,7 @@ export class MysqlDiagnostics extends BaseDiagnostics {
     );
     return ok(
       rows.map((r) => ({
-        statement: normalizeSql(String(r.q)),
+        statement: normalizeSql(String(r.q), this.system),
         calls: Number(r.calls),
         totalMs: round(Number(r.total_ms)),
         meanMs: round(Number(r.mean_ms)),
@@ -87,7 +87,7 @@ export class MysqlDiagnostics extends BaseDiagnostics {
         WHERE DB = DATABASE() AND COMMAND NOT IN ('Sleep', 'Daemon') AND ID <> CONNECTION_ID() AND TIME >= ? ORDER BY TIME DESC LIMIT 100`,
       [minSeconds],
     );
-    return ok(rows.map((r) => ({ pid: Number(r.id), state: String(r.c), seconds: Number(r.s), statement: r.q == null ? null : normalizeSql(String(r.q)) })));
+    return ok(rows.map((r) => ({ pid: Number(r.id), state: String(r.c), seconds: Number(r.s), statement: r.q == null ? null : normalizeSql(String(r.q), this.system) })));
   }
 
   override async connectionStates(): Promise<Diagnostic> {

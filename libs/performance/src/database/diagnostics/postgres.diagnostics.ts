@@ -31,7 +31,7 @@ export class PostgresDiagnostics extends BaseDiagnostics {
         const hit = Number(r.shared_blks_hit);
         const read = Number(r.shared_blks_read);
         return {
-          statement: normalizeSql(String(r.query)),
+          statement: normalizeSql(String(r.query), 'postgresql'),
           calls: Number(r.calls),
           totalMs: round(Number(r.total_exec_time)),
           meanMs: round(Number(r.mean_exec_time)),
@@ -101,7 +101,7 @@ export class PostgresDiagnostics extends BaseDiagnostics {
       [minSeconds],
     );
     return ok(
-      rows.map((r) => ({ pid: Number(r.pid), state: String(r.state), seconds: round(Number(r.seconds)), statement: normalizeSql(String(r.query)) })),
+      rows.map((r) => ({ pid: Number(r.pid), state: String(r.state), seconds: round(Number(r.seconds)), statement: normalizeSql(String(r.query), 'postgresql') })),
     );
   }
 
