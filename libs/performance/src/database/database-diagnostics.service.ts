@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import { DatabaseInstrumentation } from './database-instrumentation.service';
 import type { DatabaseSource } from './database-source';
 import {
@@ -39,11 +41,16 @@ class UnsupportedDiagnostics extends BaseDiagnostics {
 @Injectable()
 export class DatabaseDiagnosticsService {
   private readonly cache = new WeakMap<object, DatabaseDiagnostics>();
+  private readonly showValues: boolean;
 
   constructor(
+    @Inject(PERFORMANCE_OPTIONS) options: ResolvedPerformanceOptions,
     private readonly instrumentation: DatabaseInstrumentation,
     private readonly stats: QueryStats,
-  ) {}
+  ) {
+    // Plans in the report show bound values only where parameter logging allows it.
+    this.showValues = options.database.logParameters;
+  }
 
   /** The diagnostics of a DataSource's database. */
   for(source: DatabaseSource): DatabaseDiagnostics {
@@ -71,7 +78,7 @@ export class DatabaseDiagnosticsService {
       .slice(0, 5)
       .flatMap((e) => {
         const example = this.stats.example(e.fingerprint);
-        return example ? [{ fingerprint: e.fingerprint, sql: example.sql, parameters: example.parameters }] : [];
+        return example ? [{ fingerprint: e.fingerprint, sql: example.sql, parameters: example.parameters, showValues: this.showValues }] : [];
       });
     let topStatements = await attempt(() => d.topStatements(limit));
     if (topStatements.status !== 'ok') {

@@ -14,6 +14,8 @@ export interface InstrumentableDataSource {
     readonly columns: readonly { readonly databaseName: string; readonly propertyName: string }[];
   }[];
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
+  /** One connection of the pool, for statements that must run together (PostgreSQL's generic plans). */
+  createQueryRunner?(): { query(sql: string, parameters?: unknown[]): Promise<unknown>; release(): Promise<void> };
 }
 
 /** Database system in OpenTelemetry terms, or the TypeORM driver type for others. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { redactMessage } from './bound-values.redactor';
 import { DatabaseDiagnosticsService } from './database-diagnostics.service';
 import type { DatabaseSource } from './database-source';
 import type { DatabaseDiagnostics } from './diagnostics/database-diagnostics';
@@ -48,11 +49,17 @@ export class PlanUnavailableError extends Error {}
  * only for SELECT) on a fingerprint's last statement and turns plan nodes into
  * advice: Seq Scan on a large table, rows removed by a filter, a sort spilling
  * to disk, a nested loop over a large outer side, estimates far from actuals.
+ *
+ * Unless `database.logParameters` is on, no bound value reaches the plan or
+ * the advice: PostgreSQL plans generically (`$1` in conditions), MySQL,
+ * MariaDB and SQLite plans have their literals replaced by `?`, and so do
+ * the database's error messages.
  */
 @Injectable()
 export class PlanAdvisor {
   private readonly analyze: boolean;
   private readonly minRows: number;
+  private readonly showValues: boolean;
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) options: ResolvedPerformanceOptions,
@@ -61,6 +68,7 @@ export class PlanAdvisor {
   ) {
     this.analyze = options.database.explainAnalyze;
     this.minRows = options.database.indexMinRows;
+    this.showValues = options.database.logParameters;
   }
 
   /** Explains a fingerprint observed on `source`. Undefined when the fingerprint is unknown there. */
@@ -71,7 +79,15 @@ export class PlanAdvisor {
     if (entry.operation === 'OTHER') throw new PlanUnavailableError('only SELECT, INSERT, UPDATE and DELETE statements can be explained');
     const analyze = this.analyze && entry.operation === 'SELECT';
     const d = this.diagnostics.for(source);
-    const result = await d.explain({ fingerprint, sql: example.sql, parameters: example.parameters }, analyze);
+    const target = { fingerprint, sql: example.sql, parameters: example.parameters, showValues: this.showValues };
+    let result: Awaited<ReturnType<DatabaseDiagnostics['explain']>>;
+    try {
+      result = await d.explain(target, analyze);
+    } catch (error) {
+      // The database's message can quote the statement's values back.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new PlanUnavailableError(`the database could not explain it: ${this.showValues ? message : redactMessage(message, example.parameters)}`);
+    }
     if ('unsupported' in result) throw new PlanUnavailableError(result.unsupported);
     const advice =
       result.format === 'postgresql-json'

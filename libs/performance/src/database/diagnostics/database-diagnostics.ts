@@ -35,6 +35,14 @@ export interface ExplainTarget {
   readonly fingerprint: string;
   readonly sql: string;
   readonly parameters: readonly unknown[] | undefined;
+  /**
+   * Plan for these very values and leave them in the plan (what
+   * `database.logParameters: true` allows). Otherwise no bound value is in
+   * the answer: PostgreSQL makes a generic plan (conditions show `$1`), and
+   * every plan has its literals replaced by `?`.
+   * @default false
+   */
+  readonly showValues?: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { redactPlan } from '../bound-values.redactor';
 import { normalizeSql } from '../sql-fingerprint';
 import {
   BaseDiagnostics,
@@ -131,7 +132,9 @@ export class MysqlDiagnostics extends BaseDiagnostics {
   }
 
   override async explain(target: ExplainTarget): Promise<{ format: string; plan: unknown }> {
+    // MySQL has no generic plan: it plans for the values, and they are taken out of the answer afterwards.
     const [r] = await this.run<{ EXPLAIN: string }>(`EXPLAIN FORMAT=JSON ${target.sql}`, [...(target.parameters ?? [])]);
-    return { format: 'mysql-json', plan: r ? JSON.parse(String(Object.values(r)[0])) : null };
+    const plan: unknown = r ? JSON.parse(String(Object.values(r)[0])) : null;
+    return { format: 'mysql-json', plan: target.showValues ? plan : redactPlan(plan, this.system, target.parameters) };
   }
 }

@@ -1,3 +1,5 @@
+import { redactPlan } from '../bound-values.redactor';
+import { INTERNAL_QUERY_MARK } from '../database-source';
 import { normalizeSql } from '../sql-fingerprint';
 import {
   BaseDiagnostics,
@@ -165,12 +167,74 @@ export class PostgresDiagnostics extends BaseDiagnostics {
     return r ? { nDistinct: num(r.n_distinct), nullFraction: num(r.null_frac) } : null;
   }
 
-  override async explain(target: ExplainTarget, analyze: boolean): Promise<{ format: string; plan: unknown }> {
+  override async explain(target: ExplainTarget, analyze: boolean): Promise<{ format: string; plan: unknown } | { unsupported: string }> {
     const options = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
-    const rows = await this.run<{ 'QUERY PLAN': unknown }>(`EXPLAIN (${options}) ${target.sql}`, [...(target.parameters ?? [])]);
-    const raw = rows[0]?.['QUERY PLAN'];
-    return { format: 'postgresql-json', plan: typeof raw === 'string' ? JSON.parse(raw) : raw };
+    if (target.showValues) {
+      const rows = await this.run<{ 'QUERY PLAN': unknown }>(`EXPLAIN (${options}) ${target.sql}`, [...(target.parameters ?? [])]);
+      return { format: 'postgresql-json', plan: planOf(rows) };
+    }
+    const open = this.source.dataSource.createQueryRunner;
+    if (typeof open !== 'function') return { unsupported: 'a generic plan needs a DataSource with createQueryRunner()' };
+    const plan = planOf(await this.genericPlan(open.call(this.source.dataSource), target, options));
+    return { format: 'postgresql-json', plan: redactPlan(plan, 'postgresql', target.parameters) };
   }
+
+  /**
+   * EXPLAIN of the plan PostgreSQL makes for any values (a generic plan: its
+   * conditions show `$1`, not the values). On one connection, in a transaction
+   * rolled back at the end: `plan_cache_mode = force_generic_plan`, PREPARE,
+   * then EXPLAIN EXECUTE. EXECUTE takes no bound parameters, so for ANALYZE the
+   * values travel as bound parameters into transaction-local settings and the
+   * EXECUTE reads them back with `current_setting()`: no value is ever written
+   * into a statement's text (which pg_stat_statements and pg_stat_activity
+   * keep). PG16's EXPLAIN (GENERIC_PLAN) is not needed.
+   */
+  private async genericPlan(
+    runner: { query(sql: string, parameters?: unknown[]): Promise<unknown>; release(): Promise<void> },
+    target: ExplainTarget,
+    options: string,
+  ): Promise<unknown[]> {
+    const run = async <T>(sql: string, parameters?: unknown[]) => (await runner.query(`${INTERNAL_QUERY_MARK} ${sql}`, parameters)) as T[];
+    const name = `nestjs_performance_plan_${++planCounter}`;
+    let prepared = false;
+    try {
+      await run('BEGIN');
+      await run('SET LOCAL plan_cache_mode = force_generic_plan');
+      await run(`PREPARE ${name} AS ${target.sql}`);
+      prepared = true;
+      const [statement] = await run<{ types: string[] | string }>('SELECT parameter_types::text[] AS types FROM pg_prepared_statements WHERE name = $1', [name]);
+      const types = typeof statement?.types === 'string' ? parseTextArray(statement.types) : (statement?.types ?? []);
+      const values = target.parameters ?? [];
+      const bound: unknown[] = [];
+      const args = types.map((type, i) => {
+        const value = values[i];
+        if (value === null || value === undefined) return `NULL::${type}`;
+        bound.push(ArrayBuffer.isView(value) ? `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}` : value);
+        return `current_setting('nestjs_performance.plan_${bound.length}')::${type}`;
+      });
+      if (bound.length) {
+        await run(`SELECT ${bound.map((_, i) => `set_config('nestjs_performance.plan_${i + 1}', $${i + 1}, true)`).join(', ')}`, bound);
+      }
+      return await run(`EXPLAIN (${options}) EXECUTE ${name}${args.length ? `(${args.join(', ')})` : ''}`);
+    } finally {
+      await run('ROLLBACK').catch(() => undefined);
+      // A prepared statement outlives the transaction: free it before the connection goes back to the pool.
+      if (prepared) await run(`DEALLOCATE ${name}`).catch(() => undefined);
+      await runner.release();
+    }
+  }
+}
+
+let planCounter = 0;
+
+function planOf(rows: readonly unknown[]): unknown {
+  const raw = (rows[0] as { 'QUERY PLAN'?: unknown } | undefined)?.['QUERY PLAN'];
+  return typeof raw === 'string' ? JSON.parse(raw) : raw;
+}
+
+/** A text[] in PostgreSQL's text form, for drivers that do not parse arrays: `{text,"timestamp with time zone"}`. */
+function parseTextArray(text: string): string[] {
+  return [...text.slice(1, -1).matchAll(/"((?:[^"\\]|\\.)*)"|([^,]+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!));
 }
 
 function round(n: number): number {

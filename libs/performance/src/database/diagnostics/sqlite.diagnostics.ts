@@ -1,3 +1,4 @@
+import { redactMessage, redactPlan } from '../bound-values.redactor';
 import { BaseDiagnostics, type Diagnostic, type ExplainTarget, type IndexInfo, ok } from './database-diagnostics';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -27,7 +28,8 @@ export class SqliteDiagnostics extends BaseDiagnostics {
         const plan = await this.explain(target);
         rows.push({ fingerprint: target.fingerprint, plan: (plan.plan as { detail: string }[]).map((p) => p.detail), error: null });
       } catch (error) {
-        rows.push({ fingerprint: target.fingerprint, plan: [], error: error instanceof Error ? error.message : String(error) });
+        const message = error instanceof Error ? error.message : String(error);
+        rows.push({ fingerprint: target.fingerprint, plan: [], error: target.showValues ? message : redactMessage(message, target.parameters) });
       }
     }
     return ok(rows, 'EXPLAIN QUERY PLAN of the slowest observed statements');
@@ -65,6 +67,7 @@ export class SqliteDiagnostics extends BaseDiagnostics {
 
   override async explain(target: ExplainTarget): Promise<{ format: string; plan: unknown }> {
     const rows = await this.run<{ id: number; parent: number; detail: string }>(`EXPLAIN QUERY PLAN ${target.sql}`, [...(target.parameters ?? [])]);
-    return { format: 'sqlite-query-plan', plan: rows.map((r) => ({ id: r.id, parent: r.parent, detail: r.detail })) };
+    const plan = rows.map((r) => ({ id: r.id, parent: r.parent, detail: r.detail }));
+    return { format: 'sqlite-query-plan', plan: target.showValues ? plan : redactPlan(plan, 'sqlite', target.parameters) };
   }
 }
