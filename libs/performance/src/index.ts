@@ -83,6 +83,7 @@ export {
   CacheNamespace,
   NoCache,
   CacheVary,
+  CacheQuery,
   CacheUserKey,
   InvalidateCache,
   ServeHitsEarly,
@@ -95,7 +96,7 @@ export {
   type InvalidationTarget,
   type FlightResult,
 } from './cache/response-cache.service';
-export { CacheStats, type CacheStatsSnapshot, type CacheCounters, type HotKey } from './cache/cache-stats.service';
+export { CacheStats, type CacheStatsSnapshot, type CacheCounters, type HotKey, type RouteCacheStats } from './cache/cache-stats.service';
 export { ResponseCacheInterceptor } from './cache/response-cache.interceptor';
 export {
   CacheStore,
@@ -107,7 +108,7 @@ export {
 export { MemoryCacheStore, type MemoryCacheStoreOptions } from './cache/stores/memory-cache.store';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './cache/stores/redis-cache.store';
 export { TwoTierCacheStore } from './cache/stores/two-tier-cache.store';
-export { buildCacheKey, normalizeQuery } from './cache/cache-key.builder';
+export { buildCacheKey, normalizeQuery, normalizeHost, type CacheKeyInput } from './cache/cache-key.builder';
 export { SingleFlight } from './cache/single-flight';
 export { CacheAdminController, type CacheClearBody, type CacheStatsBody } from './admin/cache.admin-controller';
 export { TrackJob, type TrackJobOptions } from './jobs/track-job.decorator';

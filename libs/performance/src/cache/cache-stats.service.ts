@@ -18,6 +18,20 @@ export interface HotKey {
   readonly hits: number;
 }
 
+/** Lookups of one cached route, and how many distinct keys they used. */
+export interface RouteCacheStats extends CacheCounters {
+  /** The route template (`<other>` for routes past the 256th). */
+  readonly route: string;
+  readonly namespace: string;
+  /**
+   * Distinct keys among the lookups, estimated (a 4,096-bit linear counter:
+   * within a few percent up to about 10,000; at least 34,000 when saturated).
+   */
+  readonly distinctKeys: number;
+  /** The query parameters the route declares (`@CacheQuery`), or null when every parameter makes the key. */
+  readonly declaredQuery: readonly string[] | null;
+}
+
 /** What {@link CacheStats.snapshot} returns. */
 export interface CacheStatsSnapshot {
   readonly totals: CacheCounters & {
@@ -36,13 +50,19 @@ export interface CacheStatsSnapshot {
   readonly namespaces: Readonly<Record<string, CacheCounters>>;
   /** The most hit keys, most first. */
   readonly hotKeys: readonly HotKey[];
+  /** Counters of each response-cached route, most lookups first. */
+  readonly routes: readonly RouteCacheStats[];
 }
 
 /** Namespaces get their own counters up to this many; later ones share `<other>`. */
 const MAX_NAMESPACES = 256;
+/** Routes get their own counters up to this many; later ones share `<other>`. */
+const MAX_ROUTES = 256;
 /** Keys whose hits are tracked for `hotKeys`; when full, the least hit half is dropped. */
 const MAX_TRACKED_KEYS = 1024;
-const OTHER = '<other>';
+/** The namespace that counts lookups of the namespaces beyond the first 256. */
+export const OTHER_CACHE_NAMESPACE = '<other>';
+const OTHER = OTHER_CACHE_NAMESPACE;
 
 class Counters {
   hits = 0;
@@ -62,11 +82,80 @@ class Counters {
   }
 }
 
+/** Bits of each route's distinct-key counter: two base64url characters of a key's digest. */
+const KEY_BITS = 4096;
+const BASE64URL = new Int8Array(128).fill(-1);
+for (const [i, ch] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) BASE64URL[ch.charCodeAt(0)] = i;
+
+/**
+ * The counters of one cached route, held by the interceptor's rule for it,
+ * so counting is a few increments. Distinct keys are estimated by linear
+ * counting over the last two characters of the key (the digest that ends
+ * every response cache key): one bit set per lookup, fixed memory.
+ */
+export class RouteCacheCounters extends Counters {
+  private bits = new Uint32Array(KEY_BITS / 32);
+  private zeros = KEY_BITS;
+
+  constructor(
+    readonly route: string,
+    readonly namespace: string,
+    readonly declaredQuery: readonly string[] | null,
+  ) {
+    super();
+  }
+
+  /** Counts one lookup, and `key` towards the distinct keys. */
+  record(status: CacheStatus, key?: string): void {
+    switch (status) {
+      case 'HIT':
+        this.hits++;
+        break;
+      case 'STALE':
+        this.stale++;
+        break;
+      case 'MISS':
+        this.misses++;
+        break;
+      case 'BYPASS':
+        this.bypasses++;
+        return;
+    }
+    if (key === undefined || key.length < 2) return;
+    const a = BASE64URL[key.charCodeAt(key.length - 1) & 127]!;
+    const b = BASE64URL[key.charCodeAt(key.length - 2) & 127]!;
+    if (a < 0 || b < 0) return;
+    const bit = (b << 6) | a;
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    const bits = this.bits[word]!;
+    if ((bits & mask) === 0) {
+      this.bits[word] = bits | mask;
+      this.zeros--;
+    }
+  }
+
+  distinctKeys(): number {
+    // Linear counting: n ≈ -m ln(zeros / m); with no zero bit left, the estimate for one.
+    return Math.round(-KEY_BITS * Math.log(Math.max(this.zeros, 1) / KEY_BITS));
+  }
+
+  clear(): void {
+    Object.assign(this, new Counters());
+    this.bits = new Uint32Array(KEY_BITS / 32);
+    this.zeros = KEY_BITS;
+  }
+
+  routeView(): RouteCacheStats {
+    return { route: this.route, namespace: this.namespace, ...this.view(), distinctKeys: this.distinctKeys(), declaredQuery: this.declaredQuery };
+  }
+}
+
 /**
  * Counts of the response cache (and, later, method caches): hits, misses,
  * stale serves and bypasses with their reasons, overall and per namespace,
- * plus the hottest keys. Bounded: at most 256 namespaces and 1,024 tracked
- * keys. Read by the admin `cache-stats` endpoint and available to metrics.
+ * per cached route (with its distinct keys), plus the hottest keys. Bounded:
+ * at most 256 namespaces, 256 routes and 1,024 tracked keys. Read by the admin `cache-stats` endpoint and available to metrics.
  */
 @Injectable()
 export class CacheStats {
@@ -75,6 +164,7 @@ export class CacheStats {
   private readonly bypassReasons = new Map<string, number>();
   private readonly notStoredReasons = new Map<string, number>();
   private readonly keyHits = new Map<string, number>();
+  private readonly byRoute = new Map<string, RouteCacheCounters>();
   private coalesced = 0;
   private stored = 0;
   private invalidations = 0;
@@ -127,6 +217,8 @@ export class CacheStats {
   /** Sets every counter back to zero (namespaces stay declared). */
   reset(): void {
     for (const name of this.byNamespace.keys()) this.byNamespace.set(name, new Counters());
+    // In place: the interceptor's rules hold these.
+    for (const counters of this.byRoute.values()) counters.clear();
     Object.assign(this.total, new Counters());
     this.bypassReasons.clear();
     this.notStoredReasons.clear();
@@ -154,7 +246,25 @@ export class CacheStats {
         .sort((a, b) => b[1] - a[1])
         .slice(0, hotKeys)
         .map(([key, hits]) => ({ key, hits })),
+      routes: [...this.byRoute.values()]
+        .map((r) => r.routeView())
+        .sort((a, b) => b.hits + b.stale + b.misses - (a.hits + a.stale + a.misses) || a.route.localeCompare(b.route)),
     };
+  }
+
+  /**
+   * The counters of a response-cached route (`namespace` and the declared
+   * query parameters as its first rule says); routes past the 256th share one.
+   */
+  route(route: string, namespace: string, declaredQuery: readonly string[] | null): RouteCacheCounters {
+    const key = `${namespace} ${route}`;
+    let counters = this.byRoute.get(key);
+    if (counters === undefined) {
+      if (this.byRoute.size >= MAX_ROUTES && route !== OTHER) return this.route(OTHER, OTHER, null);
+      counters = new RouteCacheCounters(route, namespace, declaredQuery);
+      this.byRoute.set(key, counters);
+    }
+    return counters;
   }
 
   /** Makes `namespace` appear (with zero counts) before its first lookup. */

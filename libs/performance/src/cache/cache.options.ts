@@ -20,6 +20,12 @@ export interface CachePathRule {
   namespace?: string;
   /** Request headers whose values become part of the key (besides `cache.varyHeaders`). */
   varyHeaders?: string[];
+  /**
+   * The only query parameters that make the key (as `@CacheQuery()` does);
+   * the others are left out of it. List every parameter the handler reads.
+   * @default every parameter
+   */
+  query?: string[];
 }
 
 /**
@@ -118,6 +124,36 @@ export interface CacheOptions {
    * @default 60
    */
   sweepIntervalSeconds?: number;
+  /**
+   * Whether the host the request was for (`Host`, lower-cased, without the
+   * default port) is part of every key, so a handler that writes the host
+   * into its response (absolute links, redirects, a tenant by host) never
+   * serves one host's response to another. `X-Forwarded-Host` and
+   * `X-Forwarded-Proto` count only when the app trusts its proxy: Express
+   * `app.set('trust proxy', ...)`, Fastify `trustProxy`; the key takes the
+   * host the framework gives the handler (`req.host`, `request.host`).
+   * Turn off only when every host serves the same responses.
+   * @default true
+   */
+  varyByHost?: boolean;
+  /**
+   * The secret of per-user keys (`@CacheUserKey`): identities enter keys
+   * only through an HMAC keyed with it. By default each process draws a
+   * random one, which is right for the memory store. Instances that share a
+   * Redis store (`redis`, `two-tier`) must all set the same secret, or their
+   * per-user entries are not shared (each instance keys them differently).
+   * At least 32 characters. Env: `CACHE_KEY_SECRET`.
+   * @default a random secret per process
+   */
+  keySecret?: string;
+  /**
+   * Request headers that carry a credential, besides `Authorization`,
+   * `Proxy-Authorization` and `Cookie`: a request with any of them bypasses
+   * the cache (reason `api-key`) unless the route has `@CacheUserKey`.
+   * Env: `CACHE_API_KEY_HEADERS` (comma-separated).
+   * @default ['x-api-key']
+   */
+  apiKeyHeaders?: string[];
 }
 
 /** One cacheable path after validation. */
@@ -125,6 +161,8 @@ export interface ResolvedCachePathRule {
   readonly ttl: number;
   readonly namespace: string;
   readonly varyHeaders: readonly string[];
+  /** Declared query parameters; null: all of them. */
+  readonly query: readonly string[] | null;
 }
 
 /** Cache options after validation and defaults. */
@@ -141,10 +179,16 @@ export interface ResolvedCacheOptions {
   readonly staleWhileRevalidate: number;
   readonly varyHeaders: readonly string[];
   readonly sweepIntervalSeconds: number;
+  readonly varyByHost: boolean;
+  readonly keySecret: string | undefined;
+  /** Lower-cased. */
+  readonly apiKeyHeaders: readonly string[];
 }
 
 const namespace = z.string().regex(CACHE_NAMESPACE_PATTERN, 'must be 1-64 letters, digits, . _ -');
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'must be an HTTP header name');
+/** A query parameter name as the handler reads it (decoded). */
+const queryName = z.string().min(1).max(128);
 const ttlSeconds = z.number().positive().max(31_536_000);
 const routeTemplate = z
   .string()
@@ -156,6 +200,7 @@ const pathRule = z.union([
     ttl: ttlSeconds.optional(),
     namespace: namespace.optional(),
     varyHeaders: z.array(headerName).max(16).optional(),
+    query: z.array(queryName).max(64).optional(),
   }),
 ]);
 
@@ -197,7 +242,14 @@ export const cacheOptionsSchema = z.strictObject({
   staleWhileRevalidate: z.number().min(0).max(31_536_000).optional(),
   varyHeaders: z.array(headerName).max(16).optional(),
   sweepIntervalSeconds: z.number().min(0).max(86_400).optional(),
+  varyByHost: z.boolean().optional(),
+  // Its length is checked below, so that an error never prints the secret.
+  keySecret: z.string().optional(),
+  apiKeyHeaders: z.array(headerName).max(16).optional(),
 }).superRefine((o, ctx) => {
+  if (o.keySecret !== undefined && o.keySecret.length < 32) {
+    ctx.addIssue({ code: 'custom', path: ['keySecret'], message: 'must be at least 32 characters', input: `${o.keySecret.length} characters` });
+  }
   if ((o.store === 'redis' || o.store === 'two-tier') && !o.redis?.url) {
     ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: `is required with store '${o.store}' (or set REDIS_URL)` });
   }
@@ -211,11 +263,12 @@ export function resolveCacheOptions(o: z.infer<typeof cacheOptionsSchema> | unde
   for (const [route, rule] of Object.entries(o?.cacheablePaths ?? {})) {
     cacheablePaths[route] =
       typeof rule === 'number'
-        ? { ttl: rule, namespace: DEFAULT_CACHE_NAMESPACE, varyHeaders: [] }
+        ? { ttl: rule, namespace: DEFAULT_CACHE_NAMESPACE, varyHeaders: [], query: null }
         : {
             ttl: rule.ttl ?? ttl,
             namespace: rule.namespace ?? DEFAULT_CACHE_NAMESPACE,
             varyHeaders: (rule.varyHeaders ?? []).map((h) => h.toLowerCase()),
+            query: rule.query ?? null,
           };
   }
   const url = o?.redis?.url;
@@ -236,5 +289,8 @@ export function resolveCacheOptions(o: z.infer<typeof cacheOptionsSchema> | unde
     staleWhileRevalidate: o?.staleWhileRevalidate ?? 0,
     varyHeaders,
     sweepIntervalSeconds: o?.sweepIntervalSeconds ?? 60,
+    varyByHost: o?.varyByHost ?? true,
+    keySecret: o?.keySecret,
+    apiKeyHeaders: (o?.apiKeyHeaders ?? ['x-api-key']).map((h) => h.toLowerCase()),
   };
 }

@@ -9,10 +9,12 @@ import type { CacheStatus, RequestContext } from '../context/request-context';
 import { requestContextOf, type RequestTracker } from '../context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { DEFAULT_CACHE_NAMESPACE, type ResolvedCachePathRule } from './cache.options';
-import { buildCacheKey, MAX_CACHE_KEY_LENGTH, userKeyPart } from './cache-key.builder';
+import { CacheKeyBuilder, normalizeHost } from './cache-key.builder';
+import type { RouteCacheCounters } from './cache-stats.service';
 import { CachedReply, etagMatches, installCachedReplies } from './cached-reply';
 import {
   CACHE_NAMESPACE_METADATA,
+  CACHE_QUERY_METADATA,
   CACHE_TTL_METADATA,
   CACHE_USER_KEY_METADATA,
   CACHE_VARY_METADATA,
@@ -28,11 +30,13 @@ import type { CacheEntry } from './stores/cache-store';
 /** How one route is cached, resolved once per handler and route template. */
 interface CacheRule {
   readonly namespace: string;
-  /** `<namespace>:` */
-  readonly prefix: string;
   readonly ttl: number;
   readonly vary: readonly string[];
+  /** The declared query parameters; null: all of them make the key. */
+  readonly query: ReadonlySet<string> | null;
   readonly userKey: CacheUserKeyFn | undefined;
+  /** The route's own counters in cache-stats. */
+  readonly counters: RouteCacheCounters;
 }
 
 /** The decorators of one handler, read once. */
@@ -44,6 +48,7 @@ interface HandlerPlan {
   readonly ttl: number | undefined;
   readonly namespace: string | undefined;
   readonly vary: readonly string[] | undefined;
+  readonly query: readonly string[] | undefined;
   readonly userKey: CacheUserKeyFn | undefined;
   readonly invalidates: readonly string[] | undefined;
   /** `@ServeHitsEarly()`: fresh HITs are answered before the framework. */
@@ -54,6 +59,10 @@ interface HandlerPlan {
 
 interface HttpRequestLike extends CacheKeyRequest {
   readonly method: string;
+  /** The host the framework gives the handler (`X-Forwarded-Host` only from a trusted proxy). */
+  readonly host?: string;
+  /** `http` or `https` (`X-Forwarded-Proto` only from a trusted proxy). */
+  readonly protocol?: string;
   readonly url: string;
   readonly originalUrl?: string;
   readonly raw?: { url?: string };
@@ -83,8 +92,9 @@ const NO_STORE = /(?:^|[\s,])(?:no-store|private)(?:$|[\s,=])/i;
  * or decorators it answers from the store (`X-Cache: HIT`, `Age`, `ETag`,
  * 304 on a matching `If-None-Match`), or runs the handler once for all
  * concurrent misses of a key and stores the bytes it sends (`MISS`). Requests
- * with `Authorization` or `Cookie` bypass unless the route has
- * `@CacheUserKey`. It fails open: a store that fails means `BYPASS`, never an
+ * with a credential (`Authorization`, `Proxy-Authorization`, `Cookie`, the
+ * `cache.apiKeyHeaders`) bypass unless the route has `@CacheUserKey`. Keys
+ * come from {@link CacheKeyBuilder}. It fails open: a store that fails means `BYPASS`, never an
  * error. `@InvalidateCache` handlers clear their namespaces after success.
  */
 export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
@@ -96,6 +106,10 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
   private readonly staleWindow: boolean;
   private readonly globalVary: readonly string[];
   private readonly defaultTtl: number;
+  private readonly keys: CacheKeyBuilder;
+  private readonly varyByHost: boolean;
+  /** Request headers that carry a credential, and the bypass reason of each. */
+  private readonly credentials: readonly (readonly [header: string, reason: string])[];
   /** False until the adapter can write cached bytes; until then every lookup is skipped. */
   private active = false;
 
@@ -115,6 +129,22 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     this.staleWindow = c.staleWhileRevalidate > 0;
     this.globalVary = c.varyHeaders;
     this.defaultTtl = c.ttl;
+    this.keys = new CacheKeyBuilder(c.keySecret);
+    this.varyByHost = c.varyByHost;
+    const credentials: [string, string][] = [
+      ['authorization', 'authorization'],
+      ['cookie', 'cookie'],
+      ['proxy-authorization', 'proxy-authorization'],
+    ];
+    for (const h of c.apiKeyHeaders) if (!credentials.some(([name]) => name === h)) credentials.push([h, 'api-key']);
+    this.credentials = credentials;
+  }
+
+  /** The bypass reason of the first credential the request carries, or undefined. */
+  private credentialIn(headers: HttpRequestLike['headers']): string | undefined {
+    const credentials = this.credentials;
+    for (let i = 0; i < credentials.length; i++) if (headers[credentials[i]![0]] !== undefined) return credentials[i]![1];
+    return undefined;
   }
 
   onModuleInit(): void {
@@ -152,17 +182,26 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     const known = url === undefined ? undefined : this.earlyUrls.get(url);
     if (known === undefined) return false;
     const headers = req.headers;
-    if (headers.authorization !== undefined || headers.cookie !== undefined) return false;
+    if (this.credentialIn(headers) !== undefined) return false;
+    // Whether the framework would trust these is its setting: leave such requests to it.
+    if (this.varyByHost && (headers['x-forwarded-host'] !== undefined || headers['x-forwarded-proto'] !== undefined)) return false;
     const { rule, route } = known;
     const started = this.events.wantsCache ? performance.now() : 0;
-    const key = buildCacheKey(rule.prefix, url!, headers, rule.vary);
-    if (key.length > MAX_CACHE_KEY_LENGTH) return false;
+    let scheme = '';
+    let host = '';
+    if (this.varyByHost) {
+      scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+      host = normalizeHost(headers.host ?? (headers[':authority'] as string | undefined), scheme);
+    }
+    const key = this.keys.build(rule.namespace, scheme, host, url!, headers, rule.vary, rule.query, undefined);
+    if (key === undefined) return false;
     const entry = this.cache.peek(key);
     const now = Date.now();
     if (entry === undefined || now >= entry.expiresAt) return false;
     ctx.routeTemplate = route;
     ctx.cacheStatus = 'HIT';
     this.cache.stats.record(rule.namespace, 'HIT', key);
+    rule.counters.record('HIT', key);
     if (this.events.wantsCache) this.emit(ctx, rule, 'HIT', undefined, started);
     const age = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
     if (etagMatches(headers['if-none-match'], entry.etag)) {
@@ -196,23 +235,30 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
 
     const started = this.events.wantsCache ? performance.now() : 0;
     const headers = req.headers;
-    let user = '';
+    let identity: string | undefined;
     if (rule.userKey !== undefined) {
-      let identity: string | undefined;
       try {
-        identity = rule.userKey(req);
+        const id = rule.userKey(req);
+        if (typeof id === 'string' && id !== '') identity = id;
       } catch {
         identity = undefined;
       }
-      if (typeof identity === 'string' && identity !== '') user = userKeyPart(identity);
     }
-    if (user === '' && (headers.authorization !== undefined || headers.cookie !== undefined)) {
-      const reason = rule.userKey ? 'user-key-missing' : headers.authorization !== undefined ? 'authorization' : 'cookie';
-      return this.bypass(ctx, rule, reason, started, next);
+    if (identity === undefined) {
+      // Without an identity a request with a credential could be answered with, or store, a response meant for one user.
+      const credential = this.credentialIn(headers);
+      if (credential !== undefined) return this.bypass(ctx, rule, rule.userKey ? 'user-key-missing' : credential, started, next);
     }
     const url = req.originalUrl ?? req.raw?.url ?? req.url;
-    const key = buildCacheKey(rule.prefix, url, headers, rule.vary) + user;
-    if (key.length > MAX_CACHE_KEY_LENGTH) return this.bypass(ctx, rule, 'key-too-long', started, next);
+    let scheme = '';
+    let host = '';
+    if (this.varyByHost) {
+      // What the framework tells the handler, so X-Forwarded-* count exactly when the app trusts its proxy.
+      scheme = req.protocol === undefined ? 'http' : req.protocol.toLowerCase();
+      host = normalizeHost(typeof req.host === 'string' ? req.host : (headers.host as string | undefined), scheme);
+    }
+    const key = this.keys.build(rule.namespace, scheme, host, url, headers, rule.vary, rule.query, identity);
+    if (key === undefined) return this.bypass(ctx, rule, 'key-too-long', started, next);
     if (plan.early && method === 'GET' && rule.userKey === undefined && ctx !== undefined) this.rememberEarly(url, rule, ctx);
 
     const res = http.getResponse<HttpResponseLike>();
@@ -276,7 +322,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
       if (flight) return this.follow(ctx, rule, flight, started, res, next);
       settle = this.cache.flights.start(key);
     }
-    this.mark(ctx, rule, 'MISS', started);
+    this.mark(ctx, rule, 'MISS', started, key);
     return this.produce(rule, key, res, next, settle);
   }
 
@@ -347,6 +393,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
   ): Observable<unknown> {
     if (ctx !== undefined) ctx.cacheStatus = status;
     this.cache.stats.record(rule.namespace, status, key);
+    rule.counters.record(status, key);
     if (this.events.wantsCache) this.emit(ctx, rule, status, undefined, started);
     return of(new CachedReply(entry, Math.max(0, Math.floor((now - entry.storedAt) / 1000))));
   }
@@ -360,13 +407,15 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
   ): Observable<unknown> {
     if (ctx !== undefined) ctx.cacheStatus = 'BYPASS';
     this.cache.stats.record(rule.namespace, 'BYPASS', undefined, reason);
+    rule.counters.record('BYPASS');
     if (this.events.wantsCache) this.emit(ctx, rule, 'BYPASS', reason, started);
     return next.handle();
   }
 
-  private mark(ctx: RequestContext | undefined, rule: CacheRule, status: CacheStatus, started: number): void {
+  private mark(ctx: RequestContext | undefined, rule: CacheRule, status: CacheStatus, started: number, key?: string): void {
     if (ctx !== undefined) ctx.cacheStatus = status;
     this.cache.stats.record(rule.namespace, status);
+    rule.counters.record(status, key);
     if (this.events.wantsCache) this.emit(ctx, rule, status, undefined, started);
   }
 
@@ -445,6 +494,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     const ttl = r.getAllAndOverride<number | undefined>(CACHE_TTL_METADATA, targets);
     const namespace = r.getAllAndOverride<string | undefined>(CACHE_NAMESPACE_METADATA, targets);
     const vary = r.getAllAndOverride<string[] | undefined>(CACHE_VARY_METADATA, targets);
+    const query = r.getAllAndOverride<string[] | undefined>(CACHE_QUERY_METADATA, targets);
     const userKey = r.getAllAndOverride<CacheUserKeyFn | undefined>(CACHE_USER_KEY_METADATA, targets);
     const invalidates = r.getAllAndOverride<string[] | undefined>(INVALIDATE_CACHE_METADATA, targets);
     const early = r.getAllAndOverride<boolean | undefined>(SERVE_HITS_EARLY_METADATA, targets) === true;
@@ -456,6 +506,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
       ttl,
       namespace,
       vary,
+      query,
       userKey,
       invalidates,
       early,
@@ -479,12 +530,14 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
       // A decorator wins over the map, the map over the defaults.
       const namespace = plan.namespace ?? mapped?.namespace ?? DEFAULT_CACHE_NAMESPACE;
       const vary = [...new Set([...this.globalVary, ...(mapped?.varyHeaders ?? []), ...(plan.vary ?? [])])];
+      const query = plan.query ?? mapped?.query ?? null;
       rule = {
         namespace,
-        prefix: `${namespace}:`,
         ttl: plan.ttl ?? mapped?.ttl ?? this.defaultTtl,
         vary,
+        query: query === null ? null : new Set(query),
         userKey: plan.userKey,
+        counters: this.cache.stats.route(route, namespace, query),
       };
       this.cache.registerNamespace(namespace, rule.ttl);
     }

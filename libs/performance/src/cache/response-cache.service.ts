@@ -51,7 +51,7 @@ export type InvalidationTarget = string | CacheInvalidation;
  * async rename(id: number, title: string) {
  *   await this.repo.update(id, { title });
  *   await this.cache.invalidate('documents');
- *   await this.cache.invalidate({ key: `documents:/api/v1/documents/${id}` });
+ *   await this.cache.invalidate({ pattern: `documents:/api/v1/documents/${id}#*` });
  * }
  */
 @Injectable()
@@ -191,8 +191,9 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
 
   /**
    * Removes cached responses: a namespace (`'analytics'` or `{ namespace }`),
-   * one key (`{ key: 'documents:/api/v1/documents/7' }`, as hot keys list
-   * them), keys matching a glob (`{ pattern: 'documents:/api/v1/documents*' }`)
+   * one key (`{ key }` as hot keys list it, or as `buildCacheKey()` makes it),
+   * keys matching a glob (`{ pattern: 'documents:/api/v1/documents/7#*' }`:
+   * every entry of that URL, whatever its host, varying headers or user)
    * or everything (`{ all: true }`). With a shared store every instance drops
    * them. Resolves with how many entries went (null when the store cannot tell).
    * Throws a 400 for an unknown namespace or a malformed target, changing nothing.

@@ -106,6 +106,8 @@ function alertsFromEnv(read: EnvReader): PerformanceModuleOptions['alerts'] {
  * | CACHE_STALE_WHILE_REVALIDATE | cache.staleWhileRevalidate |
  * | REDIS_URL | cache.redis.url (turns on the two-tier store) |
  * | CACHE_REDIS_KEY_PREFIX | cache.redis.keyPrefix |
+ * | CACHE_KEY_SECRET | cache.keySecret |
+ * | CACHE_API_KEY_HEADERS | cache.apiKeyHeaders (comma-separated) |
  * | METRICS_ENABLED | metrics.enabled |
  * | METRICS_ENDPOINT | metrics.endpoint |
  * | METRICS_REQUIRE_ADMIN | metrics.requireAdmin |
@@ -192,6 +194,8 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       staleWhileRevalidate: read.number('CACHE_STALE_WHILE_REVALIDATE'),
       redis: compact({ url: read.string('REDIS_URL'), keyPrefix: read.string('CACHE_REDIS_KEY_PREFIX') }),
     }),
+      keySecret: read.string('CACHE_KEY_SECRET'),
+      apiKeyHeaders: read.string('CACHE_API_KEY_HEADERS')?.split(',').map((h) => h.trim()).filter(Boolean),
     metrics: compact({
       enabled: read.boolean('METRICS_ENABLED'),
       endpoint: read.string('METRICS_ENDPOINT'),

@@ -11,6 +11,8 @@ export const NO_CACHE_METADATA = 'nestjs-performance:cache:off';
 /** @internal */
 export const CACHE_VARY_METADATA = 'nestjs-performance:cache:vary';
 /** @internal */
+export const CACHE_QUERY_METADATA = 'nestjs-performance:cache:query';
+/** @internal */
 export const CACHE_USER_KEY_METADATA = 'nestjs-performance:cache:user-key';
 /** @internal */
 export const INVALIDATE_CACHE_METADATA = 'nestjs-performance:cache:invalidate';
@@ -96,9 +98,33 @@ export function CacheVary(...headers: string[]): MethodDecorator & ClassDecorato
 }
 
 /**
- * Lets requests with `Authorization` or `Cookie` use the cache, each user in
- * their own entries: `key` returns the user's identity (hashed into the
- * cache key) or undefined to bypass. Without it such requests always bypass.
+ * Names the only query parameters that make the handler's cache keys; the
+ * others are left out, so `?bust=<random>` or tracking parameters do not
+ * make new entries. List every parameter the handler reads: one left out
+ * would let a request store its response under the key of requests without
+ * it. A parameter is kept however it is spelled (`pa%67e`, `page[]`), and
+ * with no names at all the query is left out of the key entirely.
+ * On a class, applies to every handler; wins over `cacheablePaths[...].query`.
+ *
+ * @example
+ * @Get() @CacheTTL(60) @CacheQuery('page', 'limit') list(@Query('page') page = 1, @Query('limit') limit = 20) { ... }
+ */
+export function CacheQuery(...names: string[]): MethodDecorator & ClassDecorator {
+  for (const n of names) {
+    if (typeof n !== 'string' || n.length === 0 || n.length > 128) {
+      invalid(`@CacheQuery(): query parameter names must be strings of 1-128 characters (got ${JSON.stringify(n)})`);
+    }
+  }
+  return SetMetadata(CACHE_QUERY_METADATA, [...new Set(names)]);
+}
+
+/**
+ * Lets requests with a credential (`Authorization`, `Proxy-Authorization`,
+ * `Cookie`, the `cache.apiKeyHeaders`) use the cache, each user in their own
+ * entries: `key` returns the user's identity (it enters the cache key only
+ * through an HMAC keyed with `cache.keySecret`) or undefined to bypass.
+ * Without it such requests always bypass. A request without an identity is
+ * never answered from, nor stored into, an identity's entries.
  *
  * @example
  * @CacheUserKey((req) => (req as { user?: { id: string } }).user?.id)
@@ -134,8 +160,9 @@ export function InvalidateCache(...namespaces: string[]): MethodDecorator & Clas
  * For those requests **no middleware, guard, interceptor, pipe or filter
  * runs**, global ones included (a rate limiter, an API-key guard, CORS
  * headers set by middleware). Put it only on public routes whose cached
- * response is the whole answer. What stays as without it: a request with
- * `Authorization` or `Cookie`, a route with `@CacheUserKey`, a HEAD, a miss,
+ * response is the whole answer. What stays as without it: a request with a credential
+ * (`Authorization`, `Proxy-Authorization`, `Cookie`, `cache.apiKeyHeaders`) or
+ * with `X-Forwarded-Host`/`X-Forwarded-Proto`, a route with `@CacheUserKey`, a HEAD, a miss,
  * a stale entry and a shared store's entry all take the usual path through
  * the framework; only the memory store (or a two-tier store's memory tier)
  * answers early. A URL is served early once a request for it went through

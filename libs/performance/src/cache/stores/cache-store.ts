@@ -66,7 +66,9 @@ export interface CacheStoreUsage {
  * Reads may answer synchronously (a memory store does, so a HIT allocates no
  * promise) or with a promise. A store that fails throws or rejects: the
  * response cache then answers `X-Cache: BYPASS` and runs the handler.
- * Keys are `<namespace>:<path>?<query>[|<vary>][|u=<user hash>]`.
+ * Keys are `<namespace>:<path>[?<query>]#<digest>` (response cache) and
+ * `<namespace>:@<Class.method>(<arguments>)` (method cache): a namespace's
+ * keys all start with `<namespace>:`.
  *
  * @example
  * PerformanceModule.forRoot({ cache: { store: new MyCacheStore() } })
