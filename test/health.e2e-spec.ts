@@ -51,7 +51,8 @@ describeWithService(postgres ? 'redis' : 'postgres', postgres && redis, 'health 
       expect(status).toBe(503);
       expect(body).toEqual({
         status: 'error',
-        info: { database: { status: 'up' }, cache: { status: 'up' }, pool: { status: 'up' } },
+        // The cache store is outside readiness by default (the response cache fails open).
+        info: { database: { status: 'up' }, pool: { status: 'up' } },
         error: { http_self: { status: 'down' } },
       });
     });
@@ -98,24 +99,27 @@ describeWithService(postgres ? 'redis' : 'postgres', postgres && redis, 'health 
 
 describeWithService('postgres', postgres, 'health with dependencies down', () => {
   describe.each(ADAPTERS)('on %s', (adapter) => {
-    it('answers 503 naming the database and the cache, and health-overview drops', async () => {
+    it('keeps readiness up while only the cache is down, answers 503 naming the database once it is, and health-overview drops', async () => {
       const probe = redisProbe(DEAD_URL);
       const running = await startApp(
         observabilityFixture({ admin: { token: TOKEN } }, { imports: [postgresModule()], providers: [probe.provider] }),
         adapter,
       );
       try {
-        expect((await get(running, '/health/ready')).body).toEqual({
-          status: 'error',
-          info: { database: { status: 'up' }, pool: { status: 'up' } },
-          error: { cache: { status: 'down' } },
+        expect(await get(running, '/health/ready')).toEqual({
+          status: 200,
+          body: { status: 'ok', info: { database: { status: 'up' }, pool: { status: 'up' } }, error: {} },
         });
+        const degraded = await get(running, '/health');
+        expect([degraded.status, degraded.body.status, degraded.body.error]).toEqual([200, 'degraded', { cache: { status: 'down' } }]);
         await running.app.get(DataSource).destroy();
         await new Promise((r) => setTimeout(r, 1100)); // past the 1 s result reuse
         const ready = await get(running, '/health/ready', admin);
         expect(ready.status).toBe(503);
-        expect(Object.keys(ready.body.error as object).sort()).toEqual(['cache', 'database']);
+        expect(Object.keys(ready.body.error as object)).toEqual(['database']);
         expect((ready.body.error as Record<string, { message: string }>).database!.message).toBe('not initialized');
+        const all = await get(running, '/health', admin);
+        expect([all.status, all.body.status, Object.keys(all.body.error as object).sort()]).toEqual([503, 'error', ['cache', 'database']]);
         expect((await get(running, '/health/live')).status).toBe(200);
         const overview = (await get(running, '/performance/health-overview', admin)).body;
         expect(overview.status).not.toBe('healthy');

@@ -71,7 +71,7 @@ export {
   type SpanExportResult,
 } from './tracing/span-export-monitor';
 export type { DeliveryTargetHealth, NotifierHealthSource } from './health/delivery-health';
-export type { HealthOptions, HealthScoreWeights, HttpDependency } from './health/health.options';
+export type { HealthOptions, HealthReadinessOptions, HealthScoreWeights, HttpDependency } from './health/health.options';
 export { HealthChecks, type HealthReport, type HealthProbe, type IndicatorResult } from './health/health-checks.service';
 export { HealthOverview } from './health/health-overview.service';
 export { computeHealthScore, type HealthOverviewBody, type HealthPartScore, type HealthPart } from './health/health-score';
@@ -138,11 +138,13 @@ export { AlertManager } from './alerts/alert-manager.service';
 export { AlertDispatcher, type DeliveryResult } from './alerts/alert-dispatcher';
 export type { AlertNotifier } from './alerts/notifiers/alert-notifier';
 export type { PerformanceAlert, AlertEvent, AlertSubject, JobAlertRule, JobAlertCondition, JobAlertSource } from './alerts/performance-alert';
+export { StoreOutageSource, type OutageAlertRule, type StoreOutage } from './alerts/performance-alert';
 export type {
   AlertsOptions,
   AlertRuleLevels,
   AlertMetric,
   AlertSeverity,
+  OutageAlertOptions,
   NotifierOptions,
   WebhookNotifierOptions,
   EmailNotifierOptions,

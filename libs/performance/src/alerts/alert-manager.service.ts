@@ -6,7 +6,8 @@ import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { roundTo } from '../monitor/metrics-snapshot';
 import type { AlertDispatcher } from './alert-dispatcher';
 import type { AlertMetric, AlertRule, AlertSeverity, ResolvedAlertsOptions } from './alerts.options';
-import type { AlertEvent, AlertSubject, JobAlertCondition, JobAlertSource, PerformanceAlert } from './performance-alert';
+import type { AlertEvent, AlertSubject, JobAlertCondition, JobAlertSource, OutageAlertRule, PerformanceAlert, StoreOutage } from './performance-alert';
+import { redactUrlCredentials } from './url-credentials.redactor';
 
 const LABELS: Record<AlertMetric, { label: string; unit: string }> = {
   cpuPercent: { label: 'CPU usage', unit: '%' },
@@ -41,6 +42,7 @@ interface Open {
 interface Breach {
   readonly metric: AlertSubject;
   readonly job?: string;
+  readonly dependency?: string;
   readonly severity: AlertSeverity;
   readonly threshold: number;
   readonly value: number;
@@ -48,9 +50,18 @@ interface Breach {
   message(threshold: number): string;
 }
 
-/** The open-alert key: the metric, or `rule:job` for a job rule (one open alert per rule and job). */
-function keyOf(metric: AlertSubject, job: string | undefined): string {
-  return job === undefined ? metric : `${metric}:${job}`;
+/** The open-alert key: the metric, `rule:job` for a job rule, `rule:store` for an outage rule (one open alert per rule and subject). */
+function keyOf(metric: AlertSubject, subject: string | undefined): string {
+  return subject === undefined ? metric : `${metric}:${subject}`;
+}
+
+const OUTAGE_RULES: Record<StoreOutage['kind'], OutageAlertRule> = { cache: 'cache-store-down', database: 'database-down' };
+
+function outageMessage(o: StoreOutage): string {
+  const reason = redactUrlCredentials(o.reason);
+  return o.kind === 'cache'
+    ? `Cache store "${o.name}" is down (requests go on without the cache): ${reason}`
+    : `Database "${o.name}"${o.type ? ` (${o.type})` : ''} is down: ${reason}`;
 }
 
 /**
@@ -63,6 +74,10 @@ function keyOf(metric: AlertSubject, job: string | undefined): string {
  * Job rules (`job-failure-rate`, `job-overdue`) come from a
  * {@link JobAlertSource} read at the same time as each snapshot and follow
  * the same lifecycle, with one open alert per rule and job.
+ *
+ * Outage rules (`cache-store-down`, `database-down`) come from the store
+ * outages the sampler checks with each snapshot, with one open alert per
+ * rule and store; `alerts.outages` sets their severity.
  */
 export class AlertManager implements AlertsFiringSource {
   private readonly logger = new Logger('nestjs-performance:alerts');
@@ -83,13 +98,18 @@ export class AlertManager implements AlertsFiringSource {
   /** Picks up alerts that were firing when this instance last stopped. */
   async restore(): Promise<void> {
     for (const alert of await this.store.firingAlerts(this.instanceId)) {
-      const key = keyOf(alert.metric, alert.job);
+      const key = keyOf(alert.metric, alert.job ?? alert.dependency);
       if (!this.open.has(key)) this.open.set(key, { alert, healthy: 0 });
     }
   }
 
-  /** Applies one snapshot (and the job conditions at its time); returns the events it caused (already dispatched). */
-  evaluate(snapshot: MetricsSnapshot): AlertEvent[] {
+  /**
+   * Applies one snapshot (and the job conditions at its time) and the store
+   * outages checked with it; returns the events it caused (already
+   * dispatched). `outages` undefined means the stores were not checked this
+   * time: their open alerts stay as they are.
+   */
+  evaluate(snapshot: MetricsSnapshot, outages?: readonly StoreOutage[]): AlertEvent[] {
     if (!this.options.enabled) return [];
     const events: AlertEvent[] = [];
     const now = snapshot.timestamp;
@@ -109,6 +129,7 @@ export class AlertManager implements AlertsFiringSource {
       this.apply(rule.metric, breach, now, events);
     }
     this.evaluateJobs(Date.parse(now), now, events);
+    if (outages) this.evaluateOutages(outages, now, events);
     for (const event of events) {
       this.save(event.alert);
       this.dispatcher.dispatch(event);
@@ -173,6 +194,32 @@ export class AlertManager implements AlertsFiringSource {
     }
   }
 
+  /** True when an outage rule is on: the sampler checks the stores only then. */
+  get watchesOutages(): boolean {
+    const o = this.options.outages;
+    return this.options.enabled && (o.cacheStore !== false || o.database !== false);
+  }
+
+  /**
+   * Each store down now opens or updates its alert (when its rule is on);
+   * open outage alerts of stores that answered count a healthy sample.
+   */
+  private evaluateOutages(outages: readonly StoreOutage[], now: string, events: AlertEvent[]): void {
+    const breaching = new Set<string>();
+    for (const o of outages) {
+      const severity = o.kind === 'cache' ? this.options.outages.cacheStore : this.options.outages.database;
+      const rule = OUTAGE_RULES[o.kind];
+      const key = keyOf(rule, o.name);
+      if (severity === false || breaching.has(key)) continue;
+      breaching.add(key);
+      const message = outageMessage(o);
+      this.apply(key, { metric: rule, dependency: o.name, severity, threshold: 1, value: 1, message: () => message }, now, events);
+    }
+    for (const [key, open] of [...this.open]) {
+      if (open.alert.dependency !== undefined && !breaching.has(key)) this.apply(key, undefined, now, events);
+    }
+  }
+
   /** One step of an alert's lifecycle: open, update or escalate on a breach; count towards resolving otherwise. */
   private apply(key: string, breach: Breach | undefined, now: string, events: AlertEvent[]): void {
     const current = this.open.get(key);
@@ -183,6 +230,7 @@ export class AlertManager implements AlertsFiringSource {
           instanceId: this.instanceId,
           metric: breach.metric,
           ...(breach.job === undefined ? {} : { job: breach.job }),
+          ...(breach.dependency === undefined ? {} : { dependency: breach.dependency }),
           severity: breach.severity,
           status: 'firing',
           message: breach.message(breach.threshold),

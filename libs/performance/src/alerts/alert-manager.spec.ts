@@ -4,7 +4,7 @@ import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { AlertDispatcher } from './alert-dispatcher';
 import { AlertManager } from './alert-manager.service';
 import { resolveAlertsOptions } from './alerts.options';
-import type { AlertEvent, JobAlertCondition, JobAlertSource } from './performance-alert';
+import type { AlertEvent, JobAlertCondition, JobAlertSource, StoreOutage } from './performance-alert';
 
 /** Every metric rule off: only job rules can fire. */
 const options = resolveAlertsOptions({
@@ -107,5 +107,61 @@ describe('AlertManager with job rules', () => {
     const { m, evaluate } = manager(undefined, jobs);
     expect(() => evaluate(1_000)).not.toThrow();
     expect(m.firing()).toEqual([]);
+  });
+});
+
+describe('AlertManager with outage rules', () => {
+  const redisDown: StoreOutage = { kind: 'cache', name: 'two-tier', reason: 'connect ECONNREFUSED 127.0.0.1:6390' };
+  const dbDown = (name: string): StoreOutage => ({ kind: 'database', name, type: 'postgres', reason: 'Connection terminated unexpectedly' });
+
+  it('fires one alert per store while it is down (cache a warning, a database critical) and resolves each when it answers', () => {
+    const { m } = manager();
+    const at = (ms: number, outages?: StoreOutage[]) => m.evaluate(snapshot(ms), outages);
+    expect(at(1_000, [redisDown, dbDown('default'), dbDown('reports')]).map((e) => [e.kind, e.alert.metric, e.alert.dependency, e.alert.severity])).toEqual([
+      ['fired', 'cache-store-down', 'two-tier', 'warning'],
+      ['fired', 'database-down', 'default', 'critical'],
+      ['fired', 'database-down', 'reports', 'critical'],
+    ]);
+    expect(m.firing().find((a) => a.dependency === 'two-tier')!.message).toBe(
+      'Cache store "two-tier" is down (requests go on without the cache): connect ECONNREFUSED 127.0.0.1:6390',
+    );
+    expect(m.firing().find((a) => a.dependency === 'default')!.message).toBe('Database "default" (postgres) is down: Connection terminated unexpectedly');
+    // Not checked this time: nothing changes.
+    expect(at(2_000)).toEqual([]);
+    expect(at(3_000, [redisDown, dbDown('reports')]).map((e) => [e.kind, e.alert.dependency])).toEqual([['resolved', 'default']]);
+    expect(m.firing().map((a) => [a.dependency, a.count])).toEqual([
+      ['two-tier', 2],
+      ['reports', 2],
+    ]);
+    expect(at(4_000, []).map((e) => [e.kind, e.alert.dependency])).toEqual([
+      ['resolved', 'two-tier'],
+      ['resolved', 'reports'],
+    ]);
+    expect(m.firing()).toEqual([]);
+  });
+
+  it('masks the user name and password of any URL in the reason', () => {
+    const { m } = manager();
+    const [fired] = m.evaluate(snapshot(1_000), [{ kind: 'cache', name: 'redis', reason: 'cannot reach redis://admin:s3cr3t@cache.internal:6379/0' }]);
+    expect(fired!.alert.message).toBe('Cache store "redis" is down (requests go on without the cache): cannot reach redis://***@cache.internal:6379/0');
+  });
+
+  it('follows alerts.outages: a rule set to false stays silent, a severity is used as given', () => {
+    const custom = { ...resolveAlertsOptions({ outages: { cacheStore: false, database: 'warning' } }), rules: [] };
+    const m = new AlertManager(custom, 'test', new MemoryHistoryStore(100, 100), new AlertDispatcher([], options.notifiers));
+    expect(m.evaluate(snapshot(1_000), [redisDown, dbDown('default')]).map((e) => [e.alert.metric, e.alert.severity])).toEqual([
+      ['database-down', 'warning'],
+    ]);
+  });
+
+  it('continues an outage alert that was firing before a restart', async () => {
+    const store = new MemoryHistoryStore(100, 100);
+    const before = manager(store);
+    before.m.evaluate(snapshot(1_000), [dbDown('default')]);
+    await before.m.flush();
+    const after = manager(store);
+    await after.m.restore();
+    expect(after.m.evaluate(snapshot(2_000), [dbDown('default')])).toEqual([]);
+    expect(after.m.firing()).toMatchObject([{ metric: 'database-down', dependency: 'default', count: 2 }]);
   });
 });

@@ -71,6 +71,26 @@ export interface NotifierOptions {
 }
 
 /**
+ * The outage rules: the severity of the alert raised while a store does not
+ * answer its health check, or `false` to switch the rule off. Checked with
+ * each snapshot of the sampler; needs the health feature (`health.enabled`).
+ */
+export interface OutageAlertOptions {
+  /**
+   * `cache-store-down`: the response cache's store (the Redis tier, or the
+   * app's store) does not answer. Requests go on without the cache meanwhile.
+   * @default 'warning'
+   */
+  cacheStore?: AlertSeverity | false;
+  /**
+   * `database-down`: a TypeORM DataSource does not answer `SELECT 1`; one
+   * alert per DataSource.
+   * @default 'critical'
+   */
+  database?: AlertSeverity | false;
+}
+
+/**
  * The `alerts` section: rules over each snapshot of the sampler, with one open
  * alert per rule, and the notifiers that hear when one fires or resolves.
  *
@@ -93,6 +113,11 @@ export interface AlertsOptions {
    * below 70 as info.
    */
   rules?: Partial<Record<AlertMetric, AlertRuleLevels | false>>;
+  /**
+   * Alerts while the cache store or a database is down, resolved when it
+   * answers again. @default { cacheStore: 'warning', database: 'critical' }
+   */
+  outages?: OutageAlertOptions;
   /** Healthy snapshots in a row before an open alert resolves. @default 1 */
   resolveAfterSamples?: number;
   /** Alerts kept in memory (newest first); older ones are dropped. @default 1000 */
@@ -112,6 +137,7 @@ export interface AlertRule {
 export interface ResolvedAlertsOptions {
   readonly enabled: boolean;
   readonly rules: readonly AlertRule[];
+  readonly outages: { readonly cacheStore: AlertSeverity | false; readonly database: AlertSeverity | false };
   readonly resolveAfterSamples: number;
   readonly maxAlerts: number;
   readonly notifiers: {
@@ -141,6 +167,12 @@ export const alertsOptionsSchema = z.strictObject({
         z.ZodOptional<z.ZodUnion<[typeof levels, z.ZodLiteral<false>]>>
       >,
     )
+    .optional(),
+  outages: z
+    .strictObject({
+      cacheStore: z.union([z.enum(ALERT_SEVERITIES), z.literal(false)]).optional(),
+      database: z.union([z.enum(ALERT_SEVERITIES), z.literal(false)]).optional(),
+    })
     .optional(),
   resolveAfterSamples: z.int().min(1).max(1000).optional(),
   maxAlerts: z.int().min(10).max(1_000_000).optional(),
@@ -186,6 +218,7 @@ export function resolveAlertsOptions(o: z.infer<typeof alertsOptionsSchema> = {}
   return {
     enabled: o.enabled ?? true,
     rules,
+    outages: { cacheStore: o.outages?.cacheStore ?? 'warning', database: o.outages?.database ?? 'critical' },
     resolveAfterSamples: o.resolveAfterSamples ?? 1,
     maxAlerts: o.maxAlerts ?? 1000,
     notifiers: {

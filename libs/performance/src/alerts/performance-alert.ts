@@ -3,8 +3,15 @@ import type { AlertMetric, AlertSeverity } from './alerts.options';
 /** Rules about background jobs, evaluated with each snapshot beside the metric rules. */
 export type JobAlertRule = 'job-failure-rate' | 'job-overdue';
 
-/** What an alert watches: a snapshot metric, or a job rule (then `job` names the job). */
-export type AlertSubject = AlertMetric | JobAlertRule;
+/**
+ * Rules about the stores the app uses, evaluated with each snapshot:
+ * `cache-store-down` (the response cache's store does not answer) and
+ * `database-down` (a TypeORM DataSource does not answer `SELECT 1`).
+ */
+export type OutageAlertRule = 'cache-store-down' | 'database-down';
+
+/** What an alert watches: a snapshot metric, a job rule (then `job` names the job) or an outage rule (then `dependency` names the store). */
+export type AlertSubject = AlertMetric | JobAlertRule | OutageAlertRule;
 
 /**
  * A condition that breaches now about one job, as the job monitor computes
@@ -28,6 +35,30 @@ export interface JobAlertSource {
   jobAlerts(now: number): readonly JobAlertCondition[];
 }
 
+/** A store that did not answer its health check. */
+export interface StoreOutage {
+  /** `cache`: the response cache's store; `database`: a TypeORM DataSource. */
+  readonly kind: 'cache' | 'database';
+  /** The store's name (`redis`, `two-tier`, ...) or the DataSource's (`default`, ...). */
+  readonly name: string;
+  /** The DataSource's driver (`postgres`, `mysql`, ...); absent for the cache. */
+  readonly type?: string;
+  /** Why the check failed, with any URL's user name and password masked. */
+  readonly reason: string;
+}
+
+/**
+ * Checks the cache store and every TypeORM DataSource the module knows; the
+ * sampler asks it once per snapshot when an outage rule is on (the health
+ * feature provides it, with each check under `health.timeoutMs`).
+ */
+export interface StoreOutageSource {
+  /** The stores that do not answer now; empty when every one does. */
+  storeOutages(): Promise<readonly StoreOutage[]>;
+}
+/** Token of {@link StoreOutageSource}. */
+export const StoreOutageSource = Symbol('StoreOutageSource');
+
 /**
  * One alert: a rule whose metric crossed a level. While it fires, further
  * breaching snapshots update it (`lastSeen`, `count`, `value`, and the
@@ -38,17 +69,22 @@ export interface PerformanceAlert {
   /** Unique id of this occurrence. */
   readonly id: string;
   readonly instanceId: string;
-  /** The snapshot field the rule watches, or the job rule (`job-failure-rate`, `job-overdue`). */
+  /** The snapshot field the rule watches, the job rule (`job-failure-rate`, `job-overdue`) or the outage rule (`cache-store-down`, `database-down`). */
   readonly metric: AlertSubject;
   /** The job a job rule is about; absent for metric rules. One alert is open per rule and job. */
   readonly job?: string;
+  /**
+   * The store an outage rule is about: the cache store's name or the
+   * DataSource's name. One alert is open per rule and store.
+   */
+  readonly dependency?: string;
   severity: AlertSeverity;
   status: 'firing' | 'resolved';
   /** What is wrong, with the numbers. */
   message: string;
-  /** The latest value of the metric while firing (the last breaching one once resolved). */
+  /** The latest value of the metric while firing (the last breaching one once resolved); 1 (down) for an outage rule. */
   value: number;
-  /** The level crossed for `severity`. */
+  /** The level crossed for `severity`; 1 for an outage rule. */
   threshold: number;
   /** ISO 8601. */
   readonly firstSeen: string;

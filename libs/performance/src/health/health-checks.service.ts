@@ -3,6 +3,8 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ModuleRef, ModulesContainer } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
+import type { StoreOutage, StoreOutageSource } from '../alerts/performance-alert';
+import { redactUrlCredentials } from '../alerts/url-credentials.redactor';
 import { requireOptional } from '../errors/performance.errors';
 import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../metrics/observability-source.finder';
 import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
@@ -17,9 +19,15 @@ export type HealthProbe = 'live' | 'ready' | 'all';
 /** One indicator's result, Terminus style: `status` plus its inputs. */
 export type IndicatorResult = Readonly<Record<string, unknown>> & { readonly status: 'up' | 'down' | 'degraded' };
 
-/** The result of a health check, in the shape of Terminus' `HealthCheckResult`. */
+/**
+ * The result of a health check, in the shape of Terminus' `HealthCheckResult`:
+ * `error` when a check that `/health/live` or `/health/ready` runs is down,
+ * `degraded` when only others are (the cache store outside readiness, memory,
+ * disk, alert notifiers, span export), `ok` when every check is up. Every
+ * indicator that is down is under `error` either way.
+ */
 export interface HealthReport {
-  readonly status: 'ok' | 'error';
+  readonly status: 'ok' | 'degraded' | 'error';
   readonly info: Readonly<Record<string, IndicatorResult>>;
   readonly error: Readonly<Record<string, IndicatorResult>>;
   readonly details: Readonly<Record<string, IndicatorResult>>;
@@ -36,7 +44,10 @@ interface DataSourceLike {
 
 interface Indicator {
   readonly key: string;
+  /** The probes that run it besides `/health`; `['all']` for `/health` only. */
   readonly probes: readonly HealthProbe[];
+  /** The store it checks, for the outage alerts. */
+  readonly store?: { readonly kind: StoreOutage['kind']; name(): string; readonly type?: string };
   /** Runs only while this says so (an indicator whose subject can come and go); always when absent. */
   present?(): boolean;
   run(): PromiseLike<Record<string, IndicatorResult>>;
@@ -45,6 +56,33 @@ interface Indicator {
 const MIB = 1024 * 1024;
 /** How long a health result is reused, in ms. */
 const RESULT_TTL_MS = 1000;
+
+/** What the module's response cache offers beside its probe: its store's name and state. */
+interface StoreHealthReader {
+  storeHealth(): { readonly store: string };
+}
+
+function readsStoreHealth(value: unknown): value is StoreHealthReader {
+  return typeof (value as Partial<StoreHealthReader> | null)?.storeHealth === 'function';
+}
+
+/** An indicator counts towards `error` (not just `degraded`) when a probe other than `/health` runs it. */
+const essential = (indicator: Indicator): boolean => indicator.probes.some((p) => p !== 'all');
+
+/** A result with its message (a driver's error text may quote a URL) free of URL credentials. */
+function redacted(result: IndicatorResult): IndicatorResult {
+  return typeof result.message === 'string' ? { ...result, message: redactUrlCredentials(result.message) } : result;
+}
+
+/**
+ * The name Nest's TypeORM module gives a DataSource by its provider token:
+ * `default` for the unnamed one, `reports` for `TypeOrmModule.forRoot({ name: 'reports' })`.
+ */
+function nameOfToken(token: unknown): string {
+  if (typeof token === 'function') return token.name === 'DataSource' ? 'default' : token.name;
+  if (typeof token === 'string') return token.replace(/DataSource$/, '') || 'default';
+  return 'default';
+}
 
 function isDataSource(value: unknown): value is DataSourceLike {
   const v = value as Partial<DataSourceLike> | null;
@@ -69,17 +107,27 @@ function isDataSource(value: unknown): value is DataSourceLike {
  * `health.timeoutMs` and counts as down when it takes longer.
  *
  * `/health/live` runs what says the process is alive (event-loop lag);
- * `/health/ready` what says it can serve (databases, cache, pools,
- * dependencies); `/health` runs everything. Notifiers and exporters are in
- * `/health` only: an app that cannot notify or export spans still serves.
+ * `/health/ready` what says it can serve (databases, pools, dependencies,
+ * and the cache store only with `health.readiness.cache`); `/health` runs
+ * everything. The cache store (the response cache fails open), notifiers and
+ * exporters are outside readiness by default: an app that cannot cache,
+ * notify or export spans still serves. One of them down makes `/health`
+ * `degraded`, not `error`.
+ *
+ * It is also the {@link StoreOutageSource} of the outage alerts: the cache
+ * store and the DataSources, checked once per snapshot of the sampler.
  */
-export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdown, StoreOutageSource {
   private readonly logger = new Logger('nestjs-performance');
   private readonly terminus: Terminus.HealthIndicatorService;
   private readonly loopDelay: IntervalHistogram;
   private readonly memoryLimitBytes: number;
   private indicators: Indicator[] = [];
-  private dataSources: DataSourceLike[] = [];
+  /** Each DataSource with its name in Nest (`default`, or the name given to TypeOrmModule). */
+  private dataSources: { readonly ds: DataSourceLike; readonly name: string }[] = [];
+  /** The cache store's name: read from the module's cache, or the last one a ping reported. */
+  private cacheStoreName: () => string = () => this.lastCacheStore ?? 'cache';
+  private lastCacheStore: string | undefined;
 
   constructor(
     private readonly options: ResolvedPerformanceOptions,
@@ -100,7 +148,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** The TypeORM DataSources found in the app at start-up. */
   get databases(): readonly { readonly name: string; readonly type: string }[] {
-    return this.dataSources.map((ds) => ({ name: ds.name ?? 'default', type: ds.options.type }));
+    return this.dataSources.map(({ ds, name }) => ({ name, type: ds.options.type }));
   }
 
   /** The pools the checks read: the module's and the app's sources side by side (known after bootstrap). */
@@ -121,15 +169,21 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
     const own = this.cacheProbe ?? this.lookup<CacheHealthProbe>(CacheHealthProbe);
     const appProbes = findSourceInstances<CacheHealthProbe>(this.modules, CacheHealthProbe).filter((p) => p !== own);
     this.cacheProbe = mergeCacheProbes(own ? [own, ...appProbes] : appProbes);
+    if (own && !appProbes.length && readsStoreHealth(own)) this.cacheStoreName = () => own.storeHealth().store;
     this.pools = mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)) ?? this.pools;
-    const found = new Set<DataSourceLike>();
+    const found = new Map<DataSourceLike, string>();
     for (const module of this.modules.values()) {
-      for (const wrapper of module.providers.values()) {
+      for (const [token, wrapper] of module.providers) {
         const instance: unknown = wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined;
-        if (isDataSource(instance)) found.add(instance);
+        if (isDataSource(instance) && !found.has(instance)) found.set(instance, instance.name ?? nameOfToken(token));
       }
     }
-    this.dataSources = [...found];
+    const seen = new Map<string, number>();
+    this.dataSources = [...found].map(([ds, name]) => {
+      const n = seen.get(name) ?? 0;
+      seen.set(name, n + 1);
+      return { ds, name: n ? `${name}_${n}` : name };
+    });
     this.indicators = this.buildIndicators();
   }
 
@@ -167,14 +221,40 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
     const info: Record<string, IndicatorResult> = {};
     const error: Record<string, IndicatorResult> = {};
     const details: Record<string, IndicatorResult> = {};
-    for (const result of results) {
-      for (const [key, value] of Object.entries(result)) {
+    let status: HealthReport['status'] = 'ok';
+    for (const [i, result] of results.entries()) {
+      for (const [key, raw] of Object.entries(result)) {
+        const value = redacted(raw);
         details[key] = value;
+        if (value.status === 'up') {
+          info[key] = value;
+          continue;
+        }
         if (value.status === 'down') error[key] = value;
         else info[key] = value;
+        if (value.status === 'down' && essential(chosen[i]!)) status = 'error';
+        else if (status === 'ok') status = 'degraded';
       }
     }
-    return { status: Object.keys(error).length ? 'error' : 'ok', info, error, details };
+    return { status, info, error, details };
+  }
+
+  /**
+   * Checks the cache store and every DataSource now, each under
+   * `health.timeoutMs`, and returns those that did not answer.
+   */
+  async storeOutages(): Promise<StoreOutage[]> {
+    const chosen = this.indicators.filter((i) => i.store !== undefined);
+    const results = await Promise.all(chosen.map((i) => i.run()));
+    const outages: StoreOutage[] = [];
+    for (const [i, result] of results.entries()) {
+      const value = result[chosen[i]!.key];
+      const store = chosen[i]!.store!;
+      if (!value || value.status === 'up') continue;
+      const reason = typeof value.message === 'string' ? redactUrlCredentials(value.message) : 'no answer';
+      outages.push({ kind: store.kind, name: store.name(), ...(store.type === undefined ? {} : { type: store.type }), reason });
+    }
+    return outages;
   }
 
   private buildIndicators(): Indicator[] {
@@ -187,13 +267,12 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
     };
     const list: Indicator[] = [];
 
-    const names = this.dataSources.map((ds, i) => (ds.name ?? 'default') + (i > 0 && !ds.name ? `_${i}` : ''));
-    for (const [i, ds] of this.dataSources.entries()) {
-      const name = names[i]!;
+    for (const { ds, name } of this.dataSources) {
       const key = this.dataSources.length > 1 || name !== 'default' ? `database_${name}` : 'database';
       list.push({
         key,
         probes: ['ready'],
+        store: { kind: 'database', name: () => name, type: ds.options.type },
         run: () =>
           attempt(key, async () => {
             if (!ds.isInitialized) down('not initialized');
@@ -251,7 +330,21 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
 
     const cache = this.cacheProbe;
     if (cache) {
-      list.push({ key: 'cache', probes: ['ready'], run: () => attempt('cache', async ({ signal }) => ({ ...(await cache.ping(signal)) })) });
+      // Down, the result names the store (a failed ping has no details of its own).
+      const storeName = () => this.cacheStoreName();
+      list.push({
+        key: 'cache',
+        probes: health.readiness.cache ? ['ready'] : ['all'],
+        store: { kind: 'cache', name: storeName },
+        run: async () => {
+          const result = await attempt('cache', async ({ signal }) => {
+            const details = { ...(await cache.ping(signal)) };
+            if (typeof details.store === 'string') this.lastCacheStore = details.store;
+            return details;
+          });
+          return result.cache?.status === 'down' ? { cache: { ...result.cache, store: storeName() } } : result;
+        },
+      });
     }
 
     const pools = this.pools;
@@ -286,8 +379,8 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
             async ({ signal }) => {
               const res = await fetch(dep.url, { signal, redirect: 'manual' });
               await res.body?.cancel();
-              if (res.status >= 500) down(`${dep.url} answered ${res.status}`);
-              return { url: dep.url, statusCode: res.status };
+              if (res.status >= 500) down(`${redactUrlCredentials(dep.url)} answered ${res.status}`);
+              return { url: redactUrlCredentials(dep.url), statusCode: res.status };
             },
             dep.timeoutMs,
           ),

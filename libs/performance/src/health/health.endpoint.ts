@@ -19,8 +19,10 @@ export function redactHealthReport(report: HealthReport): Pick<HealthReport, 'st
 /**
  * Mounts `/health`, `/health/live` and `/health/ready` (HEALTH_ENDPOINT) at
  * the server root, outside any global prefix, where probes expect them.
- * 200 when every indicator is up, 503 otherwise with the failing indicators
- * under `error`. Messages and inputs only for a caller with the admin token.
+ * 200 when the report is `ok` or `degraded` (only checks outside the probes
+ * are down, such as the cache store), 503 when it is `error`; indicators that
+ * are down are under `error` either way. Messages and inputs only for a
+ * caller with the admin token.
  */
 @Injectable()
 export class HealthEndpoint implements OnModuleInit {
@@ -49,7 +51,7 @@ export class HealthEndpoint implements OnModuleInit {
         try {
           const report = await checks.check(probe);
           const body = auth.verifyAuthorization(req.headers.authorization) ? report : redactHealthReport(report);
-          adapter.reply(res, body, report.status === 'ok' ? 200 : 503);
+          adapter.reply(res, body, report.status === 'error' ? 503 : 200);
         } catch (error) {
           this.logger.warn(`health check failed to run: ${(error as Error).message}`);
           adapter.reply(res, { status: 'error' }, 503);

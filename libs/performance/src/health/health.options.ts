@@ -20,6 +20,19 @@ export interface HealthScoreWeights {
   cache?: number;
 }
 
+/** What `/health/ready` checks beyond the databases, pools and `dependencies`. */
+export interface HealthReadinessOptions {
+  /**
+   * Count the cache store (the Redis tier, or the store the app configured)
+   * in readiness, so `/health/ready` answers 503 while it is down. Off by
+   * default: the response cache fails open (requests go on without it), so a
+   * cache outage only degrades `/health` and raises an alert. Turn it on only
+   * when the app cannot serve without its cache. Env: `HEALTH_READINESS_CACHE`.
+   * @default false
+   */
+  cache?: boolean;
+}
+
 /**
  * The `health` section of the module options: Terminus health indicators,
  * `/health`, `/health/live`, `/health/ready`, and the health overview score.
@@ -59,6 +72,12 @@ export interface HealthOptions {
   /** Outbound HTTP dependencies checked by readiness. @default [] */
   dependencies?: HttpDependency[];
   /**
+   * What readiness checks besides the TypeORM DataSources, the pools and
+   * `dependencies`. `/health` checks everything whatever this says.
+   * @default { cache: false }
+   */
+  readiness?: HealthReadinessOptions;
+  /**
    * Weights of the health overview score.
    * @default { database: 40, system: 35, cache: 25 }
    */
@@ -75,6 +94,7 @@ export interface ResolvedHealthOptions {
   readonly eventLoopLagMs: number;
   readonly poolSaturationPercent: number;
   readonly dependencies: readonly Readonly<Required<HttpDependency>>[];
+  readonly readiness: Readonly<Required<HealthReadinessOptions>>;
   readonly weights: Readonly<Required<HealthScoreWeights>>;
 }
 
@@ -102,6 +122,7 @@ export const healthOptionsSchema = z.strictObject({
     )
     .max(100)
     .optional(),
+  readiness: z.strictObject({ cache: z.boolean().optional() }).optional(),
   weights: z
     .strictObject({
       database: z.number().min(0).optional(),
@@ -124,6 +145,7 @@ export function resolveHealthOptions(o: z.infer<typeof healthOptionsSchema> = {}
     eventLoopLagMs: o.eventLoopLagMs ?? 200,
     poolSaturationPercent: o.poolSaturationPercent ?? 95,
     dependencies: (o.dependencies ?? []).map((d) => ({ name: d.name, url: d.url, timeoutMs: d.timeoutMs ?? timeoutMs })),
+    readiness: { cache: o.readiness?.cache ?? false },
     weights: {
       database: o.weights?.database ?? 40,
       system: o.weights?.system ?? 35,

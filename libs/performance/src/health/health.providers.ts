@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { AlertManager } from '../alerts/alert-manager.service';
+import { StoreOutageSource } from '../alerts/performance-alert';
 import { PerformanceEvents } from '../context/performance-events';
 import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
@@ -35,6 +36,8 @@ export const HEALTH_PROVIDERS: Provider[] = [
       { token: AlertManager, optional: true },
     ],
   },
+  // The outage alerts' checks of the cache store and the DataSources (null while health is off).
+  { provide: StoreOutageSource, useExisting: HealthChecks },
   {
     provide: HealthOverview,
     useFactory: (options: ResolvedPerformanceOptions, checks: HealthChecks | null, events: PerformanceEvents, pools?: PoolStatsSource) =>

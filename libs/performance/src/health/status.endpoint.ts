@@ -4,9 +4,6 @@ import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { HealthChecks } from './health-checks.service';
 
-/** Indicators whose failure means the app cannot serve: `/status` says unhealthy. */
-const SERVING = /^(database|cache|pool|http_)/;
-
 /** Body of the public status endpoint: nothing an anonymous caller should not see. */
 export interface StatusBody {
   status: 'ok' | 'degraded' | 'unhealthy';
@@ -34,9 +31,11 @@ export class StatusEndpoint implements OnModuleInit {
 
   /**
    * The status as of the last health check: `ok` when every indicator is up,
-   * `unhealthy` when one the app needs to serve is down (database, cache,
-   * pool, HTTP dependency), `degraded` when another one is (memory, disk,
-   * event loop, alert notifiers, span export). Always `ok` when health is off.
+   * `unhealthy` when one that liveness or readiness checks is down (database,
+   * pool, HTTP dependency, event loop; the cache store with
+   * `health.readiness.cache`), `degraded` when only others are (the cache
+   * store by default, memory, disk, alert notifiers, span export). Always
+   * `ok` when health is off.
    */
   read(): StatusBody {
     return {
@@ -64,8 +63,7 @@ export class StatusEndpoint implements OnModuleInit {
     if (!this.checks) return;
     try {
       const report = await this.checks.check('all');
-      const failing = Object.keys(report.error);
-      this.status = failing.length === 0 ? 'ok' : failing.some((key) => SERVING.test(key)) ? 'unhealthy' : 'degraded';
+      this.status = report.status === 'error' ? 'unhealthy' : report.status;
     } catch {
       // keep the last known status
     }

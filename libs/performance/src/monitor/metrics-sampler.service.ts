@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { AlertManager } from '../alerts/alert-manager.service';
+import { type StoreOutage, StoreOutageSource } from '../alerts/performance-alert';
 import { PerformanceEvents } from '../context/performance-events';
 import { findSourceInstances, mergePoolSources } from '../metrics/observability-source.finder';
 import { PoolStatsSource } from '../metrics/observability.sources';
@@ -38,7 +39,8 @@ function hostCpuTimes(): { idle: number; total: number } {
 /**
  * Takes a {@link MetricsSnapshot} every `monitoring.collectionIntervalSeconds`
  * (env `METRICS_COLLECTION_INTERVAL`), stores it in the history store and
- * hands it to the alert rules. It starts when the app has bootstrapped and
+ * hands it to the alert rules, with the cache store and the DataSources
+ * checked at the same time for the outage rules. It starts when the app has bootstrapped and
  * stops before shutdown (its timers are unref'd and cleared, the event loop
  * monitor disabled), so it never keeps a process alive. Nothing it does runs
  * on the request path: requests only feed {@link RequestStats}.
@@ -56,6 +58,8 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
   private lastCpu = process.cpuUsage();
   private lastHost = hostCpuTimes();
   private storeWarned = false;
+  private outagesWarned = false;
+  private checkingOutages: Promise<readonly StoreOutage[] | undefined> | undefined;
   private appending: Promise<void> = Promise.resolve();
   private running = false;
 
@@ -67,6 +71,7 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     private readonly alerts: AlertManager,
     @Optional() @Inject(PoolStatsSource) private pools?: PoolStatsSource,
     @Optional() private readonly modules?: ModulesContainer,
+    @Optional() @Inject(StoreOutageSource) private readonly outages?: StoreOutageSource | null,
   ) {
     const configured = options.monitoring.maxMemoryUsageMb;
     this.limitBytes = configured !== undefined ? configured * MB : readMemoryLimitBytes();
@@ -119,19 +124,42 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
 
   /**
    * Takes a snapshot now (the timer calls this; tests and tools may too),
-   * stores it and evaluates the alert rules. Resolves once it is stored.
+   * stores it, checks the stores for the outage rules and evaluates the
+   * alert rules. Resolves once it is stored and evaluated.
    */
   async collect(): Promise<MetricsSnapshot> {
     const snapshot = this.read();
     this.last = snapshot;
     this.appending = this.appending.then(() => this.store.append(snapshot)).catch((e: unknown) => this.warnStore(e));
+    const outages = await this.checkOutages();
     try {
-      this.alerts.evaluate(snapshot);
+      this.alerts.evaluate(snapshot, outages);
     } catch (error) {
       this.logger.warn(`alert evaluation failed: ${(error as Error).message}`);
     }
     await this.appending;
     return snapshot;
+  }
+
+  /**
+   * The stores down now, for the outage rules: empty when no rule is on or
+   * health is off (nothing is checked), undefined when the check failed to
+   * run. Snapshots taken while a check runs share it.
+   */
+  private checkOutages(): Promise<readonly StoreOutage[] | undefined> {
+    const source = this.outages;
+    if (!source || !this.alerts.watchesOutages) return Promise.resolve([]);
+    this.checkingOutages ??= source
+      .storeOutages()
+      .catch((error: unknown) => {
+        if (!this.outagesWarned) {
+          this.outagesWarned = true;
+          this.logger.warn(`could not check the cache store and databases for outage alerts: ${(error as Error).message}`);
+        }
+        return undefined;
+      })
+      .finally(() => (this.checkingOutages = undefined));
+    return this.checkingOutages;
   }
 
   /** The latest snapshot, or undefined before the first one. */

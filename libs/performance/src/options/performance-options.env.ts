@@ -115,6 +115,7 @@ function alertsFromEnv(read: EnvReader): PerformanceModuleOptions['alerts'] {
  * | HEALTH_ENABLED | health.enabled |
  * | HEALTH_ENDPOINT | health.endpoint |
  * | HEALTH_CHECK_TIMEOUT_MS | health.timeoutMs |
+ * | HEALTH_READINESS_CACHE | health.readiness.cache |
  * | JOBS_MONITORING_ENABLED | jobs.enabled |
  * | JOBS_OVERDUE_FACTOR | jobs.overdueFactor |
  * | JOBS_FAILURE_RATE_WARNING_PERCENT, JOBS_FAILURE_RATE_CRITICAL_PERCENT | jobs.failureRatePercent.warning, critical |
@@ -206,6 +207,7 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       enabled: read.boolean('HEALTH_ENABLED'),
       endpoint: read.string('HEALTH_ENDPOINT'),
       timeoutMs: read.number('HEALTH_CHECK_TIMEOUT_MS'),
+      readiness: compact({ cache: read.boolean('HEALTH_READINESS_CACHE') }),
     }),
     jobs: compact({
       enabled: read.boolean('JOBS_MONITORING_ENABLED'),
