@@ -8,9 +8,10 @@ import {
   Optional,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { checkAdminInput } from './admin-query';
 
 /** Hash first, so the comparison takes the same time whatever the lengths. */
 function digest(value: string): Buffer {
@@ -22,6 +23,10 @@ function digest(value: string): Buffer {
  * `Authorization: Bearer <token>` (compared in constant time). With
  * `admin.guard`, the app's own guard decides. With neither, the admin API
  * answers 404 as if it were not mounted: it is never open by default.
+ *
+ * Every answer of an admin route, errors included, says `Cache-Control:
+ * no-store`; an admitted request whose query string or body holds anything
+ * the route does not take is a 400 naming it (see {@link checkAdminInput}).
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
@@ -31,6 +36,7 @@ export class AdminAuthGuard implements CanActivate {
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
     @Optional() private readonly moduleRef?: ModuleRef,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
     this.expected = options.admin.token ? digest(options.admin.token) : undefined;
   }
@@ -41,15 +47,23 @@ export class AdminAuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    this.noStore(context);
     if (!this.enabled) throw new NotFoundException();
-    const guard = await this.resolveAppGuard();
-    if (guard) {
-      const allowed = await guard.canActivate(context);
-      if (allowed === true) return true;
-      if (!this.expected) throw new UnauthorizedException('the admin guard refused this request');
-    }
-    if (this.expected && this.verifyBearer(context)) return true;
-    throw new UnauthorizedException('admin endpoints need "Authorization: Bearer <admin token>"');
+    await this.authenticate(context);
+    checkAdminInput(context);
+    return true;
+  }
+
+  /**
+   * Sets `Cache-Control: no-store` on the response of an admin route before
+   * anything can answer it, so a 401 or 400 says it as the 200 does. A
+   * handler that knows better (the dashboard's static assets) sets its own.
+   */
+  noStore(context: ExecutionContext): void {
+    const response = context.switchToHttp().getResponse<unknown>();
+    const adapter = this.adapterHost?.httpAdapter;
+    if (adapter) adapter.setHeader(response, 'Cache-Control', 'no-store');
+    else (response as { header?: (name: string, value: string) => unknown }).header?.('Cache-Control', 'no-store');
   }
 
   /** Checks a raw Authorization header value against the admin token. */
@@ -57,6 +71,17 @@ export class AdminAuthGuard implements CanActivate {
     if (!this.expected || typeof header !== 'string') return false;
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     return match !== null && timingSafeEqual(digest(match[1]!), this.expected);
+  }
+
+  private async authenticate(context: ExecutionContext): Promise<void> {
+    const guard = await this.resolveAppGuard();
+    if (guard) {
+      const allowed = await guard.canActivate(context);
+      if (allowed === true) return;
+      if (!this.expected) throw new UnauthorizedException('the admin guard refused this request');
+    }
+    if (this.expected && this.verifyBearer(context)) return;
+    throw new UnauthorizedException('admin endpoints need "Authorization: Bearer <admin token>"');
   }
 
   private verifyBearer(context: ExecutionContext): boolean {

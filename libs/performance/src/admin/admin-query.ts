@@ -1,4 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, type ExecutionContext } from '@nestjs/common';
+import { DECORATORS } from '@nestjs/swagger';
 
 /** Bounds of an integer query parameter. */
 export interface IntegerParam {
@@ -37,8 +38,7 @@ export function nameParam(name: string, raw: unknown, required = true): string |
     if (!required) return undefined;
     throw new BadRequestException(`${name} is required`);
   }
-  // Present but empty is a mistake (`namespace=$UNSET`), never "absent": for
-  // cache/clear, absent means "clear everything".
+  // Present but empty is a mistake (`namespace=$UNSET`), never "absent".
   if (raw === '') throw new BadRequestException(`${name} must not be empty${required ? '' : '; leave it out instead'}`);
   if (typeof raw !== 'string' || !ADMIN_NAME_PATTERN.test(raw)) {
     throw new BadRequestException(
@@ -46,4 +46,76 @@ export function nameParam(name: string, raw: unknown, required = true): string |
     );
   }
   return raw;
+}
+
+/** What an admin route takes besides its path: the query parameters and whether it reads a body. */
+interface AdminInput {
+  readonly query: ReadonlySet<string>;
+  readonly body: boolean;
+}
+
+/** Read once per handler. */
+const INPUTS = new WeakMap<object, AdminInput>();
+
+/**
+ * What a handler takes, read from the parameters its OpenAPI operation
+ * declares (`@ApiQuery`, `@ApiBody`): the document and the checks cannot
+ * disagree, and the OpenAPI test keeps the declarations equal to the
+ * `@Query()` parameters the handler reads.
+ */
+function inputOf(handler: object): AdminInput {
+  let input = INPUTS.get(handler);
+  if (input === undefined) {
+    const declared = (Reflect.getMetadata(DECORATORS.API_PARAMETERS, handler) ?? []) as { name?: unknown; in?: unknown }[];
+    input = {
+      query: new Set(declared.filter((p) => p.in === 'query' && typeof p.name === 'string').map((p) => p.name as string)),
+      body: declared.some((p) => p.in === 'body'),
+    };
+    INPUTS.set(handler, input);
+  }
+  return input;
+}
+
+function isEmptyBody(body: unknown): boolean {
+  if (body === undefined || body === null || body === '') return true;
+  if (Buffer.isBuffer(body)) return body.length === 0;
+  return typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0;
+}
+
+const quoted = (names: readonly string[]) =>
+  names
+    .slice(0, 5)
+    .map((n) => JSON.stringify(n).slice(0, 80))
+    .join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+
+/**
+ * Answers 400, naming the parameter, when the query string of an admin
+ * request holds a parameter its route does not take (`foo=1`, a typo such as
+ * `hour=6`, `namespace[x]=1`), a parameter given more than once or as a
+ * nested value, or when a route that reads no body gets one. Such input was
+ * never meant as "use the default": a route that silently ignored it would
+ * act on something its caller did not ask for.
+ */
+export function checkAdminInput(context: ExecutionContext): void {
+  const input = inputOf(context.getHandler());
+  const request = context.switchToHttp().getRequest<{ query?: unknown; body?: unknown }>();
+  const query = (typeof request.query === 'object' && request.query !== null ? request.query : {}) as Record<string, unknown>;
+  const keys = Object.keys(query);
+  const unknown = keys.filter((k) => !input.query.has(k));
+  if (unknown.length > 0) {
+    const takes = input.query.size > 0 ? `this endpoint takes ${[...input.query].join(', ')}` : 'this endpoint takes no query parameters';
+    throw new BadRequestException(`unknown query parameter${unknown.length > 1 ? 's' : ''} ${quoted(unknown)}: ${takes}`);
+  }
+  for (const name of keys) {
+    const value = query[name];
+    if (typeof value !== 'string') {
+      throw new BadRequestException(`${name} must be given once, as a plain value (got ${JSON.stringify(value).slice(0, 140)})`);
+    }
+  }
+  if (!input.body && !isEmptyBody(request.body)) {
+    const fields = typeof request.body === 'object' && request.body !== null && !Buffer.isBuffer(request.body) ? Object.keys(request.body) : [];
+    throw new BadRequestException(
+      `this endpoint takes no body${fields.length > 0 && !Array.isArray(request.body) ? ` (got ${quoted(fields)})` : ''}; its parameters go in the query string`,
+    );
+  }
 }

@@ -1,5 +1,4 @@
-import type { IncomingMessage } from 'node:http';
-import { type CanActivate, Controller, type ExecutionContext, Get, Headers, Inject, Injectable, NotFoundException, Req, Res, UseGuards } from '@nestjs/common';
+import { type CanActivate, Controller, type ExecutionContext, Get, Headers, Inject, Injectable, NotFoundException, Res, UseGuards } from '@nestjs/common';
 import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Recommendation } from '../advisor/advisor.types';
@@ -12,6 +11,7 @@ import { MetricsSampler } from '../monitor/metrics-sampler.service';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminLocation } from './admin-location.service';
 import { DashboardPage } from './dashboard/dashboard-page.service';
 
 /** Body of `GET dashboard` for API clients: the seeds' dashboard JSON (times in ms, rates in percent). */
@@ -40,8 +40,6 @@ export interface DashboardBody {
   readonly kpis: KpiReport;
 }
 
-type Raw = IncomingMessage & { raw?: IncomingMessage };
-
 const wantsHtml = (accept: unknown): boolean => typeof accept === 'string' && /\btext\/html\b/i.test(accept);
 
 /**
@@ -55,6 +53,7 @@ export class DashboardAccessGuard implements CanActivate {
   constructor(private readonly admin: AdminAuthGuard) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    this.admin.noStore(context);
     if (!this.admin.enabled) throw new NotFoundException();
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
     if (wantsHtml(request.headers.accept)) return true;
@@ -82,6 +81,7 @@ export class DashboardAdminController {
     private readonly loadTests: LoadTestRuns,
     private readonly adapterHost: HttpAdapterHost,
     private readonly modules: ModulesContainer,
+    private readonly location: AdminLocation,
   ) {}
 
   @Get('dashboard')
@@ -98,8 +98,8 @@ export class DashboardAdminController {
   @Get('openapi.json')
   @UseGuards(AdminAuthGuard)
   @ApiExcludeEndpoint()
-  openapi(@Req() request: Raw): OpenAPIObject {
-    if (!this.document) this.document = this.buildDocument(request);
+  openapi(): OpenAPIObject {
+    this.document ??= this.buildDocument();
     return this.document;
   }
 
@@ -135,11 +135,11 @@ export class DashboardAdminController {
   /**
    * Swagger scans a Nest application; this controller has no handle on the
    * app object, so it hands Swagger the parts it reads (container, config,
-   * adapter), with the global prefix taken from this request's path.
+   * adapter). Its server is the path the admin paths hang below
+   * (`/api/v1`), from configuration: a relative URL, so the document names no
+   * host and reads the same for every client.
    */
-  private buildDocument(request: Raw): OpenAPIObject {
-    const url = (request.raw ?? request).url ?? '';
-    const path = url.split('?', 1)[0]!;
+  private buildDocument(): OpenAPIObject {
     const adminModule = [...this.modules.values()].find((m) => m.metatype?.name === 'PerformanceAdminModule');
     const app = {
       container: { getModules: () => this.modules, isGlobalModule: () => false },
@@ -151,7 +151,7 @@ export class DashboardAdminController {
       .setDescription('Monitoring, alerts, recommendations and diagnostics of this app. Every endpoint needs the admin credential.')
       .setVersion(this.options.appVersion)
       .addBearerAuth()
-      .addServer(path.replace(/\/[^/]*\/openapi\.json$/, '') || '/')
+      .addServer(this.location.apiBase)
       .build();
     return SwaggerModule.createDocument(app as never, config, {
       include: adminModule?.metatype ? [adminModule.metatype] : [],

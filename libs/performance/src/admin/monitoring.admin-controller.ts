@@ -1,6 +1,7 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ZodError } from 'zod';
+import { loadTestRunSchema } from '../cli/load-test-run';
 import type { BottleneckReport, CapacityReport, Recommendation } from '../advisor/advisor.types';
 import { ManualActionRequired, PerformanceAdvisor, type OptimizationResult } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
@@ -45,6 +46,23 @@ export interface RecommendationsBody {
 const HOURS = { min: 1, max: 720, default: 24 } as const;
 const DAYS = { min: 1, max: 365, default: 30 } as const;
 const RECOMMENDATION_ID = /^[a-z-]{1,40}-[0-9a-f]{12}$/;
+
+/**
+ * The paths of the fields of `input` that validation dropped from `parsed`
+ * (`config.endpont`, `reslt`): fields the schema does not know, which would
+ * otherwise vanish without a word.
+ */
+function droppedFields(input: unknown, parsed: unknown, path = ''): string[] {
+  if (typeof input !== 'object' || input === null || typeof parsed !== 'object' || parsed === null) return [];
+  if (Array.isArray(input)) {
+    return Array.isArray(parsed) ? input.flatMap((item, i) => droppedFields(item, parsed[i], `${path}${path ? '.' : ''}${i}`)) : [];
+  }
+  const kept = parsed as Record<string, unknown>;
+  return Object.entries(input).flatMap(([key, value]) => {
+    const at = `${path}${path ? '.' : ''}${key}`;
+    return Object.prototype.hasOwnProperty.call(kept, key) ? droppedFields(value, kept[key], at) : [at];
+  });
+}
 
 /**
  * The monitoring part of the admin API: current metrics and history, KPIs,
@@ -101,6 +119,7 @@ export class MonitoringAdminController {
   @Post('alerts/clear')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deletes resolved alerts; firing alerts stay until they resolve' })
+  @ApiResponse({ status: 400, description: 'a query parameter or a body, which this endpoint does not take' })
   clearAlerts(): Promise<{ cleared: number; firing: number }> {
     return this.alerts.clear();
   }
@@ -116,7 +135,7 @@ export class MonitoringAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Applies a recommendation when it is safe and reversible; 409 with the manual steps otherwise' })
   @ApiParam({ name: 'id', description: 'A recommendation id from recommendations', schema: { type: 'string', pattern: '^[a-z-]{1,40}-[0-9a-f]{12}$' } })
-  @ApiResponse({ status: 400, description: 'malformed id' })
+  @ApiResponse({ status: 400, description: 'malformed id, or a query parameter or body, which this endpoint does not take' })
   @ApiResponse({ status: 404, description: 'no current recommendation has this id' })
   @ApiResponse({ status: 409, description: 'not applicable automatically; the body lists the manual steps' })
   async optimize(@Param('id') idRaw: string): Promise<OptimizationResult> {
@@ -164,8 +183,13 @@ export class MonitoringAdminController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Records a load-test run (the CLI posts it when it starts and when it ends)' })
   @ApiBody({ description: 'A LoadTestRun (see cli/load-test-run.ts)', schema: { type: 'object' } })
-  @ApiResponse({ status: 400, description: 'the body is not a valid run; the message names the fields' })
+  @ApiResponse({ status: 400, description: 'the body is not a valid run, or has fields a run does not have; the message names the fields' })
   recordRun(@Body() body: unknown): ReceivedLoadTestRun {
+    const checked = loadTestRunSchema.safeParse(body);
+    const unknown = checked.success ? droppedFields(body, checked.data) : [];
+    if (unknown.length > 0) {
+      throw new BadRequestException(`invalid load-test run: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 10).map((f) => f.slice(0, 80)).join(', ')}`);
+    }
     try {
       return this.loadTests.record(body);
     } catch (error) {

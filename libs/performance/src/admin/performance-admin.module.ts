@@ -5,6 +5,7 @@ import { RequestStats } from '../monitor/request-stats';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { ADMIN_PATH, AdminLocation } from './admin-location.service';
 import { CacheAdminController } from './cache.admin-controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets.service';
@@ -36,6 +37,8 @@ export class PerformanceAdminModule {
       imports: [RouterModule.register([{ path, module: PerformanceAdminModule }])],
       controllers: ADMIN_CONTROLLERS,
       providers: [
+        { provide: ADMIN_PATH, useValue: path },
+        AdminLocation,
         AdminAuthGuard,
         DashboardAssets,
         DashboardPage,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { AdminLocation } from '../admin-location.service';
 import { DashboardAssets } from './dashboard-assets.service';
 
 /**
@@ -27,7 +28,7 @@ const PAGE_ASSETS = {
   js: 'dashboard.js',
 } as const;
 
-/** Headers of the page: strict CSP, no caching of the shell, no sniffing. */
+/** Headers of the page: strict CSP, no caching of the shell (by browsers or shared caches), no sniffing. */
 const PAGE_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['Content-Type', 'text/html; charset=utf-8'],
   ['Content-Security-Policy', DASHBOARD_CSP],
@@ -43,20 +44,6 @@ function attribute(value: string): string {
 }
 
 /**
- * Finds the request path from a raw Express response (`res.req`) or a
- * Fastify reply (`reply.request` / `reply.raw.req`), without the query.
- */
-function requestPath(response: unknown): string | undefined {
-  const r = response as {
-    req?: { originalUrl?: string; url?: string };
-    request?: { url?: string };
-    raw?: { req?: { url?: string } };
-  };
-  const url = r.req?.originalUrl ?? r.req?.url ?? r.request?.url ?? r.raw?.req?.url;
-  return typeof url === 'string' ? url.split(/[?#]/, 1)[0] : undefined;
-}
-
-/**
  * The dashboard page: a static HTML shell with no data and no secrets. The
  * page's own script asks for the admin token (or reads it from the URL
  * fragment), keeps it in sessionStorage and calls the admin API with a bearer
@@ -64,19 +51,28 @@ function requestPath(response: unknown): string | undefined {
  */
 @Injectable()
 export class DashboardPage {
+  private page: string | undefined;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly assets: DashboardAssets,
+    private readonly location: AdminLocation,
   ) {}
 
   /**
-   * The HTML of the shell for a page served at `pagePath`
-   * (e.g. `/api/v1/performance/dashboard`); assets load from `{pagePath}/assets/`.
+   * The HTML of the shell, the same for every request: the API calls go to
+   * the admin path (`data-api="/api/v1/performance"`) and the assets load from
+   * `{admin path}/dashboard/assets/`, both from configuration, so neither the
+   * host nor the casing of a request line ever reaches the page.
    */
-  html(pagePath: string): string {
-    const base = pagePath.replace(/\/+$/, '');
-    const asset = (file: string) => attribute(`${base}/assets/${this.assets.versioned(file)}`);
-    const api = attribute(base.replace(/\/dashboard$/, ''));
+  html(): string {
+    this.page ??= this.build(this.location.adminBase);
+    return this.page;
+  }
+
+  private build(adminBase: string): string {
+    const asset = (file: string) => attribute(`${adminBase}/dashboard/assets/${this.assets.versioned(file)}`);
+    const api = attribute(adminBase);
     return `<!doctype html>
 <html lang="en" data-api="${api}">
 <head>
@@ -149,6 +145,6 @@ export class DashboardPage {
   send(response: unknown): unknown {
     const adapter = this.adapterHost.httpAdapter;
     for (const [name, value] of PAGE_HEADERS) adapter.setHeader(response, name, value);
-    return adapter.reply(response, this.html(requestPath(response) ?? ''), 200);
+    return adapter.reply(response, this.html(), 200);
   }
 }
