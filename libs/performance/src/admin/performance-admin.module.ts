@@ -4,6 +4,7 @@ import { ObservabilityTrafficFilter } from '../monitor/observability-traffic.fil
 import { RequestStats } from '../monitor/request-stats';
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { TYPEORM_QUERY_CACHES_PROVIDER } from '../query-cache/query-cache.providers';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ADMIN_PATH, AdminLocation } from './admin-location.service';
 import { CacheAdminController } from './cache.admin-controller';
@@ -40,6 +41,7 @@ export class PerformanceAdminModule {
         { provide: ADMIN_PATH, useValue: path },
         AdminLocation,
         AdminAuthGuard,
+        TYPEORM_QUERY_CACHES_PROVIDER,
         DashboardAssets,
         DashboardPage,
         {

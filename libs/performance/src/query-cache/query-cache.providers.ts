@@ -5,6 +5,7 @@ import { DatabaseInstrumentation } from '../database/database-instrumentation.se
 import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
 import { PERFORMANCE_OPTIONS } from '../performance.constants';
 import { TypeOrmQueryCacheCounter } from './typeorm-query-cache.counter';
+import { TypeOrmQueryCaches } from './typeorm-query-caches.service';
 
 /** Counting of TypeORM's query result cache; `null` while the module or database instrumentation is off. */
 export const QUERY_CACHE_PROVIDERS: Provider[] = [
@@ -15,3 +16,11 @@ export const QUERY_CACHE_PROVIDERS: Provider[] = [
     inject: [PERFORMANCE_OPTIONS, { token: DatabaseInstrumentation, optional: true }, CacheStats, PerformanceEvents],
   },
 ];
+
+/** Clearing of TypeORM's query result caches, for the admin API; `null` while the module or database instrumentation is off. */
+export const TYPEORM_QUERY_CACHES_PROVIDER: Provider = {
+  provide: TypeOrmQueryCaches,
+  useFactory: (options: ResolvedPerformanceOptions, database: DatabaseInstrumentation | null) =>
+    options.enabled && options.database.enabled && database ? new TypeOrmQueryCaches(database) : null,
+  inject: [PERFORMANCE_OPTIONS, { token: DatabaseInstrumentation, optional: true }],
+};

@@ -137,7 +137,7 @@ export function optimizeCacheCommand(): Command {
       const apply = options.applyChanges === true;
       let cleared: unknown;
       if (options.clearCache) {
-        const query = options.namespace === undefined ? '' : `?namespace=${encodeURIComponent(options.namespace)}`;
+        const query = options.namespace === undefined ? '?all=true' : `?namespace=${encodeURIComponent(options.namespace)}`;
         cleared = (await ctx.client.post(`cache/clear${query}`)).body;
       }
       const { bodies, unavailable } = await fetchSections(ctx.client, { cache: 'cache-stats', recommendations: 'recommendations' });

@@ -550,25 +550,33 @@
       var rate = namespaceRate(n);
       var result = el('span', { class: 'meta', 'aria-live': 'polite' });
       var actions = el('div', { class: 'actions' });
-      var ask = el('button', { type: 'button', class: 'btn', 'data-clear': name, 'aria-label': 'Clear namespace ' + name, text: 'Clear' });
-      function reset() { clear(actions).append(ask); }
-      ask.addEventListener('click', function () {
-        var yes = el('button', { type: 'button', class: 'btn btn-danger', 'data-confirm-clear': name, text: 'Clear ' + name });
-        var no = el('button', { type: 'button', class: 'btn', text: 'Cancel' });
-        no.addEventListener('click', function () { reset(); ask.focus(); });
-        yes.addEventListener('click', function () {
-          yes.disabled = true;
-          api('cache/clear?namespace=' + encodeURIComponent(name), { method: 'POST' }).then(function (r) {
-            if (r.status === 401) return signedOut();
-            var removed = r.body && pick(r.body, ['cleared', 'removed', 'deleted', 'entries']);
-            result.textContent = r.ok ? 'Cleared' + (isNum(removed) ? ' ' + removed + ' entries' : '') + '.' : 'Not cleared (HTTP ' + r.status + ').';
-            reset();
-          }, function () {});
+      // cache-stats says which namespaces cache/clear can clear, and why not.
+      if (n.clearable === false) {
+        actions.append(el('span', { class: 'meta', 'data-not-clearable': name, text: 'Not clearable here: ' + (n.notClearableReason || 'no reason given') + '.' }));
+      } else {
+        var ask = el('button', { type: 'button', class: 'btn', 'data-clear': name, 'aria-label': 'Clear namespace ' + name, text: 'Clear' });
+        var reset = function () { clear(actions).append(ask); };
+        ask.addEventListener('click', function () {
+          var yes = el('button', { type: 'button', class: 'btn btn-danger', 'data-confirm-clear': name, text: 'Clear ' + name });
+          var no = el('button', { type: 'button', class: 'btn', text: 'Cancel' });
+          no.addEventListener('click', function () { reset(); ask.focus(); });
+          yes.addEventListener('click', function () {
+            yes.disabled = true;
+            api('cache/clear?namespace=' + encodeURIComponent(name), { method: 'POST' }).then(function (r) {
+              if (r.status === 401) return signedOut();
+              var removed = r.body && pick(r.body, ['removed']);
+              var why = r.body && typeof r.body.message === 'string' ? ': ' + r.body.message : '';
+              result.textContent = r.ok
+                ? 'Cleared' + (isNum(removed) && removed > 0 ? ' ' + removed + ' entries' : '') + '.'
+                : 'Not cleared (HTTP ' + r.status + ')' + why + '.';
+              reset();
+            }, function () {});
+          });
+          clear(actions).append(el('span', { class: 'confirm', text: 'Clear every entry?' }), yes, no);
+          no.focus();
         });
-        clear(actions).append(el('span', { class: 'confirm', text: 'Clear every entry?' }), yes, no);
-        no.focus();
-      });
-      actions.append(ask);
+        actions.append(ask);
+      }
       ul.append(el('li', { class: 'item', 'data-namespace': name }, [
         el('div', { class: 'item-head' }, [
           el('strong', { text: name }),
