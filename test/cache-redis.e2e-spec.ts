@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ResponseCache } from 'nestjs-performance';
+import { buildCacheKey, ResponseCache } from 'nestjs-performance';
 import { ADMIN_TOKEN, cacheFixture, calls, resetCalls } from './fixtures/cache-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
+import { rawRequest } from './support/raw-http';
 import { describeWithService, SERVICE_URLS } from './support/services';
 
 /** Decided synchronously (a child process connects), so no top-level await is needed. */
@@ -17,9 +18,12 @@ const redisUp = redisReachable();
 /** Unique per run, so parallel runs and other engineers' data never collide. */
 const runPrefix = `nestjs-performance-test:${process.pid}-${randomUUID().slice(0, 8)}:`;
 
-async function get(url: string, init: RequestInit = {}) {
-  const res = await fetch(url, init);
-  return { status: res.status, xCache: res.headers.get('x-cache'), contentType: res.headers.get('content-type'), body: Buffer.from(await res.arrayBuffer()) };
+/** Instances behind one load balancer see the host clients asked for: every request here names the same one. */
+const SHARED_HOST = 'app.example';
+
+async function get(url: string) {
+  const res = await rawRequest(url, { headers: { host: SHARED_HOST } });
+  return { status: res.status, xCache: res.xCache, contentType: res.headers['content-type'] ?? null, body: res.body };
 }
 
 /** A TCP proxy to Redis that the test can take down and bring back, without touching the shared Redis. */
@@ -103,7 +107,7 @@ describeWithService('redis', redisUp, 'response cache on the real Redis', () => 
       const { Redis } = await import('ioredis');
       const probe = new Redis(SERVICE_URLS.redis);
       try {
-        expect(await probe.keys(`${prefix}*`)).toEqual([`${prefix}beta:/cache/beta`]);
+        expect(await probe.keys(`${prefix}*`)).toEqual([prefix + buildCacheKey({ namespace: 'beta', host: SHARED_HOST, url: '/cache/beta' })]);
       } finally {
         probe.disconnect();
       }
