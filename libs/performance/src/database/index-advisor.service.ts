@@ -117,7 +117,15 @@ export class IndexAdvisor {
 
     const candidates = new Map<string, Candidate>();
     for (const [table, shapes] of byTable) {
-      const rows = (await d.rowEstimate(table)) ?? 0;
+      let rows: number;
+      try {
+        rows = (await d.rowEstimate(table)) ?? 0;
+      } catch (error) {
+        // A table of another schema (an ORM's information_schema lookups) or one dropped since: advice for the others still comes.
+        const reason = `table statistics could not be read: ${error instanceof Error ? error.message : String(error)}`;
+        refusals.push({ database: source.name, table, columns: [], fingerprints: shapes.map((x) => x.s.fingerprint), reason });
+        continue;
+      }
       if (rows < this.minRows) {
         refusals.push({
           database: source.name,
