@@ -5,6 +5,7 @@ import type { ModuleRef, ModulesContainer } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
 import type { StoreOutage, StoreOutageSource } from '../alerts/performance-alert';
 import { redactUrlCredentials } from '../alerts/url-credentials.redactor';
+import { INTERNAL_QUERY_MARK } from '../database/database-source';
 import { requireOptional } from '../errors/performance.errors';
 import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../metrics/observability-source.finder';
 import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
@@ -276,7 +277,8 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
         run: () =>
           attempt(key, async () => {
             if (!ds.isInitialized) down('not initialized');
-            await ds.query('SELECT 1');
+            // Marked as the module's own, so probes and outage checks never count as the app's queries.
+            await ds.query(`${INTERNAL_QUERY_MARK} SELECT 1`);
             return { type: ds.options.type };
           }),
       });
