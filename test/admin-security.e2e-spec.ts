@@ -1,6 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ResponseCache } from 'nestjs-performance';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SECURITY_TOKEN, QUERY_CACHE_REDIS_DB, adminSecurityFixture } from './fixtures/admin-security-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
@@ -286,6 +292,17 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
     const asset = await get('performance/dashboard/assets/dashboard.js');
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
+
+  // Last: it declares namespaces past the 256 that get counters of their own.
+  it('marks the namespace that counts the namespaces beyond the first 256 as not clearable, with the reason; each of those clears by name', async () => {
+    const cache = running.app.get(ResponseCache);
+    for (let i = 0; i < 300; i++) cache.registerNamespace(`bulk-${i}`);
+    const { namespaces, knownNamespaces } = await stats();
+    expect(namespaces['<other>']).toMatchObject({ clearable: false, notClearableReason: expect.stringMatching(/beyond the first 256.*by name/) });
+    expect(Object.entries(namespaces).filter(([, n]) => !n.clearable).map(([name]) => name)).toEqual(['<other>']);
+    const beyond = knownNamespaces.find((n) => n.startsWith('bulk-') && !(n in namespaces))!;
+    expect((await post(`performance/cache/clear?namespace=${beyond}`, admin)).status).toBe(200);
+  });
 });
 
 /** Decided synchronously (a child process connects), so no top-level await is needed. */
@@ -330,5 +347,61 @@ describeWithService('redis', redisUp, "a TypeORM query result cache in Redis is 
       expect(JSON.parse(all.body)).toMatchObject({ cleared: '*', queryCaches: ['typeorm.default'] });
       expect(await probe.get(sentinel)).toBe('kept');
     });
+  });
+});
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard Clear buttons in headless Chromium (Express)', () => {
+  let running: RunningApp;
+  let context: BrowserContext;
+  let userDataDir: string;
+
+  beforeAll(async () => {
+    running = await startApp(adminSecurityFixture(), 'express', (app) => {
+      app.setGlobalPrefix('api/v1');
+    });
+    await fetch(`${running.url}/api/v1/c/alpha`);
+    await fetch(`${running.url}/api/v1/c/items`);
+    const cache = running.app.get(ResponseCache);
+    for (let i = 0; i < 260; i++) cache.registerNamespace(`bulk-${i}`);
+    userDataDir = mkdtempSync(join(tmpdir(), 'admin-security-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      headless: true,
+    });
+  });
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await running?.close();
+  });
+
+  it('offers Clear only where cache-stats says clearable, shows why not, and shows the reason a clear failed', async () => {
+    const page = await context.newPage();
+    // Opened with an upper-case URL: the page still calls the real routes.
+    await page.goto(`${running.url}/API/V1/PERFORMANCE/DASHBOARD#token=${ADMIN_SECURITY_TOKEN}`);
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 15_000 });
+    expect(await page.locator('[data-clear="alpha"]').count()).toBe(1);
+    expect(await page.locator('[data-clear="typeorm.default"]').count()).toBe(1);
+    expect(await page.locator('[data-clear="<other>"]').count()).toBe(0);
+    expect(await page.locator('[data-not-clearable="<other>"]').textContent()).toMatch(/^Not clearable here: counts the namespaces beyond the first 256/);
+
+    // The query cache's table is gone: clearing it fails for real, and the page says why.
+    await running.app.get(DataSource).query('DROP TABLE "query-result-cache"');
+    await page.locator('[data-clear="typeorm.default"]').click();
+    const answered = page.waitForResponse((r) => r.url().includes('/cache/clear?namespace=typeorm.default'));
+    await page.locator('[data-confirm-clear="typeorm.default"]').click();
+    expect((await answered).status()).toBe(503);
+    expect(new URL((await answered).url()).pathname).toBe('/api/v1/performance/cache/clear');
+    await expect
+      .poll(() => page.locator('[data-namespace="typeorm.default"] .meta[aria-live]').textContent())
+      .toMatch(/^Not cleared \(HTTP 503\): the query result cache typeorm\.default was not cleared \(.+\)\.$/);
+
+    await page.locator('[data-clear="alpha"]').click();
+    await page.locator('[data-confirm-clear="alpha"]').click();
+    await expect.poll(() => page.locator('[data-namespace="alpha"] .meta[aria-live]').textContent()).toBe('Cleared 1 entries.');
+    await page.close();
   });
 });

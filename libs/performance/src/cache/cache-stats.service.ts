@@ -275,7 +275,7 @@ export class CacheStats {
   private namespace(name: string): Counters {
     let counters = this.byNamespace.get(name);
     if (counters === undefined) {
-      if (this.byNamespace.size >= MAX_NAMESPACES) return this.namespace(OTHER);
+      if (this.byNamespace.size >= MAX_NAMESPACES && name !== OTHER) return this.namespace(OTHER);
       counters = new Counters();
       this.byNamespace.set(name, counters);
     }
