@@ -36,6 +36,11 @@ describe('performanceOptionsFromEnv', () => {
     expect(performanceOptionsFromEnv({ CACHE_TTL: '', UNRELATED: '1' })).toEqual({});
   });
 
+  it('puts the cache store into readiness with HEALTH_READINESS_CACHE', () => {
+    expect(performanceOptionsFromEnv({ HEALTH_READINESS_CACHE: 'true' })).toEqual({ health: { readiness: { cache: true } } });
+    expect(resolvePerformanceOptions({}).health.readiness).toEqual({ cache: false });
+  });
+
   it('turns the status endpoint off with STATUS_ENDPOINT=false', () => {
     expect(performanceOptionsFromEnv({ STATUS_ENDPOINT: 'false' })).toEqual({ status: { endpoint: false } });
   });
