@@ -167,7 +167,14 @@ describeWithService('postgres', postgres, 'a database down and back', () => {
           {
             imports: [
               TypeOrmModule.forRoot({ type: 'postgres', url: POSTGRES_URL, entities: [], retryAttempts: 0 }),
-              TypeOrmModule.forRoot({ name: 'reports', type: 'postgres', url: reports.toString(), entities: [], retryAttempts: 0, extra: { connectionTimeoutMillis: 1000 } }),
+              TypeOrmModule.forRoot({
+                name: 'reports',
+                type: 'postgres',
+                url: reports.toString(),
+                entities: [],
+                retryAttempts: 0,
+                extra: { connectionTimeoutMillis: 1000 },
+              }),
             ],
           },
         ),
