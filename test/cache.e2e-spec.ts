@@ -246,8 +246,8 @@ describe.each(ADAPTERS)('response cache (memory store) on %s', (adapter) => {
     const statsRes = await fetch(`${url}/performance/cache-stats`, { headers: admin });
     expect(statsRes.status).toBe(200);
     const stats = (await statsRes.json()) as Record<string, any>;
-    expect(stats.namespaces.alpha).toEqual({ hits: 1, misses: 1, stale: 0, bypasses: 0, hitRate: 0.5 });
-    expect(stats.namespaces.beta).toEqual({ hits: 0, misses: 1, stale: 0, bypasses: 0, hitRate: 0 });
+    expect(stats.namespaces.alpha).toEqual({ hits: 1, misses: 1, stale: 0, bypasses: 0, hitRate: 0.5, clearable: true });
+    expect(stats.namespaces.beta).toEqual({ hits: 0, misses: 1, stale: 0, bypasses: 0, hitRate: 0, clearable: true });
     expect(stats.hotKeys).toEqual([{ key: expect.stringMatching(/^alpha:\/cache\/counter#[\w-]{32}$/), hits: 1 }]);
     expect(stats.store).toMatchObject({ store: 'memory', status: 'up', entries: 2, evictions: 0 });
     expect(stats.knownNamespaces).toEqual(['alpha', 'beta', 'default', 'items', 'users']);
@@ -258,7 +258,7 @@ describe.each(ADAPTERS)('response cache (memory store) on %s', (adapter) => {
     expect((await get(`${url}/cache/counter`)).xCache).toBe('HIT');
 
     const cleared = await fetch(`${url}/performance/cache/clear?namespace=alpha`, { method: 'POST', headers: admin });
-    expect(await cleared.json()).toEqual({ cleared: 'alpha', removed: 1 });
+    expect(await cleared.json()).toEqual({ cleared: 'alpha', removed: 1, queryCaches: [] });
     expect((await get(`${url}/cache/counter`)).xCache).toBe('MISS');
     expect((await get(`${url}/cache/beta`)).xCache).toBe('HIT');
 

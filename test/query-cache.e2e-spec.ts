@@ -19,7 +19,7 @@ describe.each(ADAPTERS)("TypeORM's query result cache counted in cache-stats (%s
   afterAll(() => running?.close());
 
   it('shows the namespace with zero counts before any cached query', async () => {
-    expect(await stats()).toEqual({ hits: 0, misses: 0, stale: 0, bypasses: 0, hitRate: 0 });
+    expect(await stats()).toEqual({ hits: 0, misses: 0, stale: 0, bypasses: 0, hitRate: 0, clearable: true });
   });
 
   it('counts a miss, then hits while the result is fresh; uncached queries are not lookups', async () => {
@@ -28,7 +28,7 @@ describe.each(ADAPTERS)("TypeORM's query result cache counted in cache-stats (%s
     expect(bodies[2]).toEqual(bodies[0]);
     expect(bodies[0]).toHaveLength(3);
     await fetch(`${running.url}/items`);
-    expect(await stats()).toEqual({ hits: 2, misses: 1, stale: 0, bypasses: 0, hitRate: 0.6667 });
+    expect(await stats()).toEqual({ hits: 2, misses: 1, stale: 0, bypasses: 0, hitRate: 0.6667, clearable: true });
   });
 
   it('counts an expired result as a miss', async () => {
