@@ -5,7 +5,7 @@ import { format } from 'node:util';
 import type { LoggerService } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { MetricsSampler, type QueryPerformanceBody } from 'nestjs-performance';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TEST_DATABASES } from './fixtures/database-services';
 import type { AdapterName } from './support/http-app';
@@ -197,6 +197,25 @@ function leaks(collected: Collected): { where: string; excerpt: string }[] {
   return [...collected.outputs].flatMap(([where, text]) => findMarkers(where, text));
 }
 
+/** A database of this suite's own on the shared server: the stored documents never touch what other suites count. */
+const OWN_DATABASE = 'nestjs_perf_bound_values';
+
+async function ownDatabaseUrl(db: (typeof TEST_DATABASES)[number]): Promise<string> {
+  if (db.name === 'sqlite') return db.url;
+  const server = await new DataSource(db.name === 'postgres' ? { type: 'postgres', url: db.url } : { type: 'mysql', url: db.url }).initialize();
+  try {
+    if (db.name === 'mysql') await server.query(`CREATE DATABASE IF NOT EXISTS ${OWN_DATABASE}`);
+    else if (!((await server.query('SELECT 1 FROM pg_database WHERE datname = $1', [OWN_DATABASE])) as unknown[]).length) {
+      await server.query(`CREATE DATABASE ${OWN_DATABASE}`);
+    }
+  } finally {
+    await server.destroy();
+  }
+  const url = new URL(db.url);
+  url.pathname = `/${OWN_DATABASE}`;
+  return url.href;
+}
+
 interface Run {
   readonly db: (typeof TEST_DATABASES)[number];
   readonly adapter: AdapterName;
@@ -215,7 +234,7 @@ function suite({ db, adapter }: Run): void {
         vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleLines.push(format(...args)));
       }
       sample = await startSample(adapter, {
-        databaseUrl: db.url,
+        databaseUrl: await ownDatabaseUrl(db),
         seedDocuments: 3000,
         logger,
         env: {
@@ -241,7 +260,7 @@ function suite({ db, adapter }: Run): void {
     afterAll(async () => {
       vi.restoreAllMocks();
       if (!sample) return;
-      // The shared databases keep the seed only: the stored document goes.
+      // The next run starts from the seed alone.
       const dataSource: DataSource = sample.app.get(getDataSourceToken());
       await dataSource.query(`DELETE FROM documents WHERE title = ${db.name === 'postgres' ? '$1' : '?'}`, [MARKER]).catch(() => undefined);
       await sample.close();
