@@ -103,12 +103,21 @@ describe('nestjs-performance CLI against the sample app', () => {
     const run = await runCli(['optimize-cache', '--clear-cache', '--namespace', 'analytics', '--json'], env());
     expect(run.code).toBe(0);
     const body = json(run.stdout);
-    expect(body.cleared).toEqual({ cleared: 'analytics', removed: 1 });
+    expect(body.cleared).toEqual({ cleared: 'analytics', removed: 1, queryCaches: [] });
     expect(body.cache).toMatchObject({ namespaces: { analytics: { hits: 1 } } });
     expect((await fetch(`${sample.api}/analytics/overview`)).headers.get('x-cache')).toBe('MISS');
     const table = await runCli(['optimize-cache'], env());
     expect(table.stdout).toMatch(/NAMESPACE +HITS +MISSES +STALE +BYPASSES +HIT RATE %\n\(all\)/);
     expect(table.stdout).toMatch(/\nanalytics +1 +2 /);
+  });
+
+  it('optimize-cache --clear-cache without --namespace empties every namespace and the query result cache (all=true)', async () => {
+    await fetch(`${sample.api}/analytics/overview`);
+    expect((await fetch(`${sample.api}/analytics/overview`)).headers.get('x-cache')).toBe('HIT');
+    const run = await runCli(['optimize-cache', '--clear-cache', '--json'], env());
+    expect(run.code).toBe(0);
+    expect(json(run.stdout).cleared).toEqual({ cleared: '*', removed: expect.any(Number), queryCaches: ['typeorm.default'] });
+    expect((await fetch(`${sample.api}/analytics/overview`)).headers.get('x-cache')).toBe('MISS');
   });
 
   it('optimize-all is a dry run over every recommendation', async () => {
