@@ -288,6 +288,12 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
     const missing = answers.filter(([, a]) => a.headers['cache-control'] !== 'no-store').map(([what, a]) => `${what}: ${a.status} ${a.headers['cache-control']}`);
     expect(missing).toEqual([]);
     expect(answers.length).toBeGreaterThan(80);
+    // A download (a CPU profile streamed as a file) and its JSON form say it too.
+    for (const format of ['cpuprofile', 'json']) {
+      const profile = await post(`performance/profiling/cpu?seconds=1&format=${format}`, admin);
+      expect(profile.status, format).toBe(200);
+      expect(profile.headers['cache-control'], format).toBe('no-store');
+    }
     // The dashboard's static assets are the exception: the same for everyone, versioned, cached for a year.
     const asset = await get('performance/dashboard/assets/dashboard.js');
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
