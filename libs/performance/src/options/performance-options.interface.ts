@@ -193,8 +193,11 @@ export interface DatabaseOptions {
   n1Header?: boolean;
   /**
    * Keep bound parameter values in the slow-query log and show them in the
-   * admin API. Off by default: they may hold personal data.
-   * Env: `DB_LOG_PARAMETERS`.
+   * admin API, and explain plans for the real values (their conditions then
+   * quote them). Off by default: they may hold personal data or secrets; no
+   * bound value then leaves the process (PostgreSQL plans are generic,
+   * showing `$1`; other plans and database errors have their literals
+   * replaced by `?`). Env: `DB_LOG_PARAMETERS`.
    * @default false
    */
   logParameters?: boolean;
