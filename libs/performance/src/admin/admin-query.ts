@@ -114,8 +114,8 @@ export function checkAdminInput(context: ExecutionContext): void {
   }
   if (!input.body && !isEmptyBody(request.body)) {
     const fields = typeof request.body === 'object' && request.body !== null && !Buffer.isBuffer(request.body) ? Object.keys(request.body) : [];
-    throw new BadRequestException(
-      `this endpoint takes no body${fields.length > 0 && !Array.isArray(request.body) ? ` (got ${quoted(fields)})` : ''}; its parameters go in the query string`,
-    );
+    const got = fields.length > 0 && !Array.isArray(request.body) ? ` (got ${quoted(fields)})` : '';
+    const instead = input.query.size > 0 ? `; give ${[...input.query].join(', ')} in the query string` : '';
+    throw new BadRequestException(`this endpoint takes no body${got}${instead}`);
   }
 }
