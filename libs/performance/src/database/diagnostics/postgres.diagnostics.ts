@@ -187,7 +187,7 @@ export class PostgresDiagnostics extends BaseDiagnostics {
    * values travel as bound parameters into transaction-local settings and the
    * EXECUTE reads them back with `current_setting()`: no value is ever written
    * into a statement's text (which pg_stat_statements and pg_stat_activity
-   * keep). PG16's EXPLAIN (GENERIC_PLAN) is not needed.
+   * keep). Works from PostgreSQL 12 on (EXPLAIN (GENERIC_PLAN) needs 16).
    */
   private async genericPlan(
     runner: { query(sql: string, parameters?: unknown[]): Promise<unknown>; release(): Promise<void> },
