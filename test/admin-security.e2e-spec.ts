@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ResponseCache } from 'nestjs-performance';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { DataSource } from 'typeorm';
+import { type INestApplication, VersioningType } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SECURITY_TOKEN, QUERY_CACHE_REDIS_DB, adminSecurityFixture } from './fixtures/admin-security-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
@@ -308,6 +309,32 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
     expect(Object.entries(namespaces).filter(([, n]) => !n.clearable).map(([name]) => name)).toEqual(['<other>']);
     const beyond = knownNamespaces.find((n) => n.startsWith('bulk-') && !(n in namespaces))!;
     expect((await post(`performance/cache/clear?namespace=${beyond}`, admin)).status).toBe(200);
+  });
+});
+
+describe.each(ADAPTERS)('the admin location from configuration matches the real routes (%s)', (adapter) => {
+  const setups: [label: string, setup: (app: INestApplication) => void, adminBase: string][] = [
+    ['no global prefix', () => undefined, '/performance'],
+    ['URI versioning with a default version', (app) => app.setGlobalPrefix('api').enableVersioning({ type: VersioningType.URI, defaultVersion: '2' }), '/api/v2/performance'],
+    ['the admin routes excluded from the global prefix', (app) => app.setGlobalPrefix('api', { exclude: ['performance/{*rest}'] }), '/performance'],
+  ];
+
+  it.each(setups)('%s', async (_label, setup, adminBase) => {
+    const running = await startApp(adminSecurityFixture(), adapter, setup);
+    try {
+      const port = (running.app.getHttpServer().address() as AddressInfo).port;
+      const page = await send(port, 'GET', `${adminBase}/dashboard`, { accept: 'text/html' });
+      expect(page.status).toBe(200);
+      expect(/data-api="([^"]+)"/.exec(page.body)?.[1]).toBe(adminBase);
+      expect((await send(port, 'GET', `${adminBase}/metrics/current`, admin)).status).toBe(200);
+      for (const [, url] of page.body.matchAll(/(?:src|href)="(\/[^"]+)"/g)) expect((await send(port, 'GET', url!)).status).toBe(200);
+      const doc = JSON.parse((await send(port, 'GET', `${adminBase}/openapi.json`, admin)).body) as { servers: { url: string }[]; paths: object };
+      const server = doc.servers[0]!.url.replace(/\/$/, '');
+      expect(`${server}/performance`).toBe(adminBase);
+      expect(Object.keys(doc.paths)).toContain('/performance/metrics/current');
+    } finally {
+      await running.close();
+    }
   });
 });
 
