@@ -238,7 +238,9 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
         routes++;
         const target = `/api/v1${path.replace('{id}', 'missing-index-000000000000').replace('{name}', 'nightly')}`;
         const unknown = await send(port, method.toUpperCase(), `${target}?zzz=1`, admin);
-        if (unknown.status !== 400 || !message(unknown).includes('"zzz"')) problems.push(`${method} ${path} ?zzz=1: ${unknown.status} ${unknown.body.slice(0, 120)}`);
+        if (unknown.status !== 400 || !message(unknown).includes('"zzz"')) {
+          problems.push(`${method} ${path} ?zzz=1: ${unknown.status} ${unknown.body.slice(0, 120)}`);
+        }
         for (const p of (op.parameters ?? []).filter((q) => q.in === 'query')) {
           const twice = await send(port, method.toUpperCase(), `${target}?${p.name}=1&${p.name}=2`, admin);
           if (twice.status !== 400 || !message(twice).includes(p.name)) problems.push(`${method} ${path} ${p.name} twice: ${twice.status}`);
@@ -257,7 +259,13 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
       id: 'c0ffee00-0000-4000-8000-000000000001',
       status: 'running',
       startedAt: '2026-11-20T10:00:00.000Z',
-      config: { baseUrl: 'http://127.0.0.1:3000/api/v1', endpoints: [{ method: 'GET', path: '/hello', weight: 2 }], connections: 1, durationSeconds: 1, amount: null },
+      config: {
+        baseUrl: 'http://127.0.0.1:3000/api/v1',
+        endpoints: [{ method: 'GET', path: '/hello', weight: 2 }],
+        connections: 1,
+        durationSeconds: 1,
+        amount: null,
+      },
       finshedAt: '2026-11-20T10:00:05.000Z',
     };
     const refused = await post('performance/load-test/runs', { ...admin, 'content-type': 'application/json' }, JSON.stringify(run));
@@ -275,7 +283,8 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
         // POST routes change state: only their refusals are asked for here.
         if (method === 'get') answers.push([`GET ${path}`, await send(port, 'GET', target, admin)]);
         answers.push([`${method} ${path} without credential`, await send(port, method.toUpperCase(), target)]);
-        answers.push([`${method} ${path} wrong credential`, await send(port, method.toUpperCase(), target, { authorization: 'Bearer not-the-token-not-the-token' })]);
+        const wrong = { authorization: 'Bearer not-the-token-not-the-token' };
+        answers.push([`${method} ${path} wrong credential`, await send(port, method.toUpperCase(), target, wrong)]);
         answers.push([`${method} ${path} bad parameter`, await send(port, method.toUpperCase(), `${target}?zzz=1`, admin)]);
       }
     }
@@ -286,7 +295,9 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
     answers.push(['POST cache/clear without parameters', await post('performance/cache/clear', admin)]);
     const statuses = new Set(answers.map(([, a]) => a.status));
     expect([...statuses].sort()).toEqual(expect.arrayContaining([200, 400, 401, 404]));
-    const missing = answers.filter(([, a]) => a.headers['cache-control'] !== 'no-store').map(([what, a]) => `${what}: ${a.status} ${a.headers['cache-control']}`);
+    const missing = answers
+      .filter(([, a]) => a.headers['cache-control'] !== 'no-store')
+      .map(([what, a]) => `${what}: ${a.status} ${a.headers['cache-control']}`);
     expect(missing).toEqual([]);
     expect(answers.length).toBeGreaterThan(80);
     // A download (a CPU profile streamed as a file) and its JSON form say it too.
@@ -315,7 +326,11 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
 describe.each(ADAPTERS)('the admin location from configuration matches the real routes (%s)', (adapter) => {
   const setups: [label: string, setup: (app: INestApplication) => void, adminBase: string][] = [
     ['no global prefix', () => undefined, '/performance'],
-    ['URI versioning with a default version', (app) => app.setGlobalPrefix('api').enableVersioning({ type: VersioningType.URI, defaultVersion: '2' }), '/api/v2/performance'],
+    [
+      'URI versioning with a default version',
+      (app) => app.setGlobalPrefix('api').enableVersioning({ type: VersioningType.URI, defaultVersion: '2' }),
+      '/api/v2/performance',
+    ],
     ['the admin routes excluded from the global prefix', (app) => app.setGlobalPrefix('api', { exclude: ['performance/{*rest}'] }), '/performance'],
   ];
 

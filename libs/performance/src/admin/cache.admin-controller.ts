@@ -96,7 +96,9 @@ export class CacheAdminController {
   async clear(@Query('namespace') namespaceRaw?: unknown, @Query('all') allRaw?: unknown): Promise<CacheClearBody> {
     const namespace = nameParam('namespace', namespaceRaw, false);
     if (allRaw !== undefined && allRaw !== 'true') {
-      throw new BadRequestException(`all must be "true" to clear every namespace; leave it out to clear one with namespace= (got ${JSON.stringify(allRaw).slice(0, 140)})`);
+      throw new BadRequestException(
+        `all must be "true" to clear every namespace; leave it out to clear one with namespace= (got ${JSON.stringify(allRaw).slice(0, 140)})`,
+      );
     }
     if (allRaw === 'true' && namespace !== undefined) {
       throw new BadRequestException('give either namespace=<name> or all=true, not both');

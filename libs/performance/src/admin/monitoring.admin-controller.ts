@@ -188,7 +188,8 @@ export class MonitoringAdminController {
     const checked = loadTestRunSchema.safeParse(body);
     const unknown = checked.success ? droppedFields(body, checked.data) : [];
     if (unknown.length > 0) {
-      throw new BadRequestException(`invalid load-test run: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 10).map((f) => f.slice(0, 80)).join(', ')}`);
+      const fields = unknown.slice(0, 10).map((f) => f.slice(0, 80));
+      throw new BadRequestException(`invalid load-test run: unknown field${unknown.length > 1 ? 's' : ''} ${fields.join(', ')}`);
     }
     try {
       return this.loadTests.record(body);

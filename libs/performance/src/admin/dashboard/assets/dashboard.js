@@ -552,7 +552,8 @@
       var actions = el('div', { class: 'actions' });
       // cache-stats says which namespaces cache/clear can clear, and why not.
       if (n.clearable === false) {
-        actions.append(el('span', { class: 'meta', 'data-not-clearable': name, text: 'Not clearable here: ' + (n.notClearableReason || 'no reason given') + '.' }));
+        var why = n.notClearableReason || 'no reason given';
+        actions.append(el('span', { class: 'meta', 'data-not-clearable': name, text: 'Not clearable here: ' + why + '.' }));
       } else {
         var ask = el('button', { type: 'button', class: 'btn', 'data-clear': name, 'aria-label': 'Clear namespace ' + name, text: 'Clear' });
         var reset = function () { clear(actions).append(ask); };
