@@ -8,15 +8,21 @@ export interface RawResponse {
 }
 
 /**
- * One HTTP request through `node:http`, which sends the headers it is given
- * as they are, `Host` included (fetch replaces `Host` with the URL's).
+ * One HTTP request through `node:http`, which sends the path and the headers
+ * it is given as they are, `Host` included (fetch replaces `Host` with the
+ * URL's, and URL parsing rewrites some paths).
  *
  * @example
  * await rawRequest(`${url}/cache/counter`, { headers: { host: 'tenant-a.example' } });
  */
 export function rawRequest(url: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (res) => {
+    // The path goes out byte for byte: a URL parser would turn `\` into `/` and escape what it likes.
+    const origin = /^(https?:\/\/[^/]+)(\/.*)?$/.exec(url);
+    if (!origin) throw new Error(`not an absolute http URL: ${url}`);
+    const { hostname, port } = new URL(origin[1]!);
+    const options = { hostname, port, path: origin[2] ?? '/', method: init.method ?? 'GET', headers: init.headers ?? {} };
+    const req = request(options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
