@@ -41,7 +41,7 @@ describe('cache key options', () => {
     const message = messageOf(() =>
       resolvePerformanceOptions({ cache: { keySecret: 'hunter2-is-short', apiKeyHeaders: ['bad header'], cacheablePaths: { '/a': { query: [''] } } } }),
     );
-    expect(message).toContain('cache.keySecret: must be at least 32 characters (got "16 characters")');
+    expect(message).toContain('cache.keySecret: must be at least 32 characters');
     expect(message).toContain('cache.apiKeyHeaders.0: must be an HTTP header name');
     expect(message).toContain('cache.cacheablePaths./a.query.0');
     expect(message).not.toContain('hunter2');
