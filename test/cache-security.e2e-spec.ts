@@ -81,7 +81,13 @@ describe.each(ADAPTERS)('cache keys no request can forge, on %s', (adapter) => {
       ['HIT', 'alice'],
     ]);
     // A credential the route cannot name a user for never reaches the cache.
-    for (const headers of [{ authorization: 'Basic YWxpY2U6eA==' }, { cookie: 'session=alice' }, { 'x-api-key': 'k-alice' }, { 'proxy-authorization': 'Bearer alice' }]) {
+    const credentials: Record<string, string>[] = [
+      { authorization: 'Basic YWxpY2U6eA==' },
+      { cookie: 'session=alice' },
+      { 'x-api-key': 'k-alice' },
+      { 'proxy-authorization': 'Bearer alice' },
+    ];
+    for (const headers of credentials) {
       expect((await get(running, '/sec/me', headers)).xCache).toBe('BYPASS');
     }
     expect(running.app.get(ResponseCache).report().bypassReasons).toEqual({ 'user-key-missing': 4 });
