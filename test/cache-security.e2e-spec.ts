@@ -127,7 +127,11 @@ describe.each(ADAPTERS)('cache keys no request can forge, on %s', (adapter) => {
       const first = await get(running, path, headers);
       expect(first.status, `seed ${seed}: ${path}`).toBe(200);
       expect(first.xCache, `seed ${seed}: ${path} ${JSON.stringify(headers)} found another request's entry`).toBe('MISS');
-      expect(first.body).toMatchObject({ user: headers.authorization?.slice(7) ?? null, lang: headers['accept-language'] ?? null, tenant: headers['x-tenant'] ?? null });
+      expect(first.body).toMatchObject({
+        user: headers.authorization?.slice(7) ?? null,
+        lang: headers['accept-language'] ?? null,
+        tenant: headers['x-tenant'] ?? null,
+      });
       const second = await get(running, path, headers);
       expect([second.xCache, second.body]).toEqual(['HIT', first.body]);
     }
@@ -264,7 +268,9 @@ describe.each(ADAPTERS)('cache keys behind a trusted proxy, on %s', (adapter) =>
 /** Decided synchronously (a child process connects), so no top-level await is needed. */
 function redisReachable(): boolean {
   const { hostname, port } = new URL(SERVICE_URLS.redis);
-  const script = `const s=require('node:net').connect({host:${JSON.stringify(hostname)},port:${Number(port)}});s.setTimeout(1000,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));`;
+  const script =
+    `const s=require('node:net').connect({host:${JSON.stringify(hostname)},port:${Number(port)}});` +
+    "s.setTimeout(1000,()=>process.exit(1));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));";
   return spawnSync(process.execPath, ['-e', script], { timeout: 3000 }).status === 0;
 }
 
