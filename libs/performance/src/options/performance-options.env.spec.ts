@@ -45,14 +45,32 @@ describe('performanceOptionsFromEnv', () => {
     expect(performanceOptionsFromEnv({ STATUS_ENDPOINT: 'false' })).toEqual({ status: { endpoint: false } });
   });
 
-  it('names every malformed variable and its value', () => {
-    expect(() =>
-      performanceOptionsFromEnv({ PERFORMANCE_MONITORING_ENABLED: 'maybe', CACHE_TTL: 'five', CACHE_MAX_SIZE: '10' }),
-    ).toThrow(
+  it('names every malformed variable, its value and its option, in the one start-up error of option validation', () => {
+    const options = performanceOptionsFromEnv({
+      PERFORMANCE_MONITORING_ENABLED: 'maybe',
+      CACHE_TTL: 'five',
+      CACHE_MAX_SIZE: '10',
+      ALERT_RULES: '{p95',
+      ALERT_SMTP_URL: 'smtp://mail.example.com',
+    });
+    expect(() => resolvePerformanceOptions(options)).toThrow(
       'PERF_ERR_INVALID_ENV: Invalid nestjs-performance environment variables:\n' +
-        '  - PERFORMANCE_MONITORING_ENABLED="maybe": expected true/false (or 1/0, yes/no, on/off)\n' +
-        '  - CACHE_TTL="five": expected a number',
+        '  - PERFORMANCE_MONITORING_ENABLED="maybe": expected true/false (or 1/0, yes/no, on/off) (for enabled)\n' +
+        '  - ALERT_RULES="{p95": expected JSON such as {"p95Ms":{"warning":500}} (for alerts.rules)\n' +
+        '  - ALERT_SMTP_URL is set: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are needed too (for alerts.notifiers.email)\n' +
+        '  - CACHE_TTL="five": expected a number (for cache.ttl)',
     );
+  });
+
+  it('lists malformed variables with the other bad options, and lets an option the app sets replace its variable', () => {
+    const fromEnv = performanceOptionsFromEnv({ CACHE_TTL: 'abc', METRICS_ENDPOINT: 'metrics' });
+    expect(() => resolvePerformanceOptions(fromEnv)).toThrow(
+      'PERF_ERR_INVALID_OPTIONS: Invalid nestjs-performance options:\n' +
+        '  - CACHE_TTL="abc": expected a number (for cache.ttl)\n' +
+        '  - metrics.endpoint: must be a path starting with "/" (letters, digits, . _ ~ - /) (got "metrics")',
+    );
+    const fixed = resolvePerformanceOptions({ ...fromEnv, cache: { ...fromEnv.cache, ttl: 60 }, metrics: { endpoint: '/metrics' } });
+    expect(fixed.cache.ttl).toBe(60);
   });
 
   it('passes well-formed but out-of-range values on to option validation, which names them', () => {

@@ -1,4 +1,4 @@
-import { PerformanceError } from '../errors/performance.errors';
+import { isSecretName, maskSecretsInText } from '../logging/secret-masking';
 import type { PerformanceModuleExtras } from '../performance.module-definition';
 import type { PerformanceModuleOptions } from './performance-options.interface';
 
@@ -8,13 +8,40 @@ const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 
 /**
- * Reads environment variables one at a time and collects every problem, so
- * one start-up error names each bad variable and its value.
+ * A malformed environment variable, left by {@link performanceOptionsFromEnv}
+ * in place of its option's value. `PerformanceModule.forRoot()` reports it,
+ * naming the variable, with every other problem in one start-up error
+ * (`PERF_ERR_INVALID_ENV`) that Nest logs; an app that sets the option
+ * itself replaces it.
+ */
+export class InvalidEnvValue {
+  constructor(
+    /** The variable, e.g. `CACHE_TTL`. */
+    readonly variable: string,
+    /** What is wrong, naming the variable: `CACHE_TTL="abc": expected a number`. */
+    readonly problem: string,
+  ) {
+    Object.freeze(this);
+  }
+}
+
+/** How a variable's value is quoted in an error: never for a secret, URLs masked. */
+function quote(name: string, raw: string): string {
+  return isSecretName(name) ? '(value not shown)' : JSON.stringify(maskSecretsInText(raw));
+}
+
+/**
+ * Reads environment variables one at a time. A malformed one becomes an
+ * {@link InvalidEnvValue} in its option's place, so one start-up error
+ * names each bad variable and its value.
  */
 class EnvReader {
-  readonly problems: string[] = [];
-
   constructor(private readonly env: Env) {}
+
+  /** An {@link InvalidEnvValue} where an option of type `T` goes. */
+  invalid<T>(name: string, problem: string): T {
+    return new InvalidEnvValue(name, problem) as unknown as T;
+  }
 
   string(name: string): string | undefined {
     const raw = this.env[name];
@@ -27,18 +54,14 @@ class EnvReader {
     const lower = raw.toLowerCase();
     if (TRUE.has(lower)) return true;
     if (FALSE.has(lower)) return false;
-    this.problems.push(`${name}=${JSON.stringify(raw)}: expected true/false (or 1/0, yes/no, on/off)`);
-    return undefined;
+    return this.invalid(name, `${name}=${quote(name, raw)}: expected true/false (or 1/0, yes/no, on/off)`);
   }
 
   number(name: string): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (!Number.isFinite(value)) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a number`);
-      return undefined;
-    }
+    if (!Number.isFinite(value)) return this.invalid(name, `${name}=${quote(name, raw)}: expected a number`);
     return value;
   }
 }
@@ -56,16 +79,13 @@ function alertsFromEnv(read: EnvReader): PerformanceModuleOptions['alerts'] {
   const smtpUrl = read.string('ALERT_SMTP_URL');
   const from = read.string('ALERT_EMAIL_FROM');
   const to = read.string('ALERT_EMAIL_TO');
-  if (smtpUrl !== undefined && (from === undefined || to === undefined)) {
-    read.problems.push('ALERT_SMTP_URL is set: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are needed too');
-  }
   const rulesRaw = read.string('ALERT_RULES');
   let rules: unknown;
   if (rulesRaw !== undefined) {
     try {
       rules = JSON.parse(rulesRaw);
     } catch {
-      read.problems.push(`ALERT_RULES=${JSON.stringify(rulesRaw)}: expected JSON such as {"p95Ms":{"warning":500}}`);
+      rules = read.invalid('ALERT_RULES', `ALERT_RULES=${quote('ALERT_RULES', rulesRaw)}: expected JSON such as {"p95Ms":{"warning":500}}`);
     }
   }
   return compact({
@@ -78,18 +98,23 @@ function alertsFromEnv(read: EnvReader): PerformanceModuleOptions['alerts'] {
       webhooks: webhook === undefined ? undefined : [{ url: webhook }],
       slack: slack === undefined ? undefined : [{ url: slack }],
       email:
-        smtpUrl !== undefined && from !== undefined && to !== undefined
-          ? { smtpUrl, from, to: to.split(',').map((t) => t.trim()).filter(Boolean) }
-          : undefined,
+        smtpUrl === undefined
+          ? undefined
+          : from !== undefined && to !== undefined
+            ? { smtpUrl, from, to: to.split(',').map((t) => t.trim()).filter(Boolean) }
+            : read.invalid<undefined>('ALERT_SMTP_URL', 'ALERT_SMTP_URL is set: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are needed too'),
     }),
   });
 }
 
 /**
  * Builds module options from the environment variable names operators
- * already use. Unset variables leave the defaults alone; a malformed value
- * throws `PERF_ERR_INVALID_ENV` naming the variable. Values are then checked
- * like any other options by `PerformanceModule.forRoot()`.
+ * already use. Unset variables leave the defaults alone. Values are checked
+ * like any other options by `PerformanceModule.forRoot()`; a malformed one
+ * (`CACHE_TTL=abc`) does not throw here: it is carried in its option's place
+ * as an {@link InvalidEnvValue}, and the app stops at start-up with one
+ * error, logged through Nest's logger, that names each bad variable
+ * (`PERF_ERR_INVALID_ENV`). Secrets are never quoted and URLs are masked.
  *
  * | variable | option |
  * |---|---|
@@ -239,8 +264,5 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       indexMinRows: read.number('DB_INDEX_MIN_ROWS'),
     }),
   };
-  if (read.problems.length) {
-    throw new PerformanceError('PERF_ERR_INVALID_ENV', read.problems.join('\n  - '));
-  }
   return compact(options) ?? {};
 }

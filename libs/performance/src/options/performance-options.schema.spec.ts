@@ -68,7 +68,7 @@ describe('resolvePerformanceOptions', () => {
       'monitoring.collectionIntervalSeconds: Too small: expected number to be >=1 (got 0)',
       'cache.ttl: Too small: expected number to be >=0 (got -5)',
       'metrics.endpoint: must be a path starting with "/" (letters, digits, . _ ~ - /) (got "metrics")',
-      'admin.token: must be at least 16 characters (got "short")',
+      'admin.token: must be at least 16 characters (got 5 characters, not shown)',
     ]);
   });
 

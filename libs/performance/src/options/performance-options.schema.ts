@@ -5,6 +5,8 @@ import type { CanActivate, Type } from '@nestjs/common';
 import { z } from 'zod';
 import { cacheOptionsSchema, resolveCacheOptions, type ResolvedCacheOptions } from '../cache/cache.options';
 import { PerformanceError } from '../errors/performance.errors';
+import { isSecretName, maskSecrets, maskSecretsInText } from '../logging/secret-masking';
+import { InvalidEnvValue } from './performance-options.env';
 import { healthOptionsSchema, resolveHealthOptions, type ResolvedHealthOptions } from '../health/health.options';
 import { metricsOptionsSchema, resolveMetricsOptions, type ResolvedMetricsOptions } from '../metrics/metrics.options';
 import { resolveTracingOptions, tracingOptionsSchema, type ResolvedTracingOptions } from '../tracing/tracing.options';
@@ -130,26 +132,70 @@ export interface ResolvedPerformanceOptions {
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value);
+  const shown = maskSecrets(value);
+  if (typeof shown === 'string') return JSON.stringify(shown);
+  if (typeof shown === 'function') return `function ${shown.name || '(anonymous)'}`;
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(shown) ?? String(shown);
   } catch {
-    return String(value);
+    return String(shown);
   }
+}
+
+/** What a secret option got, without its value: `5 characters, not shown`. */
+function describeSecret(value: unknown): string {
+  if (typeof value === 'string') return `${value.length} characters, not shown`;
+  return `${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not shown`;
+}
+
+/** Alternatives of a failed union, as its branches state them: `"memory", "redis"` or a branch's own message. */
+function describeUnion(issue: z.core.$ZodIssueInvalidUnion, path: readonly PropertyKey[], prefix: string): string[] | string {
+  // One branch failed deeper inside: the input had that branch's shape, so its own problems are the ones to name.
+  const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  if (deeper.length === 1) return describeIssueList(deeper[0]!.map((i) => ({ ...i, path: [...path, ...i.path] })), prefix);
+  const values: string[] = [];
+  const messages: string[] = [];
+  for (const branch of issue.errors) {
+    for (const i of branch) {
+      if (i.path.length > 0) continue;
+      if (i.code === 'invalid_value') values.push(...i.values.map((v) => JSON.stringify(v)));
+      else if (i.code === 'invalid_type') values.push(`a ${i.expected}`);
+      else messages.push(i.message);
+    }
+  }
+  // A branch that says in words what it accepts usually says it for the whole union.
+  const full = messages.find((m) => values.every((v) => m.includes(v) || m.includes(v.replaceAll('"', "'"))));
+  if (full) return full;
+  const list = values.length ? `must be one of ${values.join(', ')}` : issue.message;
+  return messages.length ? `${list}, or ${messages.join(', or ')}` : list;
 }
 
 /**
  * Formats every problem of a failed parse as one line each:
- * `cache.ttl: Too small: expected number to be >=0 (got -5)`.
+ * `cache.ttl: Too small: expected number to be >=0 (got -5)`. The value is
+ * never shown for an option whose name suggests a secret (token, password,
+ * secret, key, auth...), and URLs in values are shown masked.
  */
 export function describeIssues(error: z.ZodError, prefix = ''): string[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(options)';
+  return describeIssueList(error.issues, prefix);
+}
+
+function describeIssueList(issues: readonly z.core.$ZodIssue[], prefix: string): string[] {
+  return issues.flatMap((issue) => {
+    const names = [prefix, ...issue.path.map(String)].filter(Boolean);
+    const path = names.join('.') || '(options)';
     if (issue.code === 'unrecognized_keys') {
-      return `${path}: unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      return [`${path}: unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}`];
     }
-    const got = 'input' in issue ? ` (got ${describeValue(issue.input)})` : '';
-    return `${path}: ${issue.message}${got}`;
+    let message: string = issue.message;
+    if (issue.code === 'invalid_union') {
+      const union = describeUnion(issue, issue.path, prefix);
+      if (Array.isArray(union)) return union;
+      message = union;
+    }
+    const secret = names.some((name) => isSecretName(name));
+    const got = 'input' in issue ? ` (got ${secret ? describeSecret(issue.input) : describeValue(issue.input)})` : '';
+    return [`${path}: ${maskSecretsInText(message)}${got}`];
   });
 }
 
@@ -172,14 +218,34 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * A copy of `value` (plain objects and arrays) without the malformed
+ * environment variables {@link performanceOptionsFromEnv} left in it; each
+ * one's problem goes to `problems`, naming the option it was meant for.
+ */
+function takeEnvProblems(value: unknown, path: string[], problems: string[]): unknown {
+  if (value instanceof InvalidEnvValue) {
+    problems.push(path.length ? `${value.problem} (for ${path.join('.')})` : value.problem);
+    return undefined;
+  }
+  if (Array.isArray(value)) return value.map((item, i) => takeEnvProblems(item, [...path, String(i)], problems));
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, takeEnvProblems(item, [...path, key], problems)]));
+}
+
+/**
  * Validates user options and merges them with the defaults. Throws one
- * {@link PerformanceError} (`PERF_ERR_INVALID_OPTIONS`) that lists every
- * problem, so a misconfigured app stops at start-up with all of them named.
+ * {@link PerformanceError} that lists every problem, so a misconfigured app
+ * stops at start-up with all of them named: `PERF_ERR_INVALID_ENV` when only
+ * environment variables read by {@link performanceOptionsFromEnv} are
+ * malformed, `PERF_ERR_INVALID_OPTIONS` otherwise. Secrets are never quoted.
  */
 export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}): ResolvedPerformanceOptions {
-  const parsed = performanceOptionsSchema.safeParse(options, { reportInput: true });
-  if (!parsed.success) {
-    throw new PerformanceError('PERF_ERR_INVALID_OPTIONS', describeIssues(parsed.error).join('\n  - '));
+  const envProblems: string[] = [];
+  const input = takeEnvProblems(options, [], envProblems);
+  const parsed = performanceOptionsSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success || envProblems.length) {
+    const lines = [...envProblems, ...(parsed.success ? [] : describeIssues(parsed.error))];
+    throw new PerformanceError(parsed.success ? 'PERF_ERR_INVALID_ENV' : 'PERF_ERR_INVALID_OPTIONS', lines.join('\n  - '));
   }
   const o = parsed.data;
   const headers = {} as Record<PerformanceHeaderName, boolean>;
