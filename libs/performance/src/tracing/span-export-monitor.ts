@@ -1,3 +1,4 @@
+import { maskErrorSecrets } from '../logging/secret-masking';
 import { DeliveryOutcomes, type DeliveryTargetHealth } from '../health/delivery-health';
 
 /** `ExportResultCode.SUCCESS` of `@opentelemetry/core`. */
@@ -89,7 +90,8 @@ export function monitorSpanExporter<TSpan>(
           settled = true;
           clearTimeout(stalled);
           if (result.code === EXPORT_SUCCESS) outcomes.succeed();
-          else if (!stalledRecorded) outcomes.fail(result.error ?? new Error(`export failed (result code ${result.code})`));
+          // An exporter's error may quote its endpoint, with the credentials some collectors take in the URL.
+          else if (!stalledRecorded) outcomes.fail(maskErrorSecrets(result.error ?? new Error(`export failed (result code ${result.code})`)));
         }
         resultCallback(result);
       };

@@ -1,4 +1,5 @@
 import { requireOptional } from '../../errors/performance.errors';
+import { maskErrorSecrets, secretsOfUrl } from '../../logging/secret-masking';
 import type { EmailNotifierOptions } from '../alerts.options';
 import type { AlertEvent } from '../performance-alert';
 import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
@@ -12,6 +13,8 @@ interface Transport {
 export class EmailAlertNotifier implements AlertNotifier {
   readonly name = 'email';
   private readonly transport: Transport;
+  /** The SMTP password (or user alone) and secret parameters: SMTP errors may quote them. */
+  private readonly secrets: readonly string[];
 
   constructor(private readonly options: EmailNotifierOptions) {
     const nodemailer = requireOptional<{ createTransport(url: string): Transport }>(
@@ -19,7 +22,12 @@ export class EmailAlertNotifier implements AlertNotifier {
       'email alerts',
       'no alerts.notifiers.email',
     );
-    this.transport = nodemailer.createTransport(options.smtpUrl);
+    this.secrets = secretsOfUrl(options.smtpUrl);
+    try {
+      this.transport = nodemailer.createTransport(options.smtpUrl);
+    } catch (error) {
+      throw maskErrorSecrets(error, this.secrets);
+    }
   }
 
   async send(event: AlertEvent, signal: AbortSignal): Promise<void> {
@@ -53,7 +61,7 @@ export class EmailAlertNotifier implements AlertNotifier {
         },
         (error: unknown) => {
           signal.removeEventListener('abort', onAbort);
-          reject(error instanceof Error ? error : new Error(String(error)));
+          reject(maskErrorSecrets(error, this.secrets));
         },
       );
     });

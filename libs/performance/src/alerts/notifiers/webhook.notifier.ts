@@ -1,15 +1,28 @@
+import { isSecretName, maskErrorSecrets, secretsOfUrl } from '../../logging/secret-masking';
 import type { AlertEvent } from '../performance-alert';
 import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
 
 const COLORS = { critical: 'danger', warning: 'warning', info: '#439FE0' } as const;
 
-async function post(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<void> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-    signal,
-  });
+/** POSTs JSON; a failure rejects with its URL, the URL's secrets and `secrets` masked. */
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  secrets: readonly string[],
+): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    throw maskErrorSecrets(error, secrets);
+  }
   // Drain the body so the connection is released.
   await response.arrayBuffer().catch(() => undefined);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -18,22 +31,28 @@ async function post(url: string, body: unknown, headers: Record<string, string>,
 /** POSTs `{ event, alert }` as JSON to a URL. */
 export class WebhookAlertNotifier implements AlertNotifier {
   readonly name = 'webhook';
+  private readonly secrets: readonly string[];
 
   constructor(
     private readonly url: string,
     private readonly headers: Record<string, string> = {},
-  ) {}
+  ) {
+    this.secrets = [...secretsOfUrl(url), ...Object.entries(headers).filter(([name]) => isSecretName(name)).map(([, value]) => value)];
+  }
 
   send(event: AlertEvent, signal: AbortSignal): Promise<void> {
-    return post(this.url, { event: event.kind, text: describeAlertEvent(event), alert: event.alert }, this.headers, signal);
+    return post(this.url, { event: event.kind, text: describeAlertEvent(event), alert: event.alert }, this.headers, signal, this.secrets);
   }
 }
 
 /** POSTs a Slack incoming-webhook message (text and one coloured attachment). */
 export class SlackAlertNotifier implements AlertNotifier {
   readonly name = 'slack';
+  private readonly secrets: readonly string[];
 
-  constructor(private readonly url: string) {}
+  constructor(private readonly url: string) {
+    this.secrets = secretsOfUrl(url);
+  }
 
   send(event: AlertEvent, signal: AbortSignal): Promise<void> {
     const a = event.alert;
@@ -59,6 +78,7 @@ export class SlackAlertNotifier implements AlertNotifier {
       },
       {},
       signal,
+      this.secrets,
     );
   }
 }

@@ -1,4 +1,5 @@
 import { requireOptional } from '../../errors/performance.errors';
+import { maskSecretsInText, secretsOfUrl } from '../../logging/secret-masking';
 import type {
   CacheEntry,
   CacheInvalidation,
@@ -118,7 +119,9 @@ export class RedisCacheStore implements CacheStore {
     this.state = { store: this.name, status: 'down', lastError: 'connecting', since: Date.now() };
     this.client = client ?? createRedisClient(options);
     this.client.on('ready', () => this.mark('up'));
-    this.client.on('error', (error: Error) => this.mark('down', error.message || String(error)));
+    // Health shows the reason: a client error may quote the URL, so its password is masked.
+    const secrets = secretsOfUrl(options.url);
+    this.client.on('error', (error: Error) => this.mark('down', maskSecretsInText(error.message || String(error), secrets)));
     this.client.on('close', () => this.mark('down', 'connection closed'));
     this.client.on('end', () => this.mark('down', 'connection ended'));
   }
