@@ -219,9 +219,9 @@ export function performanceOptionsFromEnv(env: Env = process.env): PerformanceMo
       store: read.string('CACHE_STORE') as 'memory' | 'redis' | 'two-tier' | undefined,
       staleWhileRevalidate: read.number('CACHE_STALE_WHILE_REVALIDATE'),
       redis: compact({ url: read.string('REDIS_URL'), keyPrefix: read.string('CACHE_REDIS_KEY_PREFIX') }),
-    }),
       keySecret: read.string('CACHE_KEY_SECRET'),
       apiKeyHeaders: read.string('CACHE_API_KEY_HEADERS')?.split(',').map((h) => h.trim()).filter(Boolean),
+    }),
     metrics: compact({
       enabled: read.boolean('METRICS_ENABLED'),
       endpoint: read.string('METRICS_ENDPOINT'),
