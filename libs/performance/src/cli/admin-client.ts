@@ -1,4 +1,5 @@
 import { CliError, EXIT } from './cli-error';
+import { maskUrl } from '../logging/secret-masking';
 
 /** Where the app is and how to authenticate. */
 export interface AdminTarget {
@@ -35,23 +36,23 @@ const URL_HINT = 'Pass the app\'s base URL including its global prefix with --ur
 
 /**
  * Parses `--url`: http(s) only, no credentials, no query; the trailing slash
- * is dropped so paths join predictably.
+ * is dropped so paths join predictably. Errors quote it with secrets masked.
  */
 export function parseBaseUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new CliError(`--url ${JSON.stringify(raw)} is not a URL. ${URL_HINT}`, EXIT.USAGE);
+    throw new CliError(`--url ${JSON.stringify(maskUrl(raw))} is not a URL. ${URL_HINT}`, EXIT.USAGE);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(`--url must be http:// or https:// (got ${JSON.stringify(raw)}). ${URL_HINT}`, EXIT.USAGE);
+    throw new CliError(`--url must be http:// or https:// (got ${JSON.stringify(maskUrl(raw))}). ${URL_HINT}`, EXIT.USAGE);
   }
   if (url.username || url.password) {
     throw new CliError('--url must not carry credentials; pass the admin token with --token or PERFORMANCE_ADMIN_TOKEN', EXIT.USAGE);
   }
   if (url.search || url.hash) {
-    throw new CliError(`--url must not have a query or fragment (got ${JSON.stringify(raw)}). ${URL_HINT}`, EXIT.USAGE);
+    throw new CliError(`--url must not have a query or fragment (got ${JSON.stringify(maskUrl(raw))}). ${URL_HINT}`, EXIT.USAGE);
   }
   url.pathname = url.pathname.replace(/\/+$/, '');
   return url;
