@@ -24,7 +24,11 @@ export interface ProfilingOptions {
   maxSeconds?: number;
   /**
    * Allow heap snapshots when profiling is on. A snapshot is about the size
-   * of the heap and is written to the temp directory before it is sent.
+   * of the heap; it is written to a file of its own in a new private
+   * directory under the temp directory (mode 0700) and removed once sent.
+   * It holds every string in the process, secrets included (the admin
+   * token, database passwords, users' data): switch it off where the admin
+   * token must not open those.
    * @default true
    */
   heapSnapshots?: boolean;
