@@ -7,7 +7,7 @@ import { roundTo } from '../monitor/metrics-snapshot';
 import type { AlertDispatcher } from './alert-dispatcher';
 import type { AlertMetric, AlertRule, AlertSeverity, ResolvedAlertsOptions } from './alerts.options';
 import type { AlertEvent, AlertSubject, JobAlertCondition, JobAlertSource, OutageAlertRule, PerformanceAlert, StoreOutage } from './performance-alert';
-import { redactUrlCredentials } from './url-credentials.redactor';
+import { maskSecretsInText } from '../logging/secret-masking';
 
 const LABELS: Record<AlertMetric, { label: string; unit: string }> = {
   cpuPercent: { label: 'CPU usage', unit: '%' },
@@ -58,7 +58,7 @@ function keyOf(metric: AlertSubject, subject: string | undefined): string {
 const OUTAGE_RULES: Record<StoreOutage['kind'], OutageAlertRule> = { cache: 'cache-store-down', database: 'database-down' };
 
 function outageMessage(o: StoreOutage): string {
-  const reason = redactUrlCredentials(o.reason);
+  const reason = maskSecretsInText(o.reason);
   return o.kind === 'cache'
     ? `Cache store "${o.name}" is down (requests go on without the cache): ${reason}`
     : `Database "${o.name}"${o.type ? ` (${o.type})` : ''} is down: ${reason}`;

@@ -152,7 +152,12 @@ export interface ResolvedAlertsOptions {
   };
 }
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  // fetch refuses a URL with credentials, so every delivery would fail: say so at start-up instead.
+  .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), {
+    error: 'must not carry a user name or password: send credentials in `headers` (e.g. Authorization)',
+  });
 const levels = z
   .strictObject({ info: z.number().optional(), warning: z.number().optional(), critical: z.number().optional() })
   .refine((l) => l.info !== undefined || l.warning !== undefined || l.critical !== undefined, 'needs at least one level');

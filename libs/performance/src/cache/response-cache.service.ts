@@ -15,6 +15,7 @@ import type { ResolvedPerformanceOptions } from '../options/performance-options.
 import { CACHE_NAMESPACE_PATTERN, DEFAULT_CACHE_NAMESPACE } from './cache.options';
 import { CacheStats, type CacheStatsSnapshot } from './cache-stats.service';
 import { CACHE_NAMESPACE_METADATA, CACHE_TTL_METADATA, INVALIDATE_CACHE_METADATA } from './decorators/cache.decorators';
+import { maskSecretsInText } from '../logging/secret-masking';
 import { SingleFlight } from './single-flight';
 import {
   type CacheEntry,
@@ -242,7 +243,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     const cause = `${operation}:${e?.code ?? e?.name ?? 'error'}`;
     if (this.warned.has(cause) || this.warned.size > 100) return;
     this.warned.add(cause);
-    this.logger.warn(`response cache ${operation} failed (requests go on without the cache): ${e?.message ?? String(error)}`);
+    this.logger.warn(`response cache ${operation} failed (requests go on without the cache): ${maskSecretsInText(e?.message ?? String(error))}`);
   }
 
   private check(target: CacheInvalidation): void {

@@ -4,7 +4,7 @@ import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from 
 import type { ModuleRef, ModulesContainer } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
 import type { StoreOutage, StoreOutageSource } from '../alerts/performance-alert';
-import { redactUrlCredentials } from '../alerts/url-credentials.redactor';
+import { maskSecretsInText } from '../logging/secret-masking';
 import { INTERNAL_QUERY_MARK } from '../database/database-source';
 import { requireOptional } from '../errors/performance.errors';
 import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../metrics/observability-source.finder';
@@ -72,7 +72,7 @@ const essential = (indicator: Indicator): boolean => indicator.probes.some((p) =
 
 /** A result with its message (a driver's error text may quote a URL) free of URL credentials. */
 function redacted(result: IndicatorResult): IndicatorResult {
-  return typeof result.message === 'string' ? { ...result, message: redactUrlCredentials(result.message) } : result;
+  return typeof result.message === 'string' ? { ...result, message: maskSecretsInText(result.message) } : result;
 }
 
 /**
@@ -252,7 +252,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
       const value = result[chosen[i]!.key];
       const store = chosen[i]!.store!;
       if (!value || value.status === 'up') continue;
-      const reason = typeof value.message === 'string' ? redactUrlCredentials(value.message) : 'no answer';
+      const reason = typeof value.message === 'string' ? maskSecretsInText(value.message) : 'no answer';
       outages.push({ kind: store.kind, name: store.name(), ...(store.type === undefined ? {} : { type: store.type }), reason });
     }
     return outages;
@@ -381,8 +381,8 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
             async ({ signal }) => {
               const res = await fetch(dep.url, { signal, redirect: 'manual' });
               await res.body?.cancel();
-              if (res.status >= 500) down(`${redactUrlCredentials(dep.url)} answered ${res.status}`);
-              return { url: redactUrlCredentials(dep.url), statusCode: res.status };
+              if (res.status >= 500) down(`${maskSecretsInText(dep.url)} answered ${res.status}`);
+              return { url: maskSecretsInText(dep.url), statusCode: res.status };
             },
             dep.timeoutMs,
           ),

@@ -53,6 +53,14 @@ describe('option errors never show a secret', () => {
     ]);
   });
 
+  it('refuses a webhook URL with credentials (fetch would refuse every delivery) without showing them', () => {
+    const message = messageOf(() =>
+      resolvePerformanceOptions({ alerts: { notifiers: { webhooks: [{ url: 'https://alerts:hunter2@hooks.example.com/in' }] } } }),
+    );
+    expectNoSecret(message);
+    expect(message).toContain('alerts.notifiers.webhooks.0.url: must not carry a user name or password: send credentials in `headers` (e.g. Authorization)');
+  });
+
   it('masks secrets inside a whole section shown as the value', () => {
     const message = messageOf(() =>
       resolvePerformanceOptions({ cache: { redis: ['redis://u:hunter2@cache:6379'] as never } }),
