@@ -319,11 +319,13 @@
     errorRatePercent: 'Error rate', poolUtilizationPercent: 'Pool use', dbMeanQueryMs: 'DB mean query',
     eventLoopLagP99Ms: 'Event loop lag', cacheHitRatePercent: 'Cache hit rate', requestsPerSecond: 'Requests',
     'job-failure-rate': 'Job failure rate', 'job-overdue': 'Job overdue',
+    'cache-store-down': 'Cache store down', 'database-down': 'Database down',
   };
-  // A job alert names its job: "Job overdue: nightly-import".
+  // A job or outage alert names its job or store: "Job overdue: nightly-import", "Database down: reports".
   function alertTitle(a) {
     var label = METRIC_LABELS[a.metric] || text(a, ['title', 'name', 'metric']) || 'Alert';
-    return typeof a.job === 'string' && a.job ? label + ': ' + a.job : label;
+    var subject = typeof a.job === 'string' && a.job ? a.job : typeof a.dependency === 'string' && a.dependency ? a.dependency : '';
+    return subject ? label + ': ' + subject : label;
   }
   function severityOf(item) { return norm(text(item, ['severity', 'level', 'priority', 'impact']) || 'info'); }
 
