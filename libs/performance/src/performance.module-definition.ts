@@ -1,7 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { PerformanceAdminModule } from './admin/performance-admin.module';
-import { PerformanceError } from './errors/performance.errors';
-import type { PerformanceModuleOptions } from './options/performance-options.interface';
+import { PerformanceError } from './core/performance-errors';
+import type { PerformanceModuleOptions } from './core/options/performance.options';
 
 /** Options fixed when the module is defined, given beside the others in forRoot and forRootAsync. */
 export interface PerformanceModuleExtras {

@@ -1,8 +1,8 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PerformanceEvents } from './context/performance-events';
-import { RequestTracker } from './context/request-tracker.service';
-import { CACHE_EXPORTS, CACHE_PROVIDERS } from './cache/cache.providers';
+import { PerformanceEvents } from './core/context/performance-events.service';
+import { RequestTracker } from './core/context/request-tracker.service';
+import { CACHE_EXPORTS, CACHE_PROVIDERS } from './cache/response/response-cache.providers';
 import { DATABASE_EXPORTS, DATABASE_PROVIDERS } from './database/database.providers';
 import { StatusEndpoint } from './health/status.endpoint';
 import { METRICS_PROVIDERS } from './metrics/metrics.providers';
@@ -16,14 +16,14 @@ import { JOBS_PROVIDERS } from './jobs/jobs.providers';
 import { JobMonitor } from './jobs/job-monitor.service';
 import { PROFILING_PROVIDERS } from './profiling/profiling.providers';
 import { ProcessProfiler } from './profiling/process-profiler.service';
-import { METHOD_CACHE_PROVIDERS } from './method-cache/method-cache.providers';
-import { MethodCache } from './method-cache/method-cache.service';
-import { CacheWarmer } from './method-cache/cache-warmer.service';
-import { QUERY_CACHE_PROVIDERS } from './query-cache/query-cache.providers';
+import { METHOD_CACHE_PROVIDERS } from './cache/method/method-cache.providers';
+import { MethodCache } from './cache/method/method-cache.service';
+import { CacheWarmer } from './cache/method/cache-warmer.service';
+import { QUERY_CACHE_PROVIDERS } from './cache/typeorm/query-cache.providers';
 import { PerformanceAdvisor } from './advisor/performance-advisor.service';
 import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
-import { resolvePerformanceOptions } from './options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from './performance.constants';
+import { resolvePerformanceOptions } from './core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from './core/options/options-token';
 import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
 
 /**

@@ -9,8 +9,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { checkAdminInput } from './admin-query';
 
 /** Hash first, so the comparison takes the same time whatever the lengths. */

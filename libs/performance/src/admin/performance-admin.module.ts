@@ -1,23 +1,23 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { ApplicationConfig, RouterModule } from '@nestjs/core';
-import { ObservabilityTrafficFilter } from '../monitor/observability-traffic.filter';
-import { RequestStats } from '../monitor/request-stats';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import { TYPEORM_QUERY_CACHES_PROVIDER } from '../query-cache/query-cache.providers';
+import { ObservabilityTrafficFilter } from '../monitor/observability-traffic.service';
+import { RequestStats } from '../monitor/request-stats.service';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import { TYPEORM_QUERY_CACHES_PROVIDER } from '../cache/typeorm/query-cache.providers';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ADMIN_PATH, AdminLocation } from './admin-location.service';
-import { CacheAdminController } from './cache.admin-controller';
+import { CacheAdminController } from './cache.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets.service';
 import { DashboardPage } from './dashboard/dashboard-page.service';
-import { DashboardAdminController } from './dashboard.admin-controller';
-import { DatabaseAdminController } from './database.admin-controller';
-import { HealthAdminController } from './health.admin-controller';
-import { MonitoringAdminController } from './monitoring.admin-controller';
-import { JobsAdminController } from './jobs.admin-controller';
-import { ProfilingAdminController } from './profiling.admin-controller';
-import { CacheWarmingAdminController } from './cache-warming.admin-controller';
+import { DashboardAdminController } from './dashboard.controller';
+import { DatabaseAdminController } from './database.controller';
+import { HealthAdminController } from './health.controller';
+import { MonitoringAdminController } from './monitoring.controller';
+import { JobsAdminController } from './jobs.controller';
+import { ProfilingAdminController } from './profiling.controller';
+import { CacheWarmingAdminController } from './cache-warming.controller';
 
 /**
  * The admin controllers of every feature. Each feature adds its controller

@@ -1,5 +1,5 @@
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
-import type { Bottleneck } from './advisor.types';
+import type { Bottleneck } from './advice';
 
 /** Extra facts the snapshot does not carry. */
 export interface BottleneckContext {

@@ -1,5 +1,5 @@
 import { roundTo, type MetricsSnapshot, type SnapshotMetric } from '../monitor/metrics-snapshot';
-import type { CapacityForecast, CapacityReport } from './advisor.types';
+import type { CapacityForecast, CapacityReport } from './advice';
 import { leastSquares } from './least-squares';
 
 const DAY = 86_400_000;

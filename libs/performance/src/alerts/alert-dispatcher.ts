@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { DeliveryOutcomes, distinctNames, type DeliveryTargetHealth, type NotifierHealthSource } from '../health/delivery-health';
-import { ALERT_SEVERITIES, type ResolvedAlertsOptions } from './alerts.options';
+import { DeliveryOutcomes, distinctNames, type DeliveryTargetHealth, type NotifierHealthSource } from '../core/ports/delivery-health.port';
+import { ALERT_SEVERITIES, type ResolvedAlertsOptions } from '../core/options/alerts.options';
 import type { AlertNotifier } from './notifiers/alert-notifier';
 import { EmailAlertNotifier } from './notifiers/email.notifier';
 import { LogAlertNotifier } from './notifiers/log.notifier';
 import { SlackAlertNotifier, WebhookAlertNotifier } from './notifiers/webhook.notifier';
-import type { AlertEvent } from './performance-alert';
+import type { AlertEvent } from '../core/schemas/performance-alert';
 
 /** Deliveries waiting or retrying at once; beyond it new events are dropped (and logged once). */
 const MAX_PENDING = 200;

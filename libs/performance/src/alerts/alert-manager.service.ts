@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import type { AlertsFiringSource } from '../metrics/observability.sources';
+import type { AlertsFiringSource } from '../core/ports/observability.port';
 import type { HistoryStore } from '../monitor/history.store';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { roundTo } from '../monitor/metrics-snapshot';
 import type { AlertDispatcher } from './alert-dispatcher';
-import type { AlertMetric, AlertRule, AlertSeverity, ResolvedAlertsOptions } from './alerts.options';
-import type { AlertEvent, AlertSubject, JobAlertCondition, JobAlertSource, OutageAlertRule, PerformanceAlert, StoreOutage } from './performance-alert';
-import { maskSecretsInText } from '../logging/secret-masking';
+import type { AlertMetric, AlertRule, AlertSeverity, ResolvedAlertsOptions } from '../core/options/alerts.options';
+import type { AlertEvent, AlertSubject, JobAlertCondition, JobAlertSource, OutageAlertRule, PerformanceAlert, StoreOutage } from '../core/schemas/performance-alert';
+import { maskSecretsInText } from '../core/secret-masking';
 
 const LABELS: Record<AlertMetric, { label: string; unit: string }> = {
   cpuPercent: { label: 'CPU usage', unit: '%' },

@@ -3,8 +3,8 @@ import { MemoryHistoryStore } from '../monitor/memory-history.store';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { AlertDispatcher } from './alert-dispatcher';
 import { AlertManager } from './alert-manager.service';
-import { resolveAlertsOptions } from './alerts.options';
-import type { AlertEvent, JobAlertCondition, JobAlertSource, StoreOutage } from './performance-alert';
+import { resolveAlertsOptions } from '../core/options/alerts.options';
+import type { AlertEvent, JobAlertCondition, JobAlertSource, StoreOutage } from '../core/schemas/performance-alert';
 
 /** Every metric rule off: only job rules can fire. */
 const options = resolveAlertsOptions({

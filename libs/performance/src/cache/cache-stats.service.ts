@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CacheStatus } from '../context/request-context';
+import type { CacheStatus } from '../core/context/request-context';
 
 /** Lookup counts of the whole cache or one namespace. */
 export interface CacheCounters {

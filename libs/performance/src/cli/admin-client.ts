@@ -1,5 +1,5 @@
 import { CliError, EXIT } from './cli-error';
-import { maskUrl } from '../logging/secret-masking';
+import { maskUrl } from '../core/secret-masking';
 
 /** Where the app is and how to authenticate. */
 export interface AdminTarget {

@@ -1,4 +1,4 @@
-import { runBatch } from '../batch/batch-runner';
+import { runBatch } from '../core/batch-runner';
 import type { AdminClient } from './admin-client';
 import { AdminRequestError } from './admin-client';
 

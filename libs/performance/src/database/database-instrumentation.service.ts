@@ -7,20 +7,20 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { PerformanceEvents } from '../context/performance-events';
-import { RequestContext } from '../context/request-context';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { PerformanceEvents } from '../core/context/performance-events.service';
+import { RequestContext } from '../core/context/request-context';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import {
   type DatabaseSource,
   INTERNAL_QUERY_MARK,
   type InstrumentableDataSource,
   isDataSource,
   systemOf,
-} from './database-source';
+} from '../core/ports/data-source.port';
 import { N1Detector } from './n1-detector.service';
 import { QueryStats } from './query-stats.service';
-import { SlowQueryLog } from './slow-query.log';
+import { SlowQueryLog } from './slow-query-log.service';
 import { SqlFingerprinter } from './sql-fingerprint';
 
 /** The fields of TypeORM 1.x's BeforeQueryEvent / AfterQueryEvent that are read. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { RequestContext } from '../context/request-context';
-import { performanceOptionsFromEnv } from '../options/performance-options.env';
-import { resolvePerformanceOptions } from '../options/performance-options.schema';
+import { RequestContext } from '../core/context/request-context';
+import { performanceOptionsFromEnv } from '../core/options/env.options';
+import { resolvePerformanceOptions } from '../core/options/resolved.options';
 import { N1Detector } from './n1-detector.service';
 import { QueryStats } from './query-stats.service';
-import { SlowQueryLog } from './slow-query.log';
+import { SlowQueryLog } from './slow-query-log.service';
 import { SqlFingerprinter } from './sql-fingerprint';
 
 const fp = new SqlFingerprinter();

@@ -1,17 +1,17 @@
 import type { Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { NPlusOneSource, PoolStatsSource } from '../metrics/observability.sources';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import { DatabaseDiagnosticsService } from './database-diagnostics.service';
+import { NPlusOneSource, PoolStatsSource } from '../core/ports/observability.port';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import { DatabaseDiagnosticsService } from './diagnostics/database-diagnostics.service';
 import { DatabaseInstrumentation } from './database-instrumentation.service';
-import { IndexAdvisor } from './index-advisor.service';
+import { IndexAdvisor } from './advisor/index-advisor.service';
 import { N1Detector } from './n1-detector.service';
 import { N1HeaderInterceptor } from './n1-header.interceptor';
-import { PlanAdvisor } from './plan-advisor.service';
+import { PlanAdvisor } from './advisor/plan-advisor.service';
 import { PoolMonitor } from './pool-monitor.service';
 import { QueryStats } from './query-stats.service';
-import { SlowQueryLog } from './slow-query.log';
+import { SlowQueryLog } from './slow-query-log.service';
 
 /** The services of the database feature that other features and apps may inject. */
 export const DATABASE_EXPORTS = [

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RequestContext } from '../context/request-context';
-import type { NPlusOneSource } from '../metrics/observability.sources';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import type { RequestContext } from '../core/context/request-context';
+import type { NPlusOneSource } from '../core/ports/observability.port';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { SqlFingerprint } from './sql-fingerprint';
 
 /** The same statement run more than `database.n1Threshold` times in one request. */

@@ -1,6 +1,6 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { type Observable, tap } from 'rxjs';
-import { RequestContext } from '../context/request-context';
+import { RequestContext } from '../core/context/request-context';
 import type { N1Detector } from './n1-detector.service';
 
 interface HeaderTarget {

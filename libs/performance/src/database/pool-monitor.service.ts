@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseInstrumentation } from './database-instrumentation.service';
-import type { DatabaseSource, DatabaseSystem } from './database-source';
-import type { PoolStats, PoolStatsSource } from '../metrics/observability.sources';
+import type { DatabaseSource, DatabaseSystem } from '../core/ports/data-source.port';
+import type { PoolStats, PoolStatsSource } from '../core/ports/observability.port';
 
 /** Connection pool usage of one DataSource, read when asked. */
 export interface PoolUsage {

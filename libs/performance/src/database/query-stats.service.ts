@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { SqlFingerprint } from './sql-fingerprint';
 
 const SAMPLES = 128;

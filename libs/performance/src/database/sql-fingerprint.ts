@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DatabaseSystem } from './database-source';
+import type { DatabaseSystem } from '../core/ports/data-source.port';
 
 /** A statement reduced to its shape: what the statistics, logs and admin API show. */
 export interface SqlFingerprint {

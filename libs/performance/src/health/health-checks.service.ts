@@ -3,16 +3,16 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ModuleRef, ModulesContainer } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
-import type { StoreOutage, StoreOutageSource } from '../alerts/performance-alert';
-import { maskSecretsInText } from '../logging/secret-masking';
-import { INTERNAL_QUERY_MARK } from '../database/database-source';
-import { requireOptional } from '../errors/performance.errors';
-import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../metrics/observability-source.finder';
-import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
-import { readMemoryLimitBytes } from '../monitor/process-memory';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import type { StoreOutage, StoreOutageSource } from '../core/schemas/performance-alert';
+import { maskSecretsInText } from '../core/secret-masking';
+import { INTERNAL_QUERY_MARK } from '../core/ports/data-source.port';
+import { requireOptional } from '../core/performance-errors';
+import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../core/ports/merge-sources';
+import { CacheHealthProbe, PoolStatsSource } from '../core/ports/observability.port';
+import { readMemoryLimitBytes } from '../core/process-memory';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { spanExportHealth } from '../tracing/span-export-monitor';
-import type { DeliveryTargetHealth, NotifierHealthSource } from './delivery-health';
+import type { DeliveryTargetHealth, NotifierHealthSource } from '../core/ports/delivery-health.port';
 
 /** Which probe a check belongs to: `/health/live`, `/health/ready`, or only `/health`. */
 export type HealthProbe = 'live' | 'ready' | 'all';

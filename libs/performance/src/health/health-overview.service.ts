@@ -1,6 +1,6 @@
-import type { PerformanceEvents } from '../context/performance-events';
-import type { PoolStatsSource } from '../metrics/observability.sources';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import type { PerformanceEvents } from '../core/context/performance-events.service';
+import type { PoolStatsSource } from '../core/ports/observability.port';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import type { HealthChecks, HealthReport } from './health-checks.service';
 import { computeHealthScore, type HealthOverviewBody } from './health-score';
 

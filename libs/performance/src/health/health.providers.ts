@@ -1,11 +1,11 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { AlertManager } from '../alerts/alert-manager.service';
-import { StoreOutageSource } from '../alerts/performance-alert';
-import { PerformanceEvents } from '../context/performance-events';
-import { CacheHealthProbe, PoolStatsSource } from '../metrics/observability.sources';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { StoreOutageSource } from '../core/schemas/performance-alert';
+import { PerformanceEvents } from '../core/context/performance-events.service';
+import { CacheHealthProbe, PoolStatsSource } from '../core/ports/observability.port';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { HealthChecks } from './health-checks.service';
 import { HealthEndpoint } from './health.endpoint';
 import { HealthOverview } from './health-overview.service';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { HealthChecks } from './health-checks.service';
 
 /** Body of the public status endpoint: nothing an anonymous caller should not see. */

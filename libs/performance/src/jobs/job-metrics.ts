@@ -1,5 +1,5 @@
 import type * as PromClient from 'prom-client';
-import { requireOptional } from '../errors/performance.errors';
+import { requireOptional } from '../core/performance-errors';
 import type { PerformanceMetrics } from '../metrics/performance-metrics.service';
 import type { JobMonitor, JobsStatusBody } from './job-monitor.service';
 

@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { MetadataScanner, type ModuleRef, type ModulesContainer } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
-import type { JobAlertSource } from '../alerts/performance-alert';
-import type { ResolvedJobsOptions } from './jobs.options';
+import type { JobAlertSource } from '../core/schemas/performance-alert';
+import type { ResolvedJobsOptions } from '../core/options/jobs.options';
 import {
   fallbackJobRecorder,
   JOB_NAME_PATTERN,

@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef, ModulesContainer } from '@nestjs/core';
 import { PerformanceMetrics } from '../metrics/performance-metrics.service';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { JOB_METRICS, registerJobMetrics } from './job-metrics';
 import { JobMonitor } from './job-monitor.service';
 

@@ -1,4 +1,4 @@
-import { PerformanceError } from '../errors/performance.errors';
+import { PerformanceError } from '../core/performance-errors';
 
 /** Options of {@link TrackJob}. */
 export interface TrackJobOptions {

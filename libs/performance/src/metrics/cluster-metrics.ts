@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as PromClient from 'prom-client';
-import { requireOptional } from '../errors/performance.errors';
-import type { PrometheusRegistry } from './metrics.options';
+import { requireOptional } from '../core/performance-errors';
+import type { PrometheusRegistry } from '../core/options/metrics.options';
 
 type PromModule = typeof PromClient;
 

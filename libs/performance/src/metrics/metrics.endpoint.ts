@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AdminAuthGuard } from '../admin/admin-auth.guard';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PerformanceMetrics } from './performance-metrics.service';
 
 interface RawRequest {

@@ -1,9 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { PerformanceEvents } from '../context/performance-events';
-import { RequestTracker } from '../context/request-tracker.service';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PerformanceEvents } from '../core/context/performance-events.service';
+import { RequestTracker } from '../core/context/request-tracker.service';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { MetricsEndpoint } from './metrics.endpoint';
 import { PerformanceMetrics } from './performance-metrics.service';
 

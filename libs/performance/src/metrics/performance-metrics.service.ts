@@ -3,20 +3,20 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import type * as PromClient from 'prom-client';
-import { requireOptional } from '../errors/performance.errors';
-import type { PerformanceEvents, CacheEvent, QueryEvent } from '../context/performance-events';
-import type { RequestContext } from '../context/request-context';
-import type { RequestTracker, RequestObserver } from '../context/request-tracker.service';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { HttpRequestSeries } from './http-request.series';
-import type { PrometheusRegistry } from './metrics.options';
+import { requireOptional } from '../core/performance-errors';
+import type { PerformanceEvents, CacheEvent, QueryEvent } from '../core/context/performance-events.service';
+import type { RequestContext } from '../core/context/request-context';
+import type { RequestTracker, RequestObserver } from '../core/context/request-tracker.service';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { HttpRequestSeries } from './http-request-series';
+import type { PrometheusRegistry } from '../core/options/metrics.options';
 import {
   findSourceInstances,
   mergeAlertSources,
   mergeNPlusOneSources,
   mergePoolSources,
-} from './observability-source.finder';
-import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from './observability.sources';
+} from '../core/ports/merge-sources';
+import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from '../core/ports/observability.port';
 
 /**
  * The `route` label of every request that matched no route (404s, scans):

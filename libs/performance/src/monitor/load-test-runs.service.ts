@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { loadTestRunSchema, type LoadTestRun } from '../cli/load-test-run';
+import { loadTestRunSchema, type LoadTestRun } from '../core/schemas/load-test-run';
 import type { MetricsSnapshot } from './metrics-snapshot';
 
 /** Runs kept (newest first); older ones are dropped. */

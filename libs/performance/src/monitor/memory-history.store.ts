@@ -1,4 +1,4 @@
-import type { PerformanceAlert } from '../alerts/performance-alert';
+import type { PerformanceAlert } from '../core/schemas/performance-alert';
 import type { HistoryStore } from './history.store';
 import type { MetricsSnapshot } from './metrics-snapshot';
 

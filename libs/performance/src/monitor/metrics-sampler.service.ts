@@ -10,17 +10,17 @@ import {
 } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { AlertManager } from '../alerts/alert-manager.service';
-import { type StoreOutage, StoreOutageSource } from '../alerts/performance-alert';
-import { PerformanceEvents } from '../context/performance-events';
-import { findSourceInstances, mergePoolSources } from '../metrics/observability-source.finder';
-import { PoolStatsSource } from '../metrics/observability.sources';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { type StoreOutage, StoreOutageSource } from '../core/schemas/performance-alert';
+import { PerformanceEvents } from '../core/context/performance-events.service';
+import { findSourceInstances, mergePoolSources } from '../core/ports/merge-sources';
+import { PoolStatsSource } from '../core/ports/observability.port';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { HistoryStore } from './history.store';
 import { downsample, type MetricsHistory } from './history-downsampler';
 import { roundTo, type MetricsSnapshot } from './metrics-snapshot';
-import { readMemoryLimitBytes } from './process-memory';
-import { RequestStats } from './request-stats';
+import { readMemoryLimitBytes } from '../core/process-memory';
+import { RequestStats } from './request-stats.service';
 
 const MB = 1024 * 1024;
 const HOUR = 3_600_000;

@@ -2,17 +2,17 @@ import type { Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { AlertDispatcher, createNotifiers } from '../alerts/alert-dispatcher';
 import { AlertManager } from '../alerts/alert-manager.service';
-import { RequestTracker } from '../context/request-tracker.service';
-import { isDataSource } from '../database/database-source';
+import { RequestTracker } from '../core/context/request-tracker.service';
+import { isDataSource } from '../core/ports/data-source.port';
 import { JobMonitor } from '../jobs/job-monitor.service';
-import { AlertsFiringSource } from '../metrics/observability.sources';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import { AlertsFiringSource } from '../core/ports/observability.port';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { HistoryStore } from './history.store';
 import { LoadTestRuns } from './load-test-runs.service';
 import { MemoryHistoryStore } from './memory-history.store';
 import { MetricsSampler } from './metrics-sampler.service';
-import { RequestStats } from './request-stats';
+import { RequestStats } from './request-stats.service';
 import { TypeOrmHistoryStore, type HistoryDataSource } from './typeorm-history.store';
 
 /** The name Nest's TypeORM module gives a DataSource provider token (`default` for the unnamed one). */

@@ -1,5 +1,5 @@
-import type { PerformanceAlert } from '../alerts/performance-alert';
-import { INTERNAL_QUERY_MARK } from '../database/database-source';
+import type { PerformanceAlert } from '../core/schemas/performance-alert';
+import { INTERNAL_QUERY_MARK } from '../core/ports/data-source.port';
 import type { HistoryStore } from './history.store';
 import type { MetricsSnapshot } from './metrics-snapshot';
 import { ALERTS_TABLE, PerformanceHistoryMigration1767225600000, SNAPSHOTS_TABLE, type HistoryMigrationRunner } from './performance-history.migration';

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { summarizeCpuProfile, type CpuProfile, type CpuProfileSummary } from './cpu-profile.summary';
-import type { ResolvedProfilingOptions } from './profiling.options';
+import { summarizeCpuProfile, type CpuProfile, type CpuProfileSummary } from './cpu-profile-summary';
+import type { ResolvedProfilingOptions } from '../core/options/profiling.options';
 
 /** What the profiler is doing now, process-wide. */
 export interface ProfilerActivity {

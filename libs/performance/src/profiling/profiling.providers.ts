@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { ProcessProfiler } from './process-profiler.service';
 
 /** The providers of profiling. `ProcessProfiler` resolves to `null` unless `profiling.enabled`. */

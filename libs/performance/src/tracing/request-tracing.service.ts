@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type * as OtelApi from '@opentelemetry/api';
-import { requireOptional } from '../errors/performance.errors';
-import type { CacheEvent, PerformanceEvents, QueryEvent } from '../context/performance-events';
-import { RequestContext } from '../context/request-context';
-import type { RequestObserver, RequestTracker } from '../context/request-tracker.service';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { requireOptional } from '../core/performance-errors';
+import type { CacheEvent, PerformanceEvents, QueryEvent } from '../core/context/performance-events.service';
+import { RequestContext } from '../core/context/request-context';
+import type { RequestObserver, RequestTracker } from '../core/context/request-tracker.service';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { setTracedRuntime, tracedMethodsDeclared, type TracedAttributes, type TracedRuntime } from './traced.decorator';
 
 /** Name of the tracer the module's spans come from (the instrumentation scope). */

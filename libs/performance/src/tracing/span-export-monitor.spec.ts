@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { distinctNames } from '../health/delivery-health';
+import { distinctNames } from '../core/ports/delivery-health.port';
 import { monitorSpanExporter, spanExportHealth, type MonitorableSpanExporter, type SpanExportResult } from './span-export-monitor';
 
 /** An exporter that hands each export's callback to the test, which answers it when it likes. */

@@ -1,5 +1,5 @@
-import { maskErrorSecrets } from '../logging/secret-masking';
-import { DeliveryOutcomes, type DeliveryTargetHealth } from '../health/delivery-health';
+import { maskErrorSecrets } from '../core/secret-masking';
+import { DeliveryOutcomes, type DeliveryTargetHealth } from '../core/ports/delivery-health.port';
 
 /** `ExportResultCode.SUCCESS` of `@opentelemetry/core`. */
 const EXPORT_SUCCESS = 0;

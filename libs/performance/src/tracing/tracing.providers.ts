@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
-import { PerformanceEvents } from '../context/performance-events';
-import { RequestTracker } from '../context/request-tracker.service';
-import { PERFORMANCE_OPTIONS } from '../performance.constants';
-import type { ResolvedPerformanceOptions } from '../options/performance-options.schema';
+import { PerformanceEvents } from '../core/context/performance-events.service';
+import { RequestTracker } from '../core/context/request-tracker.service';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { RequestTracing } from './request-tracing.service';
 
 /**

@@ -1,4 +1,4 @@
-import type { AlertEvent } from '../performance-alert';
+import type { AlertEvent } from '../../core/schemas/performance-alert';
 
 /**
  * Delivers alert events somewhere. `send` rejects when the delivery failed;

@@ -1,7 +1,7 @@
-import { requireOptional } from '../../errors/performance.errors';
-import { maskErrorSecrets, secretsOfUrl } from '../../logging/secret-masking';
-import type { EmailNotifierOptions } from '../alerts.options';
-import type { AlertEvent } from '../performance-alert';
+import { requireOptional } from '../../core/performance-errors';
+import { maskErrorSecrets, secretsOfUrl } from '../../core/secret-masking';
+import type { EmailNotifierOptions } from '../../core/options/alerts.options';
+import type { AlertEvent } from '../../core/schemas/performance-alert';
 import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
 
 interface Transport {

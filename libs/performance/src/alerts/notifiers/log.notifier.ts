@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AlertEvent } from '../performance-alert';
+import type { AlertEvent } from '../../core/schemas/performance-alert';
 import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
 
 /** Writes each alert event to Nest's logger (warn while firing, log when resolved). */

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../performance-alert';
+import type { AlertEvent } from '../../core/schemas/performance-alert';
 import { EmailAlertNotifier } from './email.notifier';
 import { SlackAlertNotifier, WebhookAlertNotifier } from './webhook.notifier';
 

@@ -1,5 +1,5 @@
-import { isSecretName, maskErrorSecrets, secretsOfUrl } from '../../logging/secret-masking';
-import type { AlertEvent } from '../performance-alert';
+import { isSecretName, maskErrorSecrets, secretsOfUrl } from '../../core/secret-masking';
+import type { AlertEvent } from '../../core/schemas/performance-alert';
 import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
 
 const COLORS = { critical: 'danger', warning: 'warning', info: '#439FE0' } as const;

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { EXIT } from '../cli-error';
 import { contextOf, finish, integerFlag, print } from '../cli-context';
-import { field, listIn, renderTable } from '../table.renderer';
+import { field, listIn, renderTable } from '../table-renderer';
 
 /** True for an alert that is critical and still open (not resolved or cleared). */
 export function isOpenCritical(alert: unknown): boolean {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { fetchSections } from '../admin-sections';
 import { EXIT } from '../cli-error';
 import { contextOf, finish, integerFlag, print } from '../cli-context';
-import { cell, field, listIn, renderPairs, renderTable, scalarColumns } from '../table.renderer';
+import { cell, field, listIn, renderPairs, renderTable, scalarColumns } from '../table-renderer';
 
 /** True when a `kpis` body has a failing KPI. */
 export function kpisFailing(kpis: unknown): boolean {

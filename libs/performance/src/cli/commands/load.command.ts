@@ -5,9 +5,9 @@ import { AdminRequestError } from '../admin-client';
 import { CliError, EXIT } from '../cli-error';
 import { contextOf, finish, integerFlag, type CliContext } from '../cli-context';
 import { LOAD_LIMITS, parseHeaders, resolveEndpoint } from '../load/load-target';
-import { runLoad } from '../load/load-test.runner';
-import type { LoadTestCheck, LoadTestResult, LoadTestRun, LoadTestVerdict } from '../load-test-run';
-import { field, listIn, renderPairs, renderTable } from '../table.renderer';
+import { runLoad } from '../load/load-test-runner';
+import type { LoadTestCheck, LoadTestResult, LoadTestRun, LoadTestVerdict } from '../../core/schemas/load-test-run';
+import { field, listIn, renderPairs, renderTable } from '../table-renderer';
 
 /** KPI limits a run is checked against, with where they came from. */
 export interface LoadTargets {

@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { runBatch } from '../../batch/batch-runner';
+import { runBatch } from '../../core/batch-runner';
 import { fetchSections } from '../admin-sections';
 import { CliError, EXIT } from '../cli-error';
 import { contextOf, finish, print, type CliContext } from '../cli-context';
-import { field, listIn, renderTable } from '../table.renderer';
+import { field, listIn, renderTable } from '../table-renderer';
 import { RECOMMENDATION_COLUMNS, recommendationsIn } from './recommendations.command';
 
 /** What happened to one recommendation: planned (dry run), applied, manual (409) or failed. */

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { contextOf, print } from '../cli-context';
-import { field, listIn, renderTable, type Column } from '../table.renderer';
+import { field, listIn, renderTable, type Column } from '../table-renderer';
 
 /** Table columns of a recommendation list. */
 export const RECOMMENDATION_COLUMNS: readonly Column<unknown>[] = [

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { fetchSections } from '../admin-sections';
 import { CliError, EXIT } from '../cli-error';
 import { contextOf, print } from '../cli-context';
-import { renderTable } from '../table.renderer';
+import { renderTable } from '../table-renderer';
 
 /** The admin endpoints a report collects, by section name. */
 export const REPORT_SECTIONS: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 import { basePathOf } from '../admin-client';
 import { CliError, EXIT } from '../cli-error';
-import type { LoadTestEndpoint } from '../load-test-run';
+import type { LoadTestEndpoint } from '../../core/schemas/load-test-run';
 
 /** Bounds of a load run: no run is unbounded in time or in request count. */
 export const LOAD_LIMITS = {

@@ -1,4 +1,4 @@
-import { INTERNAL_QUERY_MARK, type DatabaseSource, type DatabaseSystem } from '../database-source';
+import { INTERNAL_QUERY_MARK, type DatabaseSource, type DatabaseSystem } from '../../core/ports/data-source.port';
 
 /** A value in a diagnostics row. */
 export type DiagnosticValue = string | number | boolean | null | readonly string[];

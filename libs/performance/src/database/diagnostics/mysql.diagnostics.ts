@@ -1,4 +1,4 @@
-import { redactPlan } from '../bound-values.redactor';
+import { redactPlan } from '../bound-values-redactor';
 import { normalizeSql } from '../sql-fingerprint';
 import {
   BaseDiagnostics,

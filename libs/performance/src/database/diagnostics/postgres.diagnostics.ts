@@ -1,5 +1,5 @@
-import { redactPlan } from '../bound-values.redactor';
-import { INTERNAL_QUERY_MARK } from '../database-source';
+import { redactPlan } from '../bound-values-redactor';
+import { INTERNAL_QUERY_MARK } from '../../core/ports/data-source.port';
 import { normalizeSql } from '../sql-fingerprint';
 import {
   BaseDiagnostics,

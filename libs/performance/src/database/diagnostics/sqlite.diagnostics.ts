@@ -1,4 +1,4 @@
-import { redactMessage, redactPlan } from '../bound-values.redactor';
+import { redactMessage, redactPlan } from '../bound-values-redactor';
 import { BaseDiagnostics, type Diagnostic, type ExplainTarget, type IndexInfo, ok } from './database-diagnostics';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -1,0 +1,160 @@
+import { type CanActivate, Controller, type ExecutionContext, Get, Headers, Inject, Injectable, NotFoundException, Res, UseGuards } from '@nestjs/common';
+import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Recommendation } from '../advisor/advice';
+import { PerformanceAdvisor } from '../advisor/performance-advisor.service';
+import { AlertManager } from '../alerts/alert-manager.service';
+import type { PerformanceAlert } from '../core/schemas/performance-alert';
+import { evaluateKpis, type KpiReport } from '../monitor/kpi-report';
+import { LoadTestRuns } from '../monitor/load-test-runs.service';
+import { MetricsSampler } from '../monitor/metrics-sampler.service';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminLocation } from './admin-location.service';
+import { DashboardPage } from './dashboard/dashboard-page.service';
+
+/** Body of `GET dashboard` for API clients: the seeds' dashboard JSON (times in ms, rates in percent). */
+export interface DashboardBody {
+  readonly generated_at: string;
+  readonly current_metrics: {
+    readonly cpu_percent: number;
+    readonly memory_percent: number;
+    readonly response_time_p95: number | null;
+    readonly response_time_p99: number | null;
+    readonly error_rate: number;
+    readonly requests_per_second: number;
+    readonly cache_hit_rate: number | null;
+    readonly db_mean_query_ms: number | null;
+    readonly db_queries_per_request: number | null;
+    readonly pool_utilization_percent: number | null;
+    readonly event_loop_lag_p99_ms: number;
+  };
+  readonly recommendations: readonly Recommendation[];
+  readonly optimization_summary: {
+    readonly performance_score: number | null;
+    readonly total_recommendations: number;
+    readonly high_priority_issues: number;
+  };
+  readonly alerts_firing: readonly PerformanceAlert[];
+  readonly kpis: KpiReport;
+}
+
+const wantsHtml = (accept: unknown): boolean => typeof accept === 'string' && /\btext\/html\b/i.test(accept);
+
+/**
+ * Lets a browser's request for the dashboard shell through (it holds no
+ * data) and puts every other `GET dashboard` through {@link AdminAuthGuard},
+ * so the JSON is admitted by exactly what admits the other admin endpoints:
+ * the app's guard, the token, or either.
+ */
+@Injectable()
+export class DashboardAccessGuard implements CanActivate {
+  constructor(private readonly admin: AdminAuthGuard) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    this.admin.noStore(context);
+    if (!this.admin.enabled) throw new NotFoundException();
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
+    if (wantsHtml(request.headers.accept)) return true;
+    return this.admin.canActivate(context);
+  }
+}
+
+/**
+ * `GET dashboard`: the static dashboard shell for a browser (Accept:
+ * text/html, no credential: it holds no data), the dashboard JSON for API
+ * clients (admitted by {@link DashboardAccessGuard}).
+ * Also `openapi.json`, the OpenAPI document of the admin API (guarded).
+ */
+@ApiTags('performance')
+@Controller()
+export class DashboardAdminController {
+  private document: OpenAPIObject | undefined;
+
+  constructor(
+    @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
+    private readonly page: DashboardPage,
+    private readonly sampler: MetricsSampler,
+    private readonly alerts: AlertManager,
+    private readonly advisor: PerformanceAdvisor,
+    private readonly loadTests: LoadTestRuns,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly modules: ModulesContainer,
+    private readonly location: AdminLocation,
+  ) {}
+
+  @Get('dashboard')
+  @UseGuards(DashboardAccessGuard)
+  @ApiBearerAuth()
+  @ApiProduces('application/json', 'text/html')
+  @ApiOperation({ summary: 'Dashboard JSON (current_metrics, recommendations, optimization_summary); the HTML shell for Accept: text/html' })
+  @ApiResponse({ status: 401, description: 'JSON asked for without the admin credential' })
+  async dashboard(@Headers('accept') accept: string | undefined, @Res() response: unknown): Promise<unknown> {
+    if (wantsHtml(accept)) return this.page.send(response);
+    return this.adapterHost.httpAdapter.reply(response, await this.body(), 200);
+  }
+
+  @Get('openapi.json')
+  @UseGuards(AdminAuthGuard)
+  @ApiExcludeEndpoint()
+  openapi(): OpenAPIObject {
+    this.document ??= this.buildDocument();
+    return this.document;
+  }
+
+  private async body(): Promise<DashboardBody> {
+    const s = this.sampler.latest() ?? (await this.sampler.collect());
+    const recommendations = await this.advisor.recommendations();
+    return {
+      generated_at: new Date().toISOString(),
+      current_metrics: {
+        cpu_percent: s.cpuPercent,
+        memory_percent: s.memoryPercent,
+        response_time_p95: s.p95Ms,
+        response_time_p99: s.p99Ms,
+        error_rate: s.errorRatePercent,
+        requests_per_second: s.requestsPerSecond,
+        cache_hit_rate: s.cacheHitRatePercent,
+        db_mean_query_ms: s.dbMeanQueryMs,
+        db_queries_per_request: s.dbQueriesPerRequest,
+        pool_utilization_percent: s.poolUtilizationPercent,
+        event_loop_lag_p99_ms: s.eventLoopLagP99Ms,
+      },
+      recommendations,
+      optimization_summary: {
+        performance_score: this.advisor.score(s).score,
+        total_recommendations: recommendations.length,
+        high_priority_issues: recommendations.filter((r) => r.severity === 'critical' || r.severity === 'high').length,
+      },
+      alerts_firing: this.alerts.firing(),
+      kpis: evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: this.loadTests.ranDuringSnapshot(s) }),
+    };
+  }
+
+  /**
+   * Swagger scans a Nest application; this controller has no handle on the
+   * app object, so it hands Swagger the parts it reads (container, config,
+   * adapter). Its server is the path the admin paths hang below
+   * (`/api/v1`), from configuration: a relative URL, so the document names no
+   * host and reads the same for every client.
+   */
+  private buildDocument(): OpenAPIObject {
+    const adminModule = [...this.modules.values()].find((m) => m.metatype?.name === 'PerformanceAdminModule');
+    const app = {
+      container: { getModules: () => this.modules, isGlobalModule: () => false },
+      config: { getGlobalPrefix: () => '', getVersioning: () => undefined, getGlobalPrefixOptions: () => ({}) },
+      getHttpAdapter: () => this.adapterHost.httpAdapter,
+    };
+    const config = new DocumentBuilder()
+      .setTitle('nestjs-performance admin API')
+      .setDescription('Monitoring, alerts, recommendations and diagnostics of this app. Every endpoint needs the admin credential.')
+      .setVersion(this.options.appVersion)
+      .addBearerAuth()
+      .addServer(this.location.apiBase)
+      .build();
+    return SwaggerModule.createDocument(app as never, config, {
+      include: adminModule?.metatype ? [adminModule.metatype] : [],
+    });
+  }
+}

@@ -1,0 +1,220 @@
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ZodError } from 'zod';
+import { loadTestRunSchema } from '../core/schemas/load-test-run';
+import type { BottleneckReport, CapacityReport, Recommendation } from '../advisor/advice';
+import { ManualActionRequired, PerformanceAdvisor, type OptimizationResult } from '../advisor/performance-advisor.service';
+import { AlertManager } from '../alerts/alert-manager.service';
+import type { PerformanceAlert } from '../core/schemas/performance-alert';
+import type { MetricsHistory } from '../monitor/history-downsampler';
+import { evaluateKpis, type KpiReport } from '../monitor/kpi-report';
+import { LoadTestRuns, type LoadTestStatus, type ReceivedLoadTestRun } from '../monitor/load-test-runs.service';
+import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
+import { MetricsSampler } from '../monitor/metrics-sampler.service';
+import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { integerParam, nameParam } from './admin-query';
+
+/** Body of `dashboard/config`: what a UI needs to draw and colour the numbers. */
+export interface DashboardConfig {
+  readonly refreshIntervalSeconds: number;
+  readonly refreshIntervalMs: number;
+  /** Seconds between two snapshots of the sampler. */
+  readonly collectionIntervalSeconds: number;
+  readonly historyHours: number;
+  readonly maxHistoryPoints: number;
+  /** Alert levels per snapshot metric, with the direction that is bad. */
+  readonly thresholds: Readonly<Record<string, { direction: 'above' | 'below'; info?: number; warning?: number; critical?: number }>>;
+  /** KPI targets. */
+  readonly kpis: ResolvedPerformanceOptions['monitoring']['kpis'];
+}
+
+/** Body of `metrics/current`. */
+export interface CurrentMetrics {
+  /** True when the snapshot was taken for this call because none existed yet. */
+  readonly fresh: boolean;
+  readonly snapshot: MetricsSnapshot;
+}
+
+/** Body of `recommendations`. */
+export interface RecommendationsBody {
+  readonly total: number;
+  readonly recommendations: readonly Recommendation[];
+}
+
+const HOURS = { min: 1, max: 720, default: 24 } as const;
+const DAYS = { min: 1, max: 365, default: 30 } as const;
+const RECOMMENDATION_ID = /^[a-z-]{1,40}-[0-9a-f]{12}$/;
+
+/**
+ * The paths of the fields of `input` that validation dropped from `parsed`
+ * (`config.endpont`, `reslt`): fields the schema does not know, which would
+ * otherwise vanish without a word.
+ */
+function droppedFields(input: unknown, parsed: unknown, path = ''): string[] {
+  if (typeof input !== 'object' || input === null || typeof parsed !== 'object' || parsed === null) return [];
+  if (Array.isArray(input)) {
+    return Array.isArray(parsed) ? input.flatMap((item, i) => droppedFields(item, parsed[i], `${path}${path ? '.' : ''}${i}`)) : [];
+  }
+  const kept = parsed as Record<string, unknown>;
+  return Object.entries(input).flatMap(([key, value]) => {
+    const at = `${path}${path ? '.' : ''}${key}`;
+    return Object.prototype.hasOwnProperty.call(kept, key) ? droppedFields(value, kept[key], at) : [at];
+  });
+}
+
+/**
+ * The monitoring part of the admin API: current metrics and history, KPIs,
+ * alerts, recommendations and optimize, bottlenecks, capacity, load-test
+ * status and runs, and the dashboard configuration.
+ */
+@ApiTags('performance')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
+@Controller()
+@UseGuards(AdminAuthGuard)
+export class MonitoringAdminController {
+  constructor(
+    @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
+    private readonly sampler: MetricsSampler,
+    private readonly alerts: AlertManager,
+    private readonly advisor: PerformanceAdvisor,
+    private readonly loadTests: LoadTestRuns,
+  ) {}
+
+  @Get('metrics/current')
+  @ApiOperation({ summary: 'The latest snapshot of the sampler (CPU, memory, latency percentiles, rates, cache, database)' })
+  async current(): Promise<CurrentMetrics> {
+    const last = this.sampler.latest();
+    if (last) return { fresh: false, snapshot: last };
+    return { fresh: true, snapshot: await this.sampler.collect() };
+  }
+
+  @Get('metrics/history')
+  @ApiOperation({ summary: 'Snapshots of the last hours, averaged into at most monitoring.history.maxPoints points' })
+  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } })
+  @ApiResponse({ status: 400, description: 'hours out of range' })
+  history(@Query('hours') hoursRaw?: unknown): Promise<MetricsHistory> {
+    return this.sampler.history(integerParam('hours', hoursRaw, HOURS));
+  }
+
+  @Get('kpis')
+  @ApiOperation({ summary: 'Each KPI with its target, the current value and pass/fail (throughput n/a while not under load)' })
+  kpis(): KpiReport {
+    const s = this.sampler.latest();
+    return evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: s !== undefined && this.loadTests.ranDuringSnapshot(s) });
+  }
+
+  @Get('alerts')
+  @ApiOperation({ summary: 'Alerts seen in the last hours (firing and resolved), newest first' })
+  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } })
+  @ApiResponse({ status: 400, description: 'hours out of range' })
+  async alertList(@Query('hours') hoursRaw?: unknown): Promise<{ hours: number; firing: number; alerts: PerformanceAlert[] }> {
+    const hours = integerParam('hours', hoursRaw, HOURS);
+    const alerts = await this.alerts.list(hours);
+    return { hours, firing: this.alerts.firing().length, alerts };
+  }
+
+  @Post('alerts/clear')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deletes resolved alerts; firing alerts stay until they resolve' })
+  @ApiResponse({ status: 400, description: 'a query parameter or a body, which this endpoint does not take' })
+  clearAlerts(): Promise<{ cleared: number; firing: number }> {
+    return this.alerts.clear();
+  }
+
+  @Get('recommendations')
+  @ApiOperation({ summary: 'Recommendations with stable ids, category, severity, evidence and action' })
+  async recommendations(): Promise<RecommendationsBody> {
+    const recommendations = await this.advisor.recommendations();
+    return { total: recommendations.length, recommendations };
+  }
+
+  @Post('optimize/:id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Applies a recommendation when it is safe and reversible; 409 with the manual steps otherwise' })
+  @ApiParam({ name: 'id', description: 'A recommendation id from recommendations', schema: { type: 'string', pattern: '^[a-z-]{1,40}-[0-9a-f]{12}$' } })
+  @ApiResponse({ status: 400, description: 'malformed id, or a query parameter or body, which this endpoint does not take' })
+  @ApiResponse({ status: 404, description: 'no current recommendation has this id' })
+  @ApiResponse({ status: 409, description: 'not applicable automatically; the body lists the manual steps' })
+  async optimize(@Param('id') idRaw: string): Promise<OptimizationResult> {
+    const id = nameParam('id', idRaw)!;
+    if (!RECOMMENDATION_ID.test(id)) {
+      throw new BadRequestException(`id must be a recommendation id such as "missing-index-0123456789ab" (got ${JSON.stringify(id)})`);
+    }
+    try {
+      const result = await this.advisor.optimize(id);
+      if (!result) throw new NotFoundException(`id ${id} is not a current recommendation (it may have been resolved)`);
+      return result;
+    } catch (error) {
+      if (!(error instanceof ManualActionRequired)) throw error;
+      throw new ConflictException({
+        statusCode: 409,
+        error: 'Conflict',
+        message: `recommendation ${id} cannot be applied automatically: ${error.message}`,
+        id,
+        manualSteps: error.recommendation.action.steps,
+      });
+    }
+  }
+
+  @Get('bottlenecks')
+  @ApiOperation({ summary: 'What limits the app now: database, cache, memory, CPU, event loop' })
+  bottlenecks(): BottleneckReport {
+    return this.advisor.bottlenecks();
+  }
+
+  @Get('capacity')
+  @ApiOperation({ summary: 'Least-squares trend per metric over the last days of history, projected as many days ahead' })
+  @ApiQuery({ name: 'days', required: false, description: '1 to 365, default 30', schema: { type: 'integer', minimum: 1, maximum: 365, default: 30 } })
+  @ApiResponse({ status: 400, description: 'days out of range' })
+  capacity(@Query('days') daysRaw?: unknown): Promise<CapacityReport> {
+    return this.advisor.capacity(integerParam('days', daysRaw, DAYS));
+  }
+
+  @Get('load-test/status')
+  @ApiOperation({ summary: 'The running load test and the latest finished one, as the CLI reported them' })
+  loadTestStatus(): LoadTestStatus {
+    return this.loadTests.status();
+  }
+
+  @Post('load-test/runs')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Records a load-test run (the CLI posts it when it starts and when it ends)' })
+  @ApiBody({ description: 'A LoadTestRun (see cli/load-test-run.ts)', schema: { type: 'object' } })
+  @ApiResponse({ status: 400, description: 'the body is not a valid run, or has fields a run does not have; the message names the fields' })
+  recordRun(@Body() body: unknown): ReceivedLoadTestRun {
+    const checked = loadTestRunSchema.safeParse(body);
+    const unknown = checked.success ? droppedFields(body, checked.data) : [];
+    if (unknown.length > 0) {
+      const fields = unknown.slice(0, 10).map((f) => f.slice(0, 80));
+      throw new BadRequestException(`invalid load-test run: unknown field${unknown.length > 1 ? 's' : ''} ${fields.join(', ')}`);
+    }
+    try {
+      return this.loadTests.record(body);
+    } catch (error) {
+      if (!(error instanceof ZodError)) throw error;
+      const problems = error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);
+      throw new BadRequestException(`invalid load-test run: ${problems.slice(0, 10).join('; ')}`);
+    }
+  }
+
+  @Get('dashboard/config')
+  @ApiOperation({ summary: 'Thresholds, KPI targets and refresh interval for dashboards' })
+  @ApiOkResponse({ description: 'DashboardConfig' })
+  dashboardConfig(): DashboardConfig {
+    const thresholds: Record<string, { direction: 'above' | 'below'; info?: number; warning?: number; critical?: number }> = {};
+    for (const rule of this.options.alerts.rules) thresholds[rule.metric] = { direction: rule.direction, ...rule.levels };
+    const refresh = Math.min(5, this.options.monitoring.collectionIntervalSeconds);
+    return {
+      refreshIntervalSeconds: refresh,
+      refreshIntervalMs: refresh * 1000,
+      collectionIntervalSeconds: this.options.monitoring.collectionIntervalSeconds,
+      historyHours: HOURS.default,
+      maxHistoryPoints: this.options.monitoring.history.maxPoints,
+      thresholds,
+      kpis: this.options.monitoring.kpis,
+    };
+  }
+}

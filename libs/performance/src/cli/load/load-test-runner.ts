@@ -1,0 +1,177 @@
+import type { EventEmitter } from 'node:events';
+import * as hdr from 'hdr-histogram-js';
+import { basePathOf } from '../admin-client';
+import { CliError, EXIT } from '../cli-error';
+import type { LoadTestConfig, LoadTestResult } from '../../core/schemas/load-test-run';
+import { LoadProgress } from './load-progress';
+
+/** The part of autocannon's request options this runner uses. */
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+  onResponse?: (status: number) => void;
+}
+
+/** The part of autocannon's options this runner uses. */
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration?: number;
+  amount?: number;
+  maxOverallRequests?: number;
+  /** How often autocannon samples, ms; it also checks its stop flag only then. */
+  sampleInt: number;
+  timeout: number;
+  requests: AutocannonRequest[];
+}
+
+/** The part of autocannon's result this runner uses. */
+interface AutocannonResult {
+  /** Connection errors, timeouts included. */
+  errors: number;
+}
+
+interface AutocannonInstance extends EventEmitter {
+  stop(): void;
+}
+
+type Autocannon = (options: AutocannonOptions, done: (error: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
+
+/** What to send, besides the {@link LoadTestConfig}. */
+export interface LoadPlan {
+  readonly base: URL;
+  readonly config: LoadTestConfig;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+  /** Per-request timeout, seconds. */
+  readonly timeoutSeconds: number;
+  /** Draw a progress bar on stderr. */
+  readonly progress: boolean;
+}
+
+/** A finished run: the result and whether it stopped before its bound (signal, time bound in amount mode). */
+export interface LoadOutcome {
+  readonly result: LoadTestResult;
+  readonly aborted: boolean;
+}
+
+function loadAutocannon(): Autocannon {
+  try {
+    // Required only by `load`, so the other commands start without it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('autocannon') as Autocannon;
+  } catch {
+    throw new CliError('the load command needs autocannon: install it with npm i -D autocannon', EXIT.USAGE);
+  }
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+/**
+ * Runs the load with autocannon, cycling through the endpoints on every
+ * connection, bounded by time and by count, and measures latency with an
+ * HDR histogram (autocannon's own result has no p95).
+ */
+export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
+  const autocannon = loadAutocannon();
+  const { config } = plan;
+  // Microseconds, so sub-millisecond latencies on a local app keep their resolution.
+  const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  const statusCodes: Record<string, number> = {};
+  const perEndpoint = config.endpoints.map((e) => ({ ...e, responses: 0, failed: 0 }));
+  let responses = 0;
+  let errors = 0;
+  const started = performance.now();
+
+  const requests: AutocannonRequest[] = config.endpoints.map((endpoint, i) => ({
+    method: endpoint.method,
+    path: `${basePathOf(plan.base)}${endpoint.path}`,
+    headers: { ...plan.headers, ...(plan.body !== undefined && !('content-type' in plan.headers) ? { 'content-type': 'application/json' } : {}) },
+    ...(plan.body !== undefined && endpoint.method !== 'GET' && endpoint.method !== 'HEAD' ? { body: plan.body } : {}),
+    onResponse: (status: number) => {
+      const counts = perEndpoint[i]!;
+      counts.responses++;
+      if (status >= 400) counts.failed++;
+    },
+  }));
+
+  const progress = plan.progress
+    ? new LoadProgress(process.stderr, () => ({ elapsedSeconds: (performance.now() - started) / 1000, responses, errors }), config.durationSeconds, config.amount)
+    : undefined;
+
+  let aborted = false;
+  const result = await new Promise<AutocannonResult>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: plan.base.origin,
+        connections: config.connections,
+        timeout: plan.timeoutSeconds,
+        // autocannon stops at its next sample after the duration: sampling every 100 ms keeps the overshoot small.
+        sampleInt: 100,
+        requests,
+        ...(config.amount === null
+          ? { duration: config.durationSeconds, maxOverallRequests: 1_000_000 }
+          : { amount: config.amount }),
+      },
+      (error, done) => {
+        clearTimeout(bound);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (error) reject(new CliError(`the load test could not run: ${error.message}`, EXIT.USAGE));
+        else resolve(done);
+      },
+    );
+    const stop = (): void => {
+      aborted = true;
+      instance.stop();
+    };
+    // The time bound also holds in amount mode, where autocannon would otherwise run until the count is reached.
+    const bound = setTimeout(stop, config.durationSeconds * 1000 + (config.amount === null ? 5000 : 0));
+    const onSignal = (): void => stop();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      responses++;
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      latency.recordValue(Math.max(1, Math.round(responseTime * 1000)));
+    });
+    instance.on('reqError', () => {
+      errors++;
+    });
+    progress?.start();
+  });
+  progress?.stop();
+
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  const failedResponses = Object.entries(statusCodes).reduce((n, [code, count]) => (Number(code) >= 400 ? n + count : n), 0);
+  const connectionErrors = Math.max(result.errors, errors);
+  const totalRequests = responses + connectionErrors;
+  const failedRequests = failedResponses + connectionErrors;
+  const ms = (us: number): number => round2(us / 1000);
+  const measured = latency.totalCount > 0;
+  const outcome: LoadOutcome = {
+    aborted,
+    result: {
+      totalRequests,
+      successfulRequests: responses - failedResponses,
+      failedRequests,
+      errors: connectionErrors,
+      errorRatePercent: totalRequests === 0 ? 0 : round2((failedRequests / totalRequests) * 100),
+      requestsPerSecond: elapsedSeconds > 0 ? round2(totalRequests / elapsedSeconds) : 0,
+      latencyMs: {
+        mean: measured ? ms(latency.mean) : 0,
+        p50: measured ? ms(latency.getValueAtPercentile(50)) : 0,
+        p95: measured ? ms(latency.getValueAtPercentile(95)) : 0,
+        p99: measured ? ms(latency.getValueAtPercentile(99)) : 0,
+        max: measured ? ms(latency.maxValue) : 0,
+      },
+      elapsedSeconds: round2(elapsedSeconds),
+      statusCodes,
+      endpoints: perEndpoint,
+    },
+  };
+  latency.destroy();
+  return outcome;
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { PerformanceError } from '../performance-errors';
+import { resolvePerformanceOptions } from './resolved.options';
+
+function errorOf(fn: () => unknown): PerformanceError {
+  try {
+    fn();
+  } catch (error) {
+    return error as PerformanceError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('resolvePerformanceOptions', () => {
+  it('fills every default of the foundation (each feature section has its own spec)', () => {
+    const o = resolvePerformanceOptions({ instanceId: 'i-1', appVersion: '1.2.3' });
+    const { enabled, headers, status, admin, appVersion, instanceId } = o;
+    expect({ enabled, headers, status, admin, appVersion, instanceId }).toEqual({
+      enabled: true,
+      headers: {
+        'X-Response-Time': true,
+        'X-Request-ID': true,
+        'X-Cache': true,
+        'X-DB-Queries': true,
+        'X-DB-Time': true,
+        'X-Memory-Usage': true,
+        'Server-Timing': true,
+      },
+      status: { endpoint: '/status' },
+      admin: { token: undefined, guard: undefined },
+      appVersion: '1.2.3',
+      instanceId: 'i-1',
+    });
+    expect(o.monitoring).toMatchObject({ collectionIntervalSeconds: 60, maxMemoryUsageMb: undefined, maxCpuUsagePercent: 80 });
+    expect(o.cache).toMatchObject({ maxSize: 1000, ttl: 300 });
+    expect(o.metrics).toMatchObject({ endpoint: '/metrics' });
+    expect(o.health).toMatchObject({ endpoint: '/health' });
+  });
+
+  it('keeps a zero given on purpose (?? not ||) and switches single headers', () => {
+    const o = resolvePerformanceOptions({ cache: { ttl: 0 }, headers: { 'X-Cache': false } });
+    expect(o.cache.ttl).toBe(0);
+    expect(o.headers['X-Cache']).toBe(false);
+    expect(o.headers['X-Response-Time']).toBe(true);
+  });
+
+  it('freezes the result', () => {
+    const o = resolvePerformanceOptions({});
+    expect(Object.isFrozen(o)).toBe(true);
+    expect(Object.isFrozen(o.cache)).toBe(true);
+  });
+
+  it('names every bad option and its value in one error', () => {
+    const error = errorOf(() =>
+      resolvePerformanceOptions({
+        cache: { ttl: -5 },
+        headers: { 'X-Bogus': true } as never,
+        monitoring: { collectionIntervalSeconds: 0 },
+        metrics: { endpoint: 'metrics' },
+        admin: { token: 'short' },
+      }),
+    );
+    expect(error).toBeInstanceOf(PerformanceError);
+    expect(error.code).toBe('PERF_ERR_INVALID_OPTIONS');
+    const lines = error.message.split('\n').slice(1).map((l) => l.replace(/^\s+- /, ''));
+    expect(lines).toEqual([
+      'headers: unknown option "X-Bogus"',
+      'monitoring.collectionIntervalSeconds: Too small: expected number to be >=1 (got 0)',
+      'cache.ttl: Too small: expected number to be >=0 (got -5)',
+      'metrics.endpoint: must be a path starting with "/" (letters, digits, . _ ~ - /) (got "metrics")',
+      'admin.token: must be at least 16 characters (got 5 characters, not shown)',
+    ]);
+  });
+
+  it('refuses an unknown top-level option (a typo must not silently do nothing)', () => {
+    const error = errorOf(() => resolvePerformanceOptions({ cahce: {} } as never));
+    expect(error.message).toContain('(options): unknown option "cahce"');
+  });
+
+  it('refuses a guard that is not a guard', () => {
+    const error = errorOf(() => resolvePerformanceOptions({ admin: { guard: { nope: true } as never } }));
+    expect(error.message).toContain('admin.guard: must be a guard class or an object with canActivate()');
+  });
+});

@@ -1,0 +1,123 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { RequestContext } from '../core/context/request-context';
+import type { ProcessMemory } from '../core/process-memory';
+import type { PerformanceHeaderName } from '../core/options/performance.options';
+
+/**
+ * Writes the chosen performance headers of one response, just before Node
+ * serializes its head. `passed` is the headers object the framework handed
+ * to `writeHead(status, headers)` (Fastify does), if any.
+ */
+export type WriteHeaders = (res: ServerResponse, ctx: RequestContext, passed: unknown) => void;
+
+/** `db;…, cache;…` part of Server-Timing for the most common case, built once. */
+const NO_DB_BYPASS_TIMING = ', db;dur=0.00;desc="0 queries", cache;desc=BYPASS';
+
+/**
+ * Node's own table of the headers set with `setHeader` (`{ lowercased: [name, value] }`),
+ * an internal symbol found once on a response; undefined on a Node that has none.
+ */
+const OUT_HEADERS: symbol | undefined = Object.getOwnPropertySymbols(
+  new ServerResponse(new IncomingMessage(new Socket())),
+).find((s) => s.description === 'kOutHeaders');
+
+/** Where one response's headers go; chosen once per response (see {@link createHeadersWriter}). */
+type Target = 0 | 1 | 2;
+const Target = {
+  /** `res.setHeader()`: validated and stored by Node (the general case). */
+  SetHeader: 0,
+  /** Node's header table directly: the framework already used setHeader (Express). */
+  Table: 1,
+  /** The object passed to `writeHead`, while nothing used setHeader (Fastify). */
+  Passed: 2,
+} as const;
+
+type Sink = Record<string, unknown>;
+
+function put(target: Target, res: ServerResponse, sink: Sink | null, name: string, lower: string, value: string): void {
+  if (target === Target.Passed) sink![name] = value;
+  else if (target === Target.Table) sink![lower] = [name, value];
+  else res.setHeader(name, value);
+}
+
+/** `desc` of the db metric: `1 query`, `21 queries`. */
+function describeQueries(count: number): string {
+  return count === 1 ? '1 query' : `${count} queries`;
+}
+
+/**
+ * Builds, once at start-up, the function that writes the enabled headers.
+ * Returns `null` when every header is off, so the request path can skip the
+ * write-head hook entirely.
+ *
+ * Optimization: the values are the module's own (digits, a UUID or an id
+ * that matched REQUEST_ID_PATTERN, a fixed word), so they skip Node's
+ * per-header validation where it is safe to: written into Node's header
+ * table when the framework already has one (Express), or into the headers
+ * object passed to `writeHead` when there is none (Fastify), which keeps
+ * Node on its one-pass path for the framework's own headers too. Anything
+ * else goes through `setHeader`.
+ */
+export function createHeadersWriter(
+  enabled: Readonly<Record<PerformanceHeaderName, boolean>>,
+  memory: ProcessMemory,
+): WriteHeaders | null {
+  const on = { ...enabled };
+  const names = (Object.keys(on) as PerformanceHeaderName[]).filter((name) => on[name]);
+  if (names.length === 0) return null;
+  const lowerNames = names.map((name) => name.toLowerCase());
+  const responseTime = on['X-Response-Time'];
+  const requestId = on['X-Request-ID'];
+  const cache = on['X-Cache'];
+  const dbQueries = on['X-DB-Queries'];
+  const dbTime = on['X-DB-Time'];
+  const memoryUsage = on['X-Memory-Usage'];
+  const serverTiming = on['Server-Timing'];
+
+  /** The passed headers object, when it is safe to add ours to it: plain, and none of ours in it. */
+  const passedSink = (passed: unknown): Sink | null => {
+    if (typeof passed !== 'object' || passed === null || Array.isArray(passed)) return null;
+    const sink = passed as Sink;
+    for (let i = 0; i < names.length; i++) {
+      if (sink[lowerNames[i]!] !== undefined || sink[names[i]!] !== undefined) return null;
+    }
+    return sink;
+  };
+
+  return (res, ctx, passed) => {
+    let target: Target = Target.SetHeader;
+    let sink: Sink | null = null;
+    if (OUT_HEADERS !== undefined) {
+      const table = (res as unknown as Record<symbol, Sink | null>)[OUT_HEADERS];
+      if (table != null) {
+        target = Target.Table;
+        sink = table;
+      } else if ((sink = passedSink(passed)) !== null) target = Target.Passed;
+    }
+    const now = performance.now();
+    const total = (now - ctx.startedAt).toFixed(2);
+    // Optimization: a request without SQL (most cache hits, health checks) formats nothing for the db.
+    const noDb = ctx.dbQueries === 0;
+    const dbTimeText = noDb ? '0.00' : ctx.dbTimeMs.toFixed(2);
+    if (responseTime) put(target, res, sink, 'X-Response-Time', 'x-response-time', `${total}ms`);
+    if (requestId) put(target, res, sink, 'X-Request-ID', 'x-request-id', ctx.requestId);
+    if (cache) put(target, res, sink, 'X-Cache', 'x-cache', ctx.cacheStatus);
+    if (dbQueries) put(target, res, sink, 'X-DB-Queries', 'x-db-queries', noDb ? '0' : String(ctx.dbQueries));
+    if (dbTime) put(target, res, sink, 'X-DB-Time', 'x-db-time', dbTimeText);
+    if (memoryUsage) put(target, res, sink, 'X-Memory-Usage', 'x-memory-usage', memory.rssPercentHeader(now));
+    if (serverTiming) {
+      put(
+        target,
+        res,
+        sink,
+        'Server-Timing',
+        'server-timing',
+        noDb && ctx.cacheStatus === 'BYPASS'
+          ? `total;dur=${total}${NO_DB_BYPASS_TIMING}`
+          : `total;dur=${total}, db;dur=${dbTimeText};desc="${describeQueries(ctx.dbQueries)}", cache;desc=${ctx.cacheStatus}`,
+      );
+    }
+  };
+}

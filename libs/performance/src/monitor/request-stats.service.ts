@@ -1,0 +1,258 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as hdr from 'hdr-histogram-js';
+import type { CacheEvent, QueryEvent } from '../core/context/performance-events.service';
+import type { RequestContext } from '../core/context/request-context';
+import type { RequestObserver } from '../core/context/request-tracker.service';
+import { roundTo } from './metrics-snapshot';
+
+/** Routes get their own statistics up to this many; later ones share `<other>`. */
+const MAX_ROUTES = 200;
+/** Cache namespaces tracked for the advisor; later ones share `<other>`. */
+const MAX_NAMESPACES = 200;
+/** One hour in microseconds: the largest response time the histograms keep apart. */
+const HIGHEST_US = 3_600_000_000;
+
+/** The route key of responses that matched no route. */
+export const UNMATCHED = '<unmatched>';
+
+function histogram(digits: 2 | 3): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: digits,
+    autoResize: true,
+    useWebAssembly: false,
+  });
+}
+
+const toUs = (ms: number): number => Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
+
+/** What the monitor saw of one route since start (times in ms). */
+export interface RouteStatsEntry {
+  readonly method: string;
+  /** Route template as the client sees it (`/api/v1/documents/:id`), or `<unmatched>`. */
+  readonly route: string;
+  readonly requests: number;
+  /** Responses with status 500 or above. */
+  readonly errors: number;
+  readonly meanMs: number;
+  readonly p95Ms: number;
+  readonly maxMs: number;
+  /** SQL statements per request, mean. */
+  readonly dbQueriesPerRequest: number;
+  /** Responses the response cache served (HIT or STALE). */
+  readonly cacheHits: number;
+  /** Responses the cache looked up and missed. */
+  readonly cacheMisses: number;
+}
+
+/** Cache lookups of one namespace since start, from cache events. */
+export interface NamespaceCacheStats {
+  readonly namespace: string;
+  readonly hits: number;
+  readonly misses: number;
+  readonly stale: number;
+  readonly bypass: number;
+  /** `(hits + stale) / (hits + stale + misses)` in percent; null before the first lookup. */
+  readonly hitRatePercent: number | null;
+}
+
+class RouteEntry {
+  requests = 0;
+  errors = 0;
+  totalMs = 0;
+  maxMs = 0;
+  dbQueries = 0;
+  cacheHits = 0;
+  cacheMisses = 0;
+  readonly latency = histogram(2);
+  constructor(
+    readonly method: string,
+    readonly route: string,
+  ) {}
+}
+
+/** One interval's counters, swapped out by the sampler. */
+export interface RequestWindow {
+  readonly requests: number;
+  readonly errors: number;
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly maxMs: number | null;
+  readonly cacheHits: number;
+  readonly cacheLookups: number;
+  readonly dbQueries: number;
+  readonly dbTimeMs: number;
+}
+
+/**
+ * Counts every response (through the request tracker's observer hook), every
+ * cache lookup and every SQL statement (through PerformanceEvents). Per
+ * response it does O(1) work: two counters, one histogram record, one map
+ * lookup. The sampler takes the interval's window; the advisor reads the
+ * per-route and per-namespace totals.
+ */
+export class RequestStats implements RequestObserver {
+  private window = histogram(3);
+  private spare = histogram(3);
+  private requests = 0;
+  private errors = 0;
+  private cacheHits = 0;
+  private cacheLookups = 0;
+  private dbQueries = 0;
+  private dbTimeMs = 0;
+  private readonly routes = new Map<string, RouteEntry>();
+  /** The same entries by route template, then method: the per-response lookup. */
+  private readonly routesByTemplate = new Map<string, Map<string, RouteEntry>>();
+  private readonly namespaces = new Map<string, { hits: number; misses: number; stale: number; bypass: number }>();
+  // Optimization: null while nothing is ignored, so each request costs one check.
+  private ignored: readonly string[] | null = null;
+
+  /**
+   * Leaves requests to these paths, and to anything below them, out of every
+   * figure (requests, latency, errors, cache and SQL of those requests):
+   * the admin API and the probes and scrapers at the root, whose polling
+   * would otherwise set the KPIs of the app. Called once at start-up.
+   * @example stats.ignorePaths(['/api/v1/performance', '/metrics', '/health', '/status'])
+   */
+  ignorePaths(paths: readonly string[]): void {
+    const all = new Set([...(this.ignored ?? []), ...paths.map((p) => p.replace(/\/+$/, '') || '/')]);
+    this.ignored = all.size ? [...all] : null;
+  }
+
+  /** Whether a request path (query string allowed) is left out by {@link ignorePaths}. */
+  isIgnoredPath(url: string): boolean {
+    const ignored = this.ignored;
+    if (ignored === null) return false;
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    for (const p of ignored) {
+      if (path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47 /* / */)) return true;
+    }
+    return false;
+  }
+
+  requestStarted(ctx: RequestContext, req: IncomingMessage): void {
+    // The duration comes from the context's clock; only the path is read here, while req.url is still the
+    // client's (routers rewrite it on the way: Express sub-apps, 404 handlers).
+    if (this.ignored !== null && this.isIgnoredPath(req.url ?? '/')) ctx.excluded = true;
+  }
+
+  responseClosed(ctx: RequestContext, res: ServerResponse): void {
+    if (ctx.excluded) return;
+    const ms = ctx.elapsedMs();
+    const error = res.statusCode >= 500;
+    this.requests++;
+    if (error) this.errors++;
+    this.window.recordValue(toUs(ms));
+
+    const route = ctx.route ?? UNMATCHED;
+    // Optimization: looked up by the route and method strings the router holds (hashes cached), no key built.
+    const byMethod = this.routesByTemplate.get(route);
+    let entry = byMethod?.get(ctx.method);
+    if (entry === undefined) entry = this.addRoute(ctx.method, route, byMethod);
+    entry.requests++;
+    if (error) entry.errors++;
+    entry.totalMs += ms;
+    if (ms > entry.maxMs) entry.maxMs = ms;
+    entry.dbQueries += ctx.dbQueries;
+    if (ctx.cacheStatus === 'HIT' || ctx.cacheStatus === 'STALE') entry.cacheHits++;
+    else if (ctx.cacheStatus === 'MISS') entry.cacheMisses++;
+    entry.latency.recordValue(toUs(ms));
+  }
+
+  /** The entry of a method and route seen for the first time (`<other>` past MAX_ROUTES). */
+  private addRoute(method: string, route: string, byMethod: Map<string, RouteEntry> | undefined): RouteEntry {
+    const key = `${method} ${route}`;
+    let entry = this.routes.get(key);
+    if (entry === undefined) {
+      const otherKey = `${method} <other>`;
+      const full = this.routes.size >= MAX_ROUTES;
+      entry = full ? (this.routes.get(otherKey) ?? new RouteEntry(method, '<other>')) : new RouteEntry(method, route);
+      this.routes.set(full ? otherKey : key, entry);
+      if (full) return entry; // not remembered by template: the table of templates stays bounded too
+    }
+    if (byMethod === undefined) this.routesByTemplate.set(route, (byMethod = new Map()));
+    byMethod.set(method, entry);
+    return entry;
+  }
+
+  /** Listener of cache events. */
+  readonly onCache = (event: CacheEvent): void => {
+    if (event.request?.excluded === true) return;
+    if (event.status === 'HIT' || event.status === 'STALE') {
+      this.cacheHits++;
+      this.cacheLookups++;
+    } else if (event.status === 'MISS') this.cacheLookups++;
+    let ns = this.namespaces.get(event.namespace);
+    if (!ns) {
+      const name = this.namespaces.size < MAX_NAMESPACES ? event.namespace : '<other>';
+      ns = this.namespaces.get(name) ?? { hits: 0, misses: 0, stale: 0, bypass: 0 };
+      this.namespaces.set(name, ns);
+    }
+    if (event.status === 'HIT') ns.hits++;
+    else if (event.status === 'MISS') ns.misses++;
+    else if (event.status === 'STALE') ns.stale++;
+    else ns.bypass++;
+  };
+
+  /** Listener of query events. */
+  readonly onQuery = (event: QueryEvent): void => {
+    if (event.request?.excluded === true) return;
+    this.dbQueries++;
+    this.dbTimeMs += event.durationMs;
+  };
+
+  /** Returns the counters since the last call and starts a new interval. */
+  takeWindow(): RequestWindow {
+    const h = this.window;
+    const count = h.totalCount;
+    const pct = (p: number): number | null => (count ? roundTo(h.getValueAtPercentile(p) / 1000) : null);
+    const out: RequestWindow = {
+      requests: this.requests,
+      errors: this.errors,
+      p50Ms: pct(50),
+      p95Ms: pct(95),
+      p99Ms: pct(99),
+      maxMs: count ? roundTo(h.maxValue / 1000) : null,
+      cacheHits: this.cacheHits,
+      cacheLookups: this.cacheLookups,
+      dbQueries: this.dbQueries,
+      dbTimeMs: this.dbTimeMs,
+    };
+    // Swap so the next response records into a clean histogram at once.
+    this.window = this.spare;
+    this.spare = h;
+    this.spare.reset();
+    this.requests = this.errors = this.cacheHits = this.cacheLookups = this.dbQueries = 0;
+    this.dbTimeMs = 0;
+    return out;
+  }
+
+  /** Per-route totals since start, most requests first. */
+  routeStats(): RouteStatsEntry[] {
+    return [...this.routes.values()]
+      .map((e) => ({
+        method: e.method,
+        route: e.route,
+        requests: e.requests,
+        errors: e.errors,
+        meanMs: roundTo(e.totalMs / Math.max(1, e.requests)),
+        p95Ms: roundTo(e.latency.getValueAtPercentile(95) / 1000),
+        maxMs: roundTo(e.maxMs),
+        dbQueriesPerRequest: roundTo(e.dbQueries / Math.max(1, e.requests)),
+        cacheHits: e.cacheHits,
+        cacheMisses: e.cacheMisses,
+      }))
+      .sort((a, b) => b.requests - a.requests);
+  }
+
+  /** Per-namespace cache lookups since start. */
+  namespaceStats(): NamespaceCacheStats[] {
+    return [...this.namespaces.entries()].map(([namespace, n]) => {
+      const looked = n.hits + n.stale + n.misses;
+      return { namespace, ...n, hitRatePercent: looked ? roundTo(((n.hits + n.stale) / looked) * 100, 1) : null };
+    });
+  }
+}
