@@ -13,7 +13,7 @@ export { REQUEST_ID_PATTERN } from './core/context/request-id';
 export { requestContextOf } from './core/context/request-tracker.service';
 export { StatusEndpoint, type StatusBody } from './health/status.endpoint';
 export { PerformanceLogger } from './core/context/performance-logger';
-export type { PerformanceModuleExtras } from './performance.module-definition';
+export type { PerformanceModuleExtras } from './core/options/performance.options';
 export { AdminAuthGuard } from './admin/admin-auth.guard';
 export { PerformanceEvents, type QueryEvent, type CacheEvent } from './core/context/performance-events.service';
 export type { DatabaseOptions } from './core/options/performance.options';

@@ -1,18 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { PerformanceAdminModule } from './admin/performance-admin.module';
 import { PerformanceError } from './core/performance-errors';
-import type { PerformanceModuleOptions } from './core/options/performance.options';
-
-/** Options fixed when the module is defined, given beside the others in forRoot and forRootAsync. */
-export interface PerformanceModuleExtras {
-  /**
-   * Path of the admin API below the app's global prefix
-   * (`api/v1` + `performance` gives `/api/v1/performance/...`).
-   * Env: `PERFORMANCE_ADMIN_PATH`.
-   * @default 'performance'
-   */
-  adminPath?: string;
-}
+import type { PerformanceModuleExtras, PerformanceModuleOptions } from './core/options/performance.options';
 
 const ADMIN_PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 

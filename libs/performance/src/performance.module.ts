@@ -1,5 +1,8 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { ALERTS_EXPORTS, ALERTS_PROVIDERS } from './alerts/alerts.providers';
+import { AppDiscovery } from './core/discovery/app-discovery.service';
+import { ResponseHeaders } from './headers/response-headers.service';
 import { PerformanceEvents } from './core/context/performance-events.service';
 import { RequestTracker } from './core/context/request-tracker.service';
 import { CACHE_EXPORTS, CACHE_PROVIDERS } from './cache/response/response-cache.providers';
@@ -41,6 +44,8 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
  * })
  */
 @Module({
+  // DiscoveryService, for AppDiscovery: the one walk over the app's modules.
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: PERFORMANCE_OPTIONS,
@@ -49,6 +54,8 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     },
     RequestTracker,
     PerformanceEvents,
+    AppDiscovery,
+    ResponseHeaders,
     StatusEndpoint,
     ...CACHE_PROVIDERS,
     ...DATABASE_PROVIDERS,
@@ -56,13 +63,14 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     ...TRACING_PROVIDERS,
     ...HEALTH_PROVIDERS,
     ...MONITOR_PROVIDERS,
+    ...ALERTS_PROVIDERS,
     PerformanceAdvisor,
     ...JOBS_PROVIDERS,
     ...PROFILING_PROVIDERS,
     ...METHOD_CACHE_PROVIDERS,
     ...QUERY_CACHE_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler, MethodCache, CacheWarmer],
+  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, ...ALERTS_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler, MethodCache, CacheWarmer],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   constructor(

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -11,12 +10,8 @@ import {
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { AdminCredential } from '../core/admin-credential';
 import { checkAdminInput } from './admin-query';
-
-/** Hash first, so the comparison takes the same time whatever the lengths. */
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
 
 /**
  * Protects every admin endpoint. With `admin.token`, a request needs
@@ -30,7 +25,7 @@ function digest(value: string): Buffer {
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  private readonly expected: Buffer | undefined;
+  private readonly credential: AdminCredential;
   private appGuard: CanActivate | undefined;
 
   constructor(
@@ -38,12 +33,12 @@ export class AdminAuthGuard implements CanActivate {
     @Optional() private readonly moduleRef?: ModuleRef,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {
-    this.expected = options.admin.token ? digest(options.admin.token) : undefined;
+    this.credential = new AdminCredential(options.admin.token);
   }
 
   /** True when a credential is configured, i.e. the admin API is mounted. */
   get enabled(): boolean {
-    return this.options.enabled && (this.expected !== undefined || this.options.admin.guard !== undefined);
+    return this.options.enabled && (this.credential.configured || this.options.admin.guard !== undefined);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -68,9 +63,7 @@ export class AdminAuthGuard implements CanActivate {
 
   /** Checks a raw Authorization header value against the admin token. */
   verifyAuthorization(header: string | string[] | undefined): boolean {
-    if (!this.expected || typeof header !== 'string') return false;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match !== null && timingSafeEqual(digest(match[1]!), this.expected);
+    return this.credential.verifyAuthorization(header);
   }
 
   private async authenticate(context: ExecutionContext): Promise<void> {
@@ -78,9 +71,9 @@ export class AdminAuthGuard implements CanActivate {
     if (guard) {
       const allowed = await guard.canActivate(context);
       if (allowed === true) return;
-      if (!this.expected) throw new UnauthorizedException('the admin guard refused this request');
+      if (!this.credential.configured) throw new UnauthorizedException('the admin guard refused this request');
     }
-    if (this.expected && this.verifyBearer(context)) return;
+    if (this.credential.configured && this.verifyBearer(context)) return;
     throw new UnauthorizedException('admin endpoints need "Authorization: Bearer <admin token>"');
   }
 

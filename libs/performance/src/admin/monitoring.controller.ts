@@ -182,7 +182,7 @@ export class MonitoringAdminController {
   @Post('load-test/runs')
   @HttpCode(201)
   @ApiOperation({ summary: 'Records a load-test run (the CLI posts it when it starts and when it ends)' })
-  @ApiBody({ description: 'A LoadTestRun (see cli/load-test-run.ts)', schema: { type: 'object' } })
+  @ApiBody({ description: 'A LoadTestRun (see core/schemas/load-test-run.ts)', schema: { type: 'object' } })
   @ApiResponse({ status: 400, description: 'the body is not a valid run, or has fields a run does not have; the message names the fields' })
   recordRun(@Body() body: unknown): ReceivedLoadTestRun {
     const checked = loadTestRunSchema.safeParse(body);

@@ -2,11 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { AlertsFiringSource } from '../core/ports/observability.port';
 import type { HistoryStore } from '../monitor/history.store';
+import type { SnapshotObserver } from '../monitor/metrics-sampler.service';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { roundTo } from '../monitor/metrics-snapshot';
 import type { AlertDispatcher } from './alert-dispatcher';
 import type { AlertMetric, AlertRule, AlertSeverity, ResolvedAlertsOptions } from '../core/options/alerts.options';
-import type { AlertEvent, AlertSubject, JobAlertCondition, JobAlertSource, OutageAlertRule, PerformanceAlert, StoreOutage } from '../core/schemas/performance-alert';
+import type {
+  AlertEvent,
+  AlertSubject,
+  JobAlertCondition,
+  JobAlertSource,
+  OutageAlertRule,
+  PerformanceAlert,
+  StoreOutage,
+  StoreOutageSource,
+} from '../core/schemas/performance-alert';
 import { maskSecretsInText } from '../core/secret-masking';
 
 const LABELS: Record<AlertMetric, { label: string; unit: string }> = {
@@ -76,14 +86,17 @@ function outageMessage(o: StoreOutage): string {
  * the same lifecycle, with one open alert per rule and job.
  *
  * Outage rules (`cache-store-down`, `database-down`) come from the store
- * outages the sampler checks with each snapshot, with one open alert per
- * rule and store; `alerts.outages` sets their severity.
+ * outages checked (through the {@link StoreOutageSource}) with each snapshot
+ * the sampler hands over, with one open alert per rule and store;
+ * `alerts.outages` sets their severity.
  */
-export class AlertManager implements AlertsFiringSource {
+export class AlertManager implements AlertsFiringSource, SnapshotObserver {
   private readonly logger = new Logger('nestjs-performance:alerts');
   private readonly open = new Map<string, Open>();
   private storeWarned = false;
   private jobsWarned = false;
+  private outagesWarned = false;
+  private checkingOutages: Promise<readonly StoreOutage[] | undefined> | undefined;
   // Saves run one after another, so an alert's insert always precedes its updates.
   private saving: Promise<void> = Promise.resolve();
 
@@ -93,7 +106,46 @@ export class AlertManager implements AlertsFiringSource {
     private readonly store: HistoryStore,
     readonly dispatcher: AlertDispatcher,
     private readonly jobs: JobAlertSource | null = null,
+    private readonly outages: StoreOutageSource | null = null,
   ) {}
+
+  /** @internal The sampler started: continue the alerts that were firing at the last stop. */
+  samplerStarted(): Promise<void> {
+    return this.restore();
+  }
+
+  /** @internal The sampler took a snapshot: check the stores for the outage rules, then evaluate every rule. */
+  async snapshotTaken(snapshot: MetricsSnapshot): Promise<void> {
+    const outages = await this.checkOutages();
+    this.evaluate(snapshot, outages);
+  }
+
+  /**
+   * The stores down now, for the outage rules: empty when no rule is on or
+   * health is off (nothing is checked), undefined when the check failed to
+   * run. Snapshots taken while a check runs share it.
+   */
+  private checkOutages(): Promise<readonly StoreOutage[] | undefined> {
+    const source = this.outages;
+    if (!source || !this.watchesOutages) return Promise.resolve([]);
+    this.checkingOutages ??= source
+      .storeOutages()
+      .catch((error: unknown) => {
+        if (!this.outagesWarned) {
+          this.outagesWarned = true;
+          this.logger.warn(`could not check the cache store and databases for outage alerts: ${(error as Error).message}`);
+        }
+        return undefined;
+      })
+      .finally(() => (this.checkingOutages = undefined));
+    return this.checkingOutages;
+  }
+
+  /** @internal The sampler stops: save what is pending, then close the notifiers. */
+  async samplerStopped(): Promise<void> {
+    await this.flush();
+    await this.dispatcher.close();
+  }
 
   /** Picks up alerts that were firing when this instance last stopped. */
   async restore(): Promise<void> {
@@ -194,7 +246,7 @@ export class AlertManager implements AlertsFiringSource {
     }
   }
 
-  /** True when an outage rule is on: the sampler checks the stores only then. */
+  /** True when an outage rule is on: the stores are checked only then. */
   get watchesOutages(): boolean {
     const o = this.options.outages;
     return this.options.enabled && (o.cacheStore !== false || o.database !== false);

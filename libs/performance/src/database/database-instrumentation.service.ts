@@ -6,8 +6,8 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
 import { PerformanceEvents } from '../core/context/performance-events.service';
+import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { RequestContext } from '../core/context/request-context';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
@@ -15,7 +15,6 @@ import {
   type DatabaseSource,
   INTERNAL_QUERY_MARK,
   type InstrumentableDataSource,
-  isDataSource,
   systemOf,
 } from '../core/ports/data-source.port';
 import { N1Detector } from './n1-detector.service';
@@ -46,12 +45,6 @@ function rowsOf(raw: unknown): number | undefined {
   return typeof n === 'number' ? n : undefined;
 }
 
-function nameOfToken(token: unknown): string {
-  if (typeof token === 'function') return token.name === 'DataSource' ? 'default' : token.name;
-  if (typeof token === 'string') return token.replace(/DataSource$/, '') || 'default';
-  return String(token);
-}
-
 /**
  * Counts and times every SQL statement of every TypeORM DataSource of the app.
  *
@@ -80,7 +73,7 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) options: ResolvedPerformanceOptions,
-    private readonly modules: ModulesContainer,
+    private readonly discovery: AppDiscovery,
     private readonly events: PerformanceEvents,
     private readonly stats: QueryStats,
     private readonly slowLog: SlowQueryLog,
@@ -134,11 +127,8 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
   }
 
   private discover(): void {
-    for (const module of this.modules.values()) {
-      for (const [token, wrapper] of module.providers) {
-        const instance: unknown = wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined;
-        if (isDataSource(instance) && !this.attached.has(instance)) this.attach(instance, nameOfToken(token));
-      }
+    for (const { name, dataSource } of this.discovery.dataSources()) {
+      if (!this.attached.has(dataSource)) this.attach(dataSource, name);
     }
   }
 

@@ -1,16 +1,11 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { RequestContext } from '../core/context/request-context';
+import type { WriteHeaders } from '../core/context/request-context';
 import type { ProcessMemory } from '../core/process-memory';
 import type { PerformanceHeaderName } from '../core/options/performance.options';
 
-/**
- * Writes the chosen performance headers of one response, just before Node
- * serializes its head. `passed` is the headers object the framework handed
- * to `writeHead(status, headers)` (Fastify does), if any.
- */
-export type WriteHeaders = (res: ServerResponse, ctx: RequestContext, passed: unknown) => void;
+export type { WriteHeaders };
 
 /** `db;…, cache;…` part of Server-Timing for the most common case, built once. */
 const NO_DB_BYPASS_TIMING = ', db;dur=0.00;desc="0 queries", cache;desc=BYPASS';

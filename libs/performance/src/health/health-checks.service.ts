@@ -1,18 +1,18 @@
 import { statfs } from 'node:fs/promises';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ModuleRef, ModulesContainer } from '@nestjs/core';
+import type { ModuleRef } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
 import type { StoreOutage, StoreOutageSource } from '../core/schemas/performance-alert';
 import { maskSecretsInText } from '../core/secret-masking';
 import { INTERNAL_QUERY_MARK } from '../core/ports/data-source.port';
+import type { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { requireOptional } from '../core/performance-errors';
-import { findSourceInstances, mergeCacheProbes, mergePoolSources } from '../core/ports/merge-sources';
+import { mergeCacheProbes, mergePoolSources } from '../core/ports/merge-sources';
 import { CacheHealthProbe, PoolStatsSource } from '../core/ports/observability.port';
 import { readMemoryLimitBytes } from '../core/process-memory';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
-import { spanExportHealth } from '../tracing/span-export-monitor';
-import type { DeliveryTargetHealth, NotifierHealthSource } from '../core/ports/delivery-health.port';
+import { spanExportHealth, type DeliveryTargetHealth, type NotifierHealthSource } from '../core/ports/delivery-health.port';
 
 /** Which probe a check belongs to: `/health/live`, `/health/ready`, or only `/health`. */
 export type HealthProbe = 'live' | 'ready' | 'all';
@@ -132,7 +132,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly options: ResolvedPerformanceOptions,
-    private readonly modules: ModulesContainer,
+    private readonly discovery: AppDiscovery,
     private readonly moduleRef: ModuleRef,
     private cacheProbe?: CacheHealthProbe,
     private pools?: PoolStatsSource,
@@ -168,16 +168,13 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
     this.loopDelay.reset();
     // A probe or pool source the app (or a feature) registered outside this module counts too.
     const own = this.cacheProbe ?? this.lookup<CacheHealthProbe>(CacheHealthProbe);
-    const appProbes = findSourceInstances<CacheHealthProbe>(this.modules, CacheHealthProbe).filter((p) => p !== own);
+    const appProbes = this.discovery.instancesOf<CacheHealthProbe>(CacheHealthProbe).filter((p) => p !== own);
     this.cacheProbe = mergeCacheProbes(own ? [own, ...appProbes] : appProbes);
     if (own && !appProbes.length && readsStoreHealth(own)) this.cacheStoreName = () => own.storeHealth().store;
-    this.pools = mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)) ?? this.pools;
+    this.pools = mergePoolSources(this.discovery.instancesOf<PoolStatsSource>(PoolStatsSource)) ?? this.pools;
     const found = new Map<DataSourceLike, string>();
-    for (const module of this.modules.values()) {
-      for (const [token, wrapper] of module.providers) {
-        const instance: unknown = wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined;
-        if (isDataSource(instance) && !found.has(instance)) found.set(instance, instance.name ?? nameOfToken(token));
-      }
+    for (const { token, instance } of this.discovery.instances()) {
+      if (isDataSource(instance) && !found.has(instance)) found.set(instance, instance.name ?? nameOfToken(token));
     }
     const seen = new Map<string, number>();
     this.dataSources = [...found].map(([ds, name]) => {

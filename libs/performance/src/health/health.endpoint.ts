@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AdminAuthGuard } from '../admin/admin-auth.guard';
+import { AdminCredential } from '../core/admin-credential';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { HealthChecks, type HealthProbe, type HealthReport } from './health-checks.service';
@@ -38,7 +38,7 @@ export class HealthEndpoint implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     const checks = this.checks;
     if (!adapter || !checks) return;
-    const auth = new AdminAuthGuard(this.options);
+    const auth = new AdminCredential(this.options.admin.token);
     const base = this.options.health.endpoint.replace(/\/+$/, '');
     const routes: [string, HealthProbe][] = [
       [base || '/', 'all'],

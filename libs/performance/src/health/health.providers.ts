@@ -1,8 +1,9 @@
 import type { Provider } from '@nestjs/common';
-import { ModuleRef, ModulesContainer } from '@nestjs/core';
-import { AlertManager } from '../alerts/alert-manager.service';
+import { ModuleRef } from '@nestjs/core';
 import { StoreOutageSource } from '../core/schemas/performance-alert';
 import { PerformanceEvents } from '../core/context/performance-events.service';
+import { AppDiscovery } from '../core/discovery/app-discovery.service';
+import { NotifierHealthSource } from '../core/ports/delivery-health.port';
 import { CacheHealthProbe, PoolStatsSource } from '../core/ports/observability.port';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
@@ -21,19 +22,20 @@ export const HEALTH_PROVIDERS: Provider[] = [
     provide: HealthChecks,
     useFactory: (
       options: ResolvedPerformanceOptions,
-      modules: ModulesContainer,
+      discovery: AppDiscovery,
       moduleRef: ModuleRef,
       cache?: CacheHealthProbe,
       pools?: PoolStatsSource,
-      alerts?: AlertManager,
-    ) => (enabled(options) ? new HealthChecks(options, modules, moduleRef, cache, pools, alerts?.dispatcher) : null),
+      notifiers?: NotifierHealthSource,
+    ) => (enabled(options) ? new HealthChecks(options, discovery, moduleRef, cache, pools, notifiers) : null),
     inject: [
       PERFORMANCE_OPTIONS,
-      ModulesContainer,
+      AppDiscovery,
       ModuleRef,
       { token: CacheHealthProbe, optional: true },
       { token: PoolStatsSource, optional: true },
-      { token: AlertManager, optional: true },
+      // The alerts feature registers its dispatcher under this token.
+      { token: NotifierHealthSource, optional: true },
     ],
   },
   // The outage alerts' checks of the cache store and the DataSources (null while health is off).

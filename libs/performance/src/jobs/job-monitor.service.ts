@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
-import { MetadataScanner, type ModuleRef, type ModulesContainer } from '@nestjs/core';
+import { MetadataScanner, type ModuleRef } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
+import type { AppDiscovery } from '../core/discovery/app-discovery.service';
 import type { JobAlertSource } from '../core/schemas/performance-alert';
 import type { ResolvedJobsOptions } from '../core/options/jobs.options';
 import {
@@ -33,6 +34,30 @@ export interface JobAlert {
   /** The level it crossed: percent, or seconds. */
   readonly threshold: number;
 }
+
+/**
+ * What the job alert rules read of one job, each time its status is read.
+ * The rules themselves belong to the alerts feature, which registers them
+ * with {@link JobMonitor.judgeWith}.
+ */
+export interface JobFigures {
+  readonly name: string;
+  /** Finished runs in the failure-rate window (the latest `jobs.failureRateWindow`). */
+  readonly recentRuns: number;
+  /** Failures among them. */
+  readonly recentFailures: number;
+  /** `recentFailures` as a percent of `recentRuns`, unrounded; null before the first run. */
+  readonly recentFailureRatePercent: number | null;
+  /** Expected seconds between two starts (declared, or from the schedule); undefined when unknown. */
+  readonly expectedIntervalSeconds: number | undefined;
+  /** Seconds since the job last started (or since it was first seen, before its first start). */
+  readonly secondsSinceStart: number;
+  /** Not running, and not started within `expectedIntervalSeconds` × `jobs.overdueFactor`. */
+  readonly overdue: boolean;
+}
+
+/** The job alert rules: the alerts one job raises now, in the order shown. */
+export type JobAlertRules = (job: JobFigures) => readonly JobAlert[];
 
 /** The last error of a job. */
 export interface JobError {
@@ -145,8 +170,9 @@ class JobState {
 /**
  * Records the runs of background jobs marked with {@link TrackJob} (or run
  * through {@link JobMonitor.track}): runs, successes, failures, durations,
- * retries, the last error, the last and next run; evaluates the failure-rate
- * and overdue alerts. Bounded: at most `jobs.maxJobs` names, a fixed-size
+ * retries, the last error, the last and next run; lists each job's alerts
+ * as the rules registered with {@link JobMonitor.judgeWith} (the alerts
+ * feature's failure-rate and overdue rules) find them. Bounded: at most `jobs.maxJobs` names, a fixed-size
  * histogram and outcome ring per name.
  *
  * Injectable when `jobs.enabled` (the default); `null` otherwise.
@@ -163,37 +189,40 @@ export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit,
   private readonly startedAt = Date.now();
   private scheduleReader: ScheduleReader | null = null;
   private readonly hdr: typeof Hdr;
+  private rules: JobAlertRules = () => [];
 
   constructor(
     private readonly options: ResolvedJobsOptions,
-    private readonly modules?: ModulesContainer,
+    private readonly discovery?: AppDiscovery,
     private readonly moduleRef?: ModuleRef,
   ) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.hdr = require('hdr-histogram-js') as typeof Hdr;
   }
 
+  /** Lists each job's alerts with `rules` from now on (the alerts feature calls it at start-up). */
+  judgeWith(rules: JobAlertRules): void {
+    this.rules = rules;
+  }
+
   /** Finds every provider and controller with tracked methods, lists their jobs and hands them this recorder. */
   onModuleInit(): void {
     fallbackJobRecorder.current = this;
-    if (!this.modules) return;
-    for (const module of this.modules.values()) {
-      for (const wrapper of [...module.providers.values(), ...module.controllers.values()]) {
-        const instance = wrapper.instance as Record<PropertyKey, unknown> | null | undefined;
-        if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-        let found = false;
-        for (const key of METADATA_SCANNER.getAllMethodNames(Object.getPrototypeOf(instance))) {
-          const method = instance[key];
-          const job = trackedJobOf(method);
-          if (!job) continue;
-          found = true;
-          const state = this.stateOf(job);
-          const schedule = findScheduleOf(method);
-          if (state && schedule) state.schedule = schedule;
-        }
-        if (found && !Object.prototype.hasOwnProperty.call(instance, JOB_RECORDER)) {
-          Object.defineProperty(instance, JOB_RECORDER, { value: this, enumerable: false, configurable: true });
-        }
+    if (!this.discovery) return;
+    for (const { instance: found } of this.discovery.instances({ controllers: true })) {
+      const instance = found as Record<PropertyKey, unknown>;
+      let tracked = false;
+      for (const key of METADATA_SCANNER.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const method = instance[key];
+        const job = trackedJobOf(method);
+        if (!job) continue;
+        tracked = true;
+        const state = this.stateOf(job);
+        const schedule = findScheduleOf(method);
+        if (state && schedule) state.schedule = schedule;
+      }
+      if (tracked && !Object.prototype.hasOwnProperty.call(instance, JOB_RECORDER)) {
+        Object.defineProperty(instance, JOB_RECORDER, { value: this, enumerable: false, configurable: true });
       }
     }
     if (this.moduleRef && [...this.jobs.values()].some((j) => j.schedule.type !== 'manual')) {
@@ -362,32 +391,15 @@ export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit,
     const overdue =
       expected !== undefined && state.running === 0 && sinceStart > expected * this.options.overdueFactor;
     const recentFailureRate = state.recentCount ? (state.recentFailures / state.recentCount) * 100 : null;
-    const alerts: JobAlert[] = [];
-    if (recentFailureRate !== null && state.recentCount >= this.options.failureRateMinRuns) {
-      const { warning, critical } = this.options.failureRatePercent;
-      const level = recentFailureRate >= critical ? 'critical' : recentFailureRate >= warning ? 'warning' : null;
-      if (level) {
-        alerts.push({
-          rule: 'job-failure-rate',
-          job: state.name,
-          severity: level,
-          message: `job "${state.name}" failed ${state.recentFailures} of its last ${state.recentCount} runs (${round2(recentFailureRate)}%, ${level} at ${level === 'critical' ? critical : warning}%)`,
-          value: round2(recentFailureRate),
-          threshold: level === 'critical' ? critical : warning,
-        });
-      }
-    }
-    if (overdue && expected !== undefined) {
-      const threshold = round2(expected * this.options.overdueFactor);
-      alerts.push({
-        rule: 'job-overdue',
-        job: state.name,
-        severity: 'critical',
-        message: `job "${state.name}" has not started for ${Math.round(sinceStart)}s (expected every ${expected}s; overdue after ${threshold}s): is its scheduler stuck or stopped?`,
-        value: round2(sinceStart),
-        threshold,
-      });
-    }
+    const alerts = this.rules({
+      name: state.name,
+      recentRuns: state.recentCount,
+      recentFailures: state.recentFailures,
+      recentFailureRatePercent: recentFailureRate,
+      expectedIntervalSeconds: expected,
+      secondsSinceStart: sinceStart,
+      overdue,
+    });
     return {
       name: state.name,
       schedule: state.schedule,

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
-import { ModuleRef, ModulesContainer } from '@nestjs/core';
+import { ModuleRef } from '@nestjs/core';
+import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { PerformanceMetrics } from '../metrics/performance-metrics.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
@@ -13,9 +14,9 @@ import { JobMonitor } from './job-monitor.service';
 export const JOBS_PROVIDERS: Provider[] = [
   {
     provide: JobMonitor,
-    useFactory: (options: ResolvedPerformanceOptions, modules: ModulesContainer, moduleRef: ModuleRef) =>
-      options.enabled && options.jobs.enabled ? new JobMonitor(options.jobs, modules, moduleRef) : null,
-    inject: [PERFORMANCE_OPTIONS, ModulesContainer, ModuleRef],
+    useFactory: (options: ResolvedPerformanceOptions, discovery: AppDiscovery, moduleRef: ModuleRef) =>
+      options.enabled && options.jobs.enabled ? new JobMonitor(options.jobs, discovery, moduleRef) : null,
+    inject: [PERFORMANCE_OPTIONS, AppDiscovery, ModuleRef],
   },
   {
     provide: JOB_METRICS,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AdminAuthGuard } from '../admin/admin-auth.guard';
+import { AdminCredential } from '../core/admin-credential';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PerformanceMetrics } from './performance-metrics.service';
@@ -28,7 +28,7 @@ export class MetricsEndpoint implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     const metrics = this.metrics;
     if (!adapter || !metrics) return;
-    const auth = this.options.metrics.requireAdmin ? new AdminAuthGuard(this.options) : undefined;
+    const auth = this.options.metrics.requireAdmin ? new AdminCredential(this.options.admin.token) : undefined;
     adapter.get(this.options.metrics.endpoint, async (req: RawRequest, res: unknown) => {
       adapter.setHeader(res, 'Cache-Control', 'no-store');
       if (auth && !auth.verifyAuthorization(req.headers.authorization)) {

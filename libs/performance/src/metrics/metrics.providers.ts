@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { PerformanceEvents } from '../core/context/performance-events.service';
 import { RequestTracker } from '../core/context/request-tracker.service';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
@@ -18,10 +18,10 @@ export const METRICS_PROVIDERS: Provider[] = [
       options: ResolvedPerformanceOptions,
       tracker: RequestTracker,
       events: PerformanceEvents,
-      modules: ModulesContainer,
+      discovery: AppDiscovery,
     ): PerformanceMetrics | null =>
-      options.enabled && options.metrics.enabled ? new PerformanceMetrics(options, tracker, events, modules) : null,
-    inject: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, ModulesContainer],
+      options.enabled && options.metrics.enabled ? new PerformanceMetrics(options, tracker, events, discovery) : null,
+    inject: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, AppDiscovery],
   },
   MetricsEndpoint,
 ];

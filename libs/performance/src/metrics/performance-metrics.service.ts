@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import type { ModulesContainer } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import type * as PromClient from 'prom-client';
 import { requireOptional } from '../core/performance-errors';
 import type { PerformanceEvents, CacheEvent, QueryEvent } from '../core/context/performance-events.service';
 import type { RequestContext } from '../core/context/request-context';
+import type { AppDiscovery } from '../core/discovery/app-discovery.service';
 import type { RequestTracker, RequestObserver } from '../core/context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { HttpRequestSeries } from './http-request-series';
 import type { PrometheusRegistry } from '../core/options/metrics.options';
 import {
-  findSourceInstances,
   mergeAlertSources,
   mergeNPlusOneSources,
   mergePoolSources,
@@ -80,7 +79,7 @@ export class PerformanceMetrics implements RequestObserver, OnApplicationBootstr
     options: ResolvedPerformanceOptions,
     tracker: RequestTracker,
     events: PerformanceEvents,
-    private readonly modules?: ModulesContainer,
+    private readonly discovery?: AppDiscovery,
   ) {
     const prom = requireOptional<typeof PromClient>('prom-client', 'Prometheus metrics', 'metrics: { enabled: false }');
     this.prom = prom;
@@ -136,11 +135,11 @@ export class PerformanceMetrics implements RequestObserver, OnApplicationBootstr
 
   /** @internal Finds the pool, N+1 and alert sources of every module, once all providers exist. */
   onApplicationBootstrap(): void {
-    if (!this.modules) return;
+    if (!this.discovery) return;
     this.attachSources(
-      mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)),
-      mergeNPlusOneSources(findSourceInstances<NPlusOneSource>(this.modules, NPlusOneSource)),
-      mergeAlertSources(findSourceInstances<AlertsFiringSource>(this.modules, AlertsFiringSource)),
+      mergePoolSources(this.discovery.instancesOf<PoolStatsSource>(PoolStatsSource)),
+      mergeNPlusOneSources(this.discovery.instancesOf<NPlusOneSource>(NPlusOneSource)),
+      mergeAlertSources(this.discovery.instancesOf<AlertsFiringSource>(AlertsFiringSource)),
     );
   }
 

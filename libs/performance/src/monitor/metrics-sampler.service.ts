@@ -8,11 +8,9 @@ import {
   type OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
-import { AlertManager } from '../alerts/alert-manager.service';
-import { type StoreOutage, StoreOutageSource } from '../core/schemas/performance-alert';
 import { PerformanceEvents } from '../core/context/performance-events.service';
-import { findSourceInstances, mergePoolSources } from '../core/ports/merge-sources';
+import { AppDiscovery } from '../core/discovery/app-discovery.service';
+import { mergePoolSources } from '../core/ports/merge-sources';
 import { PoolStatsSource } from '../core/ports/observability.port';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
@@ -37,10 +35,24 @@ function hostCpuTimes(): { idle: number; total: number } {
 }
 
 /**
+ * Sees every snapshot the sampler takes. The alerts feature registers one
+ * with {@link MetricsSampler.observe} at start-up (its rules evaluate each
+ * snapshot); the sampler knows nothing else of it.
+ */
+export interface SnapshotObserver {
+  /** Once at bootstrap, after the history store is ready (skipped when the store failed to start). */
+  samplerStarted?(): Promise<void>;
+  /** Each snapshot, right after it was taken; `collect()` waits for it. A throw or rejection is logged. */
+  snapshotTaken(snapshot: MetricsSnapshot): void | Promise<void>;
+  /** At shutdown, after the last snapshot is stored and before the store closes. */
+  samplerStopped?(): Promise<void>;
+}
+
+/**
  * Takes a {@link MetricsSnapshot} every `monitoring.collectionIntervalSeconds`
  * (env `METRICS_COLLECTION_INTERVAL`), stores it in the history store and
- * hands it to the alert rules, with the cache store and the DataSources
- * checked at the same time for the outage rules. It starts when the app has bootstrapped and
+ * hands it to its observers (the alert rules, which check the cache store
+ * and the DataSources for the outage rules at the same time). It starts when the app has bootstrapped and
  * stops before shutdown (its timers are unref'd and cleared, the event loop
  * monitor disabled), so it never keeps a process alive. Nothing it does runs
  * on the request path: requests only feed {@link RequestStats}.
@@ -58,23 +70,25 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
   private lastCpu = process.cpuUsage();
   private lastHost = hostCpuTimes();
   private storeWarned = false;
-  private outagesWarned = false;
-  private checkingOutages: Promise<readonly StoreOutage[] | undefined> | undefined;
   private appending: Promise<void> = Promise.resolve();
   private running = false;
+  private observers: SnapshotObserver[] = [];
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
     private readonly stats: RequestStats,
     private readonly events: PerformanceEvents,
     @Inject(HistoryStore) private readonly store: HistoryStore,
-    private readonly alerts: AlertManager,
     @Optional() @Inject(PoolStatsSource) private pools?: PoolStatsSource,
-    @Optional() private readonly modules?: ModulesContainer,
-    @Optional() @Inject(StoreOutageSource) private readonly outages?: StoreOutageSource | null,
+    @Optional() private readonly discovery?: AppDiscovery,
   ) {
     const configured = options.monitoring.maxMemoryUsageMb;
     this.limitBytes = configured !== undefined ? configured * MB : readMemoryLimitBytes();
+  }
+
+  /** Registers an observer of every snapshot. Call it at start-up, before the app bootstraps. */
+  observe(observer: SnapshotObserver): void {
+    this.observers = [...this.observers, observer];
   }
 
   /** True while the periodic sampling runs. */
@@ -86,10 +100,10 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     if (!this.options.enabled || this.running) return;
     this.running = true;
     // The app's own pool sources, registered in any module, count beside the module's.
-    if (this.modules) this.pools = mergePoolSources(findSourceInstances<PoolStatsSource>(this.modules, PoolStatsSource)) ?? this.pools;
+    if (this.discovery) this.pools = mergePoolSources(this.discovery.instancesOf<PoolStatsSource>(PoolStatsSource)) ?? this.pools;
     try {
       await this.store.init();
-      await this.alerts.restore();
+      for (const observer of this.observers) await observer.samplerStarted?.();
     } catch (error) {
       this.warnStore(error);
     }
@@ -117,49 +131,28 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     await this.appending;
-    await this.alerts.flush();
-    await this.alerts.dispatcher.close();
+    for (const observer of this.observers) await observer.samplerStopped?.();
     await this.store.close().catch(() => undefined);
   }
 
   /**
    * Takes a snapshot now (the timer calls this; tests and tools may too),
-   * stores it, checks the stores for the outage rules and evaluates the
-   * alert rules. Resolves once it is stored and evaluated.
+   * stores it and hands it to the observers (the alert rules, outage checks
+   * included). Resolves once it is stored and evaluated.
    */
   async collect(): Promise<MetricsSnapshot> {
     const snapshot = this.read();
     this.last = snapshot;
     this.appending = this.appending.then(() => this.store.append(snapshot)).catch((e: unknown) => this.warnStore(e));
-    const outages = await this.checkOutages();
-    try {
-      this.alerts.evaluate(snapshot, outages);
-    } catch (error) {
-      this.logger.warn(`alert evaluation failed: ${(error as Error).message}`);
+    for (const observer of this.observers) {
+      try {
+        await observer.snapshotTaken(snapshot);
+      } catch (error) {
+        this.logger.warn(`alert evaluation failed: ${(error as Error).message}`);
+      }
     }
     await this.appending;
     return snapshot;
-  }
-
-  /**
-   * The stores down now, for the outage rules: empty when no rule is on or
-   * health is off (nothing is checked), undefined when the check failed to
-   * run. Snapshots taken while a check runs share it.
-   */
-  private checkOutages(): Promise<readonly StoreOutage[] | undefined> {
-    const source = this.outages;
-    if (!source || !this.alerts.watchesOutages) return Promise.resolve([]);
-    this.checkingOutages ??= source
-      .storeOutages()
-      .catch((error: unknown) => {
-        if (!this.outagesWarned) {
-          this.outagesWarned = true;
-          this.logger.warn(`could not check the cache store and databases for outage alerts: ${(error as Error).message}`);
-        }
-        return undefined;
-      })
-      .finally(() => (this.checkingOutages = undefined));
-    return this.checkingOutages;
   }
 
   /** The latest snapshot, or undefined before the first one. */

@@ -1,5 +1,7 @@
 import { maskErrorSecrets } from '../core/secret-masking';
-import { DeliveryOutcomes, type DeliveryTargetHealth } from '../core/ports/delivery-health.port';
+import { DeliveryOutcomes, spanExportTargets } from '../core/ports/delivery-health.port';
+
+export { spanExportHealth } from '../core/ports/delivery-health.port';
 
 /** `ExportResultCode.SUCCESS` of `@opentelemetry/core`. */
 const EXPORT_SUCCESS = 0;
@@ -36,20 +38,6 @@ export interface MonitorSpanExporterOptions {
   stalledAfterMs?: number;
 }
 
-/** Where the monitored exporters of this process are kept: one list even when two copies of the library are loaded. */
-const REGISTRY = Symbol.for('nestjs-performance.span-export-monitors');
-type Registry = Set<DeliveryOutcomes>;
-
-function registry(): Registry {
-  const holder = globalThis as typeof globalThis & { [REGISTRY]?: Registry };
-  return (holder[REGISTRY] ??= new Set());
-}
-
-/** Delivery state of each span exporter wrapped by {@link monitorSpanExporter} and not shut down. */
-export function spanExportHealth(): DeliveryTargetHealth[] {
-  return [...registry()].map((o) => o.snapshot());
-}
-
 /**
  * Wraps the app's span exporter so health can tell whether spans still reach
  * the collector: every export's result (and error) is recorded, and the
@@ -74,7 +62,7 @@ export function monitorSpanExporter<TSpan>(
   const name = options.name ?? (exporter.constructor?.name && exporter.constructor.name !== 'Object' ? exporter.constructor.name : 'span-exporter');
   const stalledAfterMs = options.stalledAfterMs ?? 30_000;
   const outcomes = new DeliveryOutcomes(name);
-  registry().add(outcomes);
+  spanExportTargets().add(outcomes);
 
   const monitored: MonitorableSpanExporter<TSpan> = {
     export(spans, resultCallback) {
@@ -102,7 +90,7 @@ export function monitorSpanExporter<TSpan>(
       }
     },
     async shutdown() {
-      registry().delete(outcomes);
+      spanExportTargets().delete(outcomes);
       await exporter.shutdown();
     },
     ...(typeof exporter.forceFlush === 'function' && { forceFlush: () => exporter.forceFlush!() }),

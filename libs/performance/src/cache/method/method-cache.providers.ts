@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
+import { AppDiscovery } from '../../core/discovery/app-discovery.service';
 import { PerformanceEvents } from '../../core/context/performance-events.service';
 import { ResponseCache } from '../response/response-cache.service';
 import type { ResolvedPerformanceOptions } from '../../core/options/resolved.options';
@@ -15,9 +15,9 @@ import { MethodCache } from './method-cache.service';
 export const METHOD_CACHE_PROVIDERS: Provider[] = [
   {
     provide: MethodCache,
-    useFactory: (options: ResolvedPerformanceOptions, cache: ResponseCache, events: PerformanceEvents, modules: ModulesContainer) =>
-      options.enabled && options.cache.enabled ? new MethodCache(cache, events, options.cache.maxEntryBytes, modules) : null,
-    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, ModulesContainer],
+    useFactory: (options: ResolvedPerformanceOptions, cache: ResponseCache, events: PerformanceEvents, discovery: AppDiscovery) =>
+      options.enabled && options.cache.enabled ? new MethodCache(cache, events, options.cache.maxEntryBytes, discovery) : null,
+    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, AppDiscovery],
   },
   {
     provide: CacheWarmer,

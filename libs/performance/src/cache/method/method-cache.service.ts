@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { MetadataScanner, type ModulesContainer } from '@nestjs/core';
+import { MetadataScanner } from '@nestjs/core';
+import type { AppDiscovery } from '../../core/discovery/app-discovery.service';
 import type { PerformanceEvents } from '../../core/context/performance-events.service';
 import type { CacheStatus } from '../../core/context/request-context';
 import { RequestContext } from '../../core/context/request-context';
@@ -66,34 +67,30 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
     private readonly cache: ResponseCache,
     private readonly events: PerformanceEvents,
     private readonly maxEntryBytes: number,
-    private readonly modules?: ModulesContainer,
+    private readonly discovery?: AppDiscovery,
   ) {}
 
   /** Finds `@Cached` methods (declaring their namespaces) and provider methods with `@InvalidateCache`. */
   onModuleInit(): void {
     fallbackCachedCallRunner.current = this;
-    if (!this.modules) return;
-    for (const module of this.modules.values()) {
-      const controllers = new Set<unknown>(module.controllers.values());
-      for (const wrapper of [...module.providers.values(), ...module.controllers.values()]) {
-        const instance = wrapper.instance as Record<string, unknown> | null | undefined;
-        if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-        let cachedMethods = false;
-        for (const name of METADATA_SCANNER.getAllMethodNames(Object.getPrototypeOf(instance))) {
-          const method = instance[name];
-          const definition = cachedMethodOf(method);
-          if (definition) {
-            cachedMethods = true;
-            this.cache.registerNamespace(definition.namespace);
-            this.collectWarmTargets(definition, instance, method);
-          }
-          if (!controllers.has(wrapper)) this.wrapInvalidation(instance, name, method);
+    if (!this.discovery) return;
+    for (const { instance: found, controller } of this.discovery.instances({ controllers: true })) {
+      const instance = found as Record<string, unknown>;
+      let cachedMethods = false;
+      for (const name of METADATA_SCANNER.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const method = instance[name];
+        const definition = cachedMethodOf(method);
+        if (definition) {
+          cachedMethods = true;
+          this.cache.registerNamespace(definition.namespace);
+          this.collectWarmTargets(definition, instance, method);
         }
-        // Lookups are reported with the request they ran for: requests carry their context.
-        if (cachedMethods) RequestContext.enable();
-        if (cachedMethods && !Object.prototype.hasOwnProperty.call(instance, CACHED_CALL_RUNNER)) {
-          Object.defineProperty(instance, CACHED_CALL_RUNNER, { value: this, enumerable: false, configurable: true });
-        }
+        if (!controller) this.wrapInvalidation(instance, name, method);
+      }
+      // Lookups are reported with the request they ran for: requests carry their context.
+      if (cachedMethods) RequestContext.enable();
+      if (cachedMethods && !Object.prototype.hasOwnProperty.call(instance, CACHED_CALL_RUNNER)) {
+        Object.defineProperty(instance, CACHED_CALL_RUNNER, { value: this, enumerable: false, configurable: true });
       }
     }
   }

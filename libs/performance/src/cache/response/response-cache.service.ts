@@ -8,8 +8,8 @@ import {
   type OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { ModulesContainer } from '@nestjs/core';
 import type { CacheStatus } from '../../core/context/request-context';
+import { AppDiscovery } from '../../core/discovery/app-discovery.service';
 import { PERFORMANCE_OPTIONS } from '../../core/options/options-token';
 import type { ResolvedPerformanceOptions } from '../../core/options/resolved.options';
 import { CACHE_NAMESPACE_PATTERN, DEFAULT_CACHE_NAMESPACE } from '../../core/options/cache.options';
@@ -71,24 +71,20 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
     @Inject(CacheStore) readonly store: CacheStore,
     readonly stats: CacheStats,
-    @Optional() private readonly modules?: ModulesContainer,
+    @Optional() private readonly discovery?: AppDiscovery,
   ) {
     for (const rule of Object.values(options.cache.cacheablePaths)) this.registerNamespace(rule.namespace, rule.ttl);
   }
 
   /** Collects the namespaces named by decorators on the app's controllers, so the admin API knows them. */
   onApplicationBootstrap(): void {
-    if (!this.modules) return;
-    for (const module of this.modules.values()) {
-      for (const wrapper of module.controllers.values()) {
-        const type = wrapper.metatype as (new (...args: never[]) => unknown) | null | undefined;
-        if (typeof type !== 'function') continue;
-        this.collect(type);
-        const proto = type.prototype as Record<string, unknown>;
-        for (const name of Object.getOwnPropertyNames(proto)) {
-          const method = Object.getOwnPropertyDescriptor(proto, name)?.value;
-          if (typeof method === 'function' && name !== 'constructor') this.collect(method as object);
-        }
+    if (!this.discovery) return;
+    for (const type of this.discovery.controllerTypes()) {
+      this.collect(type);
+      const proto = type.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const method = Object.getOwnPropertyDescriptor(proto, name)?.value;
+        if (typeof method === 'function' && name !== 'constructor') this.collect(method as object);
       }
     }
   }

@@ -27,6 +27,14 @@ let propagating = false;
 export const HEADERS_WRITER = Symbol('nestjs-performance.headers-writer');
 
 /**
+ * Writes the chosen performance headers of one response, just before Node
+ * serializes its head. `passed` is the headers object the framework handed
+ * to `writeHead(status, headers)` (Fastify does), if any. The headers feature
+ * registers one with `RequestTracker.writeHeadersWith`.
+ */
+export type WriteHeaders = (res: import('node:http').ServerResponse, ctx: RequestContext, passed: unknown) => void;
+
+/**
  * What the module knows about one HTTP request while it runs: its id, when it
  * arrived, and what the features observed (SQL statements, cache status).
  * One object per request, reachable from any code the request runs through
@@ -52,7 +60,7 @@ export class RequestContext {
   /** Route template set by adapters that know it before the handler runs (Fastify). */
   routeTemplate: string | undefined = undefined;
   /** @internal Set by the request tracker; declared here so every context has one shape. */
-  [HEADERS_WRITER]: ((res: import('node:http').ServerResponse, ctx: RequestContext, passed: unknown) => void) | null = null;
+  [HEADERS_WRITER]: WriteHeaders | null = null;
 
   constructor(
     /** The X-Request-ID of this request: the client's when valid, else a new UUID. */

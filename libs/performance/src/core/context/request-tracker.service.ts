@@ -3,11 +3,9 @@ import { type IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import { createHeadersWriter, type WriteHeaders } from '../../headers/headers-writer';
-import { ProcessMemory } from '../process-memory';
 import { PERFORMANCE_OPTIONS } from '../options/options-token';
 import type { ResolvedPerformanceOptions } from '../options/resolved.options';
-import { HEADERS_WRITER, RequestContext } from './request-context';
+import { HEADERS_WRITER, RequestContext, type WriteHeaders } from './request-context';
 import { resolveRequestId } from './request-id';
 
 /** Where a request's context hangs on the raw Node request and response. */
@@ -112,8 +110,9 @@ interface ExpressLike {
 }
 
 /**
- * Gives every HTTP request a {@link RequestContext} and writes the
- * performance headers when the response headers go out.
+ * Gives every HTTP request a {@link RequestContext} and, once the headers
+ * feature registered its writer ({@link RequestTracker.writeHeadersWith}),
+ * writes the performance headers when the response headers go out.
  *
  * It listens on the HTTP server itself, ahead of the framework, so the clock
  * starts when the request arrives and every response gets its headers: 404s
@@ -125,17 +124,25 @@ interface ExpressLike {
 @Injectable()
 export class RequestTracker implements OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
-  private readonly writeHeaders: WriteHeaders | null;
+  private writeHeaders: WriteHeaders | null = null;
   private server: Server | undefined;
   // Optimization: `null` while nothing observes, so the request path skips it with one check.
   private observers: RequestObserver[] | null = null;
   /** The observers that have a `requestStarted`. */
   private starters: RequestObserver[] = [];
 
-  constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {
-    // A disabled module touches nothing, not even Node's response prototype.
-    this.writeHeaders = options.enabled ? createHeadersWriter(options.headers, new ProcessMemory()) : null;
-    if (this.writeHeaders) installWriteHeadHook(this.logger);
+  constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {}
+
+  /**
+   * Writes the performance headers of every tracked response with `write`,
+   * just before its head goes out. The headers feature calls it once at
+   * start-up; until then (and when it never does) Node's response prototype
+   * stays untouched. A second writer is ignored.
+   */
+  writeHeadersWith(write: WriteHeaders): void {
+    if (!this.options.enabled || this.writeHeaders !== null) return;
+    this.writeHeaders = write;
+    installWriteHeadHook(this.logger);
   }
 
   /** Hooks the adapter's server and framework. Called once, before routes are registered. */

@@ -1,6 +1,5 @@
 import { isSecretName, maskSecretsInText } from '../secret-masking';
-import type { PerformanceModuleExtras } from '../../performance.module-definition';
-import type { PerformanceModuleOptions } from './performance.options';
+import type { PerformanceModuleExtras, PerformanceModuleOptions } from './performance.options';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

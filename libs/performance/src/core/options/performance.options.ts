@@ -221,3 +221,14 @@ export interface DatabaseOptions {
    */
   indexMinRows?: number;
 }
+
+/** Options fixed when the module is defined, given beside the others in forRoot and forRootAsync. */
+export interface PerformanceModuleExtras {
+  /**
+   * Path of the admin API below the app's global prefix
+   * (`api/v1` + `performance` gives `/api/v1/performance/...`).
+   * Env: `PERFORMANCE_ADMIN_PATH`.
+   * @default 'performance'
+   */
+  adminPath?: string;
+}

@@ -88,3 +88,18 @@ export interface NotifierHealthSource {
 }
 /** Token of {@link NotifierHealthSource}. */
 export const NotifierHealthSource = Symbol('NotifierHealthSource');
+
+/** Where the monitored span exporters of this process are kept: one list even when two copies of the library are loaded. */
+const SPAN_EXPORTS = Symbol.for('nestjs-performance.span-export-monitors');
+type SpanExports = Set<DeliveryOutcomes>;
+
+/** @internal The delivery outcomes of the span exporters `monitorSpanExporter` wraps (tracing adds, health reads). */
+export function spanExportTargets(): SpanExports {
+  const holder = globalThis as typeof globalThis & { [SPAN_EXPORTS]?: SpanExports };
+  return (holder[SPAN_EXPORTS] ??= new Set());
+}
+
+/** Delivery state of each span exporter wrapped by `monitorSpanExporter` and not shut down. */
+export function spanExportHealth(): DeliveryTargetHealth[] {
+  return [...spanExportTargets()].map((o) => o.snapshot());
+}

@@ -1,22 +1,9 @@
-import type { ModulesContainer } from '@nestjs/core';
 import type { AlertsFiringSource, CacheHealthProbe, NPlusOneSource, PoolStats, PoolStatsSource } from './observability.port';
 
-/**
- * Every instance registered under `token` in any module of the app, each
- * once: the module's own (its database and alert features register the
- * source tokens) and the app's, in whatever module the app put them. Nest's
- * injection alone would see only the module's own. Request-scoped and
- * null providers are skipped.
+/*
+ * Merges the sources `AppDiscovery.instancesOf` finds (the module's own and
+ * the app's) into one, so metrics and health read them as one.
  */
-export function findSourceInstances<T extends object>(modules: ModulesContainer, token: symbol): T[] {
-  const found = new Set<T>();
-  for (const module of modules.values()) {
-    const wrapper = module.providers.get(token);
-    const instance: unknown = wrapper?.isDependencyTreeStatic() ? wrapper.instance : undefined;
-    if (typeof instance === 'object' && instance !== null) found.add(instance as T);
-  }
-  return [...found];
-}
 
 /** One pool source over several: their pools side by side; undefined when there are none. */
 export function mergePoolSources(sources: readonly PoolStatsSource[]): PoolStatsSource | undefined {
