@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RequestTracker } from '../libs/performance/src/core/context/request-tracker.service';
+import { PERFORMANCE_HEADER_NAMES, type PerformanceHeaderName } from '../libs/performance/src/core/options/performance.options';
+import { ProcessMemory } from '../libs/performance/src/core/process-memory';
+import { createHeadersWriter } from '../libs/performance/src/headers/headers-writer';
 import { headersFixture } from './fixtures/headers-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 
@@ -152,5 +156,41 @@ describe.each(ADAPTERS)('switching headers off on %s', (adapter) => {
         await running.close();
       }
     }
+  });
+});
+
+// Node's private header table is written directly only when the start-up self-test found it behaving as
+// expected; otherwise every header goes through res.setHeader(). Both ways give the same headers.
+describe.each(ADAPTERS)('performance headers through res.setHeader only (no private header table) on %s', (adapter) => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    // With every header off the module registers no writer; the test registers one without the header table.
+    running = await startApp(headersFixture({ headers: false }), adapter, (app) => {
+      const allOn = Object.fromEntries(PERFORMANCE_HEADER_NAMES.map((name) => [name, true])) as Record<PerformanceHeaderName, boolean>;
+      app.get(RequestTracker).writeHeadersWith(createHeadersWriter(allOn, new ProcessMemory(), undefined)!);
+    });
+  });
+  afterAll(() => running?.close());
+
+  it.each([
+    ['a success', '/fixture/ok', 200],
+    ['a 4xx', '/fixture/bad', 400],
+    ['a guard rejection', '/fixture/guarded', 403],
+    ['an unknown route', '/no/such/route', 404],
+    ['a streamed response', '/fixture/stream', 200],
+  ])('are on %s', async (_what, path, status) => {
+    const res = await fetch(running.url + path);
+    expect(res.status).toBe(status);
+    expectPerformanceHeaders(res);
+    await res.arrayBuffer();
+  });
+
+  it('are on a head the handler wrote itself, each once, beside its own', async () => {
+    const res = await fetch(`${running.url}/fixture/raw-head`);
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-custom')).toBe('object');
+    expect(res.headers.get('x-response-time')).toMatch(RESPONSE_TIME);
+    expect(res.headers.get('x-request-id')!.split(',')).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { headerTableSymbol } from '../core/context/node-internals';
 import type { WriteHeaders } from '../core/context/request-context';
 import type { ProcessMemory } from '../core/process-memory';
 import type { PerformanceHeaderName } from '../core/options/performance.options';
@@ -12,11 +12,10 @@ const NO_DB_BYPASS_TIMING = ', db;dur=0.00;desc="0 queries", cache;desc=BYPASS';
 
 /**
  * Node's own table of the headers set with `setHeader` (`{ lowercased: [name, value] }`),
- * an internal symbol found once on a response; undefined on a Node that has none.
+ * found and checked once ({@link headerTableSymbol}); undefined when this Node has none
+ * or it does not behave as expected, and every header then goes through `setHeader`.
  */
-const OUT_HEADERS: symbol | undefined = Object.getOwnPropertySymbols(
-  new ServerResponse(new IncomingMessage(new Socket())),
-).find((s) => s.description === 'kOutHeaders');
+const OUT_HEADERS: symbol | undefined = headerTableSymbol();
 
 /** Where one response's headers go; chosen once per response (see {@link createHeadersWriter}). */
 type Target = 0 | 1 | 2;
@@ -58,6 +57,7 @@ function describeQueries(count: number): string {
 export function createHeadersWriter(
   enabled: Readonly<Record<PerformanceHeaderName, boolean>>,
   memory: ProcessMemory,
+  headerTable: symbol | undefined = OUT_HEADERS,
 ): WriteHeaders | null {
   const on = { ...enabled };
   const names = (Object.keys(on) as PerformanceHeaderName[]).filter((name) => on[name]);
@@ -84,8 +84,8 @@ export function createHeadersWriter(
   return (res, ctx, passed) => {
     let target: Target = Target.SetHeader;
     let sink: Sink | null = null;
-    if (OUT_HEADERS !== undefined) {
-      const table = (res as unknown as Record<symbol, Sink | null>)[OUT_HEADERS];
+    if (headerTable !== undefined) {
+      const table = (res as unknown as Record<symbol, Sink | null>)[headerTable];
       if (table != null) {
         target = Target.Table;
         sink = table;

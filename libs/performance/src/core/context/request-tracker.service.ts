@@ -6,6 +6,7 @@ import type { AbstractHttpAdapter } from '@nestjs/core';
 import { PERFORMANCE_OPTIONS } from '../options/options-token';
 import type { ResolvedPerformanceOptions } from '../options/resolved.options';
 import { HEADERS_WRITER, RequestContext, type WriteHeaders } from './request-context';
+import { implicitHeadCallsWriteHead } from './node-internals';
 import { resolveRequestId } from './request-id';
 
 /** Where a request's context hangs on the raw Node request and response. */
@@ -36,10 +37,21 @@ const HOOKED = Symbol.for('nestjs-performance.write-head-hook');
  * function to each response, keeps every response object one shape: an own
  * `writeHead` property per response measurably slowed Node's HTTP path.
  * Untracked responses pay one property read.
+ *
+ * Installed only when the start-up self-test ({@link implicitHeadCallsWriteHead})
+ * finds that every head goes through `writeHead`; otherwise nothing is patched,
+ * a warning says the headers are off, and `false` is returned.
  */
-function installWriteHeadHook(logger: Logger): void {
+export function installWriteHeadHook(logger: Pick<Logger, 'warn'>, selfTest: () => boolean = implicitHeadCallsWriteHead): boolean {
   const proto = ServerResponse.prototype as ServerResponse & { [HOOKED]?: true };
-  if (proto[HOOKED]) return;
+  if (proto[HOOKED]) return true;
+  if (!selfTest()) {
+    logger.warn(
+      "performance headers are off: on this Node version a response's head does not always go through " +
+        'ServerResponse.prototype.writeHead, where the module adds them (metrics, tracing and the rest are unaffected)',
+    );
+    return false;
+  }
   const original = proto.writeHead;
   let warned = false;
   proto.writeHead = function writeHeadWithPerformanceHeaders(
@@ -68,6 +80,7 @@ function installWriteHeadHook(logger: Logger): void {
     return (original as (...a: unknown[]) => ServerResponse).call(this, statusCode, reason, headers);
   } as WriteHead;
   proto[HOOKED] = true;
+  return true;
 }
 
 /** The context the module made for a raw Node request (or response), if any. */
@@ -141,8 +154,7 @@ export class RequestTracker implements OnApplicationShutdown {
    */
   writeHeadersWith(write: WriteHeaders): void {
     if (!this.options.enabled || this.writeHeaders !== null) return;
-    this.writeHeaders = write;
-    installWriteHeadHook(this.logger);
+    if (installWriteHeadHook(this.logger)) this.writeHeaders = write;
   }
 
   /** Hooks the adapter's server and framework. Called once, before routes are registered. */
