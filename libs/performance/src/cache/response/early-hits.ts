@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
+import type { PerformanceEvents } from '../../core/context/performance-events.service';
+import type { RequestContext } from '../../core/context/request-context';
+import type { RequestTracker } from '../../core/context/request-tracker.service';
+import type { CacheReplies } from './cache-replies';
+import type { Cacheability } from './cacheability';
+import { etagMatches } from './cached-reply';
+import type { CacheRule } from './cache-rules';
+import type { RequestKeys } from './request-key';
+import type { ResponseCache } from './response-cache.service';
+
+/**
+ * Fresh HITs of `@ServeHitsEarly()` routes answered before Nest's pipeline:
+ * once a URL is remembered, the request tracker hands each raw request to
+ * the responder installed here first, which writes a fresh entry of this
+ * instance's memory for a GET of a URL the usual path has seen, from an
+ * anonymous client. Anything else takes the usual path untouched.
+ */
+export class EarlyHits {
+  /**
+   * URLs of `@ServeHitsEarly()` routes seen on the usual path, exactly as the
+   * client sent them, with their rule and route template: what an early HIT
+   * needs before any router ran. Bounded; an evicted URL just takes the usual
+   * path once more.
+   */
+  private readonly urls = new LRUCache<string, { readonly rule: CacheRule; readonly route: string }>({ max: 10_000 });
+  private installed = false;
+
+  constructor(
+    private readonly cache: ResponseCache,
+    private readonly events: PerformanceEvents,
+    private readonly keys: RequestKeys,
+    private readonly cacheability: Cacheability,
+    private readonly replies: CacheReplies,
+    private readonly tracker: RequestTracker | undefined,
+  ) {}
+
+  /** Remembers `url` of a route with `rule`; the first one installs the early responder. */
+  remember(url: string, rule: CacheRule, ctx: RequestContext): void {
+    const route = ctx.route;
+    if (route === undefined || this.urls.peek(url)?.rule === rule) return;
+    this.urls.set(url, { rule, route });
+    if (!this.installed) {
+      this.installed = true;
+      this.tracker?.respondEarly(this.serve);
+    }
+  }
+
+  /**
+   * The early responder: a fresh entry in this instance's memory for a GET of
+   * a remembered URL, from an anonymous client, is written here and the
+   * framework never sees the request. Anything else returns false untouched.
+   */
+  private readonly serve = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): boolean => {
+    if (req.method !== 'GET') return false;
+    const url = req.url;
+    const known = url === undefined ? undefined : this.urls.get(url);
+    if (known === undefined) return false;
+    const headers = req.headers;
+    if (this.cacheability.credentialIn(headers) !== undefined) return false;
+    // Whether the framework would trust these is its setting: leave such requests to it.
+    if (this.keys.varyByHost && (headers['x-forwarded-host'] !== undefined || headers['x-forwarded-proto'] !== undefined)) return false;
+    const { rule, route } = known;
+    const started = this.events.wantsCache ? performance.now() : 0;
+    const key = this.keys.ofRaw(rule, req, url!);
+    if (key === undefined) return false;
+    const entry = this.cache.peek(key);
+    const now = Date.now();
+    if (entry === undefined || now >= entry.expiresAt) return false;
+    ctx.routeTemplate = route;
+    this.replies.served(ctx, rule, key, 'HIT', started);
+    const age = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
+    if (etagMatches(headers['if-none-match'], entry.etag)) {
+      res.writeHead(304, { etag: entry.etag, age });
+      res.end();
+    } else {
+      res.writeHead(entry.status, { 'content-type': entry.contentType, 'content-length': entry.body.length, etag: entry.etag, age });
+      res.end(entry.body);
+    }
+    return true;
+  };
+}
