@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_CONTROLLERS } from '../libs/performance/src/admin/performance-admin.module';
+
+// docs/endpoints.md is the endpoint reference users read: it must list exactly the admin routes the
+// controllers declare, each with exactly the query parameters the route takes.
+
+/** `get metrics/history` → its query parameter names, read from the controllers. */
+function declaredRoutes(): Map<string, string[]> {
+  const routes = new Map<string, string[]>();
+  for (const controller of ADMIN_CONTROLLERS) {
+    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '/').replace(/^\/|\/$/g, '');
+    const proto = controller.prototype as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const handler = proto[name];
+      if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+      const path = [base, String(Reflect.getMetadata(PATH_METADATA, handler)).replace(/^\//, '')].filter(Boolean).join('/');
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]!.toLowerCase();
+      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { data?: unknown }>;
+      const query = Object.entries(args)
+        .filter(([k, v]) => Number(k.split(':')[0]) === RouteParamtypes.QUERY && typeof v.data === 'string')
+        .map(([, v]) => v.data as string);
+      routes.set(`${method} ${path}`, [...new Set(query)].sort());
+    }
+  }
+  return routes;
+}
+
+/** The admin rows of docs/endpoints.md: `| \`GET metrics/history?hours=24\` |`, the first cell of each. */
+function documentedRoutes(): Map<string, string[]> {
+  const page = readFileSync(join(__dirname, '..', 'docs', 'endpoints.md'), 'utf8');
+  const routes = new Map<string, string[]>();
+  for (const line of page.split('\n')) {
+    const row = /^\| `(GET|POST|PUT|PATCH|DELETE) ([^/`][^`]*)`([^|]*)\|/.exec(line);
+    if (!row) continue;
+    const [, method, target, rest] = row;
+    const path = target!.split('?')[0]!;
+    // Every parameter the cell names: `?a=1&b=`, and alternatives written after it (`or \`?all=true\``).
+    const query = [...`${target}${rest}`.matchAll(/[?&]([A-Za-z][\w-]*)=/g)].map((m) => m[1]!);
+    routes.set(`${method!.toLowerCase()} ${path}`, [...new Set(query)].sort());
+  }
+  return routes;
+}
+
+describe('docs/endpoints.md, the endpoint reference', () => {
+  const declared = declaredRoutes();
+  const documented = documentedRoutes();
+
+  it('lists every admin route, and no route that does not exist', () => {
+    expect(declared.size).toBeGreaterThan(20);
+    expect([...documented.keys()].sort()).toEqual([...declared.keys()].sort());
+  });
+
+  it('names exactly the query parameters each route takes', () => {
+    const mismatches = [...declared].filter(([key, query]) => documented.has(key) && documented.get(key)!.join(',') !== query.join(','));
+    expect(mismatches.map(([key, query]) => `${key}: takes ${query.join(', ') || 'none'}, documented ${documented.get(key)!.join(', ') || 'none'}`)).toEqual([]);
+  });
+});
