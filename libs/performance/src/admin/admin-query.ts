@@ -1,5 +1,5 @@
 import { BadRequestException, type ExecutionContext } from '@nestjs/common';
-import { DECORATORS } from '@nestjs/swagger';
+import { adminOperationOf } from './admin-operation.decorator';
 
 /** Bounds of an integer query parameter. */
 export interface IntegerParam {
@@ -58,19 +58,16 @@ interface AdminInput {
 const INPUTS = new WeakMap<object, AdminInput>();
 
 /**
- * What a handler takes, read from the parameters its OpenAPI operation
- * declares (`@ApiQuery`, `@ApiBody`): the document and the checks cannot
- * disagree, and the OpenAPI test keeps the declarations equal to the
- * `@Query()` parameters the handler reads.
+ * What a handler takes, read from its {@link AdminOperation} declaration,
+ * which the OpenAPI document is built from too: the document and the checks
+ * cannot disagree, and the OpenAPI test keeps the declarations equal to the
+ * `@Query()` parameters the handler reads. A handler without one takes nothing.
  */
 function inputOf(handler: object): AdminInput {
   let input = INPUTS.get(handler);
   if (input === undefined) {
-    const declared = (Reflect.getMetadata(DECORATORS.API_PARAMETERS, handler) ?? []) as { name?: unknown; in?: unknown }[];
-    input = {
-      query: new Set(declared.filter((p) => p.in === 'query' && typeof p.name === 'string').map((p) => p.name as string)),
-      body: declared.some((p) => p.in === 'body'),
-    };
+    const declared = adminOperationOf(handler);
+    input = { query: new Set((declared?.query ?? []).map((p) => p.name)), body: declared?.body !== undefined };
     INPUTS.set(handler, input);
   }
   return input;

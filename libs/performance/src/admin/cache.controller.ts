@@ -10,13 +10,13 @@ import {
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type CacheCounters, OTHER_CACHE_NAMESPACE } from '../cache/cache-stats.service';
 import { ResponseCache, type ResponseCacheReport } from '../cache/response/response-cache.service';
 import { CacheWarmer, type CacheWarmingStats } from '../cache/method/cache-warmer.service';
 import { type Clearability, TypeOrmQueryCaches } from '../cache/typeorm/typeorm-query-caches.service';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { integerParam, nameParam } from './admin-query';
+import { AdminOperation } from './admin-operation.decorator';
+import { ADMIN_NAME_PATTERN, integerParam, nameParam } from './admin-query';
 
 /** Body of `POST cache/clear`. */
 export interface CacheClearBody {
@@ -43,9 +43,6 @@ const OTHER_REASON = 'counts the namespaces beyond the first 256, which have no 
 const UNKNOWN_REASON = 'neither a namespace of the response cache nor a TypeORM query result cache';
 
 /** The cache part of the admin API: cache-stats and cache/clear. */
-@ApiTags('performance')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class CacheAdminController {
@@ -62,9 +59,11 @@ export class CacheAdminController {
    * 100), and the cache warming runs.
    */
   @Get('cache-stats')
-  @ApiOperation({ summary: 'Response cache counters overall and per namespace (clearable or why not), store size and health, hottest keys' })
-  @ApiQuery({ name: 'top', required: false, description: 'Hottest keys listed, 0 to 100, default 10', schema: { type: 'integer', minimum: 0, maximum: 100, default: 10 } })
-  @ApiResponse({ status: 400, description: 'top out of range, or an unknown parameter' })
+  @AdminOperation({
+    summary: 'Response cache counters overall and per namespace (clearable or why not), store size and health, hottest keys',
+    query: [{ name: 'top', description: 'Hottest keys listed, 0 to 100, default 10', schema: { type: 'integer', minimum: 0, maximum: 100, default: 10 } }],
+    responses: { 400: 'top out of range, or an unknown parameter' },
+  })
   cacheStats(@Query('top') topRaw?: unknown): CacheStatsBody {
     const top = integerParam('top', topRaw, { min: 0, max: 100, default: 10 });
     const report = this.cache.report(top);
@@ -83,16 +82,21 @@ export class CacheAdminController {
    */
   @Post('cache/clear')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Clears one cache namespace (namespace=), or every namespace (all=true)' })
-  @ApiQuery({
-    name: 'namespace',
-    required: false,
-    description: 'A namespace that cache-stats lists as clearable; exactly one of namespace and all is required',
-    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  @AdminOperation({
+    summary: 'Clears one cache namespace (namespace=), or every namespace (all=true)',
+    query: [
+      { name: 'all', description: 'true clears every namespace and query result cache', schema: { type: 'string', enum: ['true'] } },
+      {
+        name: 'namespace',
+        description: 'A namespace that cache-stats lists as clearable; exactly one of namespace and all is required',
+        schema: { type: 'string', pattern: ADMIN_NAME_PATTERN.source },
+      },
+    ],
+    responses: {
+      400: 'neither or both of namespace and all, namespace malformed, unknown or not clearable, or an unknown parameter',
+      503: 'the cache store or the database did not clear',
+    },
   })
-  @ApiQuery({ name: 'all', required: false, description: 'true clears every namespace and query result cache', schema: { type: 'string', enum: ['true'] } })
-  @ApiResponse({ status: 400, description: 'neither or both of namespace and all, namespace malformed, unknown or not clearable, or an unknown parameter' })
-  @ApiResponse({ status: 503, description: 'the cache store or the database did not clear' })
   async clear(@Query('namespace') namespaceRaw?: unknown, @Query('all') allRaw?: unknown): Promise<CacheClearBody> {
     const namespace = nameParam('namespace', namespaceRaw, false);
     if (allRaw !== undefined && allRaw !== 'true') {

@@ -1,6 +1,5 @@
 import { type CanActivate, Controller, type ExecutionContext, Get, Headers, Inject, Injectable, NotFoundException, Res, UseGuards } from '@nestjs/common';
-import { HttpAdapterHost, ModulesContainer } from '@nestjs/core';
-import { ApiBearerAuth, ApiExcludeEndpoint, ApiOperation, ApiProduces, ApiResponse, ApiTags, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { Recommendation } from '../advisor/advice';
 import { PerformanceAdvisor } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
@@ -11,7 +10,8 @@ import { MetricsSampler } from '../monitor/metrics-sampler.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { AdminLocation } from './admin-location.service';
+import { AdminOpenApi, type OpenApiDocument } from './admin-openapi.service';
+import { AdminOperation } from './admin-operation.decorator';
 import { DashboardPage } from './dashboard/dashboard-page.service';
 
 /** Body of `GET dashboard` for API clients: the seeds' dashboard JSON (times in ms, rates in percent). */
@@ -67,11 +67,8 @@ export class DashboardAccessGuard implements CanActivate {
  * clients (admitted by {@link DashboardAccessGuard}).
  * Also `openapi.json`, the OpenAPI document of the admin API (guarded).
  */
-@ApiTags('performance')
 @Controller()
 export class DashboardAdminController {
-  private document: OpenAPIObject | undefined;
-
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
     private readonly page: DashboardPage,
@@ -80,16 +77,15 @@ export class DashboardAdminController {
     private readonly advisor: PerformanceAdvisor,
     private readonly loadTests: LoadTestRuns,
     private readonly adapterHost: HttpAdapterHost,
-    private readonly modules: ModulesContainer,
-    private readonly location: AdminLocation,
+    private readonly openApi: AdminOpenApi,
   ) {}
 
   @Get('dashboard')
   @UseGuards(DashboardAccessGuard)
-  @ApiBearerAuth()
-  @ApiProduces('application/json', 'text/html')
-  @ApiOperation({ summary: 'Dashboard JSON (current_metrics, recommendations, optimization_summary); the HTML shell for Accept: text/html' })
-  @ApiResponse({ status: 401, description: 'JSON asked for without the admin credential' })
+  @AdminOperation({
+    summary: 'Dashboard JSON (current_metrics, recommendations, optimization_summary); the HTML shell for Accept: text/html',
+    responses: { 401: 'JSON asked for without the admin credential' },
+  })
   async dashboard(@Headers('accept') accept: string | undefined, @Res() response: unknown): Promise<unknown> {
     if (wantsHtml(accept)) return this.page.send(response);
     return this.adapterHost.httpAdapter.reply(response, await this.body(), 200);
@@ -97,10 +93,8 @@ export class DashboardAdminController {
 
   @Get('openapi.json')
   @UseGuards(AdminAuthGuard)
-  @ApiExcludeEndpoint()
-  openapi(): OpenAPIObject {
-    this.document ??= this.buildDocument();
-    return this.document;
+  openapi(): OpenApiDocument {
+    return this.openApi.document();
   }
 
   private async body(): Promise<DashboardBody> {
@@ -130,31 +124,5 @@ export class DashboardAdminController {
       alerts_firing: this.alerts.firing(),
       kpis: evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: this.loadTests.ranDuringSnapshot(s) }),
     };
-  }
-
-  /**
-   * Swagger scans a Nest application; this controller has no handle on the
-   * app object, so it hands Swagger the parts it reads (container, config,
-   * adapter). Its server is the path the admin paths hang below
-   * (`/api/v1`), from configuration: a relative URL, so the document names no
-   * host and reads the same for every client.
-   */
-  private buildDocument(): OpenAPIObject {
-    const adminModule = [...this.modules.values()].find((m) => m.metatype?.name === 'PerformanceAdminModule');
-    const app = {
-      container: { getModules: () => this.modules, isGlobalModule: () => false },
-      config: { getGlobalPrefix: () => '', getVersioning: () => undefined, getGlobalPrefixOptions: () => ({}) },
-      getHttpAdapter: () => this.adapterHost.httpAdapter,
-    };
-    const config = new DocumentBuilder()
-      .setTitle('nestjs-performance admin API')
-      .setDescription('Monitoring, alerts, recommendations and diagnostics of this app. Every endpoint needs the admin credential.')
-      .setVersion(this.options.appVersion)
-      .addBearerAuth()
-      .addServer(this.location.apiBase)
-      .build();
-    return SwaggerModule.createDocument(app as never, config, {
-      include: adminModule?.metatype ? [adminModule.metatype] : [],
-    });
   }
 }

@@ -1,5 +1,4 @@
 import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DatabaseDiagnosticsService, type DatabaseStatsReport } from '../database/diagnostics/database-diagnostics.service';
 import { DatabaseInstrumentation } from '../database/database-instrumentation.service';
 import type { DatabaseSource } from '../core/ports/data-source.port';
@@ -10,7 +9,8 @@ import { PoolMonitor, type PoolUsage } from '../database/pool-monitor.service';
 import { QueryStats, type QueryStatsEntry, type QueryTotals } from '../database/query-stats.service';
 import { SlowQueryLog, type SlowQuery } from '../database/slow-query-log.service';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { integerParam, nameParam } from './admin-query';
+import { AdminOperation, type AdminParameter } from './admin-operation.decorator';
+import { ADMIN_NAME_PATTERN, integerParam, nameParam } from './admin-query';
 
 /** Body of `GET query-performance`. */
 export interface QueryPerformanceBody {
@@ -21,14 +21,13 @@ export interface QueryPerformanceBody {
 }
 
 const FINGERPRINT = /^[0-9a-f]{16}$/;
+const DATABASE_SCHEMA = { type: 'string', pattern: ADMIN_NAME_PATTERN.source } as const;
+const DATABASE_PARAMETER: AdminParameter = { name: 'database', description: 'Name of an instrumented DataSource; all when absent', schema: DATABASE_SCHEMA };
 
 /**
  * The database part of the admin API: query-performance, database-stats,
  * connection-pool, suggest-indexes and query-plan.
  */
-@ApiTags('performance')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class DatabaseAdminController {
@@ -45,10 +44,14 @@ export class DatabaseAdminController {
 
   /** Statement statistics (most total time first), recent slow statements and N+1 findings. */
   @Get('query-performance')
-  @ApiOperation({ summary: 'Statement statistics (most total time first), recent slow statements and N+1 findings' })
-  @ApiQuery({ name: 'limit', required: false, description: 'Statements and findings listed, 1 to 1000, default 50', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } })
-  @ApiQuery({ name: 'database', required: false, description: 'Name of an instrumented DataSource; all when absent', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } })
-  @ApiResponse({ status: 400, description: 'limit out of range, or database unknown' })
+  @AdminOperation({
+    summary: 'Statement statistics (most total time first), recent slow statements and N+1 findings',
+    query: [
+      DATABASE_PARAMETER,
+      { name: 'limit', description: 'Statements and findings listed, 1 to 1000, default 50', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+    ],
+    responses: { 400: 'limit out of range, or database unknown' },
+  })
   queryPerformance(@Query('limit') limitRaw?: unknown, @Query('database') databaseRaw?: unknown): QueryPerformanceBody {
     const limit = integerParam('limit', limitRaw, { min: 1, max: 1000, default: 50 });
     const database = this.sourcesFor(databaseRaw)?.[0]?.name;
@@ -62,10 +65,11 @@ export class DatabaseAdminController {
 
   /** Database-side diagnostics of each DataSource (or of `database`). */
   @Get('database-stats')
-  @ApiOperation({ summary: 'Database-side diagnostics per DataSource: table sizes, unused indexes, server statistics' })
-  @ApiQuery({ name: 'limit', required: false, description: 'Rows per list, 1 to 500, default 20', schema: { type: 'integer', minimum: 1, maximum: 500, default: 20 } })
-  @ApiQuery({ name: 'database', required: false, description: 'Name of an instrumented DataSource; all when absent', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } })
-  @ApiResponse({ status: 400, description: 'limit out of range, or database unknown' })
+  @AdminOperation({
+    summary: 'Database-side diagnostics per DataSource: table sizes, unused indexes, server statistics',
+    query: [DATABASE_PARAMETER, { name: 'limit', description: 'Rows per list, 1 to 500, default 20', schema: { type: 'integer', minimum: 1, maximum: 500, default: 20 } }],
+    responses: { 400: 'limit out of range, or database unknown' },
+  })
   async databaseStats(@Query('limit') limitRaw?: unknown, @Query('database') databaseRaw?: unknown): Promise<{ databases: DatabaseStatsReport[] }> {
     const limit = integerParam('limit', limitRaw, { min: 1, max: 500, default: 20 });
     const databases: DatabaseStatsReport[] = [];
@@ -77,16 +81,18 @@ export class DatabaseAdminController {
 
   /** Pool usage of each DataSource. */
   @Get('connection-pool')
-  @ApiOperation({ summary: 'Connection pool usage of each DataSource (active, idle, waiting, max)' })
+  @AdminOperation({ summary: 'Connection pool usage of each DataSource (active, idle, waiting, max)' })
   connectionPool(): { pools: PoolUsage[] } {
     return { pools: this.pools.usage() };
   }
 
   /** Index suggestions (with CREATE INDEX, migration and decorator) and refusals with reasons. */
   @Get('suggest-indexes')
-  @ApiOperation({ summary: 'Index suggestions (CREATE INDEX, migration, decorator) and refusals with reasons' })
-  @ApiQuery({ name: 'database', required: false, description: 'Name of an instrumented DataSource; all when absent', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } })
-  @ApiResponse({ status: 400, description: 'database unknown' })
+  @AdminOperation({
+    summary: 'Index suggestions (CREATE INDEX, migration, decorator) and refusals with reasons',
+    query: [DATABASE_PARAMETER],
+    responses: { 400: 'database unknown' },
+  })
   async suggestIndexes(@Query('database') databaseRaw?: unknown): Promise<{ databases: IndexAdvice[] }> {
     const databases: IndexAdvice[] = [];
     for (const source of this.sourcesFor(databaseRaw) ?? this.instrumentation.sources()) {
@@ -97,10 +103,14 @@ export class DatabaseAdminController {
 
   /** EXPLAIN of an observed fingerprint, with advice read from the plan. */
   @Get('query-plan')
-  @ApiOperation({ summary: 'EXPLAIN of an observed statement fingerprint, with advice read from the plan' })
-  @ApiQuery({ name: 'fingerprint', required: true, description: '16 hexadecimal characters, as listed by query-performance', schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } })
-  @ApiQuery({ name: 'database', required: false, description: 'Name of an instrumented DataSource; the fingerprint\'s own when absent', schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' } })
-  @ApiResponse({ status: 400, description: 'fingerprint malformed or not observed, database unknown, or no plan available' })
+  @AdminOperation({
+    summary: 'EXPLAIN of an observed statement fingerprint, with advice read from the plan',
+    query: [
+      { name: 'database', description: "Name of an instrumented DataSource; the fingerprint's own when absent", schema: DATABASE_SCHEMA },
+      { name: 'fingerprint', required: true, description: '16 hexadecimal characters, as listed by query-performance', schema: { type: 'string', pattern: FINGERPRINT.source } },
+    ],
+    responses: { 400: 'fingerprint malformed or not observed, database unknown, or no plan available' },
+  })
   async queryPlan(@Query('fingerprint') fingerprintRaw?: unknown, @Query('database') databaseRaw?: unknown): Promise<PlanReport> {
     const fingerprint = nameParam('fingerprint', fingerprintRaw)!;
     if (!FINGERPRINT.test(fingerprint)) {

@@ -1,5 +1,4 @@
 import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ZodError } from 'zod';
 import { loadTestRunSchema } from '../core/schemas/load-test-run';
 import type { BottleneckReport, CapacityReport, Recommendation } from '../advisor/advice';
@@ -14,6 +13,7 @@ import { MetricsSampler } from '../monitor/metrics-sampler.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminOperation, type AdminParameter } from './admin-operation.decorator';
 import { integerParam, nameParam } from './admin-query';
 
 /** Body of `dashboard/config`: what a UI needs to draw and colour the numbers. */
@@ -46,6 +46,7 @@ export interface RecommendationsBody {
 const HOURS = { min: 1, max: 720, default: 24 } as const;
 const DAYS = { min: 1, max: 365, default: 30 } as const;
 const RECOMMENDATION_ID = /^[a-z-]{1,40}-[0-9a-f]{12}$/;
+const HOURS_PARAMETER: AdminParameter = { name: 'hours', description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } };
 
 /**
  * The paths of the fields of `input` that validation dropped from `parsed`
@@ -69,9 +70,6 @@ function droppedFields(input: unknown, parsed: unknown, path = ''): string[] {
  * alerts, recommendations and optimize, bottlenecks, capacity, load-test
  * status and runs, and the dashboard configuration.
  */
-@ApiTags('performance')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class MonitoringAdminController {
@@ -84,7 +82,7 @@ export class MonitoringAdminController {
   ) {}
 
   @Get('metrics/current')
-  @ApiOperation({ summary: 'The latest snapshot of the sampler (CPU, memory, latency percentiles, rates, cache, database)' })
+  @AdminOperation({ summary: 'The latest snapshot of the sampler (CPU, memory, latency percentiles, rates, cache, database)' })
   async current(): Promise<CurrentMetrics> {
     const last = this.sampler.latest();
     if (last) return { fresh: false, snapshot: last };
@@ -92,24 +90,28 @@ export class MonitoringAdminController {
   }
 
   @Get('metrics/history')
-  @ApiOperation({ summary: 'Snapshots of the last hours, averaged into at most monitoring.history.maxPoints points' })
-  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } })
-  @ApiResponse({ status: 400, description: 'hours out of range' })
+  @AdminOperation({
+    summary: 'Snapshots of the last hours, averaged into at most monitoring.history.maxPoints points',
+    query: [HOURS_PARAMETER],
+    responses: { 400: 'hours out of range' },
+  })
   history(@Query('hours') hoursRaw?: unknown): Promise<MetricsHistory> {
     return this.sampler.history(integerParam('hours', hoursRaw, HOURS));
   }
 
   @Get('kpis')
-  @ApiOperation({ summary: 'Each KPI with its target, the current value and pass/fail (throughput n/a while not under load)' })
+  @AdminOperation({ summary: 'Each KPI with its target, the current value and pass/fail (throughput n/a while not under load)' })
   kpis(): KpiReport {
     const s = this.sampler.latest();
     return evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: s !== undefined && this.loadTests.ranDuringSnapshot(s) });
   }
 
   @Get('alerts')
-  @ApiOperation({ summary: 'Alerts seen in the last hours (firing and resolved), newest first' })
-  @ApiQuery({ name: 'hours', required: false, description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } })
-  @ApiResponse({ status: 400, description: 'hours out of range' })
+  @AdminOperation({
+    summary: 'Alerts seen in the last hours (firing and resolved), newest first',
+    query: [HOURS_PARAMETER],
+    responses: { 400: 'hours out of range' },
+  })
   async alertList(@Query('hours') hoursRaw?: unknown): Promise<{ hours: number; firing: number; alerts: PerformanceAlert[] }> {
     const hours = integerParam('hours', hoursRaw, HOURS);
     const alerts = await this.alerts.list(hours);
@@ -118,14 +120,16 @@ export class MonitoringAdminController {
 
   @Post('alerts/clear')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Deletes resolved alerts; firing alerts stay until they resolve' })
-  @ApiResponse({ status: 400, description: 'a query parameter or a body, which this endpoint does not take' })
+  @AdminOperation({
+    summary: 'Deletes resolved alerts; firing alerts stay until they resolve',
+    responses: { 400: 'a query parameter or a body, which this endpoint does not take' },
+  })
   clearAlerts(): Promise<{ cleared: number; firing: number }> {
     return this.alerts.clear();
   }
 
   @Get('recommendations')
-  @ApiOperation({ summary: 'Recommendations with stable ids, category, severity, evidence and action' })
+  @AdminOperation({ summary: 'Recommendations with stable ids, category, severity, evidence and action' })
   async recommendations(): Promise<RecommendationsBody> {
     const recommendations = await this.advisor.recommendations();
     return { total: recommendations.length, recommendations };
@@ -133,11 +137,15 @@ export class MonitoringAdminController {
 
   @Post('optimize/:id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Applies a recommendation when it is safe and reversible; 409 with the manual steps otherwise' })
-  @ApiParam({ name: 'id', description: 'A recommendation id from recommendations', schema: { type: 'string', pattern: '^[a-z-]{1,40}-[0-9a-f]{12}$' } })
-  @ApiResponse({ status: 400, description: 'malformed id, or a query parameter or body, which this endpoint does not take' })
-  @ApiResponse({ status: 404, description: 'no current recommendation has this id' })
-  @ApiResponse({ status: 409, description: 'not applicable automatically; the body lists the manual steps' })
+  @AdminOperation({
+    summary: 'Applies a recommendation when it is safe and reversible; 409 with the manual steps otherwise',
+    path: [{ name: 'id', description: 'A recommendation id from recommendations', schema: { type: 'string', pattern: RECOMMENDATION_ID.source } }],
+    responses: {
+      400: 'malformed id, or a query parameter or body, which this endpoint does not take',
+      404: 'no current recommendation has this id',
+      409: 'not applicable automatically; the body lists the manual steps',
+    },
+  })
   async optimize(@Param('id') idRaw: string): Promise<OptimizationResult> {
     const id = nameParam('id', idRaw)!;
     if (!RECOMMENDATION_ID.test(id)) {
@@ -160,30 +168,34 @@ export class MonitoringAdminController {
   }
 
   @Get('bottlenecks')
-  @ApiOperation({ summary: 'What limits the app now: database, cache, memory, CPU, event loop' })
+  @AdminOperation({ summary: 'What limits the app now: database, cache, memory, CPU, event loop' })
   bottlenecks(): BottleneckReport {
     return this.advisor.bottlenecks();
   }
 
   @Get('capacity')
-  @ApiOperation({ summary: 'Least-squares trend per metric over the last days of history, projected as many days ahead' })
-  @ApiQuery({ name: 'days', required: false, description: '1 to 365, default 30', schema: { type: 'integer', minimum: 1, maximum: 365, default: 30 } })
-  @ApiResponse({ status: 400, description: 'days out of range' })
+  @AdminOperation({
+    summary: 'Least-squares trend per metric over the last days of history, projected as many days ahead',
+    query: [{ name: 'days', description: '1 to 365, default 30', schema: { type: 'integer', minimum: 1, maximum: 365, default: 30 } }],
+    responses: { 400: 'days out of range' },
+  })
   capacity(@Query('days') daysRaw?: unknown): Promise<CapacityReport> {
     return this.advisor.capacity(integerParam('days', daysRaw, DAYS));
   }
 
   @Get('load-test/status')
-  @ApiOperation({ summary: 'The running load test and the latest finished one, as the CLI reported them' })
+  @AdminOperation({ summary: 'The running load test and the latest finished one, as the CLI reported them' })
   loadTestStatus(): LoadTestStatus {
     return this.loadTests.status();
   }
 
   @Post('load-test/runs')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Records a load-test run (the CLI posts it when it starts and when it ends)' })
-  @ApiBody({ description: 'A LoadTestRun (see core/schemas/load-test-run.ts)', schema: { type: 'object' } })
-  @ApiResponse({ status: 400, description: 'the body is not a valid run, or has fields a run does not have; the message names the fields' })
+  @AdminOperation({
+    summary: 'Records a load-test run (the CLI posts it when it starts and when it ends)',
+    body: { description: 'A LoadTestRun (see core/schemas/load-test-run.ts)', schema: { type: 'object' } },
+    responses: { 400: 'the body is not a valid run, or has fields a run does not have; the message names the fields' },
+  })
   recordRun(@Body() body: unknown): ReceivedLoadTestRun {
     const checked = loadTestRunSchema.safeParse(body);
     const unknown = checked.success ? droppedFields(body, checked.data) : [];
@@ -201,8 +213,7 @@ export class MonitoringAdminController {
   }
 
   @Get('dashboard/config')
-  @ApiOperation({ summary: 'Thresholds, KPI targets and refresh interval for dashboards' })
-  @ApiOkResponse({ description: 'DashboardConfig' })
+  @AdminOperation({ summary: 'Thresholds, KPI targets and refresh interval for dashboards', responses: { 200: 'DashboardConfig' } })
   dashboardConfig(): DashboardConfig {
     const thresholds: Record<string, { direction: 'above' | 'below'; info?: number; warning?: number; critical?: number }> = {};
     for (const rule of this.options.alerts.rules) thresholds[rule.metric] = { direction: rule.direction, ...rule.levels };

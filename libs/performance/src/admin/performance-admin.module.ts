@@ -7,6 +7,7 @@ import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { TYPEORM_QUERY_CACHES_PROVIDER } from '../cache/typeorm/query-cache.providers';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ADMIN_PATH, AdminLocation } from './admin-location.service';
+import { ADMIN_API_CONTROLLERS, AdminOpenApi } from './admin-openapi.service';
 import { CacheAdminController } from './cache.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets.service';
@@ -18,6 +19,7 @@ import { MonitoringAdminController } from './monitoring.controller';
 import { JobsAdminController } from './jobs.controller';
 import { ProfilingAdminController } from './profiling.controller';
 import { CacheWarmingAdminController } from './cache-warming.controller';
+import { describeToSwagger } from './swagger-metadata';
 
 /**
  * The admin controllers of every feature. Each feature adds its controller
@@ -33,6 +35,7 @@ export const ADMIN_CONTROLLERS: Type<unknown>[] = [MonitoringAdminController, Da
 @Module({})
 export class PerformanceAdminModule {
   static register(path: string): DynamicModule {
+    describeToSwagger(ADMIN_CONTROLLERS);
     return {
       module: PerformanceAdminModule,
       imports: [RouterModule.register([{ path, module: PerformanceAdminModule }])],
@@ -41,6 +44,8 @@ export class PerformanceAdminModule {
         { provide: ADMIN_PATH, useValue: path },
         AdminLocation,
         AdminAuthGuard,
+        { provide: ADMIN_API_CONTROLLERS, useValue: ADMIN_CONTROLLERS },
+        AdminOpenApi,
         TYPEORM_QUERY_CACHES_PROVIDER,
         DashboardAssets,
         DashboardPage,

@@ -15,10 +15,10 @@ import {
   StreamableFile,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { CpuProfile, CpuProfileSummary } from '../profiling/cpu-profile-summary';
 import { ProcessProfiler, ProfileAbortedError, ProfilerBusyError } from '../profiling/process-profiler.service';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminOperation } from './admin-operation.decorator';
 import { integerParam } from './admin-query';
 
 /** Body of `POST profiling/cpu?format=json`: the summary and the profile in one document. */
@@ -67,9 +67,6 @@ function onClientGone(res: unknown, gone: () => void): () => void {
  * - `POST profiling/heap`: a `.heapsnapshot` download (Memory panel). The
  *   snapshot holds every string in the process, secrets included.
  */
-@ApiTags('performance')
-@ApiBearerAuth()
-@ApiResponse({ status: 401, description: 'No or wrong admin credential' })
 @Controller()
 @UseGuards(AdminAuthGuard)
 export class ProfilingAdminController {
@@ -77,11 +74,14 @@ export class ProfilingAdminController {
 
   @Post('profiling/cpu')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Records a CPU profile for some seconds: a .cpuprofile download, or JSON with its summary' })
-  @ApiQuery({ name: 'seconds', required: false, description: '1 to profiling.maxSeconds, default 10 (or maxSeconds when lower)', schema: { type: 'integer', minimum: 1, default: 10 } })
-  @ApiQuery({ name: 'format', required: false, description: 'cpuprofile (download, default) or json (summary and profile)', schema: { type: 'string', enum: ['cpuprofile', 'json'] } })
-  @ApiResponse({ status: 400, description: 'seconds out of range or unknown format' })
-  @ApiResponse({ status: 409, description: 'a profile or heap snapshot is already being taken' })
+  @AdminOperation({
+    summary: 'Records a CPU profile for some seconds: a .cpuprofile download, or JSON with its summary',
+    query: [
+      { name: 'format', description: 'cpuprofile (download, default) or json (summary and profile)', schema: { type: 'string', enum: ['cpuprofile', 'json'] } },
+      { name: 'seconds', description: '1 to profiling.maxSeconds, default 10 (or maxSeconds when lower)', schema: { type: 'integer', minimum: 1, default: 10 } },
+    ],
+    responses: { 400: 'seconds out of range or unknown format', 409: 'a profile or heap snapshot is already being taken' },
+  })
   async cpu(
     @Query('seconds') rawSeconds: unknown,
     @Query('format') format: unknown,
@@ -103,8 +103,10 @@ export class ProfilingAdminController {
   }
 
   @Get('profiling/summary')
-  @ApiOperation({ summary: 'Summary of the latest CPU profile: hottest functions and their self time' })
-  @ApiResponse({ status: 404, description: 'no profile recorded yet, or profiling is switched off' })
+  @AdminOperation({
+    summary: 'Summary of the latest CPU profile: hottest functions and their self time',
+    responses: { 404: 'no profile recorded yet, or profiling is switched off' },
+  })
   summary(): CpuProfileSummary {
     const summary = this.required().latestSummary;
     if (!summary) throw new NotFoundException('no CPU profile recorded yet: POST profiling/cpu?seconds=N first');
@@ -113,9 +115,10 @@ export class ProfilingAdminController {
 
   @Post('profiling/heap')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Takes a heap snapshot and streams it as a .heapsnapshot download' })
-  @ApiResponse({ status: 404, description: 'heap snapshots or profiling are switched off' })
-  @ApiResponse({ status: 409, description: 'a profile or heap snapshot is already being taken' })
+  @AdminOperation({
+    summary: 'Takes a heap snapshot and streams it as a .heapsnapshot download',
+    responses: { 404: 'heap snapshots or profiling are switched off', 409: 'a profile or heap snapshot is already being taken' },
+  })
   async heap(@Res({ passthrough: true }) res: unknown): Promise<StreamableFile> {
     const profiler = this.required();
     if (!profiler.heapSnapshotsAllowed) throw new NotFoundException('heap snapshots are switched off (profiling.heapSnapshots: false)');

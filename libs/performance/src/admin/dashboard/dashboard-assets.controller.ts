@@ -1,6 +1,5 @@
 import { Controller, Get, Headers, NotFoundException, Param, Res, StreamableFile } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { AdminAuthGuard } from '../admin-auth.guard';
 import { DashboardAssets } from './dashboard-assets.service';
 
@@ -11,9 +10,9 @@ const ONE_YEAR = 'public, max-age=31536000, immutable';
  * styles (its own, and uPlot's from the installed package). Unguarded, like
  * any static file: they hold no data and no secrets. Only a fixed allow-list
  * of names is served, and nothing at all while the admin API is switched off.
+ * Not part of the API: no route here declares an `@AdminOperation`, so the
+ * OpenAPI documents leave them out.
  */
-// Static files of the dashboard page, open like the page itself: not part of the API.
-@ApiExcludeController()
 @Controller('dashboard/assets')
 export class DashboardAssetsController {
   constructor(
