@@ -112,14 +112,8 @@ export { buildCacheKey, normalizeQuery, normalizeHost, type CacheKeyInput } from
 export { SingleFlight } from './cache/single-flight';
 export { CacheAdminController, type CacheClearBody, type CacheStatsBody } from './admin/cache.controller';
 export { TrackJob, type TrackJobOptions } from './jobs/track-job.decorator';
-export {
-  JobMonitor,
-  type JobStatus,
-  type JobsStatusBody,
-  type JobAlert,
-  type JobError,
-  type JobRunStatus,
-} from './jobs/job-monitor.service';
+export { JobMonitor } from './jobs/job-monitor.service';
+export type { JobStatus, JobsStatusBody, JobAlert, JobError, JobRunStatus } from './jobs/job-status';
 export type { JobSchedule } from './jobs/job-schedule';
 export type { JobsOptions } from './core/options/jobs.options';
 export { JobsAdminController } from './admin/jobs.controller';

@@ -5,7 +5,8 @@ import type { ResolvedPerformanceOptions } from '../core/options/resolved.option
 import { NotifierHealthSource } from '../core/ports/delivery-health.port';
 import { AlertsFiringSource } from '../core/ports/observability.port';
 import { StoreOutageSource } from '../core/schemas/performance-alert';
-import { JobMonitor, type JobAlert, type JobAlertRules } from '../jobs/job-monitor.service';
+import { JobMonitor } from '../jobs/job-monitor.service';
+import type { JobAlert, JobAlertRules } from '../jobs/job-status';
 import { HistoryStore } from '../monitor/history.store';
 import { MetricsSampler } from '../monitor/metrics-sampler.service';
 import { AlertDispatcher, createNotifiers } from './alert-dispatcher';

@@ -1,7 +1,8 @@
 import type * as PromClient from 'prom-client';
 import { requireOptional } from '../core/performance-errors';
 import type { PerformanceMetrics } from '../metrics/performance-metrics.service';
-import type { JobMonitor, JobsStatusBody } from './job-monitor.service';
+import type { JobMonitor } from './job-monitor.service';
+import type { JobsStatusBody } from './job-status';
 
 /** Token of the job metrics registration (resolves to the metric names, or null when metrics or jobs are off). */
 export const JOB_METRICS = Symbol('JOB_METRICS');

@@ -57,3 +57,21 @@ export function findScheduleOf(method: unknown): JobSchedule | undefined {
   }
   return undefined;
 }
+
+/**
+ * The next start the scheduler plans, epoch ms: an interval's last start
+ * (`lastStart`) plus its period, a cron job's next date as `reader` knows it;
+ * null otherwise.
+ */
+export function nextRunOf(schedule: JobSchedule, lastStart: number, reader: ScheduleReader | null): number | null {
+  if (schedule.type === 'interval') return lastStart + schedule.intervalMs;
+  if (schedule.type === 'cron') return reader?.nextCronRun(schedule) ?? null;
+  return null;
+}
+
+/** Seconds between two starts the schedule plans (an interval's period, a cron job's), or undefined. */
+export function scheduledIntervalOf(schedule: JobSchedule, reader: ScheduleReader | null): number | undefined {
+  if (schedule.type === 'interval') return schedule.intervalMs / 1000;
+  if (schedule.type === 'cron') return reader?.cronPeriodSeconds(schedule);
+  return undefined;
+}

@@ -1,5 +1,5 @@
 import type { ResolvedJobsOptions } from '../../core/options/jobs.options';
-import type { JobAlert, JobFigures } from '../../jobs/job-monitor.service';
+import type { JobAlert, JobFigures } from '../../jobs/job-status';
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
