@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_CONTROLLERS } from '../libs/performance/src/admin/performance-admin.module';
 import { startSample, type RunningSample } from './support/sample-app';
@@ -38,12 +39,13 @@ function declaredRoutes(): { key: string; query: string[] }[] {
 describe('OpenAPI document of the admin API', () => {
   let sample: RunningSample;
   let operations: Map<string, Operation>;
+  let doc: { paths: Record<string, Record<string, Operation>> };
 
   beforeAll(async () => {
     sample = await startSample('express', { seedDocuments: 10 });
     const res = await fetch(`${sample.api}/performance/openapi.json`, { headers: sample.admin });
     expect(res.status).toBe(200);
-    const doc = (await res.json()) as { paths: Record<string, Record<string, Operation>> };
+    doc = (await res.json()) as { paths: Record<string, Record<string, Operation>> };
     operations = new Map();
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(methods)) operations.set(`${method} ${path}`, op);
@@ -68,6 +70,17 @@ describe('OpenAPI document of the admin API', () => {
       if (!op.responses['401']) missing.push(`${key}: 401`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it("lists the admin operations in the app's own Swagger document exactly as openapi.json states them", () => {
+    // With @nestjs/swagger installed, the module describes its routes to it: an app's SwaggerModule sees them too.
+    const own = SwaggerModule.createDocument(sample.app, new DocumentBuilder().build());
+    const admin = Object.fromEntries(
+      Object.entries(own.paths)
+        .filter(([path]) => path.startsWith('/api/v1/performance/'))
+        .map(([path, methods]) => [path.slice('/api/v1'.length), methods]),
+    );
+    expect(admin).toEqual(doc.paths);
   });
 
   it('documents each query parameter a handler reads, with its range or pattern, and the 400 it can answer', () => {
