@@ -45,7 +45,7 @@ describe('option errors never show a secret', () => {
     expect(lines).toEqual([
       'alerts.notifiers.webhooks.0.url: must be an http(s) URL (got "ftp://hooks.example.com/in?token=***")',
       'alerts.notifiers.webhooks.0.headers.Authorization: Invalid input: expected string, received number (got a number, not shown)',
-      'alerts.notifiers.slack.0: unknown option "extra"',
+      'alerts.notifiers.slack.0: unknown option "extra" (known: url)',
       'alerts.notifiers.email.smtpUrl: must be an smtp:// or smtps:// URL (got "smtpx://alerts:***@mail.example.com:587")',
       'alerts.notifiers.email.to: Too small: expected array to have >=1 items (got [])',
       'cache.redis.url: must be a redis:// or rediss:// URL (got "http://default:***@cache.internal:6379")',

@@ -3,7 +3,7 @@ import { MemoryHistoryStore } from '../monitor/memory-history.store';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { AlertDispatcher } from './alert-dispatcher';
 import { AlertManager } from './alert-manager.service';
-import { resolveAlertsOptions } from '../core/options/alerts.options';
+import { resolveAlertsOptions } from '../core/options/schema/alerts';
 import type { AlertEvent, JobAlertCondition, JobAlertSource, StoreOutage } from '../core/schemas/performance-alert';
 
 /** Every metric rule off: only job rules can fire. */

@@ -3,7 +3,7 @@ import { Cron, Interval } from '@nestjs/schedule';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobMonitor } from './job-monitor.service';
 import { findScheduleOf } from './job-schedule';
-import { resolveJobsOptions } from '../core/options/jobs.options';
+import { resolveJobsOptions } from '../core/options/schema/jobs';
 import { fallbackJobRecorder, TrackJob, trackedJobOf } from './track-job.decorator';
 
 class Worker {

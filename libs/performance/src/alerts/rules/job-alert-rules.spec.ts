@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveJobsOptions } from '../../core/options/jobs.options';
+import { resolveJobsOptions } from '../../core/options/schema/jobs';
 import { JobMonitor } from '../../jobs/job-monitor.service';
 import { fallbackJobRecorder } from '../../jobs/track-job.decorator';
 import { jobAlertRules } from '../alerts.providers';

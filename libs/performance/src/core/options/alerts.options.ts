@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** Alert severities, lowest first. */
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 /** One of {@link ALERT_SEVERITIES}. */
@@ -144,97 +142,10 @@ export interface ResolvedAlertsOptions {
     readonly log: boolean;
     readonly webhooks: readonly WebhookNotifierOptions[];
     readonly slack: readonly { readonly url: string }[];
-    readonly email: EmailNotifierOptions | undefined;
+    readonly email?: EmailNotifierOptions;
     readonly minSeverity: AlertSeverity;
     readonly retries: number;
     readonly backoffMs: number;
     readonly timeoutMs: number;
-  };
-}
-
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  // fetch refuses a URL with credentials, so every delivery would fail: say so at start-up instead.
-  .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), {
-    error: 'must not carry a user name or password: send credentials in `headers` (e.g. Authorization)',
-  });
-const levels = z
-  .strictObject({ info: z.number().optional(), warning: z.number().optional(), critical: z.number().optional() })
-  .refine((l) => l.info !== undefined || l.warning !== undefined || l.critical !== undefined, 'needs at least one level');
-
-/** Schema of {@link AlertsOptions}. */
-export const alertsOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  rules: z
-    .strictObject(
-      Object.fromEntries(Object.keys(ALERT_METRICS).map((k) => [k, z.union([levels, z.literal(false)]).optional()])) as Record<
-        AlertMetric,
-        z.ZodOptional<z.ZodUnion<[typeof levels, z.ZodLiteral<false>]>>
-      >,
-    )
-    .optional(),
-  outages: z
-    .strictObject({
-      cacheStore: z.union([z.enum(ALERT_SEVERITIES), z.literal(false)]).optional(),
-      database: z.union([z.enum(ALERT_SEVERITIES), z.literal(false)]).optional(),
-    })
-    .optional(),
-  resolveAfterSamples: z.int().min(1).max(1000).optional(),
-  maxAlerts: z.int().min(10).max(1_000_000).optional(),
-  notifiers: z
-    .strictObject({
-      log: z.boolean().optional(),
-      webhooks: z.array(z.strictObject({ url: httpUrl, headers: z.record(z.string(), z.string()).optional() })).max(20).optional(),
-      slack: z.array(z.strictObject({ url: httpUrl })).max(20).optional(),
-      email: z
-        .strictObject({
-          smtpUrl: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
-          from: z.string().min(3),
-          to: z.array(z.string().min(3)).min(1).max(100),
-        })
-        .optional(),
-      minSeverity: z.enum(ALERT_SEVERITIES).optional(),
-      retries: z.int().min(0).max(10).optional(),
-      backoffMs: z.int().min(1).max(600_000).optional(),
-      timeoutMs: z.int().min(100).max(120_000).optional(),
-    })
-    .optional(),
-});
-
-/** Merges validated alert options with the defaults (`maxCpuPercent` is `monitoring.maxCpuUsagePercent`). */
-export function resolveAlertsOptions(o: z.infer<typeof alertsOptionsSchema> = {}, maxCpuPercent = 80): ResolvedAlertsOptions {
-  const defaults: Record<AlertMetric, AlertRuleLevels> = {
-    cpuPercent: { warning: maxCpuPercent, critical: Math.max(95, maxCpuPercent) },
-    memoryPercent: { warning: 85, critical: 95 },
-    p95Ms: { warning: 2000, critical: 5000 },
-    errorRatePercent: { warning: 1, critical: 5 },
-    poolUtilizationPercent: { warning: 80, critical: 95 },
-    dbMeanQueryMs: { warning: 500, critical: 1000 },
-    eventLoopLagP99Ms: { warning: 200, critical: 1000 },
-    cacheHitRatePercent: { info: 70 },
-  };
-  const rules: AlertRule[] = [];
-  for (const metric of Object.keys(ALERT_METRICS) as AlertMetric[]) {
-    const configured = o.rules?.[metric];
-    if (configured === false) continue;
-    rules.push({ metric, direction: ALERT_METRICS[metric], levels: configured ?? defaults[metric] });
-  }
-  const n = o.notifiers ?? {};
-  return {
-    enabled: o.enabled ?? true,
-    rules,
-    outages: { cacheStore: o.outages?.cacheStore ?? 'warning', database: o.outages?.database ?? 'critical' },
-    resolveAfterSamples: o.resolveAfterSamples ?? 1,
-    maxAlerts: o.maxAlerts ?? 1000,
-    notifiers: {
-      log: n.log ?? true,
-      webhooks: n.webhooks ?? [],
-      slack: n.slack ?? [],
-      email: n.email,
-      minSeverity: n.minSeverity ?? 'warning',
-      retries: n.retries ?? 3,
-      backoffMs: n.backoffMs ?? 1000,
-      timeoutMs: n.timeoutMs ?? 5000,
-    },
   };
 }

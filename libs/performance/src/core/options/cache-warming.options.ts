@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The `cacheWarming` section of the module options: how `@WarmCache()`
  * entries are filled and kept fresh.
@@ -30,22 +28,4 @@ export interface ResolvedCacheWarmingOptions {
   readonly concurrency: number;
   readonly refreshAheadPercent: number;
   readonly awaitStartup: boolean;
-}
-
-/** Schema of {@link CacheWarmingOptions}. */
-export const cacheWarmingOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  concurrency: z.int().min(1).max(64).optional(),
-  refreshAheadPercent: z.number().min(1).max(90).optional(),
-  awaitStartup: z.boolean().optional(),
-});
-
-/** Merges validated cache warming options with the defaults. */
-export function resolveCacheWarmingOptions(o: z.infer<typeof cacheWarmingOptionsSchema> = {}): ResolvedCacheWarmingOptions {
-  return {
-    enabled: o.enabled ?? true,
-    concurrency: o.concurrency ?? 4,
-    refreshAheadPercent: o.refreshAheadPercent ?? 10,
-    awaitStartup: o.awaitStartup ?? true,
-  };
 }

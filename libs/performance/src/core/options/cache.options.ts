@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { CacheStore } from '../ports/cache-store.port';
 
 /** Namespaces: letters, digits, `.`, `_`, `-` (a `:` would break the key layout). */
@@ -175,119 +174,12 @@ export interface ResolvedCacheOptions {
   readonly cacheablePaths: Readonly<Record<string, ResolvedCachePathRule>>;
   readonly statuses: readonly number[];
   readonly store: 'memory' | 'redis' | 'two-tier' | CacheStore;
-  readonly redis: { readonly url: string | undefined; readonly keyPrefix: string; readonly commandTimeoutMs: number };
+  readonly redis: { readonly url?: string; readonly keyPrefix: string; readonly commandTimeoutMs: number };
   readonly staleWhileRevalidate: number;
   readonly varyHeaders: readonly string[];
   readonly sweepIntervalSeconds: number;
   readonly varyByHost: boolean;
-  readonly keySecret: string | undefined;
+  readonly keySecret?: string;
   /** Lower-cased. */
   readonly apiKeyHeaders: readonly string[];
-}
-
-const namespace = z.string().regex(CACHE_NAMESPACE_PATTERN, 'must be 1-64 letters, digits, . _ -');
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'must be an HTTP header name');
-/** A query parameter name as the handler reads it (decoded). */
-const queryName = z.string().min(1).max(128);
-const ttlSeconds = z.number().positive().max(31_536_000);
-const routeTemplate = z
-  .string()
-  .regex(/^\/[^\s?#]*$/, 'must be a route template starting with "/" (no query string)');
-
-const pathRule = z.union([
-  ttlSeconds,
-  z.strictObject({
-    ttl: ttlSeconds.optional(),
-    namespace: namespace.optional(),
-    varyHeaders: z.array(headerName).max(16).optional(),
-    query: z.array(queryName).max(64).optional(),
-  }),
-]);
-
-const storeSchema = z.union([
-  z.literal('memory'),
-  z.literal('redis'),
-  z.literal('two-tier'),
-  z.custom<CacheStore>(
-    (v) =>
-      typeof v === 'object' &&
-      v !== null &&
-      ['get', 'set', 'invalidate', 'health', 'usage', 'ping', 'close'].every(
-        (m) => typeof (v as unknown as Record<string, unknown>)[m] === 'function',
-      ),
-    "must be 'memory', 'redis', 'two-tier' or an object implementing CacheStore",
-  ),
-]);
-
-/** Validation schema of {@link CacheOptions}. */
-export const cacheOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  maxSize: z.int().min(1).max(10_000_000).optional(),
-  maxBytes: z.int().min(1024).max(2 ** 40).optional(),
-  maxEntryBytes: z.int().min(1).max(2 ** 31).optional(),
-  ttl: z.number().min(0).optional(),
-  cacheablePaths: z.record(routeTemplate, pathRule).optional(),
-  statuses: z.array(z.int().min(200).max(599)).min(1).max(50).optional(),
-  store: storeSchema.optional(),
-  redis: z
-    .strictObject({
-      url: z
-        .string()
-        .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
-        .optional(),
-      keyPrefix: z.string().max(128).regex(/^[^\s*?[\]\\]*$/, 'must not contain spaces or * ? [ ] \\').optional(),
-      commandTimeoutMs: z.int().min(10).max(60_000).optional(),
-    })
-    .optional(),
-  staleWhileRevalidate: z.number().min(0).max(31_536_000).optional(),
-  varyHeaders: z.array(headerName).max(16).optional(),
-  sweepIntervalSeconds: z.number().min(0).max(86_400).optional(),
-  varyByHost: z.boolean().optional(),
-  // Option errors never quote the value of a secret-looking name such as this one.
-  keySecret: z.string().min(32, 'must be at least 32 characters').optional(),
-  apiKeyHeaders: z.array(headerName).max(16).optional(),
-}).superRefine((o, ctx) => {
-  if ((o.store === 'redis' || o.store === 'two-tier') && !o.redis?.url) {
-    ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: `is required with store '${o.store}' (or set REDIS_URL)` });
-  }
-});
-
-/** Applies the defaults to validated cache options. */
-export function resolveCacheOptions(o: z.infer<typeof cacheOptionsSchema> | undefined): ResolvedCacheOptions {
-  const ttl = o?.ttl ?? 300;
-  const varyHeaders = (o?.varyHeaders ?? []).map((h) => h.toLowerCase());
-  const cacheablePaths: Record<string, ResolvedCachePathRule> = {};
-  for (const [route, rule] of Object.entries(o?.cacheablePaths ?? {})) {
-    cacheablePaths[route] =
-      typeof rule === 'number'
-        ? { ttl: rule, namespace: DEFAULT_CACHE_NAMESPACE, varyHeaders: [], query: null }
-        : {
-            ttl: rule.ttl ?? ttl,
-            namespace: rule.namespace ?? DEFAULT_CACHE_NAMESPACE,
-            varyHeaders: (rule.varyHeaders ?? []).map((h) => h.toLowerCase()),
-            query: rule.query ?? null,
-          };
-  }
-  const url = o?.redis?.url;
-  return {
-    enabled: o?.enabled ?? true,
-    maxSize: o?.maxSize ?? 1000,
-    maxBytes: o?.maxBytes ?? 64 * 1024 * 1024,
-    maxEntryBytes: o?.maxEntryBytes ?? 1024 * 1024,
-    ttl,
-    cacheablePaths,
-    statuses: o?.statuses ?? [200],
-    store: (o?.store as ResolvedCacheOptions['store'] | undefined) ?? (url ? 'two-tier' : 'memory'),
-    redis: {
-      url,
-      keyPrefix: o?.redis?.keyPrefix ?? 'nestjs-performance:cache:',
-      commandTimeoutMs: o?.redis?.commandTimeoutMs ?? 500,
-    },
-    staleWhileRevalidate: o?.staleWhileRevalidate ?? 0,
-    varyHeaders,
-    sweepIntervalSeconds: o?.sweepIntervalSeconds ?? 60,
-    varyByHost: o?.varyByHost ?? true,
-    keySecret: o?.keySecret,
-    apiKeyHeaders: (o?.apiKeyHeaders ?? ['x-api-key']).map((h) => h.toLowerCase()),
-  };
 }

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** An outbound HTTP dependency the app relies on, checked by `/health/ready`. */
 export interface HttpDependency {
   /** Indicator key suffix: `http_<name>`. Letters, digits, `_` and `-`. */
@@ -96,60 +94,4 @@ export interface ResolvedHealthOptions {
   readonly dependencies: readonly Readonly<Required<HttpDependency>>[];
   readonly readiness: Readonly<Required<HealthReadinessOptions>>;
   readonly weights: Readonly<Required<HealthScoreWeights>>;
-}
-
-const rootPath = z
-  .string()
-  .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path starting with "/" (letters, digits, . _ ~ - /)');
-const percent = z.number().positive().max(100);
-
-/** Schema of {@link HealthOptions}. */
-export const healthOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  endpoint: rootPath.optional(),
-  timeoutMs: z.int().min(1).max(120_000).optional(),
-  diskPath: z.string().min(1).optional(),
-  diskThresholdPercent: percent.optional(),
-  eventLoopLagMs: z.number().positive().optional(),
-  poolSaturationPercent: percent.optional(),
-  dependencies: z
-    .array(
-      z.strictObject({
-        name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
-        url: z.url({ protocol: /^https?$/ }),
-        timeoutMs: z.int().min(1).max(120_000).optional(),
-      }),
-    )
-    .max(100)
-    .optional(),
-  readiness: z.strictObject({ cache: z.boolean().optional() }).optional(),
-  weights: z
-    .strictObject({
-      database: z.number().min(0).optional(),
-      system: z.number().min(0).optional(),
-      cache: z.number().min(0).optional(),
-    })
-    .refine((w) => (w.database ?? 40) + (w.system ?? 35) + (w.cache ?? 25) > 0, 'at least one weight must be above 0')
-    .optional(),
-});
-
-/** Merges validated health options with the defaults. */
-export function resolveHealthOptions(o: z.infer<typeof healthOptionsSchema> = {}): ResolvedHealthOptions {
-  const timeoutMs = o.timeoutMs ?? 3000;
-  return {
-    enabled: o.enabled ?? true,
-    endpoint: o.endpoint ?? '/health',
-    timeoutMs,
-    diskPath: o.diskPath ?? process.cwd(),
-    diskThresholdPercent: o.diskThresholdPercent ?? 95,
-    eventLoopLagMs: o.eventLoopLagMs ?? 200,
-    poolSaturationPercent: o.poolSaturationPercent ?? 95,
-    dependencies: (o.dependencies ?? []).map((d) => ({ name: d.name, url: d.url, timeoutMs: d.timeoutMs ?? timeoutMs })),
-    readiness: { cache: o.readiness?.cache ?? false },
-    weights: {
-      database: o.weights?.database ?? 40,
-      system: o.weights?.system ?? 35,
-      cache: o.weights?.cache ?? 25,
-    },
-  };
 }

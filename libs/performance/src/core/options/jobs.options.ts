@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The `jobs` section of the module options: background job monitoring for
  * methods marked with `@TrackJob()` (scheduled with `@nestjs/schedule` or
@@ -64,36 +62,4 @@ export interface ResolvedJobsOptions {
   readonly failureRateMinRuns: number;
   readonly failureRatePercent: { readonly warning: number; readonly critical: number };
   readonly maxErrorLength: number;
-}
-
-const percent = z.number().positive().max(100);
-
-/** Schema of {@link JobsOptions}. */
-export const jobsOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  maxJobs: z.int().min(1).max(10_000).optional(),
-  overdueFactor: z.number().min(1).max(1000).optional(),
-  failureRateWindow: z.int().min(1).max(10_000).optional(),
-  failureRateMinRuns: z.int().min(1).max(10_000).optional(),
-  failureRatePercent: z
-    .strictObject({ warning: percent.optional(), critical: percent.optional() })
-    .refine((p) => (p.warning ?? 20) <= (p.critical ?? 50), 'warning must not be above critical')
-    .optional(),
-  maxErrorLength: z.int().min(20).max(100_000).optional(),
-});
-
-/** Merges validated jobs options with the defaults. */
-export function resolveJobsOptions(o: z.infer<typeof jobsOptionsSchema> = {}): ResolvedJobsOptions {
-  return {
-    enabled: o.enabled ?? true,
-    maxJobs: o.maxJobs ?? 100,
-    overdueFactor: o.overdueFactor ?? 1.5,
-    failureRateWindow: o.failureRateWindow ?? 20,
-    failureRateMinRuns: o.failureRateMinRuns ?? 3,
-    failureRatePercent: {
-      warning: o.failureRatePercent?.warning ?? 20,
-      critical: o.failureRatePercent?.critical ?? 50,
-    },
-    maxErrorLength: o.maxErrorLength ?? 500,
-  };
 }

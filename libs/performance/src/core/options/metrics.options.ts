@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * What the module needs of a prom-client `Registry`: the app may pass its own
  * (typed structurally, so the library's types do not import prom-client).
@@ -67,49 +65,10 @@ export interface ResolvedMetricsOptions {
   readonly durationBuckets: readonly number[];
   readonly queryDurationBuckets: readonly number[];
   readonly defaultMetrics: boolean;
-  readonly registry: PrometheusRegistry | undefined;
+  readonly registry?: PrometheusRegistry;
 }
-
-const rootPath = z
-  .string()
-  .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'must be a path starting with "/" (letters, digits, . _ ~ - /)');
-
-const buckets = z
-  .array(z.number().positive())
-  .min(1)
-  .max(50)
-  .refine((b) => b.every((v, i) => i === 0 || v > b[i - 1]!), 'must be strictly increasing');
-
-/** Schema of {@link MetricsOptions}. */
-export const metricsOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  endpoint: rootPath.optional(),
-  requireAdmin: z.boolean().optional(),
-  durationBuckets: buckets.optional(),
-  queryDurationBuckets: buckets.optional(),
-  defaultMetrics: z.boolean().optional(),
-  registry: z
-    .custom<PrometheusRegistry>(
-      (v) => typeof v === 'object' && v !== null && typeof (v as PrometheusRegistry).registerMetric === 'function',
-      'must be a prom-client Registry',
-    )
-    .optional(),
-});
 
 /** Default buckets of `http_request_duration_seconds`, in seconds. */
 export const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Default buckets of `db_query_duration_seconds`, in seconds. */
 export const DEFAULT_QUERY_DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
-
-/** Merges validated metrics options with the defaults. */
-export function resolveMetricsOptions(o: z.infer<typeof metricsOptionsSchema> = {}): ResolvedMetricsOptions {
-  return {
-    enabled: o.enabled ?? true,
-    endpoint: o.endpoint ?? '/metrics',
-    requireAdmin: o.requireAdmin ?? false,
-    durationBuckets: o.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
-    queryDurationBuckets: o.queryDurationBuckets ?? DEFAULT_QUERY_DURATION_BUCKETS,
-    defaultMetrics: o.defaultMetrics ?? true,
-    registry: o.registry,
-  };
-}

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Where the sampler keeps its snapshots and the alerts (`monitoring.history`).
  *
@@ -49,8 +47,7 @@ export interface HistoryOptions {
 }
 
 /**
- * Targets that `kpis` checks the latest snapshot against (defaults from the
- * seeds' PerformanceKPIs).
+ * Targets that `kpis` checks the latest snapshot against.
  *
  * @example
  * PerformanceModule.forRoot({ monitoring: { kpis: { p95Ms: 300, minRequestsPerSecond: 50 } } })
@@ -76,51 +73,3 @@ export interface KpiOptions {
 export type ResolvedHistoryOptions = Readonly<Required<HistoryOptions>>;
 /** KPI options after defaults. */
 export type ResolvedKpiOptions = Readonly<Required<KpiOptions>>;
-
-const positive = z.number().positive();
-
-/** Schema of {@link HistoryOptions}. */
-export const historyOptionsSchema = z.strictObject({
-  store: z.enum(['memory', 'typeorm']).optional(),
-  maxSnapshots: z.int().min(10).max(1_000_000).optional(),
-  retentionDays: z.int().min(1).max(3650).optional(),
-  maxPoints: z.int().min(2).max(10_000).optional(),
-  dataSource: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be a DataSource name').optional(),
-  runMigrations: z.boolean().optional(),
-});
-
-/** Schema of {@link KpiOptions}. */
-export const kpiOptionsSchema = z.strictObject({
-  p95Ms: positive.optional(),
-  p99Ms: positive.optional(),
-  minRequestsPerSecond: z.number().min(0).optional(),
-  maxCpuPercent: positive.optional(),
-  maxMemoryPercent: positive.optional(),
-  maxPoolPercent: positive.optional(),
-  maxErrorRatePercent: z.number().min(0).max(100).optional(),
-});
-
-/** Merges validated history options with the defaults. */
-export function resolveHistoryOptions(o: z.infer<typeof historyOptionsSchema> = {}): ResolvedHistoryOptions {
-  return {
-    store: o.store ?? 'memory',
-    maxSnapshots: o.maxSnapshots ?? 10_080,
-    retentionDays: o.retentionDays ?? 30,
-    maxPoints: o.maxPoints ?? 300,
-    dataSource: o.dataSource ?? 'default',
-    runMigrations: o.runMigrations ?? true,
-  };
-}
-
-/** Merges validated KPI options with the seeds' defaults. */
-export function resolveKpiOptions(o: z.infer<typeof kpiOptionsSchema> = {}): ResolvedKpiOptions {
-  return {
-    p95Ms: o.p95Ms ?? 200,
-    p99Ms: o.p99Ms ?? 500,
-    minRequestsPerSecond: o.minRequestsPerSecond ?? 1000,
-    maxCpuPercent: o.maxCpuPercent ?? 70,
-    maxMemoryPercent: o.maxMemoryPercent ?? 80,
-    maxPoolPercent: o.maxPoolPercent ?? 80,
-    maxErrorRatePercent: o.maxErrorRatePercent ?? 0.1,
-  };
-}

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The `profiling` section of the module options: on-demand CPU profiles and
  * heap snapshots of the running process through the admin API. Off unless
@@ -51,24 +49,4 @@ export interface ResolvedProfilingOptions {
   readonly heapSnapshots: boolean;
   readonly samplingIntervalMicros: number;
   readonly topFunctions: number;
-}
-
-/** Schema of {@link ProfilingOptions}. */
-export const profilingOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  maxSeconds: z.int().min(1).max(600).optional(),
-  heapSnapshots: z.boolean().optional(),
-  samplingIntervalMicros: z.int().min(50).max(1_000_000).optional(),
-  topFunctions: z.int().min(1).max(200).optional(),
-});
-
-/** Merges validated profiling options with the defaults. */
-export function resolveProfilingOptions(o: z.infer<typeof profilingOptionsSchema> = {}): ResolvedProfilingOptions {
-  return {
-    enabled: o.enabled ?? false,
-    maxSeconds: o.maxSeconds ?? 60,
-    heapSnapshots: o.heapSnapshots ?? true,
-    samplingIntervalMicros: o.samplingIntervalMicros ?? 1000,
-    topFunctions: o.topFunctions ?? 15,
-  };
 }

@@ -31,7 +31,8 @@ describe('resolvePerformanceOptions', () => {
       appVersion: '1.2.3',
       instanceId: 'i-1',
     });
-    expect(o.monitoring).toMatchObject({ collectionIntervalSeconds: 60, maxMemoryUsageMb: undefined, maxCpuUsagePercent: 80 });
+    expect(o.monitoring).toMatchObject({ collectionIntervalSeconds: 60, maxCpuUsagePercent: 80 });
+    expect(o.monitoring.maxMemoryUsageMb).toBeUndefined();
     expect(o.cache).toMatchObject({ maxSize: 1000, ttl: 300 });
     expect(o.metrics).toMatchObject({ endpoint: '/metrics' });
     expect(o.health).toMatchObject({ endpoint: '/health' });
@@ -64,7 +65,7 @@ describe('resolvePerformanceOptions', () => {
     expect(error.code).toBe('PERF_ERR_INVALID_OPTIONS');
     const lines = error.message.split('\n').slice(1).map((l) => l.replace(/^\s+- /, ''));
     expect(lines).toEqual([
-      'headers: unknown option "X-Bogus"',
+      'headers: unknown option "X-Bogus" (known: X-Response-Time, X-Request-ID, X-Cache, X-DB-Queries, X-DB-Time, X-Memory-Usage, Server-Timing)',
       'monitoring.collectionIntervalSeconds: Too small: expected number to be >=1 (got 0)',
       'cache.ttl: Too small: expected number to be >=0 (got -5)',
       'metrics.endpoint: must be a path starting with "/" (letters, digits, . _ ~ - /) (got "metrics")',
@@ -74,7 +75,7 @@ describe('resolvePerformanceOptions', () => {
 
   it('refuses an unknown top-level option (a typo must not silently do nothing)', () => {
     const error = errorOf(() => resolvePerformanceOptions({ cahce: {} } as never));
-    expect(error.message).toContain('(options): unknown option "cahce"');
+    expect(error.message).toContain('(options): unknown option "cahce" (known: enabled, headers, monitoring, alerts, cache, metrics,');
   });
 
   it('refuses a guard that is not a guard', () => {

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The `tracing` section of the module options: OpenTelemetry spans through
  * `@opentelemetry/api`. The SDK and exporter are the app's choice; without a
@@ -33,16 +31,4 @@ export interface ResolvedTracingOptions {
   readonly enabled: boolean;
   readonly queries: boolean;
   readonly cacheLookups: 'events' | 'spans' | false;
-}
-
-/** Schema of {@link TracingOptions}. */
-export const tracingOptionsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  queries: z.boolean().optional(),
-  cacheLookups: z.union([z.literal('events'), z.literal('spans'), z.literal(false)]).optional(),
-});
-
-/** Merges validated tracing options with the defaults. */
-export function resolveTracingOptions(o: z.infer<typeof tracingOptionsSchema> = {}): ResolvedTracingOptions {
-  return { enabled: o.enabled ?? false, queries: o.queries ?? true, cacheLookups: o.cacheLookups ?? 'events' };
 }

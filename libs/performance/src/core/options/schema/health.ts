@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import type { HealthOptions, ResolvedHealthOptions } from '../health.options';
+import { option, section, type Checked, type SameShape } from './option';
+import { rootPath } from './paths';
+
+const percent = z.number().positive().max(100);
+const timeoutMs = z.int().min(1).max(120_000);
+
+const health = z.strictObject({
+  enabled: option(z.boolean(), {
+    default: true,
+    env: 'HEALTH_ENABLED',
+    doc: 'health endpoints and overview (needs `@nestjs/terminus`)',
+  }),
+  endpoint: option(rootPath, {
+    default: '/health',
+    env: 'HEALTH_ENDPOINT',
+    doc: 'health endpoint at the server root; `/live` and `/ready` below it',
+  }),
+  timeoutMs: option(timeoutMs, {
+    default: 3000,
+    env: 'HEALTH_CHECK_TIMEOUT_MS',
+    doc: 'ms each check may take before it counts as down',
+  }),
+  diskPath: option(z.string().min(1), {
+    default: () => process.cwd(),
+    defaultDoc: '`process.cwd()`',
+    doc: 'path whose file system the disk check measures',
+  }),
+  diskThresholdPercent: option(percent, { default: 95, doc: 'disk check down above this used share, percent' }),
+  eventLoopLagMs: option(z.number().positive(), { default: 200, doc: 'liveness down above this event-loop lag p99, ms' }),
+  poolSaturationPercent: option(percent, { default: 95, doc: 'pool check down above this busy share, percent' }),
+  dependencies: option(
+    z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+          url: z.url({ protocol: /^https?$/ }),
+          timeoutMs: timeoutMs.optional(),
+        }),
+      )
+      .max(100),
+    { default: [], doc: 'outbound HTTP dependencies checked by readiness: `{ name, url, timeoutMs? }` (`timeoutMs` defaults to `health.timeoutMs`)' },
+  ),
+  readiness: section({
+    cache: option(z.boolean(), {
+      default: false,
+      env: 'HEALTH_READINESS_CACHE',
+      doc: 'count the cache store in `/health/ready` (by default a cache outage degrades `/health` but never fails readiness: the cache fails open)',
+    }),
+  }),
+  weights: z
+    .strictObject({
+      database: option(z.number().min(0), { default: 40, doc: 'weight of the database in the health overview score' }),
+      system: option(z.number().min(0), { default: 35, doc: 'weight of the system (memory, CPU, event loop, disk)' }),
+      cache: option(z.number().min(0), { default: 25, doc: 'weight of the cache' }),
+    })
+    .refine((w) => w.database + w.system + w.cache > 0, 'at least one weight must be above 0')
+    .prefault({}),
+});
+
+/** The `health` section: checks, defaults, variables and docs of each option. */
+export const healthOptionsSchema = health
+  .transform((o) => ({ ...o, dependencies: o.dependencies.map((d) => ({ ...d, timeoutMs: d.timeoutMs ?? o.timeoutMs })) }))
+  .prefault({});
+
+/** Compile-time: the schema takes exactly {@link HealthOptions} and gives exactly {@link ResolvedHealthOptions}. */
+export type HealthSchemaChecks = [
+  Checked<SameShape<z.input<typeof healthOptionsSchema>, HealthOptions | undefined>>,
+  Checked<SameShape<z.output<typeof healthOptionsSchema>, ResolvedHealthOptions>>,
+];

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import type { ResolvedTracingOptions, TracingOptions } from '../tracing.options';
+import { option, section, type Checked, type SameShape } from './option';
+
+/** The `tracing` section: checks, defaults, variables and docs of each option. */
+export const tracingOptionsSchema = section({
+  enabled: option(z.boolean(), {
+    default: false,
+    env: 'TRACING_ENABLED',
+    doc: "OpenTelemetry spans (needs `@opentelemetry/api` and the app's SDK)",
+  }),
+  queries: option(z.boolean(), { default: true, doc: 'a child span per SQL statement' }),
+  cacheLookups: option(z.union([z.literal('events'), z.literal('spans'), z.literal(false)]), {
+    default: 'events',
+    doc: 'cache lookups as span events, `spans`, or `false`',
+  }),
+});
+
+/** Compile-time: the schema takes exactly {@link TracingOptions} and gives exactly {@link ResolvedTracingOptions}. */
+export type TracingSchemaChecks = [
+  Checked<SameShape<z.input<typeof tracingOptionsSchema>, TracingOptions | undefined>>,
+  Checked<SameShape<z.output<typeof tracingOptionsSchema>, ResolvedTracingOptions>>,
+];
