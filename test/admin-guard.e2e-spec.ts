@@ -1,6 +1,7 @@
 import { type CanActivate, Controller, type ExecutionContext, Get, Injectable, Module, UseGuards } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { AdminAuthGuard, PerformanceModule, type PerformanceModuleOptions } from 'nestjs-performance';
+import { PerformanceModule, type PerformanceModuleOptions } from 'nestjs-performance';
+import { AdminAuthGuard } from '../libs/performance/src/admin/admin-auth.guard';
 import { ADAPTERS, startApp } from './support/http-app';
 
 @Controller('secret')

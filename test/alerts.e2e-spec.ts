@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertDispatcher, AlertManager, MetricsSampler, type AlertEvent } from 'nestjs-performance';
+import { AlertDispatcher } from '../libs/performance/src/alerts/alert-dispatcher';
+import { AlertManager } from '../libs/performance/src/alerts/alert-manager.service';
+import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
+import type { AlertEvent } from '../libs/performance/src/core/schemas/performance-alert';
 import { ADAPTERS } from './support/http-app';
 import { startSample } from './support/sample-app';
 

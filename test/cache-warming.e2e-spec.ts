@@ -1,6 +1,8 @@
 import { Injectable, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Cached, PerformanceModule, WarmCache, type CacheStatsBody, type CacheWarmingReport } from 'nestjs-performance';
+import { Cached, PerformanceModule, WarmCache } from 'nestjs-performance';
+import type { CacheStatsBody } from '../libs/performance/src/admin/cache.controller';
+import type { CacheWarmingReport } from '../libs/performance/src/cache/method/cache-warmer.service';
 import { cacheWarmingFixture, WARMING_ADMIN_TOKEN, type WarmRuns } from './fixtures/cache-warming-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 

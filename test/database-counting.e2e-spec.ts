@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { PerformanceEvents, QueryStats, type QueryEvent, type QueryPerformanceBody } from 'nestjs-performance';
+import { PerformanceEvents, QueryStats, type QueryEvent } from 'nestjs-performance';
+import type { QueryPerformanceBody } from '../libs/performance/src/admin/database.controller';
 import type { DataSource } from 'typeorm';
 import { databaseFixture, FIXTURE_ADMIN_TOKEN, FixtureItem, RecordingTypeOrmLogger } from './fixtures/database-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';

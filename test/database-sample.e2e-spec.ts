@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { IndexAdvice, PlanReport, QueryPerformanceBody } from 'nestjs-performance';
+import type { IndexAdvice } from '../libs/performance/src/database/advisor/index-advisor.service';
+import type { PlanReport } from '../libs/performance/src/database/advisor/plan-advisor.service';
+import type { QueryPerformanceBody } from '../libs/performance/src/admin/database.controller';
 import type { DataSource } from 'typeorm';
 import { TEST_DATABASES } from './fixtures/database-services';
 import { ADAPTERS } from './support/http-app';

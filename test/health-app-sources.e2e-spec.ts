@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsSampler, PoolStatsSource } from 'nestjs-performance';
+import { PoolStatsSource } from 'nestjs-performance';
+import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
 import { observabilityFixture } from './fixtures/observability-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 

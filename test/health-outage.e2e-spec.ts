@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MetricsSampler, ResponseCache, type PerformanceAlert } from 'nestjs-performance';
+import { ResponseCache } from 'nestjs-performance';
+import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
+import type { PerformanceAlert } from '../libs/performance/src/core/schemas/performance-alert';
 import { ADMIN_TOKEN, cacheFixture, resetCalls } from './fixtures/cache-fixture.module';
 import { POSTGRES_URL, reachableSync } from './fixtures/observability-health.fixture';
 import { observabilityFixture } from './fixtures/observability-fixture.module';

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MetricsSampler, type PerformanceAlert } from 'nestjs-performance';
+import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
+import type { PerformanceAlert } from '../libs/performance/src/core/schemas/performance-alert';
 import { ImportWorker, JOB_ALERTS_ADMIN_TOKEN, jobAlertsFixture } from './fixtures/job-alerts-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 

@@ -1,6 +1,8 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MetricsSampler, type JobStatus, type JobsStatusBody, type PerformanceAlert } from 'nestjs-performance';
+import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
+import type { JobStatus, JobsStatusBody } from '../libs/performance/src/jobs/job-status';
+import type { PerformanceAlert } from '../libs/performance/src/core/schemas/performance-alert';
 import { ADAPTERS } from './support/http-app';
 import { type RunningSample, startSample } from './support/sample-app';
 

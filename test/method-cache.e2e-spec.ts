@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResponseCacheReport } from 'nestjs-performance';
+import type { ResponseCacheReport } from '../libs/performance/src/cache/response/response-cache.service';
 import { METHOD_CACHE_ADMIN_TOKEN, type MethodRuns, methodCacheFixture, ReportService } from './fixtures/method-cache-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 

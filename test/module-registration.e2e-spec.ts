@@ -1,12 +1,9 @@
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  PERFORMANCE_OPTIONS,
-  PerformanceModule,
-  type PerformanceModuleOptions,
-  type ResolvedPerformanceOptions,
-} from 'nestjs-performance';
+import { PerformanceModule, type PerformanceModuleOptions } from 'nestjs-performance';
+import { PERFORMANCE_OPTIONS } from '../libs/performance/src/core/options/options-token';
+import type { ResolvedPerformanceOptions } from '../libs/performance/src/core/options/resolved.options';
 import { ADAPTERS, startApp } from './support/http-app';
 
 @Controller('ping')

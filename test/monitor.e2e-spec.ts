@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricsSampler } from 'nestjs-performance';
+import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
 import { ADAPTERS } from './support/http-app';
 import { startSample, type RunningSample } from './support/sample-app';
 

@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ProcessProfiler, type CpuProfile, type CpuProfileResponse, type CpuProfileSummary } from 'nestjs-performance';
+import { ProcessProfiler } from '../libs/performance/src/profiling/process-profiler.service';
+import type { CpuProfile, CpuProfileSummary } from '../libs/performance/src/profiling/cpu-profile-summary';
+import type { CpuProfileResponse } from '../libs/performance/src/admin/profiling.controller';
 import { ADAPTERS } from './support/http-app';
 import { type RunningSample, startSample } from './support/sample-app';
 

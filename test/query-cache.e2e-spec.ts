@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResponseCacheReport } from 'nestjs-performance';
+import type { ResponseCacheReport } from '../libs/performance/src/cache/response/response-cache.service';
 import { QUERY_CACHE_ADMIN_TOKEN, queryCacheFixture } from './fixtures/query-cache-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 

@@ -1,6 +1,7 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { CacheStatsBody, CacheWarmingReport } from 'nestjs-performance';
+import type { CacheStatsBody } from '../libs/performance/src/admin/cache.controller';
+import type { CacheWarmingReport } from '../libs/performance/src/cache/method/cache-warmer.service';
 import type { DataSource } from 'typeorm';
 import { TEST_DATABASES } from './fixtures/database-services';
 import { ADAPTERS } from './support/http-app';

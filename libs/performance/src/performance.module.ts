@@ -73,6 +73,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
   exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, ...ALERTS_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler, MethodCache, CacheWarmer],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
+  /** @internal */
   constructor(
     private readonly tracker: RequestTracker,
     private readonly adapterHost: HttpAdapterHost,

@@ -71,6 +71,7 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
   private readonly logParameters: boolean;
   private readonly enabled: boolean;
 
+  /** @internal */
   constructor(
     @Inject(PERFORMANCE_OPTIONS) options: ResolvedPerformanceOptions,
     private readonly discovery: AppDiscovery,
@@ -84,12 +85,12 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
     this.logParameters = options.database.logParameters;
   }
 
-  /** The instrumented DataSources, in the order they were found. */
+  /** The instrumented DataSources, in the order they were found. @internal */
   sources(): DatabaseSource[] {
     return [...this.attached.values()].map(({ name, system, dataSource }) => ({ name, system, dataSource }));
   }
 
-  /** The instrumented DataSource of that name, or undefined. */
+  /** The instrumented DataSource of that name, or undefined. @internal */
   source(name: string): DatabaseSource | undefined {
     return this.sources().find((s) => s.name === name);
   }

@@ -11,7 +11,7 @@ export interface QueryStatsEntry {
   readonly fingerprint: string;
   /** The statement with literals replaced by `?`. */
   readonly statement: string;
-  readonly operation: SqlFingerprint['operation'];
+  readonly operation: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'OTHER';
   /** Name of the DataSource that ran it first. */
   readonly database: string;
   readonly calls: number;
@@ -91,17 +91,18 @@ export class QueryStats {
   private outsideTimeMs = 0;
   private evicted = 0;
 
+  /** @internal */
   constructor(@Inject(PERFORMANCE_OPTIONS) options: ResolvedPerformanceOptions) {
     this.max = options.database.maxFingerprints;
   }
 
-  /** Counts a statement that ran outside any request. */
+  /** Counts a statement that ran outside any request. @internal */
   recordOutsideRequest(durationMs: number): void {
     this.outsideQueries++;
     this.outsideTimeMs += durationMs;
   }
 
-  /** Records one finished statement. */
+  /** Records one finished statement. @internal */
   record(
     fp: SqlFingerprint,
     durationMs: number,
@@ -134,7 +135,7 @@ export class QueryStats {
     if (route !== undefined && entry.routes.size < MAX_ROUTES) entry.routes.add(route);
   }
 
-  /** Counts an N+1 finding against its fingerprint. */
+  /** Counts an N+1 finding against its fingerprint. @internal */
   recordN1(fingerprint: string): void {
     const entry = this.entries.get(fingerprint);
     if (entry) entry.n1Requests++;
@@ -154,7 +155,7 @@ export class QueryStats {
     return entry && this.view(entry);
   }
 
-  /** The last successful call of a fingerprint (raw text and parameters), for EXPLAIN. */
+  /** The last successful call of a fingerprint (raw text and parameters), for EXPLAIN. @internal */
   example(fingerprint: string): QueryExample | undefined {
     return this.entries.get(fingerprint)?.example;
   }

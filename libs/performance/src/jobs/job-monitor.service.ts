@@ -3,7 +3,6 @@ import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/c
 import type { ModuleRef } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
 import type { AppDiscovery } from '../core/discovery/app-discovery.service';
-import type { JobAlertSource } from '../core/schemas/performance-alert';
 import type { ResolvedJobsOptions } from '../core/options/jobs.options';
 import { discoverTrackedJobs } from './job-discovery';
 import { describeJob, jobsStatusBody } from './job-figures';
@@ -11,7 +10,7 @@ import type { ScheduleReader } from './job-schedule';
 import { describeJobError, JobState } from './job-state';
 import type { JobAlert, JobAlertRules, JobsStatusBody, JobStatus } from './job-status';
 import { scheduleReaderFrom } from './schedule-reader';
-import { fallbackJobRecorder, JOB_NAME_PATTERN, type JobRunRecorder, type TrackedJobDefinition } from './track-job.decorator';
+import { fallbackJobRecorder, JOB_NAME_PATTERN, type TrackedJobDefinition } from './track-job.decorator';
 
 /**
  * Records the runs of background jobs marked with {@link TrackJob} (or run
@@ -28,7 +27,7 @@ import { fallbackJobRecorder, JOB_NAME_PATTERN, type JobRunRecorder, type Tracke
  * await this.jobs.track('nightly-import', () => this.importer.run());
  * this.jobs.recordRetry('nightly-import', error);
  */
-export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit, OnApplicationShutdown {
+export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
   private readonly jobs = new Map<string, JobState>();
   private readonly overLimitLogged = new Set<string>();
@@ -37,6 +36,7 @@ export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit,
   private readonly hdr: typeof Hdr;
   private rules: JobAlertRules = () => [];
 
+  /** @internal */
   constructor(
     private readonly options: ResolvedJobsOptions,
     private readonly discovery?: AppDiscovery,
@@ -46,7 +46,7 @@ export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit,
     this.hdr = require('hdr-histogram-js') as typeof Hdr;
   }
 
-  /** Lists each job's alerts with `rules` from now on (the alerts feature calls it at start-up). */
+  /** Lists each job's alerts with `rules` from now on (the alerts feature calls it at start-up). @internal */
   judgeWith(rules: JobAlertRules): void {
     this.rules = rules;
   }
@@ -118,7 +118,7 @@ export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit,
     if (error !== undefined) state.lastError = describeJobError(error, Date.now(), this.options.maxErrorLength);
   }
 
-  /** Names of the tracked jobs, sorted. */
+  /** Names of the tracked jobs, sorted. @internal */
   names(): string[] {
     return [...this.jobs.keys()].sort();
   }
@@ -126,23 +126,24 @@ export class JobMonitor implements JobRunRecorder, JobAlertSource, OnModuleInit,
   /**
    * The job alerts breaching at `now`: the alert manager reads them with
    * each snapshot, so they fire, notify and resolve like the metric rules.
+   * @internal
    */
   jobAlerts(now = Date.now()): readonly JobAlert[] {
     return this.status(now).alerts;
   }
 
-  /** Every job, sorted by name, with the alerts; what `jobs/status` answers. */
+  /** Every job, sorted by name, with the alerts; what `jobs/status` answers. @internal */
   status(now = Date.now()): JobsStatusBody {
     return jobsStatusBody(this.names().map((name) => this.describe(this.jobs.get(name)!, now)), now);
   }
 
-  /** One job, or undefined when no job of that name is tracked. */
+  /** One job, or undefined when no job of that name is tracked. @internal */
   job(name: string, now = Date.now()): JobStatus | undefined {
     const state = this.jobs.get(name);
     return state ? this.describe(state, now) : undefined;
   }
 
-  /** The alerts of every job now, critical first. */
+  /** The alerts of every job now, critical first. @internal */
   alerts(now = Date.now()): JobAlert[] {
     return [...this.status(now).alerts];
   }

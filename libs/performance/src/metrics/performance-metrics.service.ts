@@ -6,7 +6,7 @@ import { requireOptional } from '../core/performance-errors';
 import type { PerformanceEvents, CacheEvent, QueryEvent } from '../core/context/performance-events.service';
 import type { RequestContext } from '../core/context/request-context';
 import type { AppDiscovery } from '../core/discovery/app-discovery.service';
-import type { RequestTracker, RequestObserver } from '../core/context/request-tracker.service';
+import type { RequestTracker } from '../core/context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { HttpRequestSeries } from './http-request-series';
 import type { PrometheusRegistry } from '../core/options/metrics.options';
@@ -63,7 +63,7 @@ const MAX_NAMESPACES = 200;
  * // register an app metric beside the module's:
  * new Counter({ name: 'orders_total', help: '…', registers: [this.metrics.registry as Registry] });
  */
-export class PerformanceMetrics implements RequestObserver, OnApplicationBootstrap {
+export class PerformanceMetrics implements OnApplicationBootstrap {
   private readonly registryRef: PromClient.Registry;
   private readonly http: HttpRequestSeries;
   private readonly cacheLookups: PromClient.Counter<'namespace' | 'status'>;
@@ -75,6 +75,7 @@ export class PerformanceMetrics implements RequestObserver, OnApplicationBootstr
   private sourcesAttached = false;
   private inFlight = 0;
 
+  /** @internal */
   constructor(
     options: ResolvedPerformanceOptions,
     tracker: RequestTracker,
@@ -133,7 +134,7 @@ export class PerformanceMetrics implements RequestObserver, OnApplicationBootstr
     events.onCache((event) => this.recordCache(event));
   }
 
-  /** @internal Finds the pool, N+1 and alert sources of every module, once all providers exist. */
+  /** Finds the pool, N+1 and alert sources of every module, once all providers exist. */
   onApplicationBootstrap(): void {
     if (!this.discovery) return;
     this.attachSources(
@@ -210,12 +211,12 @@ export class PerformanceMetrics implements RequestObserver, OnApplicationBootstr
     return this.registryRef as unknown as PrometheusRegistry;
   }
 
-  /** The Prometheus text exposition of every metric of the registry. */
+  /** The Prometheus text exposition of every metric of the registry. @internal */
   scrape(): Promise<string> {
     return this.registryRef.metrics();
   }
 
-  /** Content type of {@link scrape}'s text. */
+  /** Content type of {@link scrape}'s text. @internal */
   get contentType(): string {
     return this.registryRef.contentType;
   }

@@ -93,7 +93,7 @@ export interface CacheKeyInput {
   /** The `Host` the request was for (normalized here). @default '' */
   readonly host?: string;
   /** The request headers, for `vary`. */
-  readonly headers?: Headers;
+  readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
   /** Request header names (lower case) whose values become part of the key. */
   readonly vary?: readonly string[];
   /** The only query parameters that make the key; all of them when absent. */

@@ -57,7 +57,7 @@ export type InvalidationTarget = string | CacheInvalidation;
  */
 @Injectable()
 export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutdown {
-  /** Requests running a handler for a key, joined by concurrent misses of the same key. */
+  /** Requests running a handler for a key, joined by concurrent misses of the same key. @internal */
   readonly flights = new SingleFlight<FlightResult | undefined>();
   private readonly logger = new Logger('nestjs-performance');
   private readonly warned = new Set<string>();
@@ -67,10 +67,11 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
   /** TTLs (s) set at run time (`optimize/:id`), which win over the routes' own. */
   private readonly ttlOverrides = new Map<string, number>();
 
+  /** @internal */
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
-    @Inject(CacheStore) readonly store: CacheStore,
-    readonly stats: CacheStats,
+    /** @internal */ @Inject(CacheStore) readonly store: CacheStore,
+    /** @internal */ readonly stats: CacheStats,
     @Optional() private readonly discovery?: AppDiscovery,
   ) {
     for (const rule of Object.values(options.cache.cacheablePaths)) this.registerNamespace(rule.namespace, rule.ttl);
@@ -141,17 +142,17 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     return { declared: this.declaredTtls.get(namespace) ?? null, override: this.ttlOverrides.get(namespace) ?? null };
   }
 
-  /** The TTL to store a response of `namespace` with: the override if set, else the route's `ttlSeconds`. */
+  /** The TTL to store a response of `namespace` with: the override if set, else the route's `ttlSeconds`. @internal */
   ttlFor(namespace: string, ttlSeconds: number): number {
     return this.ttlOverrides.get(namespace) ?? ttlSeconds;
   }
 
-  /** The store's entry for `key`; throws or rejects when the store fails. */
+  /** The store's entry for `key`; throws or rejects when the store fails. @internal */
   lookup(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined> {
     return this.store.get(key);
   }
 
-  /** The entry this instance holds in memory for `key`, at once (see CacheStore.peek); undefined when the store fails. */
+  /** The entry this instance holds in memory for `key`, at once (see CacheStore.peek); undefined when the store fails. @internal */
   peek(key: string): CacheEntry | undefined {
     try {
       return this.store.peek?.(key);
@@ -161,7 +162,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  /** Builds an entry from a response's bytes, fresh for `ttlSeconds` (plus stale-while-revalidate). */
+  /** Builds an entry from a response's bytes, fresh for `ttlSeconds` (plus stale-while-revalidate). @internal */
   createEntry(status: number, contentType: string, body: Buffer, ttlSeconds: number, now = Date.now()): CacheEntry {
     const expiresAt = now + ttlSeconds * 1000;
     return {
@@ -175,7 +176,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     };
   }
 
-  /** Stores an entry without delaying the response; a failure is logged once per cause. */
+  /** Stores an entry without delaying the response; a failure is logged once per cause. @internal */
   save(key: string, entry: CacheEntry): void {
     this.stats.recordStored();
     try {
@@ -202,7 +203,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     return this.store.invalidate(resolved);
   }
 
-  /** Invalidates namespaces, logging (not throwing) a store failure: used after mutations. */
+  /** Invalidates namespaces, logging (not throwing) a store failure: used after mutations. @internal */
   async invalidateQuietly(namespaces: readonly string[]): Promise<void> {
     for (const namespace of namespaces) {
       try {
@@ -219,12 +220,12 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     return this.store.health();
   }
 
-  /** Asks the store (a Redis PING); the health feature's `CacheHealthProbe`. */
+  /** Asks the store (a Redis PING); the health feature's `CacheHealthProbe`. @internal */
   ping(signal: AbortSignal): Promise<Readonly<Record<string, unknown>>> {
     return this.store.ping(signal);
   }
 
-  /** Counters, store usage and health, and the known namespaces. */
+  /** Counters, store usage and health, and the known namespaces. @internal */
   report(hotKeys = 10): ResponseCacheReport {
     return {
       ...this.stats.snapshot(hotKeys),
@@ -233,7 +234,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     };
   }
 
-  /** Logs a store failure once per operation and error kind, so an outage does not flood the log. */
+  /** Logs a store failure once per operation and error kind, so an outage does not flood the log. @internal */
   failed(operation: string, error: unknown): void {
     const e = error as { name?: string; code?: string; message?: string };
     const cause = `${operation}:${e?.code ?? e?.name ?? 'error'}`;

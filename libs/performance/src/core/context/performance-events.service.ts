@@ -45,32 +45,34 @@ export class PerformanceEvents {
   private queryListeners: Listener<QueryEvent>[] = [];
   private cacheListeners: Listener<CacheEvent>[] = [];
 
-  /** True when something listens to query events (emitters may skip building them). */
+  /** True when something listens to query events (emitters may skip building them). @internal */
   get wantsQueries(): boolean {
     return this.queryListeners.length > 0;
   }
 
-  /** True when something listens to cache events. */
+  /** True when something listens to cache events. @internal */
   get wantsCache(): boolean {
     return this.cacheListeners.length > 0;
   }
 
   /** Subscribes to finished SQL statements; returns the unsubscribe function. */
-  onQuery(listener: Listener<QueryEvent>): () => void {
+  onQuery(listener: (event: QueryEvent) => void): () => void {
     this.queryListeners = [...this.queryListeners, listener];
     return () => (this.queryListeners = this.queryListeners.filter((l) => l !== listener));
   }
 
   /** Subscribes to cache lookups; returns the unsubscribe function. */
-  onCache(listener: Listener<CacheEvent>): () => void {
+  onCache(listener: (event: CacheEvent) => void): () => void {
     this.cacheListeners = [...this.cacheListeners, listener];
     return () => (this.cacheListeners = this.cacheListeners.filter((l) => l !== listener));
   }
 
+  /** @internal */
   emitQuery(event: QueryEvent): void {
     for (const listener of this.queryListeners) this.call(listener, event);
   }
 
+  /** @internal */
   emitCache(event: CacheEvent): void {
     for (const listener of this.cacheListeners) this.call(listener, event);
   }

@@ -62,6 +62,7 @@ export class RequestContext {
   /** @internal Set by the request tracker; declared here so every context has one shape. */
   [HEADERS_WRITER]: WriteHeaders | null = null;
 
+  /** @internal */
   constructor(
     /** The X-Request-ID of this request: the client's when valid, else a new UUID. */
     readonly requestId: string,
@@ -107,6 +108,7 @@ export class RequestContext {
   /**
    * Runs `fn` with `context` as the current request context. Features call it
    * where the request's work starts after an asynchronous gap (body parsing).
+   * @internal
    */
   static run<R>(context: RequestContext, fn: () => R): R {
     return propagating ? storage.run(context, fn) : fn();
@@ -139,7 +141,7 @@ export class RequestContext {
     return now - this.startedAt;
   }
 
-  /** Counts one SQL statement and its duration against this request. */
+  /** Counts one SQL statement and its duration against this request. @internal */
   recordQuery(durationMs: number): void {
     this.dbQueries++;
     this.dbTimeMs += durationMs;
