@@ -6,6 +6,7 @@
 export { PerformanceModule } from './performance.module';
 export type { PerformanceHeaderName, PerformanceModuleExtras, PerformanceModuleOptions, DatabaseOptions } from './core/options/performance.options';
 export { performanceOptionsFromEnv } from './core/options/env.options';
+export { mergePerformanceOptions } from './core/options/merge-options';
 export type { CacheOptions, CachePathRule } from './core/options/cache.options';
 export type { CacheWarmingOptions } from './core/options/cache-warming.options';
 export type { MetricsOptions, PrometheusRegistry } from './core/options/metrics.options';
