@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli-process';
 import { SAMPLE_ADMIN_TOKEN, startSample, type RunningSample } from './support/sample-app';
@@ -113,6 +114,29 @@ describe('nestjs-performance CLI failure modes', () => {
     const run = await runCli(['report', '--output', '/nonexistent-dir/report.json'], { PERFORMANCE_URL: sample.api, PERFORMANCE_ADMIN_TOKEN: SAMPLE_ADMIN_TOKEN });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('error: cannot write --output /nonexistent-dir/report.json: ENOENT. Choose a writable path\n');
+  });
+
+  it('load without autocannon installed exits 2 saying what to install, before it sends anything', async () => {
+    const before = await loadStatus();
+    const run = await runCli(['load', '-e', '/hello', '-d', '1', '--no-progress'], {
+      PERFORMANCE_URL: sample.api,
+      PERFORMANCE_ADMIN_TOKEN: SAMPLE_ADMIN_TOKEN,
+      // autocannon is an optional peer: resolve it as Node does when it is not installed.
+      NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'hide-packages.cjs')}`,
+      HIDE_PACKAGES: 'autocannon',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('error: the load command needs autocannon, which is not installed: npm i -D autocannon@9 (the other commands run without it)\n');
+    expect(await loadStatus()).toEqual(before); // no run reported as started
+    // The other commands do without it.
+    const report = await runCli(['recommendations', '--json'], {
+      PERFORMANCE_URL: sample.api,
+      PERFORMANCE_ADMIN_TOKEN: SAMPLE_ADMIN_TOKEN,
+      NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'hide-packages.cjs')}`,
+      HIDE_PACKAGES: 'autocannon',
+    });
+    expect(report.code).toBe(0);
   });
 
   describe('servers that are not a healthy admin API', () => {

@@ -5,7 +5,7 @@ import { AdminRequestError } from '../admin-client';
 import { CliError, EXIT } from '../cli-error';
 import { contextOf, finish, integerFlag, type CliContext } from '../cli-context';
 import { LOAD_LIMITS, parseHeaders, resolveEndpoint } from '../load/load-target';
-import { runLoad } from '../load/load-test-runner';
+import { loadAutocannon, runLoad } from '../load/load-test-runner';
 import type { LoadTestCheck, LoadTestResult, LoadTestRun, LoadTestVerdict } from '../../core/schemas/load-test-run';
 import { field, listIn, renderPairs, renderTable } from '../table-renderer';
 
@@ -137,6 +137,8 @@ export function loadCommand(): Command {
       }
       const headers = parseHeaders(flags.header);
       const durationSeconds = flags.duration ?? (flags.amount === undefined ? 10 : LOAD_LIMITS.maxDurationSeconds);
+      // Before any request: a run reported as started must be able to run.
+      const autocannon = loadAutocannon();
 
       // Before any load: check the credential and read the KPI targets, so a bad token fails fast.
       let targets = DEFAULT_LOAD_TARGETS;
@@ -167,7 +169,7 @@ export function loadCommand(): Command {
         body: flags.body,
         timeoutSeconds: command.optsWithGlobals<{ timeout: number }>().timeout,
         progress: flags.progress,
-      });
+      }, autocannon);
       const verdict = verdictOf(result, targets);
       const run: LoadTestRun = {
         id,

@@ -57,13 +57,20 @@ export interface LoadOutcome {
   readonly aborted: boolean;
 }
 
-function loadAutocannon(): Autocannon {
+/**
+ * autocannon, an optional peer: required only by `load`, so apps and the
+ * other commands do without it. Throws a usage error saying what to install
+ * when it is missing.
+ */
+export function loadAutocannon(): Autocannon {
   try {
-    // Required only by `load`, so the other commands start without it.
+    // Required here, not imported: the other commands start without it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('autocannon') as Autocannon;
-  } catch {
-    throw new CliError('the load command needs autocannon: install it with npm i -D autocannon', EXIT.USAGE);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code !== 'MODULE_NOT_FOUND' || !String(message).includes("'autocannon'")) throw error;
+    throw new CliError('the load command needs autocannon, which is not installed: npm i -D autocannon@9 (the other commands run without it)', EXIT.USAGE);
   }
 }
 
@@ -74,8 +81,7 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
  * connection, bounded by time and by count, and measures latency with an
  * HDR histogram (autocannon's own result has no p95).
  */
-export async function runLoad(plan: LoadPlan): Promise<LoadOutcome> {
-  const autocannon = loadAutocannon();
+export async function runLoad(plan: LoadPlan, autocannon: Autocannon = loadAutocannon()): Promise<LoadOutcome> {
   const { config } = plan;
   // Microseconds, so sub-millisecond latencies on a local app keep their resolution.
   const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
