@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The package as its users receive it: what `npm pack` puts in the tarball, a consumer project that
@@ -96,6 +97,7 @@ describe('a consumer project compiled against the packed tarball', () => {
   it.each([
     ['commonjs-interop', {}, { ...STRICT, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }],
     ['esm-nodenext', { type: 'module' }, { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext' }],
+    ['commonjs-no-interop', {}, { ...STRICT, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: false }],
   ])('compiles as %s with strict and skipLibCheck false', (name, manifest, tsconfig) => {
     const dir = consumer(name, manifest, tsconfig, APP);
     let output = '';
@@ -109,6 +111,17 @@ describe('a consumer project compiled against the packed tarball', () => {
     expect(realpathSync(join(dir, 'node_modules', 'nestjs-performance'))).toBe(join(dir, 'node_modules', 'nestjs-performance'));
   });
 
+  it("declares its public types without zod: no .d.ts reachable from the package's types imports it", () => {
+    // zod's own typings need esModuleInterop (TS1259 without it), so a public type that reaches them breaks
+    // every consumer compiled with esModuleInterop off and skipLibCheck false.
+    const dir = consumer('dts-graph', {}, STRICT, '');
+    const root = join(dir, 'node_modules', 'nestjs-performance');
+    const leaks = [...declarationGraph(join(root, pkg.types))]
+      .filter(([, { imports }]) => imports.some((spec) => spec === 'zod' || spec.startsWith('zod/')))
+      .map(([file, { via }]) => [...via, file].map((f) => relative(root, f)).join(' -> ') + " imports 'zod'");
+    expect(leaks, `public declarations that import zod:\n${leaks.join('\n')}`).toEqual([]);
+  });
+
   it('loads at run time from CommonJS and from ESM', () => {
     const dir = consumer('runtime', {}, STRICT, '');
     const cjs = execFileSync(process.execPath, ['-e', "console.log(typeof require('nestjs-performance').PerformanceModule.forRoot)"], { cwd: dir, encoding: 'utf8' });
@@ -120,6 +133,47 @@ describe('a consumer project compiled against the packed tarball', () => {
     expect(esm.trim()).toBe('function');
   });
 });
+
+/**
+ * Every declaration file a compiler reads from `entry` on: its relative imports, exports, `import('…')`
+ * types and `/// <reference path>`, followed file by file. Each file maps to the bare specifiers it
+ * imports and the chain of files that led to it.
+ */
+function declarationGraph(entry: string): Map<string, { imports: string[]; via: string[] }> {
+  const graph = new Map<string, { imports: string[]; via: string[] }>();
+  const queue: [string, string[]][] = [[entry, []]];
+  while (queue.length) {
+    const [file, via] = queue.shift()!;
+    if (graph.has(file)) continue;
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+    const specifiers = source.referencedFiles.map((ref) => ref.fileName);
+    const visit = (node: ts.Node): void => {
+      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+        specifiers.push(node.moduleSpecifier.text);
+      } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+        specifiers.push(node.argument.literal.text);
+      } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+        const expression = node.moduleReference.expression;
+        if (ts.isStringLiteral(expression)) specifiers.push(expression.text);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    const imports: string[] = [];
+    for (const spec of specifiers) {
+      if (!spec.startsWith('.')) {
+        imports.push(spec);
+        continue;
+      }
+      const base = resolve(dirname(file), spec.replace(/\.(js|d\.ts)$/, ''));
+      const target = [`${base}.d.ts`, join(base, 'index.d.ts')].find((candidate) => existsSync(candidate));
+      if (!target) throw new Error(`${file} imports ${spec}, which has no declaration file`);
+      queue.push([target, [...via, file]]);
+    }
+    graph.set(file, { imports, via });
+  }
+  return graph;
+}
 
 describe('the command-line client', () => {
   it('is linked by npm install at node_modules/.bin, and runs from the repository root', () => {
