@@ -4,7 +4,13 @@
 
 // The module and its options
 export { PerformanceModule } from './performance.module';
-export type { PerformanceHeaderName, PerformanceModuleExtras, PerformanceModuleOptions, DatabaseOptions } from './core/options/performance.options';
+export {
+  PERFORMANCE_HEADER_NAMES,
+  type PerformanceHeaderName,
+  type PerformanceModuleExtras,
+  type PerformanceModuleOptions,
+  type DatabaseOptions,
+} from './core/options/performance.options';
 export { performanceOptionsFromEnv } from './core/options/env.options';
 export { mergePerformanceOptions } from './core/options/merge-options';
 export type { CacheOptions, CachePathRule } from './core/options/cache.options';
@@ -14,15 +20,17 @@ export type { TracingOptions } from './core/options/tracing.options';
 export type { HealthOptions, HealthReadinessOptions, HealthScoreWeights, HttpDependency } from './core/options/health.options';
 export type { JobsOptions } from './core/options/jobs.options';
 export type { HistoryOptions, KpiOptions } from './core/options/monitoring.options';
-export type {
-  AlertsOptions,
-  AlertRuleLevels,
-  AlertMetric,
-  AlertSeverity,
-  OutageAlertOptions,
-  NotifierOptions,
-  WebhookNotifierOptions,
-  EmailNotifierOptions,
+export {
+  ALERT_METRICS,
+  ALERT_SEVERITIES,
+  type AlertsOptions,
+  type AlertRuleLevels,
+  type AlertMetric,
+  type AlertSeverity,
+  type OutageAlertOptions,
+  type NotifierOptions,
+  type WebhookNotifierOptions,
+  type EmailNotifierOptions,
 } from './core/options/alerts.options';
 export type { ProfilingOptions } from './core/options/profiling.options';
 export { PERFORMANCE_ERRORS, PerformanceError, type PerformanceErrorCode } from './core/performance-errors';
