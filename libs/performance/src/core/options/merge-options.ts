@@ -36,7 +36,9 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
  *   }),
  * )
  */
-export function mergePerformanceOptions(...sources: readonly (Options | undefined)[]): Options {
+export function mergePerformanceOptions(
+  ...sources: readonly ((PerformanceModuleOptions & PerformanceModuleExtras) | undefined)[]
+): PerformanceModuleOptions & PerformanceModuleExtras {
   const merged: Record<string, unknown> = {};
   for (const source of sources) if (source) mergeInto(merged, source as Record<string, unknown>);
   return merged as Options;
