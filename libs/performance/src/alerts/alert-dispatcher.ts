@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DeliveryOutcomes, distinctNames, type DeliveryTargetHealth, type NotifierHealthSource } from '../core/ports/delivery-health.port';
-import { ALERT_SEVERITIES, type ResolvedAlertsOptions } from '../core/options/alerts.options';
+import { ALERT_SEVERITIES } from '../core/options/alerts.options';
+import type { ResolvedAlertsOptions } from '../core/options/schema/alerts';
 import type { AlertNotifier } from './notifiers/alert-notifier';
 import { EmailAlertNotifier } from './notifiers/email.notifier';
 import { LogAlertNotifier } from './notifiers/log.notifier';
@@ -28,7 +29,7 @@ export function createNotifiers(options: ResolvedAlertsOptions['notifiers']): Al
   if (options.log) out.push(new LogAlertNotifier());
   for (const w of options.webhooks) out.push(new WebhookAlertNotifier(w.url, w.headers));
   for (const s of options.slack) out.push(new SlackAlertNotifier(s.url));
-  if (options.email) out.push(new EmailAlertNotifier(options.email));
+  if (options.email) out.push(new EmailAlertNotifier({ ...options.email, to: [...options.email.to] }));
   return out;
 }
 

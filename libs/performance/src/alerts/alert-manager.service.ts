@@ -6,7 +6,8 @@ import type { SnapshotObserver } from '../monitor/metrics-sampler.service';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { roundTo } from '../monitor/metrics-snapshot';
 import type { AlertDispatcher } from './alert-dispatcher';
-import type { AlertMetric, AlertRule, AlertSeverity, ResolvedAlertsOptions } from '../core/options/alerts.options';
+import type { AlertMetric, AlertSeverity } from '../core/options/alerts.options';
+import type { AlertRule, ResolvedAlertsOptions } from '../core/options/schema/alerts';
 import type {
   AlertEvent,
   AlertSubject,

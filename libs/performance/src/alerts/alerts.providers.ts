@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
-import type { ResolvedJobsOptions } from '../core/options/jobs.options';
+import type { ResolvedJobsOptions } from '../core/options/schema/jobs';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { NotifierHealthSource } from '../core/ports/delivery-health.port';
 import { AlertsFiringSource } from '../core/ports/observability.port';

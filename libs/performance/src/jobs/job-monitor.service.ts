@@ -3,7 +3,7 @@ import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/c
 import type { ModuleRef } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
 import type { AppDiscovery } from '../core/discovery/app-discovery.service';
-import type { ResolvedJobsOptions } from '../core/options/jobs.options';
+import type { ResolvedJobsOptions } from '../core/options/schema/jobs';
 import { discoverTrackedJobs } from './job-discovery';
 import { describeJob, jobsStatusBody } from './job-figures';
 import type { ScheduleReader } from './job-schedule';

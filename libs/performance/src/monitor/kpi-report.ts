@@ -1,5 +1,5 @@
 import type { MetricsSnapshot, SnapshotMetric } from './metrics-snapshot';
-import type { ResolvedKpiOptions } from '../core/options/monitoring.options';
+import type { ResolvedKpiOptions } from '../core/options/schema/monitoring';
 
 /** One KPI: its target, the current value and whether it passes. */
 export interface KpiResult {

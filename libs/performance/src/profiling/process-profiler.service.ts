@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { summarizeCpuProfile, type CpuProfile, type CpuProfileSummary } from './cpu-profile-summary';
-import type { ResolvedProfilingOptions } from '../core/options/profiling.options';
+import type { ResolvedProfilingOptions } from '../core/options/schema/profiling';
 
 /** What the profiler is doing now, process-wide. */
 export interface ProfilerActivity {

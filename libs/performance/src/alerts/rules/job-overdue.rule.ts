@@ -1,4 +1,4 @@
-import type { ResolvedJobsOptions } from '../../core/options/jobs.options';
+import type { ResolvedJobsOptions } from '../../core/options/schema/jobs';
 import type { JobAlert, JobFigures } from '../../jobs/job-status';
 
 const round2 = (value: number) => Math.round(value * 100) / 100;

@@ -1,5 +1,5 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { ResolvedCacheWarmingOptions } from '../../core/options/cache-warming.options';
+import type { ResolvedCacheWarmingOptions } from '../../core/options/schema/cache-warming';
 import type { MethodCache, WarmTarget } from './method-cache.service';
 
 /** One warmed entry in {@link CacheWarmingReport}. */

@@ -3,7 +3,7 @@ import type { CallHandler } from '@nestjs/common';
 import { finalize, from, map, mergeMap, type Observable, of } from 'rxjs';
 import type { PerformanceEvents } from '../../core/context/performance-events.service';
 import type { CacheStatus, RequestContext } from '../../core/context/request-context';
-import type { ResolvedCacheOptions } from '../../core/options/cache.options';
+import type { ResolvedCacheOptions } from '../../core/options/schema/cache';
 import type { CacheEntry } from '../../core/ports/cache-store.port';
 import type { Cacheability, HttpResponseLike } from './cacheability';
 import { CachedReply } from './cached-reply';

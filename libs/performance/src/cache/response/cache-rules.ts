@@ -1,7 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { RequestContext } from '../../core/context/request-context';
-import { DEFAULT_CACHE_NAMESPACE, type ResolvedCacheOptions, type ResolvedCachePathRule } from '../../core/options/cache.options';
+import { DEFAULT_CACHE_NAMESPACE } from '../../core/options/cache.options';
+import type { ResolvedCacheOptions, ResolvedCachePathRule } from '../../core/options/schema/cache';
 import type { RouteCacheCounters } from '../cache-stats.service';
 import {
   CACHE_NAMESPACE_METADATA,

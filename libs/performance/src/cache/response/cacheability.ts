@@ -1,4 +1,4 @@
-import type { ResolvedCacheOptions } from '../../core/options/cache.options';
+import type { ResolvedCacheOptions } from '../../core/options/schema/cache';
 import type { CacheEntry } from '../../core/ports/cache-store.port';
 import type { CacheKeyRequest } from './cache.decorator';
 import type { CacheRule } from './cache-rules';

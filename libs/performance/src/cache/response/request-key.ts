@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ResolvedCacheOptions } from '../../core/options/cache.options';
+import type { ResolvedCacheOptions } from '../../core/options/schema/cache';
 import { CacheKeyBuilder, normalizeHost } from './cache-key';
 import type { CacheKeyRequest } from './cache.decorator';
 import type { CacheRule, RoutedRequest } from './cache-rules';

@@ -123,29 +123,3 @@ export interface AlertsOptions {
   /** Delivery of alert events. */
   notifiers?: NotifierOptions;
 }
-
-/** A rule after defaults. */
-export interface AlertRule {
-  readonly metric: AlertMetric;
-  readonly direction: 'above' | 'below';
-  readonly levels: Readonly<AlertRuleLevels>;
-}
-
-/** Alert options after defaults. */
-export interface ResolvedAlertsOptions {
-  readonly enabled: boolean;
-  readonly rules: readonly AlertRule[];
-  readonly outages: { readonly cacheStore: AlertSeverity | false; readonly database: AlertSeverity | false };
-  readonly resolveAfterSamples: number;
-  readonly maxAlerts: number;
-  readonly notifiers: {
-    readonly log: boolean;
-    readonly webhooks: readonly WebhookNotifierOptions[];
-    readonly slack: readonly { readonly url: string }[];
-    readonly email?: EmailNotifierOptions;
-    readonly minSeverity: AlertSeverity;
-    readonly retries: number;
-    readonly backoffMs: number;
-    readonly timeoutMs: number;
-  };
-}

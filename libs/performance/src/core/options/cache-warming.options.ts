@@ -21,11 +21,3 @@ export interface CacheWarmingOptions {
    */
   awaitStartup?: boolean;
 }
-
-/** Cache warming options after validation and defaults. */
-export interface ResolvedCacheWarmingOptions {
-  readonly enabled: boolean;
-  readonly concurrency: number;
-  readonly refreshAheadPercent: number;
-  readonly awaitStartup: boolean;
-}

@@ -154,32 +154,3 @@ export interface CacheOptions {
    */
   apiKeyHeaders?: string[];
 }
-
-/** One cacheable path after validation. */
-export interface ResolvedCachePathRule {
-  readonly ttl: number;
-  readonly namespace: string;
-  readonly varyHeaders: readonly string[];
-  /** Declared query parameters; null: all of them. */
-  readonly query: readonly string[] | null;
-}
-
-/** Cache options after validation and defaults. */
-export interface ResolvedCacheOptions {
-  readonly enabled: boolean;
-  readonly maxSize: number;
-  readonly maxBytes: number;
-  readonly maxEntryBytes: number;
-  readonly ttl: number;
-  readonly cacheablePaths: Readonly<Record<string, ResolvedCachePathRule>>;
-  readonly statuses: readonly number[];
-  readonly store: 'memory' | 'redis' | 'two-tier' | CacheStore;
-  readonly redis: { readonly url?: string; readonly keyPrefix: string; readonly commandTimeoutMs: number };
-  readonly staleWhileRevalidate: number;
-  readonly varyHeaders: readonly string[];
-  readonly sweepIntervalSeconds: number;
-  readonly varyByHost: boolean;
-  readonly keySecret?: string;
-  /** Lower-cased. */
-  readonly apiKeyHeaders: readonly string[];
-}

@@ -81,17 +81,3 @@ export interface HealthOptions {
    */
   weights?: HealthScoreWeights;
 }
-
-/** Health options after validation and defaults. */
-export interface ResolvedHealthOptions {
-  readonly enabled: boolean;
-  readonly endpoint: string;
-  readonly timeoutMs: number;
-  readonly diskPath: string;
-  readonly diskThresholdPercent: number;
-  readonly eventLoopLagMs: number;
-  readonly poolSaturationPercent: number;
-  readonly dependencies: readonly Readonly<Required<HttpDependency>>[];
-  readonly readiness: Readonly<Required<HealthReadinessOptions>>;
-  readonly weights: Readonly<Required<HealthScoreWeights>>;
-}

@@ -52,14 +52,3 @@ export interface JobsOptions {
    */
   maxErrorLength?: number;
 }
-
-/** Jobs options after validation and defaults. */
-export interface ResolvedJobsOptions {
-  readonly enabled: boolean;
-  readonly maxJobs: number;
-  readonly overdueFactor: number;
-  readonly failureRateWindow: number;
-  readonly failureRateMinRuns: number;
-  readonly failureRatePercent: { readonly warning: number; readonly critical: number };
-  readonly maxErrorLength: number;
-}

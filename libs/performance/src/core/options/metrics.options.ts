@@ -57,17 +57,6 @@ export interface MetricsOptions {
   registry?: PrometheusRegistry;
 }
 
-/** Metrics options after validation and defaults. */
-export interface ResolvedMetricsOptions {
-  readonly enabled: boolean;
-  readonly endpoint: string;
-  readonly requireAdmin: boolean;
-  readonly durationBuckets: readonly number[];
-  readonly queryDurationBuckets: readonly number[];
-  readonly defaultMetrics: boolean;
-  readonly registry?: PrometheusRegistry;
-}
-
 /** Default buckets of `http_request_duration_seconds`, in seconds. */
 export const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Default buckets of `db_query_duration_seconds`, in seconds. */

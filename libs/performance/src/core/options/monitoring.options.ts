@@ -68,8 +68,3 @@ export interface KpiOptions {
   /** 5xx responses at most this, percent of responses. Env: `KPI_MAX_ERROR_RATE_PERCENT`. @default 0.1 */
   maxErrorRatePercent?: number;
 }
-
-/** History options after defaults. */
-export type ResolvedHistoryOptions = Readonly<Required<HistoryOptions>>;
-/** KPI options after defaults. */
-export type ResolvedKpiOptions = Readonly<Required<KpiOptions>>;

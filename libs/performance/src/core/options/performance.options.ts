@@ -1,13 +1,13 @@
 import type { CanActivate, Type } from '@nestjs/common';
-import type { CacheOptions, ResolvedCacheOptions } from './cache.options';
-import type { HealthOptions, ResolvedHealthOptions } from './health.options';
-import type { MetricsOptions, ResolvedMetricsOptions } from './metrics.options';
-import type { ResolvedTracingOptions, TracingOptions } from './tracing.options';
-import type { JobsOptions, ResolvedJobsOptions } from './jobs.options';
-import type { ProfilingOptions, ResolvedProfilingOptions } from './profiling.options';
-import type { CacheWarmingOptions, ResolvedCacheWarmingOptions } from './cache-warming.options';
-import type { AlertsOptions, ResolvedAlertsOptions } from './alerts.options';
-import type { HistoryOptions, KpiOptions, ResolvedHistoryOptions, ResolvedKpiOptions } from './monitoring.options';
+import type { CacheOptions } from './cache.options';
+import type { HealthOptions } from './health.options';
+import type { MetricsOptions } from './metrics.options';
+import type { TracingOptions } from './tracing.options';
+import type { JobsOptions } from './jobs.options';
+import type { ProfilingOptions } from './profiling.options';
+import type { CacheWarmingOptions } from './cache-warming.options';
+import type { AlertsOptions } from './alerts.options';
+import type { HistoryOptions, KpiOptions } from './monitoring.options';
 
 /**
  * Names of the response headers the module writes. Each can be switched off
@@ -231,32 +231,4 @@ export interface PerformanceModuleExtras {
    * @default 'performance'
    */
   adminPath?: string;
-}
-
-/** Options after validation and defaults, as every feature reads them: every field present, frozen. */
-export interface ResolvedPerformanceOptions {
-  readonly enabled: boolean;
-  /** Every header name, each on or off. */
-  readonly headers: Readonly<Record<PerformanceHeaderName, boolean>>;
-  readonly monitoring: {
-    readonly collectionIntervalSeconds: number;
-    /** Unset: the container (cgroup) limit, or the host's memory. */
-    readonly maxMemoryUsageMb?: number;
-    readonly maxCpuUsagePercent: number;
-    readonly history: ResolvedHistoryOptions;
-    readonly kpis: ResolvedKpiOptions;
-  };
-  readonly alerts: ResolvedAlertsOptions;
-  readonly cache: ResolvedCacheOptions;
-  readonly metrics: ResolvedMetricsOptions;
-  readonly tracing: ResolvedTracingOptions;
-  readonly health: ResolvedHealthOptions;
-  readonly jobs: ResolvedJobsOptions;
-  readonly profiling: ResolvedProfilingOptions;
-  readonly cacheWarming: ResolvedCacheWarmingOptions;
-  readonly status: { readonly endpoint: string | false };
-  readonly admin: { readonly token?: string; readonly guard?: Type<CanActivate> | CanActivate };
-  readonly appVersion: string;
-  readonly instanceId: string;
-  readonly database: Readonly<Required<DatabaseOptions>>;
 }

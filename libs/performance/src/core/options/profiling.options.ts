@@ -41,12 +41,3 @@ export interface ProfilingOptions {
    */
   topFunctions?: number;
 }
-
-/** Profiling options after validation and defaults. */
-export interface ResolvedProfilingOptions {
-  readonly enabled: boolean;
-  readonly maxSeconds: number;
-  readonly heapSnapshots: boolean;
-  readonly samplingIntervalMicros: number;
-  readonly topFunctions: number;
-}

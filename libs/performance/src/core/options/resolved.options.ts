@@ -1,10 +1,10 @@
 import { PerformanceError } from '../performance-errors';
 import { InvalidEnvValue } from './env.options';
-import type { PerformanceModuleOptions, ResolvedPerformanceOptions } from './performance.options';
+import type { PerformanceModuleOptions } from './performance.options';
 import { describeIssues } from './schema/issues';
-import { performanceOptionsSchema } from './schema/performance';
+import { performanceOptionsSchema, type ResolvedPerformanceOptions } from './schema/performance';
 
-export type { ResolvedPerformanceOptions } from './performance.options';
+export type { ResolvedPerformanceOptions } from './schema/performance';
 
 /** Freezes plain objects only: an app's guard, store or registry stays its own. */
 function deepFreeze<T>(value: T): T {

@@ -25,10 +25,3 @@ export interface TracingOptions {
    */
   cacheLookups?: 'events' | 'spans' | false;
 }
-
-/** Tracing options after validation and defaults. */
-export interface ResolvedTracingOptions {
-  readonly enabled: boolean;
-  readonly queries: boolean;
-  readonly cacheLookups: 'events' | 'spans' | false;
-}

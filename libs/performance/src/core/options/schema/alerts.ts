@@ -3,12 +3,10 @@ import {
   ALERT_METRICS,
   ALERT_SEVERITIES,
   type AlertMetric,
-  type AlertRule,
   type AlertRuleLevels,
   type AlertsOptions,
-  type ResolvedAlertsOptions,
 } from '../alerts.options';
-import { option, section, type Checked, type EnvRead, type SameShape } from './option';
+import { option, section, type Checked, type EnvRead, type Frozen, type SameShape } from './option';
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -97,6 +95,13 @@ export const alertsOptionsSchema = section({
   }),
 });
 
+/** A rule after defaults. */
+export interface AlertRule {
+  readonly metric: AlertMetric;
+  readonly direction: 'above' | 'below';
+  readonly levels: Readonly<AlertRuleLevels>;
+}
+
 /** Validated `alerts`, before the rules are merged over their defaults. */
 export type CheckedAlertsOptions = z.output<typeof alertsOptionsSchema>;
 
@@ -125,13 +130,13 @@ export function withAlertRules({ rules: configured = {}, ...alerts }: CheckedAle
   return { ...alerts, rules };
 }
 
+/** Alert options after validation and defaults. */
+export type ResolvedAlertsOptions = Frozen<ReturnType<typeof withAlertRules>>;
+
 /** Validates alert options and applies their defaults (`maxCpuPercent` is `monitoring.maxCpuUsagePercent`). */
 export function resolveAlertsOptions(options?: AlertsOptions, maxCpuPercent = 80): ResolvedAlertsOptions {
   return withAlertRules(alertsOptionsSchema.parse(options), maxCpuPercent);
 }
 
-/** Compile-time: the schema takes exactly {@link AlertsOptions} and, rules merged, gives exactly {@link ResolvedAlertsOptions}. */
-export type AlertsSchemaChecks = [
-  Checked<SameShape<z.input<typeof alertsOptionsSchema>, AlertsOptions | undefined>>,
-  Checked<SameShape<ReturnType<typeof withAlertRules>, ResolvedAlertsOptions>>,
-];
+/** Compile-time: the schema takes exactly {@link AlertsOptions}. */
+export type AlertsSchemaChecks = Checked<SameShape<z.input<typeof alertsOptionsSchema>, AlertsOptions | undefined>>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CacheWarmingOptions, ResolvedCacheWarmingOptions } from '../cache-warming.options';
-import { option, section, type Checked, type SameShape } from './option';
+import type { CacheWarmingOptions } from '../cache-warming.options';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 
 /** The `cacheWarming` section: checks, defaults, variables and docs of each option. */
 export const cacheWarmingOptionsSchema = section({
@@ -10,8 +10,8 @@ export const cacheWarmingOptionsSchema = section({
   awaitStartup: option(z.boolean(), { default: true, doc: 'fill before the app listens' }),
 });
 
-/** Compile-time: the schema takes exactly {@link CacheWarmingOptions} and gives exactly {@link ResolvedCacheWarmingOptions}. */
-export type CacheWarmingSchemaChecks = [
-  Checked<SameShape<z.input<typeof cacheWarmingOptionsSchema>, CacheWarmingOptions | undefined>>,
-  Checked<SameShape<z.output<typeof cacheWarmingOptionsSchema>, ResolvedCacheWarmingOptions>>,
-];
+/** Cache warming options after validation and defaults. */
+export type ResolvedCacheWarmingOptions = Frozen<z.output<typeof cacheWarmingOptionsSchema>>;
+
+/** Compile-time: the schema takes exactly {@link CacheWarmingOptions}. */
+export type CacheWarmingSchemaChecks = Checked<SameShape<z.input<typeof cacheWarmingOptionsSchema>, CacheWarmingOptions | undefined>>;

@@ -4,10 +4,8 @@ import {
   CACHE_NAMESPACE_PATTERN,
   DEFAULT_CACHE_NAMESPACE,
   type CacheOptions,
-  type ResolvedCacheOptions,
-  type ResolvedCachePathRule,
 } from '../cache.options';
-import { option, section, type Checked, type SameShape } from './option';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 
 const namespace = z.string().regex(CACHE_NAMESPACE_PATTERN, 'must be 1-64 letters, digits, . _ -');
 /** An HTTP header name, lower-cased (as Node gives request headers). */
@@ -113,6 +111,16 @@ const cache = z
     }
   });
 
+/** One cacheable path after validation. */
+export interface ResolvedCachePathRule {
+  readonly ttl: number;
+  readonly namespace: string;
+  /** Lower-cased. */
+  readonly varyHeaders: readonly string[];
+  /** Declared query parameters; null: all of them. */
+  readonly query: readonly string[] | null;
+}
+
 /** The `cache` section: checks, defaults, variables and docs of each option. */
 export const cacheOptionsSchema = cache
   .transform(({ cacheablePaths, ...o }) => ({
@@ -134,8 +142,8 @@ export const cacheOptionsSchema = cache
   }))
   .prefault({});
 
-/** Compile-time: the schema takes exactly {@link CacheOptions} and gives exactly {@link ResolvedCacheOptions}. */
-export type CacheSchemaChecks = [
-  Checked<SameShape<z.input<typeof cacheOptionsSchema>, CacheOptions | undefined>>,
-  Checked<SameShape<z.output<typeof cacheOptionsSchema>, ResolvedCacheOptions>>,
-];
+/** Cache options after validation and defaults (header names lower-cased, every path rule complete). */
+export type ResolvedCacheOptions = Frozen<z.output<typeof cacheOptionsSchema>>;
+
+/** Compile-time: the schema takes exactly {@link CacheOptions}. */
+export type CacheSchemaChecks = Checked<SameShape<z.input<typeof cacheOptionsSchema>, CacheOptions | undefined>>;

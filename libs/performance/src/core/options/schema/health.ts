@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { HealthOptions, ResolvedHealthOptions } from '../health.options';
-import { option, section, type Checked, type SameShape } from './option';
+import type { HealthOptions } from '../health.options';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 import { rootPath } from './paths';
 
 const percent = z.number().positive().max(100);
@@ -64,8 +64,8 @@ export const healthOptionsSchema = health
   .transform((o) => ({ ...o, dependencies: o.dependencies.map((d) => ({ ...d, timeoutMs: d.timeoutMs ?? o.timeoutMs })) }))
   .prefault({});
 
-/** Compile-time: the schema takes exactly {@link HealthOptions} and gives exactly {@link ResolvedHealthOptions}. */
-export type HealthSchemaChecks = [
-  Checked<SameShape<z.input<typeof healthOptionsSchema>, HealthOptions | undefined>>,
-  Checked<SameShape<z.output<typeof healthOptionsSchema>, ResolvedHealthOptions>>,
-];
+/** Health options after validation and defaults (each dependency with its timeout). */
+export type ResolvedHealthOptions = Frozen<z.output<typeof healthOptionsSchema>>;
+
+/** Compile-time: the schema takes exactly {@link HealthOptions}. */
+export type HealthSchemaChecks = Checked<SameShape<z.input<typeof healthOptionsSchema>, HealthOptions | undefined>>;

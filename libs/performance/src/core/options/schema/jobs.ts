@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { JobsOptions, ResolvedJobsOptions } from '../jobs.options';
-import { option, section, type Checked, type SameShape } from './option';
+import type { JobsOptions } from '../jobs.options';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 
 const percent = z.number().positive().max(100);
 
@@ -37,13 +37,13 @@ export const jobsOptionsSchema = section({
   maxErrorLength: option(z.int().min(20).max(100_000), { default: 500, doc: 'characters of the last error kept' }),
 });
 
+/** Jobs options after validation and defaults. */
+export type ResolvedJobsOptions = Frozen<z.output<typeof jobsOptionsSchema>>;
+
 /** Validates jobs options and applies their defaults. */
 export function resolveJobsOptions(options?: JobsOptions): ResolvedJobsOptions {
   return jobsOptionsSchema.parse(options);
 }
 
-/** Compile-time: the schema takes exactly {@link JobsOptions} and gives exactly {@link ResolvedJobsOptions}. */
-export type JobsSchemaChecks = [
-  Checked<SameShape<z.input<typeof jobsOptionsSchema>, JobsOptions | undefined>>,
-  Checked<SameShape<z.output<typeof jobsOptionsSchema>, ResolvedJobsOptions>>,
-];
+/** Compile-time: the schema takes exactly {@link JobsOptions}. */
+export type JobsSchemaChecks = Checked<SameShape<z.input<typeof jobsOptionsSchema>, JobsOptions | undefined>>;

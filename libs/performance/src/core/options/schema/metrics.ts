@@ -4,9 +4,8 @@ import {
   DEFAULT_QUERY_DURATION_BUCKETS,
   type MetricsOptions,
   type PrometheusRegistry,
-  type ResolvedMetricsOptions,
 } from '../metrics.options';
-import { option, section, type Checked, type SameShape } from './option';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 import { rootPath } from './paths';
 
 const buckets = z
@@ -40,8 +39,8 @@ export const metricsOptionsSchema = section({
   ),
 });
 
-/** Compile-time: the schema takes exactly {@link MetricsOptions} and gives exactly {@link ResolvedMetricsOptions}. */
-export type MetricsSchemaChecks = [
-  Checked<SameShape<z.input<typeof metricsOptionsSchema>, MetricsOptions | undefined>>,
-  Checked<SameShape<z.output<typeof metricsOptionsSchema>, ResolvedMetricsOptions>>,
-];
+/** Metrics options after validation and defaults. */
+export type ResolvedMetricsOptions = Frozen<z.output<typeof metricsOptionsSchema>>;
+
+/** Compile-time: the schema takes exactly {@link MetricsOptions}. */
+export type MetricsSchemaChecks = Checked<SameShape<z.input<typeof metricsOptionsSchema>, MetricsOptions | undefined>>;

@@ -159,6 +159,20 @@ export function envNames(definition: OptionDefinition): readonly string[] {
   return env === undefined ? [] : typeof env === 'string' ? [env] : env.names;
 }
 
+/**
+ * Options as features read them: readonly all the way down; functions,
+ * classes and the app's own objects (a store, a guard) keep their type.
+ */
+export type Frozen<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends abstract new (...args: never[]) => unknown
+    ? T
+    : T extends readonly (infer E)[]
+      ? readonly Frozen<E>[]
+      : T extends object
+        ? { readonly [K in keyof T]: Frozen<T[K]> }
+        : T;
+
 /** Fails to compile unless its argument is `true`: `Checked<SameShape<A, B>>`. */
 export type Checked<T extends true> = T;
 

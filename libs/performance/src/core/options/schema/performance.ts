@@ -9,7 +9,6 @@ import {
   type PerformanceHeaderName,
   type PerformanceModuleExtras,
   type PerformanceModuleOptions,
-  type ResolvedPerformanceOptions,
 } from '../performance.options';
 import { alertsOptionsSchema, withAlertRules } from './alerts';
 import { cacheOptionsSchema } from './cache';
@@ -18,7 +17,7 @@ import { healthOptionsSchema } from './health';
 import { jobsOptionsSchema } from './jobs';
 import { metricsOptionsSchema } from './metrics';
 import { historyOptionsSchema, kpiOptionsSchema } from './monitoring';
-import { option, section, type Checked, type SameShape } from './option';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 import { rootPath } from './paths';
 import { profilingOptionsSchema } from './profiling';
 import { tracingOptionsSchema } from './tracing';
@@ -172,6 +171,9 @@ export const performanceOptionsSchema = options
   .transform(({ alerts, ...o }) => ({ ...o, alerts: withAlertRules(alerts, o.monitoring.maxCpuUsagePercent) }))
   .prefault({});
 
+/** Options after validation and defaults, as every feature reads them: every field present, frozen. */
+export type ResolvedPerformanceOptions = Frozen<z.output<typeof performanceOptionsSchema>>;
+
 const ADMIN_PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
 
 /** The options fixed when the module is defined (extras of forRoot and forRootAsync). */
@@ -189,11 +191,9 @@ export const performanceExtrasSchema = z.strictObject({
   ),
 });
 
-/** Compile-time: the schemas take exactly the public option types and give exactly the resolved ones. */
+/** Compile-time: the schemas take exactly the public option types. */
 export type PerformanceSchemaChecks = [
   Checked<SameShape<z.input<typeof performanceOptionsSchema>, PerformanceModuleOptions | undefined>>,
-  Checked<SameShape<z.output<typeof performanceOptionsSchema>, ResolvedPerformanceOptions>>,
   Checked<SameShape<z.input<typeof databaseOptionsSchema>, DatabaseOptions | undefined>>,
-  Checked<SameShape<z.output<typeof databaseOptionsSchema>, Required<DatabaseOptions>>>,
   Checked<SameShape<z.input<typeof performanceExtrasSchema>, PerformanceModuleExtras>>,
 ];

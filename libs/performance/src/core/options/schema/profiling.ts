@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ProfilingOptions, ResolvedProfilingOptions } from '../profiling.options';
-import { option, section, type Checked, type SameShape } from './option';
+import type { ProfilingOptions } from '../profiling.options';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 
 /** The `profiling` section: checks, defaults, variables and docs of each option. */
 export const profilingOptionsSchema = section({
@@ -14,8 +14,8 @@ export const profilingOptionsSchema = section({
   topFunctions: option(z.int().min(1).max(200), { default: 15, doc: 'functions in the profile summary' }),
 });
 
-/** Compile-time: the schema takes exactly {@link ProfilingOptions} and gives exactly {@link ResolvedProfilingOptions}. */
-export type ProfilingSchemaChecks = [
-  Checked<SameShape<z.input<typeof profilingOptionsSchema>, ProfilingOptions | undefined>>,
-  Checked<SameShape<z.output<typeof profilingOptionsSchema>, ResolvedProfilingOptions>>,
-];
+/** Profiling options after validation and defaults. */
+export type ResolvedProfilingOptions = Frozen<z.output<typeof profilingOptionsSchema>>;
+
+/** Compile-time: the schema takes exactly {@link ProfilingOptions}. */
+export type ProfilingSchemaChecks = Checked<SameShape<z.input<typeof profilingOptionsSchema>, ProfilingOptions | undefined>>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ResolvedTracingOptions, TracingOptions } from '../tracing.options';
-import { option, section, type Checked, type SameShape } from './option';
+import type { TracingOptions } from '../tracing.options';
+import { option, section, type Checked, type Frozen, type SameShape } from './option';
 
 /** The `tracing` section: checks, defaults, variables and docs of each option. */
 export const tracingOptionsSchema = section({
@@ -16,8 +16,8 @@ export const tracingOptionsSchema = section({
   }),
 });
 
-/** Compile-time: the schema takes exactly {@link TracingOptions} and gives exactly {@link ResolvedTracingOptions}. */
-export type TracingSchemaChecks = [
-  Checked<SameShape<z.input<typeof tracingOptionsSchema>, TracingOptions | undefined>>,
-  Checked<SameShape<z.output<typeof tracingOptionsSchema>, ResolvedTracingOptions>>,
-];
+/** Tracing options after validation and defaults. */
+export type ResolvedTracingOptions = Frozen<z.output<typeof tracingOptionsSchema>>;
+
+/** Compile-time: the schema takes exactly {@link TracingOptions}. */
+export type TracingSchemaChecks = Checked<SameShape<z.input<typeof tracingOptionsSchema>, TracingOptions | undefined>>;
