@@ -51,9 +51,12 @@ const health = z.strictObject({
   }),
   weights: z
     .strictObject({
-      database: option(z.number().min(0), { default: 40, doc: 'weight of the database in the health overview score' }),
-      system: option(z.number().min(0), { default: 35, doc: 'weight of the system (memory, CPU, event loop, disk)' }),
-      cache: option(z.number().min(0), { default: 25, doc: 'weight of the cache' }),
+      database: option(z.number().min(0), {
+        default: 40,
+        doc: 'weight of the databases (up, ping time, pool saturation) in the health overview score',
+      }),
+      system: option(z.number().min(0), { default: 35, doc: 'weight of system resources (memory, heap, CPU, event loop, disk)' }),
+      cache: option(z.number().min(0), { default: 25, doc: 'weight of the cache (reachable, hit rate)' }),
     })
     .refine((w) => w.database + w.system + w.cache > 0, 'at least one weight must be above 0')
     .prefault({}),
