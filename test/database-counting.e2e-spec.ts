@@ -197,7 +197,7 @@ for (const db of TEST_DATABASES) {
             queryPlans: 'ok',
           });
           expect(report.topStatements!.note).toMatch(/^in-process statistics/);
-          expect(report.tableSizes!.rows).toContainEqual({ table: 'perf_fixture_items', rows: 4000 });
+          expect(report.tableSizes!.rows).toContainEqual({ table: 'perf_fixture_items', rowEstimate: 4000 });
         } else if (db.name === 'postgres') {
           // Plans of PostgreSQL statements come from the query-plan endpoint, not from this report.
           expect(statuses).toEqual({ ...Object.fromEntries(Object.keys(statuses).map((k) => [k, 'ok'])), queryPlans: 'unsupported' });

@@ -105,6 +105,7 @@ describeWithService('postgres', postgres.available, 'the index and plan advisors
       table: 'documents',
       entity: 'Document',
       columns: ['category', 'status'],
+      kind: 'filter',
       statements: [
         {
           fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -118,6 +119,7 @@ describeWithService('postgres', postgres.available, 'the index and plan advisors
       rowEstimate: 10000,
       reason: 'category = ? keeps about 1250 rows per value; status = ? keeps about 2500 rows per value',
       createIndex: `CREATE INDEX CONCURRENTLY "${INDEX}" ON "documents" ("category", "status")`,
+      dropIndex: `DROP INDEX CONCURRENTLY "${INDEX}"`,
       migration: expect.stringContaining(`await queryRunner.query("CREATE INDEX CONCURRENTLY \\"${INDEX}\\" ON \\"documents\\" (\\"category\\", \\"status\\")");`),
       decorator: `@Index("${INDEX}", ['category', 'status'])`,
     });

@@ -37,6 +37,7 @@ const NEVER_LOADED_BY_DEFAULT = [
   'playwright-core',
   'autocannon',
   'commander',
+  'node-sql-parser',
   '@opentelemetry/sdk-node',
   '@opentelemetry/sdk-trace-base',
 ];

@@ -9,6 +9,7 @@ export class ChatSession {
   @Column()
   workspaceId!: number;
 
+  /** Deliberately not indexed: `/workspaces/:id/active-users` joins on it, for the index advisor. */
   @Column()
   userId!: number;
 

@@ -26,8 +26,8 @@ function mulberry32(seed: number): () => number {
 
 /**
  * Seeds demo data on first start (an empty `documents` table): 5 workspaces,
- * 200 users, SEED_DOCUMENTS documents (10,000 by default), 500 chat sessions
- * and 5,000 messages, inserted in chunks inside one transaction. Runs at
+ * 200 users, SEED_DOCUMENTS documents (10,000 by default), 2,000 chat sessions
+ * (10 per user) and 5,000 messages, inserted in chunks inside one transaction. Runs at
  * module init, so start-up work of the bootstrap phase (cache warming) sees
  * the data.
  */
@@ -77,7 +77,7 @@ export class DemoSeeder implements OnModuleInit {
     });
     await this.insertChunked(manager, Document, docs);
 
-    const sessions = Array.from({ length: 500 }, (_, i) => ({
+    const sessions = Array.from({ length: 2000 }, (_, i) => ({
       workspaceId: (i % 5) + 1,
       userId: (i % 200) + 1,
       title: `Chat about ${sentence(2)}`,

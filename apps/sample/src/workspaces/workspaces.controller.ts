@@ -18,6 +18,13 @@ export class WorkspacesController {
     return this.workspaces.summary(id);
   }
 
+  /** The ten users with the most chat sessions: a join on an unindexed column, for the index and plan advisors. */
+  @Get(':id/active-users')
+  async activeUsers(@Param('id', ParseIntPipe) id: number) {
+    const items = await this.workspaces.activeUsers(id);
+    return { items };
+  }
+
   /** Documents per status, from TypeORM's query result cache while it is fresh. */
   @Get(':id/documents-by-status')
   async documentsByStatus(@Param('id', ParseIntPipe) id: number) {

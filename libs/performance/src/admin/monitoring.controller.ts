@@ -2,6 +2,7 @@ import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode
 import { ZodError } from 'zod';
 import { loadTestRunSchema } from '../core/schemas/load-test-run';
 import type { BottleneckReport, CapacityReport, Recommendation } from '../advisor/advice';
+import type { AdvisorFailure } from '../advisor/advisor-rule';
 import { ManualActionRequired, PerformanceAdvisor, type OptimizationResult } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
 import type { PerformanceAlert } from '../core/schemas/performance-alert';
@@ -41,6 +42,9 @@ export interface CurrentMetrics {
 export interface RecommendationsBody {
   readonly total: number;
   readonly recommendations: readonly Recommendation[];
+  /** True when a rule (or one of its databases or tables) could not be examined; {@link failures} names it. */
+  readonly partial: boolean;
+  readonly failures: readonly AdvisorFailure[];
 }
 
 const HOURS = { min: 1, max: 720, default: 24 } as const;
@@ -131,8 +135,8 @@ export class MonitoringAdminController {
   @Get('recommendations')
   @AdminOperation({ summary: 'Recommendations with stable ids, category, severity, evidence and action' })
   async recommendations(): Promise<RecommendationsBody> {
-    const recommendations = await this.advisor.recommendations();
-    return { total: recommendations.length, recommendations };
+    const { recommendations, partial, failures } = await this.advisor.report();
+    return { total: recommendations.length, recommendations, partial, failures };
   }
 
   @Post('optimize/:id')

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ResponseCache } from '../cache/response/response-cache.service';
 import { INTERNAL_QUERY_MARK } from '../core/ports/data-source.port';
@@ -7,35 +6,32 @@ import { IndexAdvisor } from '../database/advisor/index-advisor.service';
 import { N1Detector } from '../database/n1-detector.service';
 import { PoolMonitor } from '../database/pool-monitor.service';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
-import { roundTo } from '../monitor/metrics-snapshot';
 import { MetricsSampler } from '../monitor/metrics-sampler.service';
-import { RequestStats, UNMATCHED } from '../monitor/request-stats.service';
+import { RequestStats } from '../monitor/request-stats.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { BottleneckReport, CapacityReport, Recommendation } from './advice';
+import { type AdvisorFailure, type AdvisorRule, errorText } from './advisor-rule';
 import { analyzeBottlenecks } from './bottleneck-analysis';
 import { forecastCapacity } from './capacity-planner';
-import { leastSquares } from './least-squares';
+import { CacheKeyCardinalityRule } from './rules/cache-key-cardinality.rule';
+import { CacheableRouteRule } from './rules/cacheable-route.rule';
+import { HighCpuRule } from './rules/high-cpu.rule';
+import { LowHitRateRule } from './rules/low-hit-rate.rule';
+import { MemoryGrowthRule } from './rules/memory-growth.rule';
+import { MissingIndexRule } from './rules/missing-index.rule';
+import { NPlusOneRule } from './rules/n-plus-one.rule';
+import { PoolTooSmallRule } from './rules/pool-too-small.rule';
+import { SlowRouteRule } from './rules/slow-route.rule';
+import { UnusedCacheRule } from './rules/unused-cache.rule';
 
-/** A GET route with at least this many uncached requests that reach the database is "hot". */
-const HOT_ROUTE_REQUESTS = 50;
-/** A namespace needs this many lookups before its hit rate counts. */
-const MIN_NAMESPACE_LOOKUPS = 20;
-/** `optimize` raises a namespace's TTL by this factor... */
-const TTL_RAISE_FACTOR = 2;
-/** ...but never beyond a day: longer is a freshness decision for the app, not for a button. */
-const MAX_RAISED_TTL_SECONDS = 86_400;
-/** A cached route needs this many lookups before its distinct keys count... */
-const MIN_ROUTE_KEY_LOOKUPS = 50;
-/** ...and is flagged when at least this share of its lookups used a key of their own... */
-const HIGH_KEY_CARDINALITY = 0.5;
-/** ...while fewer than this share hit. */
-const LOW_ROUTE_HIT_RATE = 0.3;
-/** A route needs this many requests before its latency counts. */
-const MIN_ROUTE_REQUESTS = 5;
-
-const idOf = (kind: string, ...parts: (string | number)[]): string =>
-  `${kind}-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 12)}`;
+/** Every current recommendation, and what could not be examined. */
+export interface RecommendationReport {
+  readonly recommendations: Recommendation[];
+  /** Rules (or their subjects: a database, a table) that failed; the recommendations are partial when not empty. */
+  readonly failures: readonly AdvisorFailure[];
+  readonly partial: boolean;
+}
 
 /** What `optimize/:id` did. */
 export interface OptimizationResult {
@@ -81,30 +77,64 @@ function linearScore(value: number, good: number, bad: number): number {
 @Injectable()
 export class PerformanceAdvisor {
   private readonly logger = new Logger('nestjs-performance:advisor');
+  /** Failures already logged: the dashboard asks every few seconds. */
+  private readonly warned = new Set<string>();
+
+  /** The rules, one kind of recommendation each (see `rules/`). */
+  private readonly rules: readonly AdvisorRule[];
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
     private readonly sampler: MetricsSampler,
-    private readonly stats: RequestStats,
+    stats: RequestStats,
     private readonly instrumentation: DatabaseInstrumentation,
-    private readonly indexes: IndexAdvisor,
+    indexes: IndexAdvisor,
     private readonly n1: N1Detector,
     private readonly pools: PoolMonitor,
     private readonly cache: ResponseCache,
-  ) {}
+  ) {
+    this.rules = [
+      new MissingIndexRule(options, instrumentation, indexes),
+      new NPlusOneRule(n1),
+      new SlowRouteRule(options, stats),
+      new CacheableRouteRule(stats),
+      new CacheKeyCardinalityRule(cache),
+      new UnusedCacheRule(cache),
+      new LowHitRateRule(cache),
+      new PoolTooSmallRule(pools),
+      new MemoryGrowthRule(options, sampler),
+      new HighCpuRule(options, sampler),
+    ];
+  }
 
-  /** Every current recommendation, most severe first. */
+  /** Every current recommendation, most severe first (what failed is left out: see {@link report}). */
   async recommendations(): Promise<Recommendation[]> {
+    return (await this.report()).recommendations;
+  }
+
+  /**
+   * Every current recommendation, most severe first, with what could not be
+   * examined: one rule (or one table of a rule) that fails never hides the
+   * others' recommendations.
+   */
+  async report(): Promise<RecommendationReport> {
     const out: Recommendation[] = [];
-    await this.indexRecommendations(out);
-    this.nPlusOneRecommendations(out);
-    this.routeRecommendations(out);
-    this.cacheRecommendations(out);
-    this.poolRecommendations(out);
-    await this.memoryRecommendations(out);
-    this.cpuRecommendations(out);
+    const failures: AdvisorFailure[] = [];
+    for (const rule of this.rules) {
+      const failed = (subject: string | null, error: unknown) => {
+        const failure = { rule: rule.name, subject, error: errorText(error) };
+        failures.push(failure);
+        this.warnOnce(`${rule.name}${subject ? ` (${subject})` : ''} could not be examined: ${failure.error}`);
+      };
+      try {
+        out.push(...(await rule.evaluate(failed)));
+      } catch (error) {
+        failed(null, error);
+      }
+    }
     const rank = { critical: 0, high: 1, medium: 2, low: 3 } as const;
-    return out.sort((a, b) => rank[a.severity] - rank[b.severity] || a.id.localeCompare(b.id));
+    out.sort((a, b) => rank[a.severity] - rank[b.severity] || a.id.localeCompare(b.id));
+    return { recommendations: out, failures, partial: failures.length > 0 };
   }
 
   /**
@@ -207,280 +237,9 @@ export class PerformanceAdvisor {
     });
   }
 
-  private async indexRecommendations(out: Recommendation[]): Promise<void> {
-    const allow = this.options.database.allowSchemaChanges;
-    for (const source of this.instrumentation.sources()) {
-      let advice;
-      try {
-        advice = await this.indexes.advise(source);
-      } catch (error) {
-        this.logger.warn(`index advice for ${source.name} failed: ${(error as Error).message}`);
-        continue;
-      }
-      for (const s of advice.suggestions) {
-        const indexName = /INDEX\s+(?:CONCURRENTLY\s+)?(?:IF NOT EXISTS\s+)?("[^"]+"|`[^`]+`|\S+)/i.exec(s.createIndex)?.[1];
-        out.push({
-          id: idOf('missing-index', s.database, s.table, ...s.columns),
-          category: 'database',
-          severity: s.totalMs >= 1000 ? 'high' : 'medium',
-          title: `Add an index on ${s.table} (${s.columns.join(', ')})`,
-          description: s.reason,
-          evidence: {
-            database: s.database,
-            table: s.table,
-            columns: s.columns.join(', '),
-            calls: s.calls,
-            totalMs: s.totalMs,
-            rowEstimate: s.rowEstimate,
-          },
-          action: {
-            type: 'create-index',
-            automatic: allow,
-            summary: allow ? `optimize runs ${s.createIndex}` : 'create the index in a migration (schema changes from optimize are off)',
-            steps: [
-              `Run: ${s.createIndex}`,
-              `or add the migration:\n${s.migration}`,
-              `or put ${s.decorator} on the entity${s.entity ? ` ${s.entity}` : ''}`,
-            ],
-            sql: s.createIndex,
-            ...(indexName ? { revertSql: `DROP INDEX ${indexName}` } : {}),
-          },
-        });
-      }
-    }
-  }
-
-  private nPlusOneRecommendations(out: Recommendation[]): void {
-    const groups = new Map<string, { route: string; fingerprint: string; statement: string; requests: number; maxCount: number }>();
-    for (const f of this.n1.list()) {
-      const route = f.route ?? UNMATCHED;
-      const key = `${route}\u0000${f.fingerprint}`;
-      const g = groups.get(key) ?? { route, fingerprint: f.fingerprint, statement: f.statement, requests: 0, maxCount: 0 };
-      g.requests++;
-      g.maxCount = Math.max(g.maxCount, f.count);
-      groups.set(key, g);
-    }
-    for (const g of groups.values()) {
-      out.push({
-        id: idOf('n-plus-one', g.route, g.fingerprint),
-        category: 'database',
-        severity: 'high',
-        title: `N+1 queries on ${g.route}`,
-        description: `One request ran the same statement up to ${g.maxCount} times`,
-        evidence: { route: g.route, fingerprint: g.fingerprint, statement: g.statement, requests: g.requests, maxStatementsPerRequest: g.maxCount },
-        action: {
-          type: 'manual',
-          automatic: false,
-          summary: 'load the related rows in one statement',
-          steps: [
-            'Load the relation with a join (relations / leftJoinAndSelect) instead of one query per row',
-            'or fetch the related rows by id in chunks with queryInChunks()',
-          ],
-        },
-      });
-    }
-  }
-
-  private routeRecommendations(out: Recommendation[]): void {
-    const target = this.options.monitoring.kpis.p95Ms;
-    for (const r of this.stats.routeStats()) {
-      if (r.route === UNMATCHED || r.route === '<other>') continue;
-      if (r.requests >= MIN_ROUTE_REQUESTS && r.p95Ms > target) {
-        out.push({
-          id: idOf('slow-route', r.method, r.route),
-          category: 'api',
-          severity: r.p95Ms > 2000 ? 'high' : 'medium',
-          title: `Slow route ${r.method} ${r.route}`,
-          description: `p95 ${r.p95Ms} ms is above the ${target} ms target`,
-          evidence: { method: r.method, route: r.route, requests: r.requests, meanMs: r.meanMs, p95Ms: r.p95Ms, maxMs: r.maxMs, dbQueriesPerRequest: r.dbQueriesPerRequest },
-          action: {
-            type: 'manual',
-            automatic: false,
-            summary: 'find where the time goes',
-            steps: ['Look at the route in query-performance (statements and their time)', 'Cache the response if it can be shared, or move slow work out of the request'],
-          },
-        });
-      }
-      if (r.method === 'GET' && r.requests >= HOT_ROUTE_REQUESTS && r.cacheHits + r.cacheMisses === 0 && r.dbQueriesPerRequest >= 1) {
-        out.push({
-          id: idOf('cacheable-route', r.method, r.route),
-          category: 'cache',
-          severity: r.meanMs >= 50 ? 'medium' : 'low',
-          title: `Cache ${r.method} ${r.route}`,
-          description: `${r.requests} requests reached the database (${r.dbQueriesPerRequest} statements each) without the response cache`,
-          evidence: { method: r.method, route: r.route, requests: r.requests, meanMs: r.meanMs, dbQueriesPerRequest: r.dbQueriesPerRequest },
-          action: {
-            type: 'manual',
-            automatic: false,
-            summary: 'opt the route into the response cache',
-            steps: ['Add @CacheTTL(<seconds>) (and a @CacheNamespace) to the handler, and invalidate the namespace on writes'],
-          },
-        });
-      }
-    }
-  }
-
-  private cacheRecommendations(out: Recommendation[]): void {
-    // CacheStats counts exactly the lookups the interceptor made, per namespace and per route.
-    const snapshot = this.cache.stats.snapshot(0);
-    for (const r of snapshot.routes) {
-      const lookups = r.hits + r.stale + r.misses;
-      if (lookups < MIN_ROUTE_KEY_LOOKUPS || r.hitRate >= LOW_ROUTE_HIT_RATE || r.distinctKeys < lookups * HIGH_KEY_CARDINALITY) continue;
-      const declared = r.declaredQuery;
-      out.push({
-        id: idOf('cache-key-cardinality', r.namespace, r.route),
-        category: 'cache',
-        severity: 'medium',
-        title: `Cache keys of GET ${r.route} rarely repeat`,
-        description:
-          `about ${r.distinctKeys} distinct keys in ${lookups} lookups, ${roundTo(r.hitRate * 100, 1)}% hits: ` +
-          'each new query string, header value or user makes a new entry, which costs a handler run and pushes other entries out',
-        evidence: {
-          route: r.route,
-          namespace: r.namespace,
-          lookups,
-          distinctKeys: r.distinctKeys,
-          hitRatePercent: roundTo(r.hitRate * 100, 1),
-          declaredQuery: declared === null ? null : declared.join(','),
-        },
-        action: {
-          type: 'manual',
-          automatic: false,
-          summary:
-            declared === null
-              ? 'declare the query parameters that make the key, so that others (cache busters, tracking) are left out of it'
-              : 'the declared query parameters, vary headers or user keys of this route take too many values to be worth caching',
-          steps: [
-            declared === null
-              ? `Name the query parameters the handler reads: @CacheQuery('page', 'limit') on it, or query in cache.cacheablePaths['${r.route}']`
-              : `Check that the declared parameters (${declared.join(', ') || 'none'}) are the ones the handler reads`,
-            'Check its vary headers (@CacheVary, cache.varyHeaders) and @CacheUserKey: their values should repeat',
-            'Or stop caching the route (remove @CacheTTL, or @NoCache())',
-          ],
-        },
-      });
-    }
-    for (const [namespace, c] of Object.entries(snapshot.namespaces)) {
-      const lookups = c.hits + c.stale + c.misses;
-      if (lookups < MIN_NAMESPACE_LOOKUPS || c.hitRate >= 0.7 || !this.cache.isKnownNamespace(namespace)) continue;
-      const hitRatePercent = roundTo(c.hitRate * 100, 1);
-      const evidence = { namespace, hitRatePercent, hits: c.hits, stale: c.stale, misses: c.misses };
-      if (c.hits + c.stale === 0) {
-        // Nothing was ever reused: the entries only take room from other namespaces.
-        out.push({
-          id: idOf('unused-cache', namespace),
-          category: 'cache',
-          severity: 'low',
-          title: `Cached responses in namespace ${namespace} are never reused`,
-          description: `none of ${lookups} lookups hit: the entries only take room from other namespaces`,
-          evidence,
-          action: {
-            type: 'clear-namespace',
-            automatic: true,
-            summary: `optimize clears namespace ${namespace} now; stop caching its routes if their keys never repeat`,
-            steps: [
-              `Clear the namespace: POST cache/clear?namespace=${namespace}`,
-              'Check the cache keys of its routes (query strings, vary headers, user keys) or remove @CacheTTL from them',
-            ],
-            namespace,
-          },
-        });
-        continue;
-      }
-      const ttl = this.cache.namespaceTtl(namespace);
-      const current = ttl.override ?? ttl.declared;
-      const raised = current === null ? null : Math.min(MAX_RAISED_TTL_SECONDS, Math.ceil(current * TTL_RAISE_FACTOR));
-      const canRaise = raised !== null && current !== null && raised > current;
-      out.push({
-        id: idOf('low-hit-rate', namespace),
-        category: 'cache',
-        severity: hitRatePercent < 30 ? 'medium' : 'low',
-        title: `Low cache hit rate in namespace ${namespace}`,
-        description: `${hitRatePercent}% of ${lookups} lookups hit (target 70%)`,
-        evidence: { ...evidence, ttlSeconds: current },
-        action: {
-          type: canRaise ? 'cache-ttl' : 'manual',
-          automatic: canRaise,
-          summary: canRaise
-            ? `optimize raises the TTL of namespace ${namespace} from ${current} s to ${raised} s on this instance`
-            : 'review the TTL and invalidation of the namespace',
-          steps: [
-            'Raise the TTL of the routes in this namespace if the data allows',
-            'Invalidate narrower keys on writes instead of the whole namespace',
-            'Raise cache.maxSize if entries are evicted',
-          ],
-          ...(canRaise ? { namespace, ttlSeconds: raised } : {}),
-        },
-      });
-    }
-  }
-
-  private poolRecommendations(out: Recommendation[]): void {
-    for (const p of this.pools.usage()) {
-      if (p.max === null) continue;
-      if ((p.waiting ?? 0) > 0 || (p.utilizationPercent ?? 0) > 80) {
-        out.push({
-          id: idOf('pool-too-small', p.database),
-          category: 'database',
-          severity: (p.waiting ?? 0) > 0 ? 'high' : 'medium',
-          title: `Connection pool of ${p.database} is too small`,
-          description: `${p.active ?? '?'} of ${p.max} connections in use, ${p.waiting ?? 0} callers waiting`,
-          evidence: { database: p.database, max: p.max, active: p.active, waiting: p.waiting, utilizationPercent: p.utilizationPercent },
-          action: {
-            type: 'manual',
-            automatic: false,
-            summary: 'raise the pool size',
-            steps: ['Raise the pool size of the DataSource (extra.max / connectionLimit) within the server connection limit', 'or shorten transactions that hold connections'],
-          },
-        });
-      }
-    }
-  }
-
-  private async memoryRecommendations(out: Recommendation[]): Promise<void> {
-    const history = await this.sampler.snapshotsSince(Date.now() - 24 * 3_600_000);
-    if (history.length < 10) return;
-    const t0 = Date.parse(history[0]!.timestamp);
-    const fit = leastSquares(
-      history.map((s) => (Date.parse(s.timestamp) - t0) / 3_600_000),
-      history.map((s) => s.heapUsedMb),
-    );
-    const first = history[0]!.heapUsedMb;
-    const last = history.at(-1)!.heapUsedMb;
-    if (!fit || fit.r2 < 0.8 || fit.slope <= 0 || last < first * 1.2) return;
-    out.push({
-      id: idOf('memory-growth', this.options.instanceId),
-      category: 'memory',
-      severity: last > first * 1.5 ? 'high' : 'medium',
-      title: 'Heap grows steadily: possible memory leak',
-      description: `The heap grew from ${first} MiB to ${last} MiB (${roundTo(fit.slope)} MiB/hour, r² ${roundTo(fit.r2, 2)})`,
-      evidence: { heapStartMb: first, heapNowMb: last, mibPerHour: roundTo(fit.slope), r2: roundTo(fit.r2, 3), samples: history.length },
-      action: {
-        type: 'manual',
-        automatic: false,
-        summary: 'find what keeps growing',
-        steps: ['Take two heap snapshots some minutes apart (node --inspect, or v8.writeHeapSnapshot()) and compare them', 'Check unbounded maps, caches and listeners'],
-      },
-    });
-  }
-
-  private cpuRecommendations(out: Recommendation[]): void {
-    const s = this.sampler.latest();
-    const max = this.options.monitoring.kpis.maxCpuPercent;
-    if (!s || s.cpuPercent <= max) return;
-    out.push({
-      id: idOf('high-cpu', this.options.instanceId),
-      category: 'cpu',
-      severity: s.cpuPercent > 95 ? 'high' : 'medium',
-      title: 'High CPU usage',
-      description: `The process used ${s.cpuPercent}% of a core (target ${max}%)`,
-      evidence: { cpuPercent: s.cpuPercent, targetPercent: max, requestsPerSecond: s.requestsPerSecond },
-      action: {
-        type: 'manual',
-        automatic: false,
-        summary: 'profile or scale out',
-        steps: ['Profile the busiest routes (node --cpu-prof)', 'Cache expensive responses', 'Add instances behind the load balancer'],
-      },
-    });
+  private warnOnce(message: string): void {
+    if (this.warned.has(message) || this.warned.size >= 100) return;
+    this.warned.add(message);
+    this.logger.warn(message);
   }
 }

@@ -5,7 +5,7 @@ import { DatabaseDiagnosticsService } from '../diagnostics/database-diagnostics.
 import type { DatabaseSource } from '../../core/ports/data-source.port';
 import type { IndexInfo } from '../diagnostics/database-diagnostics';
 import { QueryStats, round } from '../query-stats.service';
-import { statementShape } from '../statement-shape';
+import { migrationsTableOf, StatementShapes } from '../statement-shape';
 
 /** A statement an index would help. */
 export interface AdvisedStatement {
@@ -24,15 +24,23 @@ export interface IndexSuggestion {
   readonly entity: string | null;
   /** Column names, in index order (at most two). */
   readonly columns: readonly string[];
+  /**
+   * `join` when its first column is a join column (the rows a join looks up
+   * for each row of the other table), `filter` for WHERE and ORDER BY columns.
+   */
+  readonly kind: 'filter' | 'join';
   readonly statements: readonly AdvisedStatement[];
   /** Summed over {@link statements}. */
   readonly calls: number;
   readonly totalMs: number;
+  /** The database's estimate of the table's rows. */
   readonly rowEstimate: number;
   /** Why these columns, in this order. */
   readonly reason: string;
   /** The statement to run (CONCURRENTLY on PostgreSQL: no table lock). */
   readonly createIndex: string;
+  /** The statement that removes it again. */
+  readonly dropIndex: string;
   /** A TypeORM migration class that creates (and drops) the index. */
   readonly migration: string;
   /** The decorator to put on the entity class instead. */
@@ -48,19 +56,52 @@ export interface IndexRefusal {
   readonly reason: string;
 }
 
+/** Something the advisor could not examine; the rest of its answer stands. */
+export interface IndexFailure {
+  /** The table it was reading, null for a statement. */
+  readonly table: string | null;
+  readonly fingerprints: readonly string[];
+  /** The error, as the database (or the advisor) said it. */
+  readonly error: string;
+}
+
 /** The answer of `suggest-indexes` for one DataSource. */
 export interface IndexAdvice {
   readonly database: string;
   readonly system: string;
   readonly suggestions: readonly IndexSuggestion[];
   readonly refusals: readonly IndexRefusal[];
+  /**
+   * Statements not examined, counted: `notWrittenByApp` are the catalog
+   * lookups of TypeORM and drivers (information_schema, pg_catalog,
+   * sqlite_master), TypeORM's own tables and this module's diagnostics;
+   * `unparsed` are statements the database's grammar (node-sql-parser) did
+   * not accept.
+   */
+  readonly skipped: { readonly notWrittenByApp: number; readonly unparsed: number };
+  /** What failed; when not empty the answer is partial (see {@link partial}). */
+  readonly failures: readonly IndexFailure[];
+  /** True when something could not be examined (listed in {@link failures}). */
+  readonly partial: boolean;
 }
 
 interface Candidate {
   table: string;
   columns: string[];
+  kind: 'filter' | 'join';
   reason: string;
+  rows: number;
   statements: AdvisedStatement[];
+}
+
+/** What one statement asks of one table. */
+interface Want {
+  equality: string[];
+  range: string[];
+  orderBy: string | undefined;
+  /** Join columns: the key of each lookup, so they come first. */
+  join: string[];
+  s: AdvisedStatement;
 }
 
 /** Rows expected per value of a column, from pg_stats; undefined when unknown. */
@@ -78,16 +119,24 @@ function pascal(text: string): string {
   return text.replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_m, _s, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '');
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
 /**
- * Suggests indexes from the observed statements, pghero-style: the WHERE
- * (AND only) and ORDER BY columns of single-table SELECTs, most selective
- * column first (pg_stats on PostgreSQL), at most two columns. It refuses,
- * with the reason, when the table is small, the column is not selective, or
- * an existing index already starts with the same columns.
+ * Suggests indexes from the observed statements, pghero-style, for the
+ * statements the app wrote (catalog lookups, TypeORM's bookkeeping and this
+ * module's own statements are skipped and counted). Each SELECT is parsed
+ * with its database's grammar; for every table it reads, the AND-ed columns
+ * compared with values (most selective first, pg_stats on PostgreSQL), the
+ * ORDER BY column, and the join columns of a joined table (the rows a join
+ * looks up), at most two columns. It refuses, with the reason, when the
+ * table is small, the column is not selective, or an existing index already
+ * starts with the same columns. One table that cannot be read makes the
+ * answer partial, never a failure.
  */
 @Injectable()
 export class IndexAdvisor {
   private readonly minRows: number;
+  private readonly shapes = new StatementShapes();
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) options: ResolvedPerformanceOptions,
@@ -97,100 +146,136 @@ export class IndexAdvisor {
     this.minRows = options.database.indexMinRows;
   }
 
-  /** Suggestions and refusals for one DataSource. */
+  /** Suggestions and refusals for one DataSource; never throws (failures are in the answer). */
   async advise(source: DatabaseSource): Promise<IndexAdvice> {
     const d = this.diagnostics.for(source);
     const refusals: IndexRefusal[] = [];
-    const byTable = new Map<string, { equality: string[]; range: string[]; orderBy: string | undefined; s: AdvisedStatement }[]>();
+    const failures: IndexFailure[] = [];
+    const skipped = { notWrittenByApp: 0, unparsed: 0 };
+    const refuse = (table: string | null, columns: string[], fingerprints: string[], reason: string) =>
+      refusals.push({ database: source.name, table, columns, fingerprints, reason });
+    const migrations = migrationsTableOf(source.dataSource.options);
+    const byTable = new Map<string, { table: string; schema: string | null; wants: Want[] }>();
     for (const entry of this.stats.list()) {
       if (entry.database !== source.name || entry.operation !== 'SELECT') continue;
-      const shape = statementShape(entry.statement);
+      const example = this.stats.example(entry.fingerprint);
+      if (!example) continue;
       const s = { fingerprint: entry.fingerprint, statement: entry.statement, calls: entry.calls, totalMs: entry.totalMs };
+      const shape = this.shapes.of(entry.fingerprint, example.sql, source.system, migrations);
       if ('refused' in shape) {
-        if (shape.refused !== 'not a SELECT') refusals.push({ database: source.name, table: null, columns: [], fingerprints: [entry.fingerprint], reason: shape.refused });
+        if (shape.unparsed) skipped.unparsed++;
+        else refuse(null, [], [entry.fingerprint], shape.refused);
         continue;
       }
-      const list = byTable.get(shape.table) ?? [];
-      list.push({ equality: [...shape.equality], range: [...shape.range], orderBy: shape.orderBy, s });
-      byTable.set(shape.table, list);
+      if (shape.notWrittenByApp !== undefined) {
+        skipped.notWrittenByApp++;
+        continue;
+      }
+      let wanted = false;
+      for (const t of shape.tables) {
+        const join = [...t.joinColumns];
+        const want: Want = { equality: t.equality.filter((c) => !join.includes(c)), range: [...t.range], orderBy: t.joined ? undefined : t.orderBy, join, s };
+        if (!want.join.length && !want.equality.length && !want.range.length && want.orderBy === undefined) continue;
+        wanted = true;
+        const key = `${t.schema ?? ''}\u0000${t.table}`;
+        const group = byTable.get(key) ?? { table: t.table, schema: t.schema, wants: [] };
+        group.wants.push(want);
+        byTable.set(key, group);
+      }
+      if (!wanted) refuse(null, [], [entry.fingerprint], 'no WHERE, JOIN or ORDER BY column');
     }
 
     const candidates = new Map<string, Candidate>();
-    for (const [table, shapes] of byTable) {
-      let rows: number;
+    for (const { table, schema, wants } of byTable.values()) {
+      const fingerprints = [...new Set(wants.map((w) => w.s.fingerprint))];
       try {
-        rows = (await d.rowEstimate(table)) ?? 0;
-      } catch (error) {
-        // A table of another schema (an ORM's information_schema lookups) or one dropped since: advice for the others still comes.
-        const reason = `table statistics could not be read: ${error instanceof Error ? error.message : String(error)}`;
-        refusals.push({ database: source.name, table, columns: [], fingerprints: shapes.map((x) => x.s.fingerprint), reason });
-        continue;
-      }
-      if (rows < this.minRows) {
-        refusals.push({
-          database: source.name,
-          table,
-          columns: [],
-          fingerprints: shapes.map((x) => x.s.fingerprint),
-          reason: `table too small: about ${Math.round(rows)} rows, under ${this.minRows} (a scan is cheap)`,
-        });
-        continue;
-      }
-      const selectivity = new Map<string, number | undefined>();
-      const perValue = async (column: string) => {
-        if (!selectivity.has(column)) {
-          const s = await d.columnSelectivity(table, column);
-          selectivity.set(column, s ? rowsPerValue(rows, s.nDistinct, s.nullFraction) : undefined);
-        }
-        return selectivity.get(column);
-      };
-      for (const shape of shapes) {
-        const picked = await this.pickColumns(rows, shape, perValue);
-        if ('refused' in picked) {
-          refusals.push({ database: source.name, table, columns: picked.columns, fingerprints: [shape.s.fingerprint], reason: picked.refused });
+        const rows = await d.rowEstimate(table, schema);
+        if (rows === null) {
+          refuse(table, [], fingerprints, `no table ${schema ? `${schema}.` : ''}${table} in the database (a view, a temporary table, or a name the advisor cannot resolve)`);
           continue;
         }
-        const key = `${table}\u0000${picked.columns.join('\u0000')}`;
-        const candidate = candidates.get(key) ?? { table, columns: picked.columns, reason: picked.reason, statements: [] };
-        candidate.statements.push(shape.s);
-        candidates.set(key, candidate);
+        if (rows < this.minRows) {
+          refuse(table, [], fingerprints, `table too small: about ${Math.round(rows)} rows, under ${this.minRows} (a scan is cheap)`);
+          continue;
+        }
+        const selectivity = new Map<string, number | undefined>();
+        const perValue = async (column: string) => {
+          if (!selectivity.has(column)) {
+            const s = await d.columnSelectivity(table, column);
+            selectivity.set(column, s ? rowsPerValue(rows, s.nDistinct, s.nullFraction) : undefined);
+          }
+          return selectivity.get(column);
+        };
+        for (const want of wants) {
+          const picked = await this.pickColumns(rows, want, perValue);
+          if ('refused' in picked) {
+            refuse(table, picked.columns, [want.s.fingerprint], picked.refused);
+            continue;
+          }
+          const key = `${table}\u0000${picked.columns.join('\u0000')}`;
+          const kind = want.join.length && picked.columns[0] === want.join[0] ? 'join' : 'filter';
+          const candidate = candidates.get(key) ?? { table, columns: picked.columns, kind, reason: picked.reason, rows, statements: [] };
+          if (!candidate.statements.some((s) => s.fingerprint === want.s.fingerprint)) candidate.statements.push(want.s);
+          candidates.set(key, candidate);
+        }
+      } catch (error) {
+        // One table that cannot be read (dropped since, no privilege) leaves the advice of the others.
+        failures.push({ table, fingerprints, error: messageOf(error) });
       }
     }
 
     const suggestions: IndexSuggestion[] = [];
     const indexCache = new Map<string, IndexInfo[]>();
-    for (const c of candidates.values()) {
-      const indexes = indexCache.get(c.table) ?? (await d.indexes(c.table));
-      indexCache.set(c.table, indexes);
-      const cover = indexes.find((i) => c.columns.every((col, n) => i.columns[n] === col));
-      if (cover) {
-        refusals.push({
-          database: source.name,
-          table: c.table,
-          columns: c.columns,
-          fingerprints: c.statements.map((s) => s.fingerprint),
-          reason: `already covered by index ${cover.name} (${cover.columns.join(', ')})`,
-        });
+    const same = source.system === 'postgresql' ? (a: string, b: string) => a === b : (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    const all = [...candidates.values()];
+    for (const c of all) {
+      // An index on (a, b) serves the lookups on (a) too: one index, not two.
+      const wider = all.find((o) => o !== c && o.table === c.table && o.columns.length > c.columns.length && c.columns.every((col, n) => same(o.columns[n]!, col)));
+      if (wider) {
+        for (const s of c.statements) if (!wider.statements.some((w) => w.fingerprint === s.fingerprint)) wider.statements.push(s);
         continue;
       }
-      suggestions.push(this.suggestion(source, c, (await d.rowEstimate(c.table)) ?? 0));
+      try {
+        const indexes = indexCache.get(c.table) ?? (await d.indexes(c.table));
+        indexCache.set(c.table, indexes);
+        const cover = indexes.find((i) => c.columns.every((col, n) => i.columns[n] !== undefined && same(i.columns[n]!, col)));
+        if (cover) {
+          refuse(c.table, c.columns, c.statements.map((s) => s.fingerprint), `already covered by index ${cover.name} (${cover.columns.join(', ')})`);
+          continue;
+        }
+        suggestions.push(this.suggestion(source, c));
+      } catch (error) {
+        failures.push({ table: c.table, fingerprints: c.statements.map((s) => s.fingerprint), error: messageOf(error) });
+      }
     }
     suggestions.sort((a, b) => b.totalMs - a.totalMs);
-    return { database: source.name, system: source.system, suggestions, refusals };
+    return { database: source.name, system: source.system, suggestions, refusals, skipped, failures, partial: failures.length > 0 };
   }
 
   private async pickColumns(
     rows: number,
-    shape: { equality: string[]; range: string[]; orderBy: string | undefined },
+    shape: Want,
     perValue: (column: string) => Promise<number | undefined>,
   ): Promise<{ columns: string[]; reason: string } | { refused: string; columns: string[] }> {
     const known = new Map<string, number | undefined>();
     for (const c of shape.equality) known.set(c, await perValue(c));
-    // Most selective equality column first; unknown selectivity keeps statement order.
-    const equality = [...shape.equality].sort((a, b) => (known.get(a) ?? Infinity) - (known.get(b) ?? Infinity));
     const columns: string[] = [];
     let left = rows;
     const reasons: string[] = [];
+    // A join looks its rows up by the join column, whatever else filters them: it leads.
+    for (const c of shape.join.slice(0, 2)) {
+      columns.push(c);
+      reasons.push(`joined on ${c}: each lookup of the join reads the whole table without an index on it`);
+    }
+    // Most selective equality column first; unknown selectivity keeps statement order.
+    const equality = [...shape.equality].sort((a, b) => (known.get(a) ?? Infinity) - (known.get(b) ?? Infinity));
+    if (columns.length) {
+      if (columns.length < 2 && equality[0] !== undefined) {
+        columns.push(equality[0]);
+        reasons.push(`${equality[0]} = ? narrows the rows of each lookup`);
+      }
+      return { columns, reason: reasons.join('; ') };
+    }
     for (const c of equality) {
       if (columns.length === 2) break;
       const per = known.get(c);
@@ -217,7 +302,7 @@ export class IndexAdvisor {
     return { columns, reason: reasons.join('; ') };
   }
 
-  private suggestion(source: DatabaseSource, c: Candidate, rows: number): IndexSuggestion {
+  private suggestion(source: DatabaseSource, c: Candidate): IndexSuggestion {
     const q = quoteFor(source.system);
     const name = `idx_${c.table}_${c.columns.join('_')}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 63);
     const concurrently = source.system === 'postgresql' ? 'CONCURRENTLY ' : '';
@@ -250,12 +335,14 @@ export class IndexAdvisor {
       table: c.table,
       entity: metadata?.name ?? null,
       columns: c.columns,
+      kind: c.kind,
       statements: c.statements,
       calls,
       totalMs: round(c.statements.reduce((n, s) => n + s.totalMs, 0)),
-      rowEstimate: Math.round(rows),
+      rowEstimate: Math.round(c.rows),
       reason: c.reason,
       createIndex,
+      dropIndex,
       migration,
       decorator: `@Index(${JSON.stringify(name)}, [${properties.map((p) => `'${p}'`).join(', ')}])`,
     };

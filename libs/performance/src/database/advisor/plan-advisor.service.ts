@@ -6,14 +6,24 @@ import { DatabaseDiagnosticsService } from '../diagnostics/database-diagnostics.
 import type { DatabaseSource } from '../../core/ports/data-source.port';
 import type { DatabaseDiagnostics } from '../diagnostics/database-diagnostics';
 import { QueryStats } from '../query-stats.service';
+import { migrationsTableOf, type StatementShape, StatementShapes } from '../statement-shape';
 
 /** One piece of advice read from a plan node. */
 export interface PlanAdvice {
-  /** seq-scan, rows-removed-by-filter, sort-on-disk, nested-loop, estimate-off, temp-sort. */
+  /**
+   * `seq-scan` (the whole table is read), `join-scan` (a join reads the whole
+   * inner table, or builds a temporary index on it, on every run), `sort` (the
+   * rows are sorted for ORDER BY), `sort-on-disk`, `temp-table` (rows are
+   * grouped or made distinct in a temporary table, hash table or b-tree),
+   * `rows-removed-by-filter`, `nested-loop`, `estimate-off`.
+   */
   readonly kind: string;
   readonly severity: 'info' | 'warning';
   readonly message: string;
+  /** The table (aliases in the plan are resolved to their table), null when the node has none. */
   readonly relation: string | null;
+  /** Estimated rows of {@link relation}, for scans. */
+  readonly rows?: number;
 }
 
 /** The answer of the plan endpoint. */
@@ -22,6 +32,7 @@ export interface PlanReport {
   readonly fingerprint: string;
   /** With literals replaced by `?`. */
   readonly statement: string;
+  /** True only when the statement ran to measure the plan (EXPLAIN ANALYZE, MariaDB's ANALYZE). */
   readonly analyzed: boolean;
   readonly format: string;
   readonly plan: unknown;
@@ -31,12 +42,18 @@ export interface PlanReport {
 interface PgNode {
   'Node Type'?: string;
   'Relation Name'?: string;
+  Alias?: string;
+  Schema?: string;
+  Strategy?: string;
   'Plan Rows'?: number;
   'Actual Rows'?: number;
   'Actual Loops'?: number;
   'Rows Removed by Filter'?: number;
   'Sort Space Type'?: string;
   'Sort Method'?: string;
+  'Sort Key'?: string[];
+  'Hash Cond'?: string;
+  'Group Key'?: string[];
   Filter?: string;
   Plans?: PgNode[];
 }
@@ -44,11 +61,35 @@ interface PgNode {
 /** Thrown when the plan cannot be made: the statement kind, or no example. */
 export class PlanUnavailableError extends Error {}
 
+/** Finds a relation's rows; aliases resolved through the statement, unknown names give null. */
+type Rows = (name: string) => Promise<{ table: string; rows: number | null }>;
+
+/**
+ * The join column a plan's relation (alias or table) is looked up by, when
+ * the statement joins it on one that no index of the table starts with;
+ * undefined otherwise (then a whole read of it is a plain scan).
+ */
+type UnindexedJoin = (name: string) => Promise<string | undefined>;
+
+/** What the advice of one plan reads besides the plan. */
+interface PlanContext {
+  readonly rowsOf: Rows;
+  readonly unindexedJoin: UnindexedJoin;
+}
+
+/** PostgreSQL nodes between a join and the scan it reads. */
+const PASS_THROUGH = new Set(['Hash', 'Materialize', 'Memoize', 'Sort', 'Incremental Sort', 'Gather', 'Gather Merge']);
+const JOINS = new Set(['Hash Join', 'Merge Join', 'Nested Loop']);
+
 /**
  * Runs EXPLAIN (FORMAT JSON; ANALYZE only with `database.explainAnalyze`, and
  * only for SELECT) on a fingerprint's last statement and turns plan nodes into
- * advice: Seq Scan on a large table, rows removed by a filter, a sort spilling
- * to disk, a nested loop over a large outer side, estimates far from actuals.
+ * advice, the same kinds on every database: full scans of large tables (with
+ * their estimated rows), joins that read a whole table or build a temporary
+ * index, sorts and temporary tables, plus PostgreSQL's rows removed by a
+ * filter, sorts on disk, nested loops over many rows and estimates far from
+ * the actual rows. MySQL, MariaDB and SQLite plans name a table by its alias
+ * (`SCAN d`): the alias is resolved through the statement.
  *
  * Unless `database.logParameters` is on, no bound value reaches the plan or
  * the advice: PostgreSQL plans generically (`$1` in conditions), MySQL,
@@ -60,6 +101,7 @@ export class PlanAdvisor {
   private readonly analyze: boolean;
   private readonly minRows: number;
   private readonly showValues: boolean;
+  private readonly shapes = new StatementShapes();
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) options: ResolvedPerformanceOptions,
@@ -89,38 +131,117 @@ export class PlanAdvisor {
       throw new PlanUnavailableError(`the database could not explain it: ${this.showValues ? message : redactMessage(message, example.parameters)}`);
     }
     if ('unsupported' in result) throw new PlanUnavailableError(result.unsupported);
+    const shape = this.shapes.of(fingerprint, example.sql, source.system, migrationsTableOf(source.dataSource.options));
+    const context = PlanAdvisor.context(d, 'names' in shape ? shape : undefined);
     const advice =
       result.format === 'postgresql-json'
-        ? await this.postgresAdvice(d, (result.plan as { Plan: PgNode }[])[0]?.Plan)
+        ? await this.postgresAdvice(context, (result.plan as { Plan: PgNode }[])[0]?.Plan)
         : result.format === 'mysql-json'
-          ? await this.mysqlAdvice(d, result.plan)
-          : await this.sqliteAdvice(d, result.plan as { detail: string }[]);
-    return { database: source.name, fingerprint, statement: entry.statement, analyzed: analyze, format: result.format, plan: result.plan, advice };
+          ? await this.mysqlAdvice(context, result.plan)
+          : await this.sqliteAdvice(context, result.plan as { id: number; parent: number; detail: string }[]);
+    return { database: source.name, fingerprint, statement: entry.statement, analyzed: result.analyzed, format: result.format, plan: result.plan, advice };
   }
 
-  private async postgresAdvice(d: DatabaseDiagnostics, root: PgNode | undefined): Promise<PlanAdvice[]> {
+  /** Resolves the plan's names through the statement: tables, their rows, their unindexed join columns. */
+  private static context(d: DatabaseDiagnostics, shape: StatementShape | undefined): PlanContext {
+    const names = shape?.names ?? {};
+    const rowsOf: Rows = async (name) => {
+      const table = names[name] ?? name;
+      try {
+        return { table, rows: await d.rowEstimate(table) };
+      } catch {
+        // A pseudo-table (`SCAN 500-ROW VALUES CLAUSE`, a derived table): no count, the plan is still answered.
+        return { table, rows: null };
+      }
+    };
+    const unindexedJoin: UnindexedJoin = async (name) => {
+      const access = shape?.tables.find((t) => (t.alias ?? t.table) === name) ?? shape?.tables.find((t) => t.table === (names[name] ?? name));
+      if (!access?.joinColumns.length) return undefined;
+      try {
+        const indexes = await d.indexes(access.table);
+        return access.joinColumns.find((c) => !indexes.some((i) => i.columns[0]?.toLowerCase() === c.toLowerCase()));
+      } catch {
+        return undefined;
+      }
+    };
+    return { rowsOf, unindexedJoin };
+  }
+
+  /** A whole read of a relation: a join scan when the statement joins it on an unindexed column, else a plain scan. */
+  private async wholeRead(context: PlanContext, name: string, how: string, joinHow: string): Promise<PlanAdvice | undefined> {
+    const { table, rows } = await context.rowsOf(name);
+    const column = await context.unindexedJoin(name);
+    return column !== undefined ? this.joinScan(table, rows, joinHow, column) : this.scan(table, rows, how);
+  }
+
+  private async plainScan(context: PlanContext, name: string, how: string): Promise<PlanAdvice | undefined> {
+    const { table, rows } = await context.rowsOf(name);
+    return this.scan(table, rows, how);
+  }
+
+  private scan(table: string, rows: number | null, how: string): PlanAdvice | undefined {
+    if (rows === null || rows < this.minRows) return undefined;
+    return {
+      kind: 'seq-scan',
+      severity: 'warning',
+      relation: table,
+      rows,
+      message: `${how} of ${table} (about ${rows} rows): an index on the filtered columns avoids reading the whole table (see suggest-indexes)`,
+    };
+  }
+
+  private joinScan(table: string, rows: number | null, how: string, column?: string): PlanAdvice | undefined {
+    if (rows === null || rows < this.minRows) return undefined;
+    const on = column ? `${table} (${column})` : `the join column of ${table}`;
+    return {
+      kind: 'join-scan',
+      severity: 'warning',
+      relation: table,
+      rows,
+      message: `${how}: the join reads all ${rows} rows of ${table} on every run; an index on ${on} lets it look up only the matching rows (see suggest-indexes)`,
+    };
+  }
+
+  private static sort(relation: string | null, how: string): PlanAdvice {
+    return { kind: 'sort', severity: 'info', relation, message: `${how}: an index whose columns follow the ORDER BY returns the rows in order, without the sort` };
+  }
+
+  private static tempTable(relation: string | null, how: string): PlanAdvice {
+    return {
+      kind: 'temp-table',
+      severity: 'info',
+      relation,
+      message: `${how}: an index on the GROUP BY (or DISTINCT) columns lets the rows be read already grouped`,
+    };
+  }
+
+  private async postgresAdvice(context: PlanContext, root: PgNode | undefined): Promise<PlanAdvice[]> {
     const advice: PlanAdvice[] = [];
-    const walk = async (node: PgNode): Promise<void> => {
+    const push = (a: PlanAdvice | undefined) => a && advice.push(a);
+    /** `join` is the nearest join above the node, through hashes, sorts and materializations. */
+    const walk = async (node: PgNode, parent: PgNode | undefined, join: PgNode | undefined): Promise<void> => {
       const type = node['Node Type'];
       const relation = node['Relation Name'] ?? null;
       if (type === 'Seq Scan' && relation) {
-        const rows = (await d.rowEstimate(relation)) ?? 0;
-        if (rows >= this.minRows) {
-          advice.push({
-            kind: 'seq-scan',
-            severity: 'warning',
-            relation,
-            message: `Seq Scan on ${relation} (about ${Math.round(rows)} rows)${node.Filter ? ` filtering ${node.Filter}` : ''}: an index on the filtered columns avoids reading the whole table (see suggest-indexes)`,
-          });
-        }
+        const how = `Seq Scan${node.Filter ? ` filtering ${node.Filter}` : ''}`;
+        const joinHow = `${join?.['Node Type'] ?? 'the join'}${join?.['Hash Cond'] ? ` on ${join['Hash Cond']}` : ''} reads ${relation} with a Seq Scan`;
+        push(join ? await this.wholeRead(context, node.Alias ?? relation, how, joinHow) : await this.plainScan(context, relation, how));
       }
       const removed = node['Rows Removed by Filter'];
       const actual = node['Actual Rows'];
       if (removed !== undefined && actual !== undefined && removed > 1000 && removed > 10 * actual) {
         advice.push({ kind: 'rows-removed-by-filter', severity: 'warning', relation, message: `${removed} rows were read and discarded by the filter to keep ${actual}` });
       }
-      if (node['Sort Space Type'] === 'Disk') {
-        advice.push({ kind: 'sort-on-disk', severity: 'warning', relation, message: `the sort spilled to disk (${node['Sort Method'] ?? 'external'}): raise work_mem or sort on an indexed column` });
+      if (type === 'Sort') {
+        const grouping = ['Aggregate', 'Group', 'Unique', 'SetOp'].includes(parent?.['Node Type'] ?? '');
+        const keys = (node['Sort Key'] ?? []).join(', ');
+        if (node['Sort Space Type'] === 'Disk') {
+          advice.push({ kind: 'sort-on-disk', severity: 'warning', relation, message: `the sort spilled to disk (${node['Sort Method'] ?? 'external'}): raise work_mem or sort on an indexed column` });
+        }
+        advice.push(grouping ? PlanAdvisor.tempTable(null, `the rows are sorted by ${keys} to be grouped`) : PlanAdvisor.sort(null, `the rows are sorted by ${keys}`));
+      }
+      if ((type === 'Aggregate' && node.Strategy === 'Hashed') || type === 'HashAggregate') {
+        advice.push(PlanAdvisor.tempTable(null, `the rows are grouped in a hash table (HashAggregate on ${(node['Group Key'] ?? []).join(', ')})`));
       }
       if (type === 'Nested Loop' && node.Plans?.[0]) {
         const outer = node.Plans[0]['Actual Rows'] ?? node.Plans[0]['Plan Rows'] ?? 0;
@@ -135,60 +256,77 @@ export class PlanAdvisor {
           advice.push({ kind: 'estimate-off', severity: 'info', relation, message: `the planner expected ${planned} rows and got ${actual}: run ANALYZE${relation ? ` ${relation}` : ''} or raise the statistics target` });
         }
       }
-      for (const child of node.Plans ?? []) await walk(child);
+      const below = JOINS.has(type ?? '') ? node : PASS_THROUGH.has(type ?? '') ? join : undefined;
+      for (const child of node.Plans ?? []) await walk(child, node, below);
     };
-    if (root) await walk(root);
-    return advice;
-  }
-
-  private async mysqlAdvice(d: DatabaseDiagnostics, plan: unknown): Promise<PlanAdvice[]> {
-    const advice: PlanAdvice[] = [];
-    const tables: { table_name?: string; access_type?: string; attached_condition?: string }[] = [];
-    const walk = (value: unknown): void => {
-      if (Array.isArray(value)) value.forEach(walk);
-      else if (value && typeof value === 'object') {
-        for (const [key, child] of Object.entries(value)) {
-          if (key === 'table' && child && typeof child === 'object') tables.push(child as (typeof tables)[number]);
-          walk(child);
-        }
-      }
-    };
-    walk(plan);
-    for (const t of tables) {
-      if (t.access_type !== 'ALL' || !t.table_name) continue;
-      const rows = (await this.rowEstimate(d, t.table_name)) ?? 0;
-      if (rows >= this.minRows) {
-        advice.push({ kind: 'seq-scan', severity: 'warning', relation: t.table_name, message: `full table scan of ${t.table_name} (about ${rows} rows): an index on the filtered columns avoids it (see suggest-indexes)` });
-      }
-    }
+    if (root) await walk(root, undefined, undefined);
     return advice;
   }
 
   /**
-   * Rows of a relation a MySQL or SQLite plan names, or null. Those plans name
-   * the alias (`SCAN m`) or a pseudo-table (`SCAN 500-ROW VALUES CLAUSE`), not
-   * always a table: no count then, and the plan is still answered.
+   * MySQL's and MariaDB's JSON plans: `table` nodes (access_type ALL is a
+   * full scan), join buffers (MySQL's `using_join_buffer`, MariaDB's
+   * `block-nl-join`), filesorts and temporary tables, which the two write in
+   * different places: any node carrying them counts.
    */
-  private async rowEstimate(d: DatabaseDiagnostics, relation: string): Promise<number | null> {
-    try {
-      return await d.rowEstimate(relation);
-    } catch {
-      return null;
+  private async mysqlAdvice(context: PlanContext, plan: unknown): Promise<PlanAdvice[]> {
+    type TableNode = { table_name?: string; access_type?: string; using_join_buffer?: string; attached_condition?: string };
+    const scans: { node: TableNode; joinBuffer: boolean }[] = [];
+    let sorted = false;
+    let temporary = false;
+    const walk = (value: unknown, inJoinBuffer: boolean): void => {
+      if (Array.isArray(value)) return value.forEach((v) => walk(v, inJoinBuffer));
+      if (!value || typeof value !== 'object') return;
+      for (const [key, child] of Object.entries(value)) {
+        if (key === 'table' && child && typeof child === 'object' && !Array.isArray(child)) {
+          const node = child as TableNode;
+          scans.push({ node, joinBuffer: inJoinBuffer || node.using_join_buffer !== undefined });
+        }
+        if ((key === 'using_filesort' && child === true) || key === 'filesort' || key === 'read_sorted_file') sorted = true;
+        if ((key === 'using_temporary_table' && child === true) || key === 'temporary_table') temporary = true;
+        walk(child, inJoinBuffer || key === 'block-nl-join' || key === 'hash-join');
+      }
+    };
+    walk(plan, false);
+    const advice: PlanAdvice[] = [];
+    for (const [n, { node, joinBuffer }] of scans.entries()) {
+      if (node.access_type !== 'ALL' || !node.table_name) continue;
+      // A later table of a nested loop is read once per row of the earlier ones.
+      const how = joinBuffer ? 'full scan into a join buffer' : 'full table scan';
+      const found = n > 0 || joinBuffer ? await this.wholeRead(context, node.table_name, how, `a ${how} of ${node.table_name}`) : await this.plainScan(context, node.table_name, how);
+      if (found) advice.push(found);
     }
+    if (sorted) advice.push(PlanAdvisor.sort(null, 'the rows are sorted in a filesort'));
+    if (temporary) advice.push(PlanAdvisor.tempTable(null, 'the rows go through a temporary table'));
+    return advice;
   }
 
-  private async sqliteAdvice(d: DatabaseDiagnostics, plan: { detail: string }[]): Promise<PlanAdvice[]> {
+  private async sqliteAdvice(context: PlanContext, plan: { id: number; parent: number; detail: string }[]): Promise<PlanAdvice[]> {
     const advice: PlanAdvice[] = [];
-    for (const { detail } of plan) {
-      const scan = /^SCAN (?:TABLE )?(\S+)(.*)$/.exec(detail);
-      if (scan && !/USING (?:COVERING )?INDEX/.test(scan[2]!)) {
-        const rows = (await this.rowEstimate(d, scan[1]!)) ?? 0;
-        if (rows >= this.minRows) {
-          advice.push({ kind: 'seq-scan', severity: 'warning', relation: scan[1]!, message: `full scan of ${scan[1]} (${rows} rows): an index on the filtered columns avoids it (see suggest-indexes)` });
-        }
+    /** Loops seen per parent: a later loop runs once per row of the earlier ones. */
+    const loops = new Map<number, number>();
+    for (const { parent, detail } of plan) {
+      const loop = /^(?:SCAN|SEARCH) /.test(detail) ? (loops.get(parent) ?? 0) : -1;
+      if (loop >= 0) loops.set(parent, loop + 1);
+      // `SCAN d`, `SCAN TABLE documents AS d` (before 3.36), `SCAN d USING COVERING INDEX ...` (reads an index, not the table).
+      const scan = /^SCAN (?:TABLE )?(\S+)(?: AS (\S+))?(.*)$/.exec(detail);
+      if (scan && !/USING (?:COVERING )?INDEX/.test(scan[3]!)) {
+        const name = scan[2] ?? scan[1]!;
+        const found =
+          loop > 0 ? await this.wholeRead(context, name, 'full scan', `a full scan of ${name} for each row of the join`) : await this.plainScan(context, name, 'full scan');
+        if (found) advice.push(found);
       }
-      if (/USE TEMP B-TREE FOR ORDER BY/.test(detail)) {
-        advice.push({ kind: 'temp-sort', severity: 'info', relation: null, message: 'the result is sorted in a temporary b-tree: an index on the ORDER BY column avoids it' });
+      const automatic = /^SEARCH (?:TABLE )?(\S+)(?: AS (\S+))? USING AUTOMATIC (?:COVERING |PARTIAL )*INDEX \((\w+)/.exec(detail);
+      if (automatic) {
+        const { table, rows } = await context.rowsOf(automatic[2] ?? automatic[1]!);
+        const found = this.joinScan(table, rows, `an automatic index on ${table} (${automatic[3]}) is built for the join`, automatic[3]);
+        if (found) advice.push(found);
+      }
+      if (/USE TEMP B-TREE FOR (?:RIGHT PART OF |LAST TERM OF |LAST \d+ TERMS OF )?ORDER BY/.test(detail)) {
+        advice.push(PlanAdvisor.sort(null, 'the rows are sorted in a temporary b-tree'));
+      }
+      if (/USE TEMP B-TREE FOR (?:GROUP BY|DISTINCT)/.test(detail)) {
+        advice.push(PlanAdvisor.tempTable(null, 'the rows are grouped in a temporary b-tree'));
       }
     }
     return advice;

@@ -62,13 +62,41 @@ export interface DatabaseDiagnostics {
   queryPlans(targets: readonly ExplainTarget[]): Promise<Diagnostic>;
   /** Indexes of one table, or of every table when `table` is omitted. */
   indexes(table?: string): Promise<IndexInfo[]>;
-  /** Estimated rows of a table, null when unknown. */
-  rowEstimate(table: string): Promise<number | null>;
+  /**
+   * Estimated rows of a table (of the current schema unless `schema` names
+   * one), null when there is no such table. Read from the database's own
+   * statistics (PostgreSQL `reltuples`, MySQL/MariaDB `information_schema.TABLES`,
+   * SQLite `sqlite_stat1` once ANALYZE ran) and kept for a minute; only a
+   * table the database keeps no estimate for is counted, and that count is
+   * kept for ten minutes.
+   */
+  rowEstimate(table: string, schema?: string | null): Promise<number | null>;
+  /** Drops the kept estimates (after ANALYZE or a schema change). */
+  forgetEstimates(): void;
   /** Planner statistics of a column, null when the database keeps none. */
   columnSelectivity(table: string, column: string): Promise<ColumnSelectivity | null>;
-  /** The plan of a statement as the database's JSON, or why not. */
-  explain(target: ExplainTarget, analyze: boolean): Promise<{ format: string; plan: unknown } | { unsupported: string }>;
+  /**
+   * The plan of a statement as the database's JSON, or why not. `analyzed`
+   * says whether the statement ran (EXPLAIN ANALYZE, MariaDB's ANALYZE): it
+   * is false where the database only plans, whatever was asked.
+   */
+  explain(target: ExplainTarget, analyze: boolean): Promise<ExplainResult | { unsupported: string }>;
 }
+
+/** A plan as the database wrote it. */
+export interface ExplainResult {
+  readonly format: string;
+  readonly plan: unknown;
+  /** True when the statement ran to measure the plan (actual rows and times in it). */
+  readonly analyzed: boolean;
+}
+
+/** How long an estimate read from the database's statistics is kept, in ms. */
+const ESTIMATE_TTL_MS = 60_000;
+/** How long an exact count (a table the database keeps no estimate for) is kept, in ms. */
+const COUNT_TTL_MS = 600_000;
+/** Tables whose figures are kept at most, per database. */
+const MAX_KEPT_TABLES = 1000;
 
 /** Runs a diagnostic, turning a thrown error into an `error` answer. */
 export async function attempt(run: () => Promise<Diagnostic>): Promise<Diagnostic> {
@@ -126,17 +154,51 @@ export abstract class BaseDiagnostics implements DatabaseDiagnostics {
   async queryPlans(_targets: readonly ExplainTarget[]): Promise<Diagnostic> {
     return unsupported(`use the plan endpoint for ${this.system}`);
   }
-  async rowEstimate(_table: string): Promise<number | null> {
-    return null;
-  }
   async columnSelectivity(_table: string, _column: string): Promise<ColumnSelectivity | null> {
     return null;
   }
-  async explain(_target: ExplainTarget, _analyze: boolean): Promise<{ format: string; plan: unknown } | { unsupported: string }> {
+  async explain(_target: ExplainTarget, _analyze: boolean): Promise<ExplainResult | { unsupported: string }> {
     return { unsupported: `EXPLAIN is not read for ${this.system}` };
   }
 
   abstract indexes(table?: string): Promise<IndexInfo[]>;
+
+  private readonly estimates = new Map<string, { rows: number | null; until: number }>();
+
+  async rowEstimate(table: string, schema: string | null = null): Promise<number | null> {
+    const key = `${schema ?? ''}\u0000${table}`;
+    const now = Date.now();
+    const kept = this.estimates.get(key);
+    if (kept && kept.until > now) return kept.rows;
+    const estimate = await this.estimateRows(table, schema);
+    const rows = estimate === undefined ? await this.countRows(table, schema) : estimate;
+    if (this.estimates.size >= MAX_KEPT_TABLES) this.estimates.delete(this.estimates.keys().next().value as string);
+    this.estimates.set(key, { rows, until: now + (estimate === undefined ? COUNT_TTL_MS : ESTIMATE_TTL_MS) });
+    return rows;
+  }
+
+  forgetEstimates(): void {
+    this.estimates.clear();
+  }
+
+  /**
+   * Rows of a table from the database's statistics: undefined when it keeps
+   * none for it (never analyzed), null when there is no such table.
+   */
+  protected async estimateRows(_table: string, _schema: string | null): Promise<number | null | undefined> {
+    return undefined;
+  }
+
+  /** An exact count, for a table the database keeps no estimate for (kept ten minutes by {@link rowEstimate}). */
+  protected async countRows(table: string, schema: string | null): Promise<number | null> {
+    const [r] = await this.run<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${schema ? `${this.quote(schema)}.` : ''}${this.quote(table)}`);
+    return r ? Number(r.n) : null;
+  }
+
+  /** Quotes an identifier for this database. */
+  protected quote(name: string): string {
+    return `"${name.replace(/"/g, '""')}"`;
+  }
 
   async duplicateIndexes(): Promise<Diagnostic> {
     const all = await this.indexes();

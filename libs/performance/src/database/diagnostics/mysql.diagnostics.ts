@@ -3,6 +3,7 @@ import { normalizeSql } from '../sql-fingerprint';
 import {
   BaseDiagnostics,
   type Diagnostic,
+  type ExplainResult,
   type ExplainTarget,
   type IndexInfo,
   INTERNAL_MARK_LIKE,
@@ -126,15 +127,32 @@ export class MysqlDiagnostics extends BaseDiagnostics {
     return [...byName.values()];
   }
 
-  override async rowEstimate(table: string): Promise<number | null> {
-    const [r] = await this.run<{ n: unknown }>(`SELECT COUNT(*) AS n FROM \`${table.replace(/`/g, '``')}\``);
-    return r ? Number(r.n) : null;
+  protected override async estimateRows(table: string, schema: string | null): Promise<number | null | undefined> {
+    // InnoDB's estimate (sampled pages); 0 also right after a bulk load, before its statistics ran.
+    const [r] = await this.run<{ r: unknown }>(
+      'SELECT TABLE_ROWS AS r FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?',
+      [schema, table],
+    );
+    if (!r) return null;
+    const estimate = Number(r.r ?? 0);
+    return estimate > 0 ? estimate : undefined;
   }
 
-  override async explain(target: ExplainTarget): Promise<{ format: string; plan: unknown }> {
+  protected override quote(name: string): string {
+    return `\`${name.replace(/`/g, '``')}\``;
+  }
+
+  /**
+   * EXPLAIN FORMAT=JSON; with `analyze` on MariaDB, ANALYZE FORMAT=JSON, which
+   * runs the statement and adds what it read (`r_rows`, `r_filtered`, times).
+   * MySQL's EXPLAIN ANALYZE answers in its tree format only, so MySQL plans
+   * are never analyzed here.
+   */
+  override async explain(target: ExplainTarget, analyze: boolean): Promise<ExplainResult> {
     // MySQL has no generic plan: it plans for the values, and they are taken out of the answer afterwards.
-    const [r] = await this.run<{ EXPLAIN: string }>(`EXPLAIN FORMAT=JSON ${target.sql}`, [...(target.parameters ?? [])]);
+    const analyzed = analyze && this.system === 'mariadb';
+    const [r] = await this.run<Record<string, unknown>>(`${analyzed ? 'ANALYZE' : 'EXPLAIN'} FORMAT=JSON ${target.sql}`, [...(target.parameters ?? [])]);
     const plan: unknown = r ? JSON.parse(String(Object.values(r)[0])) : null;
-    return { format: 'mysql-json', plan: target.showValues ? plan : redactPlan(plan, this.system, target.parameters) };
+    return { format: 'mysql-json', plan: target.showValues ? plan : redactPlan(plan, this.system, target.parameters), analyzed };
   }
 }

@@ -5,6 +5,7 @@ import {
   BaseDiagnostics,
   type ColumnSelectivity,
   type Diagnostic,
+  type ExplainResult,
   type ExplainTarget,
   type IndexInfo,
   INTERNAL_MARK_LIKE,
@@ -146,17 +147,16 @@ export class PostgresDiagnostics extends BaseDiagnostics {
       }));
   }
 
-  override async rowEstimate(table: string): Promise<number | null> {
+  protected override async estimateRows(table: string, schema: string | null): Promise<number | null | undefined> {
     const [r] = await this.run<{ reltuples: unknown }>(
-      `SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema()`,
-      [table],
+      `SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relname = $1 AND n.nspname = coalesce($2, current_schema()) AND c.relkind IN ('r', 'p', 'm')`,
+      [table, schema],
     );
     if (!r) return null;
+    // -1 (0 before PostgreSQL 14): never vacuumed or analyzed, so no estimate yet.
     const estimate = Number(r.reltuples);
-    if (estimate >= 0) return estimate;
-    // -1: never analyzed yet; count instead (the advisor needs a real figure).
-    const [c] = await this.run<{ n: unknown }>(`SELECT count(*) AS n FROM "${table.replace(/"/g, '""')}"`);
-    return Number(c?.n ?? 0);
+    return estimate > 0 ? Math.round(estimate) : undefined;
   }
 
   override async columnSelectivity(table: string, column: string): Promise<ColumnSelectivity | null> {
@@ -167,16 +167,16 @@ export class PostgresDiagnostics extends BaseDiagnostics {
     return r ? { nDistinct: num(r.n_distinct), nullFraction: num(r.null_frac) } : null;
   }
 
-  override async explain(target: ExplainTarget, analyze: boolean): Promise<{ format: string; plan: unknown } | { unsupported: string }> {
+  override async explain(target: ExplainTarget, analyze: boolean): Promise<ExplainResult | { unsupported: string }> {
     const options = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
     if (target.showValues) {
       const rows = await this.run<{ 'QUERY PLAN': unknown }>(`EXPLAIN (${options}) ${target.sql}`, [...(target.parameters ?? [])]);
-      return { format: 'postgresql-json', plan: planOf(rows) };
+      return { format: 'postgresql-json', plan: planOf(rows), analyzed: analyze };
     }
     const open = this.source.dataSource.createQueryRunner;
     if (typeof open !== 'function') return { unsupported: 'a generic plan needs a DataSource with createQueryRunner()' };
     const plan = planOf(await this.genericPlan(open.call(this.source.dataSource), target, options));
-    return { format: 'postgresql-json', plan: redactPlan(plan, 'postgresql', target.parameters) };
+    return { format: 'postgresql-json', plan: redactPlan(plan, 'postgresql', target.parameters), analyzed: analyze };
   }
 
   /**

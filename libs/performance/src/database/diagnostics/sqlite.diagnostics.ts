@@ -1,5 +1,5 @@
 import { redactMessage, redactPlan } from '../bound-values-redactor';
-import { BaseDiagnostics, type Diagnostic, type ExplainTarget, type IndexInfo, ok } from './database-diagnostics';
+import { BaseDiagnostics, type Diagnostic, type ExplainResult, type ExplainTarget, type IndexInfo, ok } from './database-diagnostics';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -14,11 +14,8 @@ export class SqliteDiagnostics extends BaseDiagnostics {
 
   override async tableSizes(): Promise<Diagnostic> {
     const rows = [];
-    for (const table of await this.tables()) {
-      const [r] = await this.run<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
-      rows.push({ table, rows: Number(r?.n ?? 0) });
-    }
-    return ok(rows, 'exact row counts; SQLite keeps the whole database in one file');
+    for (const table of await this.tables()) rows.push({ table, rowEstimate: await this.rowEstimate(table) });
+    return ok(rows, 'rows from sqlite_stat1 where ANALYZE ran, else counted (kept ten minutes); SQLite keeps the whole database in one file');
   }
 
   override async queryPlans(targets: readonly ExplainTarget[]): Promise<Diagnostic> {
@@ -60,14 +57,24 @@ export class SqliteDiagnostics extends BaseDiagnostics {
     return out;
   }
 
-  override async rowEstimate(table: string): Promise<number | null> {
-    const [r] = await this.run<{ n: number }>(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
-    return r ? Number(r.n) : null;
+  /** The row count ANALYZE wrote into sqlite_stat1 (the first figure of each row of the table); undefined before ANALYZE. */
+  protected override async estimateRows(table: string): Promise<number | null | undefined> {
+    const [exists] = await this.run<{ stat1: number; n: number }>(
+      `SELECT (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1') AS stat1,
+              (SELECT COUNT(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?) AS n`,
+      [table],
+    );
+    if (!exists || Number(exists.n) === 0) return null;
+    if (Number(exists.stat1) === 0) return undefined;
+    const [row] = await this.run<{ stat: string }>('SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1', [table]);
+    const rows = row ? Number.parseInt(String(row.stat), 10) : Number.NaN;
+    return Number.isFinite(rows) ? rows : undefined;
   }
 
-  override async explain(target: ExplainTarget): Promise<{ format: string; plan: unknown }> {
+  /** EXPLAIN QUERY PLAN: SQLite plans only (it has no EXPLAIN ANALYZE). */
+  override async explain(target: ExplainTarget): Promise<ExplainResult> {
     const rows = await this.run<{ id: number; parent: number; detail: string }>(`EXPLAIN QUERY PLAN ${target.sql}`, [...(target.parameters ?? [])]);
     const plan = rows.map((r) => ({ id: r.id, parent: r.parent, detail: r.detail }));
-    return { format: 'sqlite-query-plan', plan: target.showValues ? plan : redactPlan(plan, 'sqlite', target.parameters) };
+    return { format: 'sqlite-query-plan', plan: target.showValues ? plan : redactPlan(plan, 'sqlite', target.parameters), analyzed: false };
   }
 }
