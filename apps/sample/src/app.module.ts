@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PerformanceModule, performanceOptionsFromEnv } from 'nestjs-performance';
+import { PerformanceModule, mergePerformanceOptions, performanceOptionsFromEnv } from 'nestjs-performance';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsService } from './analytics/analytics.service';
 import { ChatController } from './chat/chat.controller';
@@ -22,7 +22,6 @@ import { WorkspacesService } from './workspaces/workspaces.service';
 @Module({})
 export class SampleAppModule {
   static forRoot(config: SampleConfig, env: NodeJS.ProcessEnv = process.env): DynamicModule {
-    const fromEnv = performanceOptionsFromEnv(env);
     return {
       module: SampleAppModule,
       imports: [
@@ -30,12 +29,15 @@ export class SampleAppModule {
         TypeOrmModule.forFeature(SAMPLE_ENTITIES),
         // Two background jobs tracked with @TrackJob (see jobs/).
         ScheduleModule.forRoot(),
-        PerformanceModule.forRoot({
-          ...fromEnv,
-          admin: { ...fromEnv.admin, token: config.adminToken },
-          // Spans when the app started an OpenTelemetry SDK (see tracing.ts); nothing otherwise.
-          tracing: { enabled: true, ...fromEnv.tracing },
-        }),
+        PerformanceModule.forRoot(
+          mergePerformanceOptions(
+            // Spans when the app started an OpenTelemetry SDK (see tracing.ts); nothing otherwise. TRACING_ENABLED=false wins.
+            { tracing: { enabled: true } },
+            performanceOptionsFromEnv(env),
+            // The token the sample read or generated (see config/sample-config.ts).
+            { admin: { token: config.adminToken } },
+          ),
+        ),
       ],
       controllers: [HelloController, DocumentsController, WorkspacesController, AnalyticsController, ChatController],
       providers: [
