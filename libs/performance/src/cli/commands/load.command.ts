@@ -162,14 +162,15 @@ export function loadCommand(): Command {
       const id = randomUUID();
       let report = flags.report && (await reportRun(ctx, { id, status: 'running', startedAt, config }));
 
-      const { result, aborted } = await runLoad({
+      const plan = {
         base,
         config,
         headers,
         body: flags.body,
         timeoutSeconds: command.optsWithGlobals<{ timeout: number }>().timeout,
         progress: flags.progress,
-      }, autocannon);
+      };
+      const { result, aborted } = await runLoad(plan, autocannon);
       const verdict = verdictOf(result, targets);
       const run: LoadTestRun = {
         id,
