@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { PerformanceError } from '../performance-errors';
 import { resolvePerformanceOptions } from './resolved.options';
+import { definedOptions } from './schema/option';
+import { performanceOptionsSchema } from './schema/performance';
 
 function errorOf(fn: () => unknown): PerformanceError {
   try {
@@ -81,5 +84,37 @@ describe('resolvePerformanceOptions', () => {
   it('refuses a guard that is not a guard', () => {
     const error = errorOf(() => resolvePerformanceOptions({ admin: { guard: { nope: true } as never } }));
     expect(error.message).toContain('admin.guard: must be a guard class or an object with canActivate()');
+  });
+});
+
+/** The fixed values an option accepts (its enum or literal alternatives), if it is a choice. */
+function choicesOf(schema: z.core.$ZodType): unknown[] {
+  const def = (schema as z.core.$ZodTypes)._zod.def;
+  if (def.type === 'enum') return Object.values(def.entries);
+  if (def.type === 'literal') return [...def.values];
+  if (def.type === 'union') return def.options.flatMap((o) => choicesOf(o));
+  return [];
+}
+
+describe('a choice', () => {
+  const choices = definedOptions(performanceOptionsSchema)
+    .map((o) => ({ path: o.path, allowed: choicesOf(o.schema).filter((v) => typeof v === 'string') }))
+    .filter((c) => c.allowed.length > 0);
+
+  it('is found among the definitions (store, severities, history store, cache lookups)', () => {
+    expect(choices.map((c) => c.path)).toEqual(
+      expect.arrayContaining(['cache.store', 'alerts.notifiers.minSeverity', 'alerts.outages.cacheStore', 'monitoring.history.store']),
+    );
+  });
+
+  it.each(choices.map((c) => [c.path, c.allowed] as const))('%s: a wrong value is refused with every allowed value listed', (path, allowed) => {
+    const options: Record<string, unknown> = {};
+    const keys = path.split('.');
+    let section = options;
+    for (const key of keys.slice(0, -1)) section = (section[key] = {}) as Record<string, unknown>;
+    section[keys.at(-1)!] = 'nonsense';
+    const line = errorOf(() => resolvePerformanceOptions(options)).message.split('\n').find((l) => l.includes(`${path}:`));
+    expect(line, `no error line for ${path}`).toBeDefined();
+    for (const value of allowed) expect(line).toMatch(new RegExp(`["']${String(value)}["']`));
   });
 });
