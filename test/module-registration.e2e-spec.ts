@@ -82,8 +82,33 @@ describe('invalid options', () => {
     );
   });
 
-  it('refuses a malformed adminPath', () => {
-    expect(() => PerformanceModule.forRoot({ adminPath: 'a b' })).toThrow('adminPath must be a route path');
+  it('report a malformed adminPath at start-up, with the other problems in one error', async () => {
+    @Module({ imports: [PerformanceModule.forRoot({ adminPath: 'a b', cache: { ttl: -1 } })] })
+    class BadPathModule {}
+    await expect(Test.createTestingModule({ imports: [BadPathModule] }).compile()).rejects.toThrow(
+      'cache.ttl: Too small: expected number to be >=0 (got -1)\n  - adminPath: must be a route path of letters, digits, . _ ~ - and / (got "a b")',
+    );
+    @Module({ imports: [PerformanceModule.forRootAsync({ useFactory: () => ({}), adminPath: '/ops//x/' })] })
+    class BadAsyncPathModule {}
+    await expect(Test.createTestingModule({ imports: [BadAsyncPathModule] }).compile()).rejects.toThrow(
+      'adminPath: must be a route path of letters, digits, . _ ~ - and / (got "/ops//x/")',
+    );
+  });
+});
+
+describe.each(ADAPTERS)('the admin path on %s', (adapter) => {
+  it('mounts the admin API where adminPath says, slashes trimmed', async () => {
+    const token = 'a-token-of-sixteen-chars';
+    @Module({ imports: [PerformanceModule.forRoot({ adminPath: '/ops/perf/', admin: { token } })] })
+    class AppModule {}
+    const running = await startApp(AppModule, adapter);
+    try {
+      const headers = { authorization: `Bearer ${token}` };
+      expect((await fetch(`${running.url}/ops/perf/cache-stats`, { headers })).status).toBe(200);
+      expect((await fetch(`${running.url}/performance/cache-stats`, { headers })).status).toBe(404);
+    } finally {
+      await running.close();
+    }
   });
 });
 

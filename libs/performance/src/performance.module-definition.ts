@@ -1,9 +1,10 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { PerformanceAdminModule } from './admin/performance-admin.module';
-import { PerformanceError } from './core/performance-errors';
 import type { PerformanceModuleExtras, PerformanceModuleOptions } from './core/options/performance.options';
+import { adminPathOf } from './core/options/resolved.options';
 
-const ADMIN_PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+/** Injection token of the extras given to forRoot or forRootAsync, checked with the options at start-up. */
+export const PERFORMANCE_MODULE_EXTRAS = Symbol('PERFORMANCE_MODULE_EXTRAS');
 
 export const {
   ConfigurableModuleClass: ConfigurablePerformanceModule,
@@ -13,15 +14,11 @@ export const {
 } = new ConfigurableModuleBuilder<PerformanceModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<PerformanceModuleExtras>({ adminPath: 'performance' }, (definition, extras) => {
-    const adminPath = (extras.adminPath ?? 'performance').replace(/^\/+|\/+$/g, '');
-    if (!ADMIN_PATH.test(adminPath)) {
-      throw new PerformanceError(
-        'PERF_ERR_INVALID_OPTIONS',
-        `adminPath must be a route path of letters, digits, . _ ~ - and / (got ${JSON.stringify(extras.adminPath)})`,
-      );
-    }
+    // A malformed adminPath is reported when Nest starts, with the other options' problems (see PERFORMANCE_OPTIONS).
+    const adminPath = adminPathOf(extras);
     return {
       ...definition,
+      providers: [...(definition.providers ?? []), { provide: PERFORMANCE_MODULE_EXTRAS, useValue: { adminPath: extras.adminPath } }],
       // Global: every feature service is injectable anywhere, and the admin module sees them.
       global: true,
       imports: [...(definition.imports ?? []), PerformanceAdminModule.register(adminPath)],

@@ -113,7 +113,12 @@ describe('a malformed variable at start-up', () => {
     const logged: string[] = [];
     const capture = (...args: unknown[]) => void logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(' '));
     const logger: LoggerService = { log: capture, error: capture, warn: capture, debug: capture, verbose: capture, fatal: capture };
-    const env = { CACHE_TTL: 'abc', PERFORMANCE_ADMIN_TOKEN: 'short', REDIS_URL: 'http://default:hunter2@cache:6379' };
+    const env = {
+      CACHE_TTL: 'abc',
+      PERFORMANCE_ADMIN_TOKEN: 'short',
+      REDIS_URL: 'http://default:hunter2@cache:6379',
+      PERFORMANCE_ADMIN_PATH: 'ops perf',
+    };
     // What an app writes: the variables are read when its module is declared, before Nest runs.
     @Module({ imports: [PerformanceModule.forRoot(performanceOptionsFromEnv(env))] })
     class AppModule {}
@@ -126,6 +131,7 @@ describe('a malformed variable at start-up', () => {
     const text = logged.join('\n');
     expect(text).toContain('CACHE_TTL="abc": expected a number (for cache.ttl)');
     expect(text).toContain('cache.redis.url: must be a redis:// or rediss:// URL (got "http://default:***@cache:6379")');
+    expect(text).toContain('adminPath: must be a route path of letters, digits, . _ ~ - and / (got "ops perf")');
     expectNoSecret(text);
     expectNoSecret(failed!.message);
   });

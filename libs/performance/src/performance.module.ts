@@ -27,7 +27,7 @@ import { PerformanceAdvisor } from './advisor/performance-advisor.service';
 import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
 import { resolvePerformanceOptions } from './core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from './core/options/options-token';
-import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
+import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_MODULE_OPTIONS } from './performance.module-definition';
 
 /**
  * The one import an app adds. Global by default (`isGlobal: false` to scope it).
@@ -50,7 +50,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_OPTIONS } from './per
     {
       provide: PERFORMANCE_OPTIONS,
       useFactory: resolvePerformanceOptions,
-      inject: [PERFORMANCE_MODULE_OPTIONS],
+      inject: [PERFORMANCE_MODULE_OPTIONS, PERFORMANCE_MODULE_EXTRAS],
     },
     RequestTracker,
     PerformanceEvents,

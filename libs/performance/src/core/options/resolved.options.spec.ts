@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { PerformanceError } from '../performance-errors';
-import { resolvePerformanceOptions } from './resolved.options';
+import { adminPathOf, resolvePerformanceOptions } from './resolved.options';
 import { definedOptions } from './schema/option';
 import { performanceOptionsSchema } from './schema/performance';
 
@@ -95,6 +95,15 @@ function choicesOf(schema: z.core.$ZodType): unknown[] {
   if (def.type === 'union') return def.options.flatMap((o) => choicesOf(o));
   return [];
 }
+
+describe('adminPath', () => {
+  it('trims slashes, defaults to performance, and leaves a malformed one to the start-up error', () => {
+    expect([adminPathOf({ adminPath: '/ops/perf/' }), adminPathOf({}), adminPathOf({ adminPath: 'a b' })]).toEqual(['ops/perf', 'performance', 'performance']);
+    expect(errorOf(() => resolvePerformanceOptions({}, { adminPath: 'a?b' })).message).toContain(
+      'adminPath: must be a route path of letters, digits, . _ ~ - and / (got "a?b")',
+    );
+  });
+});
 
 describe('a choice', () => {
   const choices = definedOptions(performanceOptionsSchema)

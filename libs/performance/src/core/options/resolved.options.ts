@@ -1,8 +1,8 @@
 import { PerformanceError } from '../performance-errors';
 import { InvalidEnvValue } from './env.options';
-import type { PerformanceModuleOptions } from './performance.options';
+import type { PerformanceModuleExtras, PerformanceModuleOptions } from './performance.options';
 import { describeIssues } from './schema/issues';
-import { performanceOptionsSchema, type ResolvedPerformanceOptions } from './schema/performance';
+import { performanceExtrasSchema, performanceOptionsSchema, type ResolvedPerformanceOptions } from './schema/performance';
 
 export type { ResolvedPerformanceOptions } from './schema/performance';
 
@@ -31,19 +31,37 @@ function takeEnvProblems(value: unknown, path: string[], problems: string[]): un
 }
 
 /**
- * Validates user options and merges them with the defaults. Throws one
- * {@link PerformanceError} that lists every problem, so a misconfigured app
- * stops at start-up with all of them named: `PERF_ERR_INVALID_ENV` when only
- * environment variables read by {@link performanceOptionsFromEnv} are
- * malformed, `PERF_ERR_INVALID_OPTIONS` otherwise. Secrets are never quoted.
+ * Validates user options (and the extras beside them: `adminPath`) and merges
+ * them with the defaults. Throws one {@link PerformanceError} that lists
+ * every problem, so a misconfigured app stops at start-up with all of them
+ * named: `PERF_ERR_INVALID_ENV` when only environment variables read by
+ * {@link performanceOptionsFromEnv} are malformed, `PERF_ERR_INVALID_OPTIONS`
+ * otherwise. Secrets are never quoted.
  */
-export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}): ResolvedPerformanceOptions {
+export function resolvePerformanceOptions(
+  options: PerformanceModuleOptions = {},
+  extras: PerformanceModuleExtras = {},
+): ResolvedPerformanceOptions {
   const envProblems: string[] = [];
-  const input = takeEnvProblems(options, [], envProblems);
-  const parsed = performanceOptionsSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success || envProblems.length) {
-    const lines = [...envProblems, ...(parsed.success ? [] : describeIssues(performanceOptionsSchema, parsed.error))];
-    throw new PerformanceError(parsed.success ? 'PERF_ERR_INVALID_ENV' : 'PERF_ERR_INVALID_OPTIONS', lines.join('\n  - '));
+  const parsed = performanceOptionsSchema.safeParse(takeEnvProblems(options, [], envProblems), { reportInput: true });
+  const parsedExtras = performanceExtrasSchema.safeParse(takeEnvProblems(extras, [], envProblems), { reportInput: true });
+  const problems = [
+    ...(parsed.success ? [] : describeIssues(performanceOptionsSchema, parsed.error)),
+    ...(parsedExtras.success ? [] : describeIssues(performanceExtrasSchema, parsedExtras.error)),
+  ];
+  if (!parsed.success || problems.length || envProblems.length) {
+    const code = problems.length ? 'PERF_ERR_INVALID_OPTIONS' : 'PERF_ERR_INVALID_ENV';
+    throw new PerformanceError(code, [...envProblems, ...problems].join('\n  - '));
   }
   return deepFreeze(parsed.data);
+}
+
+/**
+ * The admin API's path from the extras. A malformed one gives the default
+ * here: {@link resolvePerformanceOptions} reports it when Nest starts, with
+ * every other problem, through Nest's logger.
+ */
+export function adminPathOf(extras: PerformanceModuleExtras): string {
+  const parsed = performanceExtrasSchema.safeParse({ adminPath: extras.adminPath });
+  return parsed.success ? parsed.data.adminPath : performanceExtrasSchema.parse({}).adminPath;
 }

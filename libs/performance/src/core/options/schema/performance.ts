@@ -175,14 +175,15 @@ export const performanceOptionsSchema = options
 export type ResolvedPerformanceOptions = Frozen<z.output<typeof performanceOptionsSchema>>;
 
 const ADMIN_PATH = /^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/;
+const trimSlashes = (path: string) => path.replace(/^\/+|\/+$/g, '');
 
 /** The options fixed when the module is defined (extras of forRoot and forRootAsync). */
 export const performanceExtrasSchema = z.strictObject({
   adminPath: option(
     z
       .string()
-      .transform((path) => path.replace(/^\/+|\/+$/g, ''))
-      .pipe(z.string().regex(ADMIN_PATH, 'must be a route path of letters, digits, . _ ~ - and /')),
+      .refine((path) => ADMIN_PATH.test(trimSlashes(path)), 'must be a route path of letters, digits, . _ ~ - and /')
+      .transform(trimSlashes),
     {
       default: 'performance',
       env: 'PERFORMANCE_ADMIN_PATH',
