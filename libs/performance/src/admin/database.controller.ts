@@ -49,15 +49,22 @@ export class DatabaseAdminController {
     query: [
       DATABASE_PARAMETER,
       { name: 'limit', description: 'Statements and findings listed, 1 to 1000, default 50', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+      {
+        name: 'fingerprint',
+        description: 'Only this statement, with its whole text (lists cut statements to 500 characters); 16 hexadecimal characters',
+        schema: { type: 'string', pattern: FINGERPRINT.source },
+      },
     ],
-    responses: { 400: 'limit out of range, or database unknown' },
+    responses: { 400: 'limit out of range, database unknown, or fingerprint malformed or not observed' },
   })
-  queryPerformance(@Query('limit') limitRaw?: unknown, @Query('database') databaseRaw?: unknown): QueryPerformanceBody {
+  queryPerformance(@Query('limit') limitRaw?: unknown, @Query('database') databaseRaw?: unknown, @Query('fingerprint') fingerprintRaw?: unknown): QueryPerformanceBody {
     const limit = integerParam('limit', limitRaw, { min: 1, max: 1000, default: 50 });
     const database = this.sourcesFor(databaseRaw)?.[0]?.name;
+    const fingerprint = this.fingerprintOf(fingerprintRaw, false);
+    const statements = fingerprint !== undefined ? [this.stats.get(fingerprint)!] : this.stats.list();
     return {
       totals: this.stats.totals(),
-      statements: this.stats.list().filter((e) => database === undefined || e.database === database).slice(0, limit),
+      statements: statements.filter((e) => database === undefined || e.database === database).slice(0, limit),
       slowQueries: { thresholdMs: this.slowLog.thresholdMs, count: this.slowLog.count, recent: this.slowLog.list(limit) },
       n1: { threshold: this.n1.threshold, count: this.n1.count, recent: this.n1.list(limit) },
     };
@@ -112,12 +119,8 @@ export class DatabaseAdminController {
     responses: { 400: 'fingerprint malformed or not observed, database unknown, or no plan available' },
   })
   async queryPlan(@Query('fingerprint') fingerprintRaw?: unknown, @Query('database') databaseRaw?: unknown): Promise<PlanReport> {
-    const fingerprint = nameParam('fingerprint', fingerprintRaw)!;
-    if (!FINGERPRINT.test(fingerprint)) {
-      throw new BadRequestException(`fingerprint must be 16 hexadecimal characters as listed by query-performance (got ${JSON.stringify(fingerprint)})`);
-    }
-    const entry = this.stats.get(fingerprint);
-    if (!entry) throw new BadRequestException(`fingerprint ${fingerprint} has not been observed (or was evicted)`);
+    const fingerprint = this.fingerprintOf(fingerprintRaw, true)!;
+    const entry = this.stats.get(fingerprint)!;
     const source = this.sourcesFor(databaseRaw)?.[0] ?? this.instrumentation.source(entry.database);
     if (!source) throw new BadRequestException(`fingerprint ${fingerprint} belongs to no instrumented database`);
     try {
@@ -128,6 +131,17 @@ export class DatabaseAdminController {
       if (error instanceof PlanUnavailableError) throw new BadRequestException(`fingerprint ${fingerprint}: ${error.message}`);
       throw error;
     }
+  }
+
+  /** An observed fingerprint, undefined when absent and not required; 400 when malformed or not observed. */
+  private fingerprintOf(raw: unknown, required: boolean): string | undefined {
+    const fingerprint = nameParam('fingerprint', raw, required);
+    if (fingerprint === undefined) return undefined;
+    if (!FINGERPRINT.test(fingerprint)) {
+      throw new BadRequestException(`fingerprint must be 16 hexadecimal characters as listed by query-performance (got ${JSON.stringify(fingerprint)})`);
+    }
+    if (!this.stats.get(fingerprint)) throw new BadRequestException(`fingerprint ${fingerprint} has not been observed (or was evicted)`);
+    return fingerprint;
   }
 
   /** The DataSource named by `database`, undefined when absent; 400 when unknown. */

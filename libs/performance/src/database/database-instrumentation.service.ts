@@ -20,7 +20,7 @@ import {
 import { N1Detector } from './n1-detector.service';
 import { QueryStats } from './query-stats.service';
 import { SlowQueryLog } from './slow-query-log.service';
-import { SqlFingerprinter } from './sql-fingerprint';
+import { listedStatement, SqlFingerprinter } from './sql-fingerprint';
 
 /** The fields of TypeORM 1.x's BeforeQueryEvent / AfterQueryEvent that are read. */
 interface QueryHookEvent {
@@ -178,7 +178,7 @@ export class DatabaseInstrumentation implements OnModuleInit, OnApplicationBoots
         at: new Date(now).toISOString(),
         durationMs: Math.round(durationMs * 100) / 100,
         fingerprint: fp.fingerprint,
-        statement: fp.statement,
+        statement: listedStatement(fp.statement),
         database: source.name,
         success,
         route: route ?? null,

@@ -3,7 +3,7 @@ import type { RequestContext } from '../core/context/request-context';
 import type { NPlusOneSource } from '../core/ports/observability.port';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
-import type { SqlFingerprint } from './sql-fingerprint';
+import { listedStatement, type SqlFingerprint } from './sql-fingerprint';
 
 /** The same statement run more than `database.n1Threshold` times in one request. */
 export interface N1Finding {
@@ -64,7 +64,7 @@ export class N1Detector implements NPlusOneSource {
       route: ctx.route ?? null,
       requestId: ctx.requestId,
       fingerprint: fp.fingerprint,
-      statement: fp.statement,
+      statement: listedStatement(fp.statement),
       count: s.count,
     };
     this.ring[this.next] = s.finding;

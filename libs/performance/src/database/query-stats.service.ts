@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
-import type { SqlFingerprint } from './sql-fingerprint';
+import { listedStatement, type SqlFingerprint } from './sql-fingerprint';
 
 const SAMPLES = 128;
 const MAX_ROUTES = 10;
@@ -39,6 +39,7 @@ export interface QueryExample {
 }
 
 class Entry {
+  fp: SqlFingerprint;
   calls = 0;
   errors = 0;
   totalMs = 0;
@@ -51,10 +52,11 @@ class Entry {
   example: QueryExample;
 
   constructor(
-    readonly fp: SqlFingerprint,
+    fp: SqlFingerprint,
     readonly firstSeen: number,
     example: QueryExample,
   ) {
+    this.fp = fp;
     this.example = example;
   }
 }
@@ -120,6 +122,8 @@ export class QueryStats {
       entry = new Entry(fp, now, example);
       this.entries.set(fp.fingerprint, entry);
     }
+    // Same fingerprint, maybe other list lengths: the text shows the last call's counts.
+    entry.fp = fp;
     entry.samples[entry.calls % SAMPLES] = durationMs;
     entry.calls++;
     entry.totalMs += durationMs;
@@ -141,18 +145,18 @@ export class QueryStats {
     if (entry) entry.n1Requests++;
   }
 
-  /** Entries sorted by total time, most expensive first. */
+  /** Entries sorted by total time, most expensive first; statements cut to 500 characters. */
   list(limit = Number.POSITIVE_INFINITY): QueryStatsEntry[] {
     return [...this.entries.values()]
       .sort((a, b) => b.totalMs - a.totalMs)
       .slice(0, limit)
-      .map((e) => this.view(e));
+      .map((e) => this.view(e, listedStatement(e.fp.statement)));
   }
 
-  /** One fingerprint's entry, or undefined. */
+  /** One fingerprint's entry with its whole statement, or undefined. */
   get(fingerprint: string): QueryStatsEntry | undefined {
     const entry = this.entries.get(fingerprint);
-    return entry && this.view(entry);
+    return entry && this.view(entry, entry.fp.statement);
   }
 
   /** The last successful call of a fingerprint (raw text and parameters), for EXPLAIN. @internal */
@@ -187,12 +191,12 @@ export class QueryStats {
     }
   }
 
-  private view(e: Entry): QueryStatsEntry {
+  private view(e: Entry, statement: string): QueryStatsEntry {
     const n = Math.min(e.calls, SAMPLES);
     const sorted = Array.from(e.samples.subarray(0, n)).sort((a, b) => a - b);
     return {
       fingerprint: e.fp.fingerprint,
-      statement: e.fp.statement,
+      statement,
       operation: e.fp.operation,
       database: e.example.database,
       calls: e.calls,

@@ -3,9 +3,9 @@ import type { DatabaseSystem } from '../core/ports/data-source.port';
 
 /** A statement reduced to its shape: what the statistics, logs and admin API show. */
 export interface SqlFingerprint {
-  /** The statement with literals, placeholders and value lists replaced by `?`, whitespace folded. */
+  /** The statement with literals and placeholders replaced by `?`, value lists collapsed to one item and a count, whitespace folded. */
   readonly statement: string;
-  /** 16 hex characters identifying {@link statement} (stable across processes and restarts). */
+  /** 16 hex characters identifying {@link statement} without its list counts (stable across processes and restarts). */
   readonly fingerprint: string;
   /** Statement kind: SELECT, INSERT, UPDATE, DELETE, or OTHER. */
   readonly operation: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'OTHER';
@@ -63,8 +63,10 @@ interface TokenGroups {
   space?: string;
 }
 
-const VALUE_LIST = /\(\s*\?(?:\s*,\s*\?)+\s*\)/g;
-const ROW_LIST = /\(\?\)(?:\s*,\s*\(\?\))+/g;
+/** Where a value list starts: `IN (` and `VALUES (`. */
+const LIST_START = /\b(IN|VALUES)\s*\(/gi;
+/** The count a collapsed list carries; taken out of the text a fingerprint is made of. */
+const LIST_COUNT = / \/\* \d+ (?:values|rows) \*\//g;
 
 function groupsOf(args: unknown[]): TokenGroups {
   return args[args.length - 1] as TokenGroups;
@@ -91,10 +93,89 @@ function operationOf(statement: string): SqlFingerprint['operation'] {
   return 'OTHER';
 }
 
+/** The end of the parenthesized group opening at `open` (quoted identifiers skipped), or -1. */
+function groupEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === '`') {
+      const close = text.indexOf(c, i + 1);
+      if (close < 0) return -1;
+      i = close;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** The top-level items of a group's inside: `?, NULL, datetime(?)`. */
+function itemsOf(inside: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < inside.length; i++) {
+    const c = inside[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      items.push(inside.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  items.push(inside.slice(start).trim());
+  return items;
+}
+
 /**
- * Normalizes a SQL statement: string and number literals, bound placeholders
- * (`$1`, `?`, `:name`) and `IN (…)`/`VALUES (…), (…)` lists become `?`,
- * comments go, whitespace is folded. Quoted identifiers are kept.
+ * Collapses value lists to their first item and a count: `IN (?, ?, ?)`
+ * becomes `IN (? /* 3 values *\/)` and a multi-row `VALUES (…), (…)` its
+ * first row and `/* 500 rows *\/`.
+ */
+function collapseLists(text: string): string {
+  let out = '';
+  let from = 0;
+  LIST_START.lastIndex = 0;
+  for (let m = LIST_START.exec(text); m !== null; m = LIST_START.exec(text)) {
+    const open = m.index + m[0].length - 1;
+    const close = groupEnd(text, open);
+    if (close < 0) break;
+    if (m[1]!.toUpperCase() === 'IN') {
+      const items = itemsOf(text.slice(open + 1, close));
+      // A list of values (not a subquery): all items alike once literals are `?`.
+      if (items.length > 1 && items.every((item) => item === items[0]) && !/^select\b/i.test(items[0]!)) {
+        out += `${text.slice(from, open + 1)}${items[0]} /* ${items.length} values */)`;
+        from = close + 1;
+        LIST_START.lastIndex = from;
+      }
+      continue;
+    }
+    // VALUES (row), (row), ...: count the rows that follow the first one.
+    let rows = 1;
+    let end = close;
+    for (;;) {
+      const next = /^\s*,\s*\(/.exec(text.slice(end + 1));
+      if (!next) break;
+      const rowEnd = groupEnd(text, end + next[0].length);
+      if (rowEnd < 0) break;
+      rows++;
+      end = rowEnd;
+    }
+    if (rows > 1) {
+      out += `${text.slice(from, close + 1)} /* ${rows} rows */`;
+      from = end + 1;
+    }
+    LIST_START.lastIndex = end + 1;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Normalizes a SQL statement: string and number literals and bound
+ * placeholders (`$1`, `?`, `:name`) become `?`, comments go, whitespace is
+ * folded, and value lists are collapsed to one item and a count: `IN (?, ?, ?)`
+ * shows as `IN (? /* 3 values *\/)`, a 500-row `VALUES (…), (…)` as its first
+ * row and `/* 500 rows *\/`. Quoted identifiers are kept. (The fingerprint
+ * leaves the counts out: one statement whatever the length of its lists.)
  *
  * `system` chooses the quoting rules: on PostgreSQL `E'…'`, `$$…$$` and
  * `$tag$…$tag$` are strings; on MySQL and MariaDB `"…"` is a string too
@@ -104,17 +185,25 @@ function operationOf(statement: string): SqlFingerprint['operation'] {
  *
  * @example
  * normalizeSql(`SELECT * FROM "users" WHERE id IN ($1, $2, $3) AND name = 'x'`)
- * // 'SELECT * FROM "users" WHERE id IN (?) AND name = ?'
+ * // 'SELECT * FROM "users" WHERE id IN (? /* 3 values *\/) AND name = ?'
  * normalizeSql('SELECT * FROM `users` WHERE name = "x"', 'mysql')
  * // 'SELECT * FROM `users` WHERE name = ?'
  */
 export function normalizeSql(sql: string, system?: DatabaseSystem): string {
-  return sql
-    .replace(TOKENS[dialectOf(system)], normalizeToken)
-    .replace(VALUE_LIST, '(?)')
-    .replace(ROW_LIST, '(?)')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return collapseLists(sql.replace(TOKENS[dialectOf(system)], normalizeToken).replace(/\s+/g, ' ').trim());
+}
+
+/** Statements in lists (query-performance, slow statements, N+1 findings, advice) are cut to this many characters. */
+export const LISTED_STATEMENT_CHARS = 500;
+
+/**
+ * A statement as lists show it: cut to {@link LISTED_STATEMENT_CHARS}
+ * characters, ending in `… (N characters)` when cut. The whole statement is
+ * in `query-performance?fingerprint=` and `query-plan`.
+ */
+export function listedStatement(statement: string): string {
+  if (statement.length <= LISTED_STATEMENT_CHARS) return statement;
+  return `${statement.slice(0, LISTED_STATEMENT_CHARS - 1)}… (${statement.length} characters)`;
 }
 
 /**
@@ -154,7 +243,7 @@ export class SqlFingerprinter {
     const statement = normalizeSql(sql, this.system);
     const result: SqlFingerprint = {
       statement,
-      fingerprint: createHash('sha1').update(statement).digest('hex').slice(0, 16),
+      fingerprint: createHash('sha1').update(statement.replace(LIST_COUNT, '')).digest('hex').slice(0, 16),
       operation: operationOf(statement),
     };
     if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value as string);

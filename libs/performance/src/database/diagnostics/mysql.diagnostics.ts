@@ -1,5 +1,5 @@
 import { redactPlan } from '../bound-values-redactor';
-import { normalizeSql } from '../sql-fingerprint';
+import { listedStatement, normalizeSql } from '../sql-fingerprint';
 import {
   BaseDiagnostics,
   type Diagnostic,
@@ -33,7 +33,7 @@ export class MysqlDiagnostics extends BaseDiagnostics {
     );
     return ok(
       rows.map((r) => ({
-        statement: normalizeSql(String(r.q), this.system),
+        statement: listedStatement(normalizeSql(String(r.q), this.system)),
         calls: Number(r.calls),
         totalMs: round(Number(r.total_ms)),
         meanMs: round(Number(r.mean_ms)),
@@ -89,7 +89,7 @@ export class MysqlDiagnostics extends BaseDiagnostics {
         WHERE DB = DATABASE() AND COMMAND NOT IN ('Sleep', 'Daemon') AND ID <> CONNECTION_ID() AND TIME >= ? ORDER BY TIME DESC LIMIT 100`,
       [minSeconds],
     );
-    return ok(rows.map((r) => ({ pid: Number(r.id), state: String(r.c), seconds: Number(r.s), statement: r.q == null ? null : normalizeSql(String(r.q), this.system) })));
+    return ok(rows.map((r) => ({ pid: Number(r.id), state: String(r.c), seconds: Number(r.s), statement: r.q == null ? null : listedStatement(normalizeSql(String(r.q), this.system)) })));
   }
 
   override async connectionStates(): Promise<Diagnostic> {

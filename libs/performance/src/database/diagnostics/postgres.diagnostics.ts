@@ -1,6 +1,6 @@
 import { redactPlan } from '../bound-values-redactor';
 import { INTERNAL_QUERY_MARK } from '../../core/ports/data-source.port';
-import { normalizeSql } from '../sql-fingerprint';
+import { listedStatement, normalizeSql } from '../sql-fingerprint';
 import {
   BaseDiagnostics,
   type ColumnSelectivity,
@@ -34,7 +34,7 @@ export class PostgresDiagnostics extends BaseDiagnostics {
         const hit = Number(r.shared_blks_hit);
         const read = Number(r.shared_blks_read);
         return {
-          statement: normalizeSql(String(r.query), 'postgresql'),
+          statement: listedStatement(normalizeSql(String(r.query), 'postgresql')),
           calls: Number(r.calls),
           totalMs: round(Number(r.total_exec_time)),
           meanMs: round(Number(r.mean_exec_time)),
@@ -104,7 +104,7 @@ export class PostgresDiagnostics extends BaseDiagnostics {
       [minSeconds],
     );
     return ok(
-      rows.map((r) => ({ pid: Number(r.pid), state: String(r.state), seconds: round(Number(r.seconds)), statement: normalizeSql(String(r.query), 'postgresql') })),
+      rows.map((r) => ({ pid: Number(r.pid), state: String(r.state), seconds: round(Number(r.seconds)), statement: listedStatement(normalizeSql(String(r.query), 'postgresql')) })),
     );
   }
 
