@@ -52,9 +52,9 @@ export interface EmailNotifierOptions {
 export interface NotifierOptions {
   /** Log each alert event with Nest's logger. Env: `ALERT_LOG`. @default true */
   log?: boolean;
-  /** Generic JSON webhooks. Env: `ALERT_WEBHOOK_URL` (one). */
+  /** Generic JSON webhooks. Env: `ALERT_WEBHOOK_URL` (one). @default [] */
   webhooks?: WebhookNotifierOptions[];
-  /** Slack-compatible incoming webhooks (also Mattermost, Rocket.Chat). Env: `ALERT_SLACK_WEBHOOK_URL` (one). */
+  /** Slack-compatible incoming webhooks (also Mattermost, Rocket.Chat). Env: `ALERT_SLACK_WEBHOOK_URL` (one). @default [] */
   slack?: { url: string }[];
   /** Email. Env: `ALERT_SMTP_URL`, `ALERT_EMAIL_FROM`, `ALERT_EMAIL_TO` (comma-separated). */
   email?: EmailNotifierOptions;
@@ -108,7 +108,7 @@ export interface AlertsOptions {
    * from `monitoring.maxCpuUsagePercent`), memoryPercent 85/95, p95Ms
    * 2000/5000, errorRatePercent 1/5, poolUtilizationPercent 80/95,
    * dbMeanQueryMs 500/1000, eventLoopLagP99Ms 200/1000, cacheHitRatePercent
-   * below 70 as info.
+   * below 70 as info. Env: `ALERT_RULES` (JSON: `{"p95Ms":{"warning":500,"critical":1500}}`).
    */
   rules?: Partial<Record<AlertMetric, AlertRuleLevels | false>>;
   /**

@@ -10,11 +10,11 @@ export interface HttpDependency {
 
 /** Weights of the three parts of the health overview score (any positive scale). */
 export interface HealthScoreWeights {
-  /** @default 40 */
+  /** The databases: each DataSource up, its ping time, pool saturation. @default 40 */
   database?: number;
-  /** @default 35 */
+  /** System resources: memory, heap, CPU, event loop, disk. @default 35 */
   system?: number;
-  /** @default 25 */
+  /** The cache: its store reachable, the hit rate. @default 25 */
   cache?: number;
 }
 

@@ -45,7 +45,12 @@ export interface JobsOptions {
    * Env: `JOBS_FAILURE_RATE_WARNING_PERCENT`, `JOBS_FAILURE_RATE_CRITICAL_PERCENT`.
    * @default { warning: 20, critical: 50 }
    */
-  failureRatePercent?: { warning?: number; critical?: number };
+  failureRatePercent?: {
+    /** Failure share at which the alert is a warning. Env: `JOBS_FAILURE_RATE_WARNING_PERCENT`. @default 20 */
+    warning?: number;
+    /** Failure share at which the alert is critical. Env: `JOBS_FAILURE_RATE_CRITICAL_PERCENT`. @default 50 */
+    critical?: number;
+  };
   /**
    * Characters of a failure's message kept as the job's last error.
    * @default 500

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { definedOptions, envNames, type DefinedOption } from './schema/option';
 import { performanceExtrasSchema, performanceOptionsSchema } from './schema/performance';
@@ -94,5 +95,55 @@ describe('docs/configuration.md', () => {
     expect(end).toBeGreaterThan(start);
     const open = page.indexOf('-->', start) + 3;
     await expect(`${page.slice(0, open)}\n${renderTable()}\n${page.slice(end)}`).toMatchFileSnapshot(DOCS);
+  });
+});
+
+/** The JSDoc users read in their editor, on each option of the public interfaces. */
+function publicDocs(): Map<string, { text: string; defaultTag: string | undefined }> {
+  const file = join(__dirname, 'performance.options.ts');
+  const program = ts.createProgram([file], { strict: true, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: [] });
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file)!;
+  const roots = new Map<string, ts.Type>();
+  source.forEachChild((node) => {
+    if (ts.isInterfaceDeclaration(node)) roots.set(node.name.text, checker.getTypeAtLocation(node));
+  });
+  const docs = new Map<string, { text: string; defaultTag: string | undefined }>();
+  for (const { path } of OPTIONS) {
+    let type: ts.Type | undefined = path === 'adminPath' ? roots.get('PerformanceModuleExtras') : roots.get('PerformanceModuleOptions');
+    let property: ts.Symbol | undefined;
+    for (const key of path.split('.')) {
+      // A section may also accept `false` or a number (headers, cacheable paths): its object branch has the keys.
+      const object = type?.isUnion() ? type.types.find((t) => t.getProperty(key)) : type;
+      property = object?.getProperty(key);
+      type = property && checker.getNonNullableType(checker.getTypeOfSymbol(property));
+    }
+    if (!property) continue;
+    const text = ts.displayPartsToString(property.getDocumentationComment(checker));
+    const tag = property.getJsDocTags(checker).find((t) => t.name === 'default');
+    docs.set(path, { text, defaultTag: tag && ts.displayPartsToString(tag.text).trim() });
+  }
+  return docs;
+}
+
+describe('the JSDoc of the public option interfaces', () => {
+  const docs = publicDocs();
+
+  it('describes every defined option', () => {
+    expect(OPTIONS.filter((o) => !docs.get(o.path)?.text.trim()).map((o) => o.path)).toEqual([]);
+  });
+
+  it('names the variables the definitions read, and no other', () => {
+    const named = (text: string) => [...(text.match(/Env: ([^.]*)/)?.[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]);
+    const wrong = OPTIONS.filter((o) => named(docs.get(o.path)?.text ?? '').join() !== envNames(o.definition).join());
+    expect(wrong.map((o) => `${o.path}: JSDoc Env: ${named(docs.get(o.path)?.text ?? '').join(', ') || '-'}; definition: ${envNames(o.definition).join(', ') || '-'}`)).toEqual([]);
+  });
+
+  it('states the default the definitions apply', () => {
+    const wrong = OPTIONS.filter(({ path, definition }) => {
+      if (definition.default === undefined || typeof definition.default === 'function' || definition.defaultDoc) return false;
+      return !docs.get(path)?.defaultTag?.startsWith(literal(definition.default));
+    });
+    expect(wrong.map((o) => `${o.path}: @default ${docs.get(o.path)?.defaultTag ?? '-'}; definition: ${literal(o.definition.default)}`)).toEqual([]);
   });
 });

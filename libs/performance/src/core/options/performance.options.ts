@@ -136,6 +136,7 @@ export interface PerformanceModuleOptions {
 
   /**
    * Identifies this process among several instances (history rows, status).
+   * Env: `PERFORMANCE_INSTANCE_ID`.
    * @default `${hostname}-${pid}`
    */
   instanceId?: string;
