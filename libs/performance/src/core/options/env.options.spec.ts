@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { performanceOptionsFromEnv } from './env.options';
 import { resolvePerformanceOptions } from './resolved.options';
+import { definedOptions, envNames } from './schema/option';
+import { performanceExtrasSchema, performanceOptionsSchema } from './schema/performance';
 
 describe('performanceOptionsFromEnv', () => {
   it('maps the operators\' variable names onto options', () => {
@@ -76,5 +78,17 @@ describe('performanceOptionsFromEnv', () => {
   it('passes well-formed but out-of-range values on to option validation, which names them', () => {
     const options = performanceOptionsFromEnv({ CACHE_TTL: '-1' });
     expect(() => resolvePerformanceOptions(options)).toThrow('cache.ttl: Too small: expected number to be >=0 (got -1)');
+  });
+});
+
+describe('every variable of the configuration table', () => {
+  const SAMPLE = { boolean: 'on', number: '7', string: 'x', 'string-or-false': 'off', list: 'a, b', json: '{}' } as const;
+  const PARSED = { boolean: true, number: 7, string: 'x', 'string-or-false': false, list: ['a', 'b'], json: {} } as const;
+  const options = [...definedOptions(performanceOptionsSchema), ...definedOptions(performanceExtrasSchema)].filter((o) => o.format);
+
+  it.each(options.map((o) => [envNames(o.definition)[0]!, o.path, o.format!] as const))('%s sets %s (%s)', (name, path, format) => {
+    const fromEnv = performanceOptionsFromEnv({ [name]: SAMPLE[format] });
+    const read = path.split('.').reduce<unknown>((section, key) => (section as Record<string, unknown> | undefined)?.[key], fromEnv);
+    expect(read).toEqual(PARSED[format]);
   });
 });
