@@ -13,7 +13,8 @@ export const {
   ASYNC_OPTIONS_TYPE: PERFORMANCE_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<PerformanceModuleOptions>()
   .setClassMethodName('forRoot')
-  .setExtras<PerformanceModuleExtras>({ adminPath: 'performance' }, (definition, extras) => {
+  // The key names the extras; its default is the option definition's (see adminPathOf).
+  .setExtras<PerformanceModuleExtras>({ adminPath: undefined }, (definition, extras) => {
     // A malformed adminPath is reported when Nest starts, with the other options' problems (see PERFORMANCE_OPTIONS).
     const adminPath = adminPathOf(extras);
     return {
