@@ -28,7 +28,12 @@ for (const adapter of adapters) {
       { name: `small HIT (${adapter})`, script, env: { VARIANT: 'hit-small', ADAPTER: adapter }, path: '/api/v1/small' },
     ],
   });
-  out.push(`Small body on ${adapter}: HIT vs the cheapest route, ${rounds} interleaved rounds of ${duration} s, 50 connections (target ratio >= 0.95):`, '', markdownTable(small).replaceAll('ratio to bare', 'ratio to /hello'), '');
+  out.push(
+    `Small body on ${adapter}: HIT vs the cheapest route, ${rounds} interleaved rounds of ${duration} s, 50 connections (target ratio >= 0.95):`,
+    '',
+    markdownTable(small).replaceAll('ratio to bare', 'ratio to /hello'),
+    '',
+  );
   const big = await compare({
     rounds,
     duration,
@@ -37,6 +42,11 @@ for (const adapter of adapters) {
       { name: `nestjs-performance HIT, 100 KB (${adapter})`, script, env: { VARIANT: 'hit-big', ADAPTER: adapter }, path: '/api/v1/big' },
     ],
   });
-  out.push(`About 100 KB of JSON on ${adapter}: HIT vs @nestjs/cache-manager's HIT, ${rounds} interleaved rounds of ${duration} s, 50 connections (target ratio >= 1.3):`, '', markdownTable(big).replaceAll('ratio to bare', 'ratio to cache-manager'), '');
+  out.push(
+    `About 100 KB of JSON on ${adapter}: HIT vs @nestjs/cache-manager's HIT, ${rounds} interleaved rounds of ${duration} s, 50 connections (target ratio >= 1.3):`,
+    '',
+    markdownTable(big).replaceAll('ratio to bare', 'ratio to cache-manager'),
+    '',
+  );
 }
 console.log(out.join('\n'));

@@ -32,7 +32,8 @@ if (!values.before || !existsSync(join(values.before, 'libs/performance/dist/ind
 }
 const before = resolve(values.before);
 const commitOf = (dir) => execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD']).toString().trim();
-const dirty = (dir) => execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no', '--', 'libs', 'apps', 'bench']).toString().trim() !== '';
+const dirty = (dir) =>
+  execFileSync('git', ['-C', dir, 'status', '--porcelain', '--untracked-files=no', '--', 'libs', 'apps', 'bench']).toString().trim() !== '';
 const label = { before: commitOf(before), after: `${commitOf(after)}${dirty(after) ? ' + uncommitted changes' : ''}` };
 
 pinSelf();
@@ -55,8 +56,16 @@ for (const adapter of adapters) {
     { name: `bare (${adapter})`, script: join(after, 'bench/servers/compare-server.cjs'), env: { VARIANT: 'bare', ADAPTER: adapter }, path: '/api/v1/hello' },
   ];
   for (const s of setups) {
-    for (const [when, dir] of [['before', before], ['after', after]]) {
-      variants.push({ name: `${s.name}, ${when} (${adapter})`, script: join(dir, 'bench/servers', s.script), env: { ...s.env, ADAPTER: adapter }, path: s.path });
+    for (const [when, dir] of [
+      ['before', before],
+      ['after', after],
+    ]) {
+      variants.push({
+        name: `${s.name}, ${when} (${adapter})`,
+        script: join(dir, 'bench/servers', s.script),
+        env: { ...s.env, ADAPTER: adapter },
+        path: s.path,
+      });
     }
   }
   const rows = await compare({ variants, rounds: Number(values.rounds), duration: Number(values.duration), pairEach: true });

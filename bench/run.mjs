@@ -29,7 +29,20 @@ import { replaceSection } from './lib/results-file.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 
-const VARIANTS = ['module', 'module-traced', 'module-metrics', 'floor', 'span-floor', 'cache-small', 'cache-small-early', 'cache-big', 'willsoto', 'otel', 'swagger-stats', 'status-monitor'];
+const VARIANTS = [
+  'module',
+  'module-traced',
+  'module-metrics',
+  'floor',
+  'span-floor',
+  'cache-small',
+  'cache-small-early',
+  'cache-big',
+  'willsoto',
+  'otel',
+  'swagger-stats',
+  'status-monitor',
+];
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string' },
@@ -70,7 +83,12 @@ const warmup = positive('warmup', 2, 1);
 const connections = positive('connections', 50, 50);
 const adapters = values.adapter === 'both' ? ['express', 'fastify'] : [values.adapter];
 if (!adapters.every((a) => a === 'express' || a === 'fastify')) throw new Error(`--adapter must be express, fastify or both (got ${values.adapter})`);
-const only = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : VARIANTS;
+const only = values.only
+  ? values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : VARIANTS;
 const unknown = only.filter((v) => !VARIANTS.includes(v));
 if (unknown.length) throw new Error(`--only: unknown variant(s) ${unknown.join(', ')}; known: ${VARIANTS.join(', ')}`);
 if (!/^[a-z0-9-]+$/.test(values.section)) throw new Error(`--section must be lower-case letters, digits and dashes (got ${values.section})`);
@@ -101,7 +119,13 @@ const hello = '/api/v1/hello';
 
 /** The comparisons of one adapter: [{ id, title, variants: [baseline, ...] }]. */
 function comparisons(adapter) {
-  const h = (id, name, variant, extra = {}) => ({ id, name: `${name} (${adapter})`, script: helloScript, env: { VARIANT: variant, ADAPTER: adapter, ...extra }, path: hello });
+  const h = (id, name, variant, extra = {}) => ({
+    id,
+    name: `${name} (${adapter})`,
+    script: helloScript,
+    env: { VARIANT: variant, ADAPTER: adapter, ...extra },
+    path: hello,
+  });
   const expressOnly = adapter === 'express';
   const helloVariants = [
     h('bare', 'bare NestJS', 'bare'),
@@ -130,9 +154,17 @@ function comparisons(adapter) {
     expressOnly && only.includes('swagger-stats') && h('swagger-stats', 'swagger-stats', 'swagger-stats'),
     expressOnly && only.includes('status-monitor') && h('status-monitor', 'express-status-monitor', 'status-monitor'),
   ].filter(Boolean);
-  const list = [{ id: 'hello', adapter, title: `GET ${hello} on ${adapter}; ratio to the bare run right before each`, ratioTo: 'bare', variants: helloVariants }];
+  const list = [
+    { id: 'hello', adapter, title: `GET ${hello} on ${adapter}; ratio to the bare run right before each`, ratioTo: 'bare', variants: helloVariants },
+  ];
   if (only.includes('cache-big')) {
-    const c = (id, name, variant) => ({ id, name: `${name} (${adapter})`, script: cacheScript, env: { VARIANT: variant, ADAPTER: adapter }, path: '/api/v1/big' });
+    const c = (id, name, variant) => ({
+      id,
+      name: `${name} (${adapter})`,
+      script: cacheScript,
+      env: { VARIANT: variant, ADAPTER: adapter },
+      path: '/api/v1/big',
+    });
     list.push({
       id: 'big',
       adapter,
@@ -176,7 +208,13 @@ for (const adapter of adapters) {
   const setUpGoals = (row, label, peers) => {
     goals.push(
       row
-        ? { adapter, goal: `${label} keeps >= 0.90 of bare req/s`, figure: `${fmt(row.medianRatio)} (${fmt(row.minRatio)}-${fmt(row.maxRatio)})`, pairs: pairsMeeting(row.ratios, 0.9), met: row.medianRatio >= 0.9 }
+        ? {
+            adapter,
+            goal: `${label} keeps >= 0.90 of bare req/s`,
+            figure: `${fmt(row.medianRatio)} (${fmt(row.minRatio)}-${fmt(row.maxRatio)})`,
+            pairs: pairsMeeting(row.ratios, 0.9),
+            met: row.medianRatio >= 0.9,
+          }
         : { adapter, goal: `${label} keeps >= 0.90 of bare req/s` },
     );
     for (const peer of peers) {
@@ -189,7 +227,13 @@ for (const adapter of adapters) {
       }
       // Both are paired with bare runs of the same rounds: compare round by round too.
       const ahead = row.ratios.filter((r, k) => k < p.ratios.length && r > p.ratios[k]).length;
-      goals.push({ adapter, goal, figure: `${fmt(row.medianRatio)} vs ${fmt(p.medianRatio)}`, pairs: `${ahead}/${Math.min(row.ratios.length, p.ratios.length)} rounds ahead`, met: row.medianRatio > p.medianRatio });
+      goals.push({
+        adapter,
+        goal,
+        figure: `${fmt(row.medianRatio)} vs ${fmt(p.medianRatio)}`,
+        pairs: `${ahead}/${Math.min(row.ratios.length, p.ratios.length)} rounds ahead`,
+        met: row.medianRatio > p.medianRatio,
+      });
     }
   };
   // Everything on against every peer; metrics + tracing against willsoto and OTel.
@@ -199,22 +243,69 @@ for (const adapter of adapters) {
   const fl = find(adapter, 'floor');
   if (fl) {
     // Not a goal of this module: what any implementation of request tracing with SQL and method spans pays on this Node.
-    goals.push({ adapter, goal: 'floor (AsyncLocalStorage + one SDK span, no module) keeps >= 0.90 of bare req/s: if not, no implementation of "everything on" can', figure: `${fmt(fl.medianRatio)} (${fmt(fl.minRatio)}-${fmt(fl.maxRatio)})`, pairs: pairsMeeting(fl.ratios, 0.9), met: fl.medianRatio >= 0.9 });
-    if (mod) goals.push({ adapter, goal: "everything on keeps >= 0.90 of the floor (the module's own cost on top of it)", figure: `${fmt(mod.medianRatio / fl.medianRatio)} (${fmt(mod.medianRatio)} / ${fmt(fl.medianRatio)})`, pairs: '-', met: mod.medianRatio / fl.medianRatio >= 0.9 });
+    goals.push({
+      adapter,
+      goal: 'floor (AsyncLocalStorage + one SDK span, no module) keeps >= 0.90 of bare req/s: if not, no implementation of "everything on" can',
+      figure: `${fmt(fl.medianRatio)} (${fmt(fl.minRatio)}-${fmt(fl.maxRatio)})`,
+      pairs: pairsMeeting(fl.ratios, 0.9),
+      met: fl.medianRatio >= 0.9,
+    });
+    if (mod)
+      goals.push({
+        adapter,
+        goal: "everything on keeps >= 0.90 of the floor (the module's own cost on top of it)",
+        figure: `${fmt(mod.medianRatio / fl.medianRatio)} (${fmt(mod.medianRatio)} / ${fmt(fl.medianRatio)})`,
+        pairs: '-',
+        met: mod.medianRatio / fl.medianRatio >= 0.9,
+      });
   }
   const sf = find(adapter, 'span-floor');
   const traced = find(adapter, 'module-traced');
   if (sf) {
     // Not a goal of this module: what one SDK span per request costs by itself, with nothing else.
-    goals.push({ adapter, goal: 'span floor (one SDK span per request, no module) keeps >= 0.90 of bare req/s', figure: `${fmt(sf.medianRatio)} (${fmt(sf.minRatio)}-${fmt(sf.maxRatio)})`, pairs: pairsMeeting(sf.ratios, 0.9), met: sf.medianRatio >= 0.9 });
-    if (traced) goals.push({ adapter, goal: "metrics + tracing keeps >= 0.90 of the span floor (the module's own cost on top of the span)", figure: `${fmt(traced.medianRatio / sf.medianRatio)} (${fmt(traced.medianRatio)} / ${fmt(sf.medianRatio)})`, pairs: '-', met: traced.medianRatio / sf.medianRatio >= 0.9 });
+    goals.push({
+      adapter,
+      goal: 'span floor (one SDK span per request, no module) keeps >= 0.90 of bare req/s',
+      figure: `${fmt(sf.medianRatio)} (${fmt(sf.minRatio)}-${fmt(sf.maxRatio)})`,
+      pairs: pairsMeeting(sf.ratios, 0.9),
+      met: sf.medianRatio >= 0.9,
+    });
+    if (traced)
+      goals.push({
+        adapter,
+        goal: "metrics + tracing keeps >= 0.90 of the span floor (the module's own cost on top of the span)",
+        figure: `${fmt(traced.medianRatio / sf.medianRatio)} (${fmt(traced.medianRatio)} / ${fmt(sf.medianRatio)})`,
+        pairs: '-',
+        met: traced.medianRatio / sf.medianRatio >= 0.9,
+      });
   }
   const small = find(adapter, 'cache-small');
-  if (small) goals.push({ adapter, goal: 'cache HIT, small body, >= 0.95 of bare /hello', figure: `${fmt(small.medianRatio)} (${fmt(small.minRatio)}-${fmt(small.maxRatio)})`, pairs: pairsMeeting(small.ratios, 0.95), met: small.medianRatio >= 0.95 });
+  if (small)
+    goals.push({
+      adapter,
+      goal: 'cache HIT, small body, >= 0.95 of bare /hello',
+      figure: `${fmt(small.medianRatio)} (${fmt(small.minRatio)}-${fmt(small.maxRatio)})`,
+      pairs: pairsMeeting(small.ratios, 0.95),
+      met: small.medianRatio >= 0.95,
+    });
   const early = find(adapter, 'cache-small-early');
-  if (early) goals.push({ adapter, goal: 'cache HIT served early (@ServeHitsEarly, opt-in), small body, >= 0.95 of bare /hello', figure: `${fmt(early.medianRatio)} (${fmt(early.minRatio)}-${fmt(early.maxRatio)})`, pairs: pairsMeeting(early.ratios, 0.95), met: early.medianRatio >= 0.95 });
+  if (early)
+    goals.push({
+      adapter,
+      goal: 'cache HIT served early (@ServeHitsEarly, opt-in), small body, >= 0.95 of bare /hello',
+      figure: `${fmt(early.medianRatio)} (${fmt(early.minRatio)}-${fmt(early.maxRatio)})`,
+      pairs: pairsMeeting(early.ratios, 0.95),
+      met: early.medianRatio >= 0.95,
+    });
   const big = find(adapter, 'cache-big');
-  if (big) goals.push({ adapter, goal: 'cache HIT, ~100 KB, >= 1.3x cache-manager HIT', figure: `${fmt(big.medianRatio)} (${fmt(big.minRatio)}-${fmt(big.maxRatio)})`, pairs: pairsMeeting(big.ratios, 1.3), met: big.medianRatio >= 1.3 });
+  if (big)
+    goals.push({
+      adapter,
+      goal: 'cache HIT, ~100 KB, >= 1.3x cache-manager HIT',
+      figure: `${fmt(big.medianRatio)} (${fmt(big.minRatio)}-${fmt(big.maxRatio)})`,
+      pairs: pairsMeeting(big.ratios, 1.3),
+      met: big.medianRatio >= 1.3,
+    });
 }
 
 // ---- versions ----
@@ -235,14 +326,30 @@ const version = (req, name) => {
   }
 };
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).stdout?.toString().trim() || 'unknown';
-const dirty = spawnSync('git', ['status', '--porcelain', '--', 'libs', 'apps', 'bench'], { cwd: root }).stdout?.toString().trim() ? ' (with uncommitted changes)' : '';
+const dirty = spawnSync('git', ['status', '--porcelain', '--', 'libs', 'apps', 'bench'], { cwd: root }).stdout?.toString().trim()
+  ? ' (with uncommitted changes)'
+  : '';
 const versions = [
   `nestjs-performance ${JSON.parse(readFileSync(join(root, 'libs/performance/package.json'), 'utf8')).version} (commit ${commit}${dirty})`,
-  ...['@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', '@nestjs/cache-manager', 'cache-manager', '@willsoto/nestjs-prometheus', 'autocannon'].map((n) => `${n} ${version(rootRequire, n)}`),
+  ...[
+    '@nestjs/core',
+    '@nestjs/platform-express',
+    '@nestjs/platform-fastify',
+    '@nestjs/cache-manager',
+    'cache-manager',
+    '@willsoto/nestjs-prometheus',
+    'autocannon',
+  ].map((n) => `${n} ${version(rootRequire, n)}`),
   ...(needsPeers
-    ? ['response-time', 'swagger-stats', 'prom-client', 'express-status-monitor', '@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-nestjs-core'].map(
-        (n) => `${n} ${version(peerRequire, n)}${n === 'prom-client' ? ' (bench/peers, for swagger-stats)' : ''}`,
-      )
+    ? [
+        'response-time',
+        'swagger-stats',
+        'prom-client',
+        'express-status-monitor',
+        '@opentelemetry/instrumentation-http',
+        '@opentelemetry/instrumentation-express',
+        '@opentelemetry/instrumentation-nestjs-core',
+      ].map((n) => `${n} ${version(peerRequire, n)}${n === 'prom-client' ? ' (bench/peers, for swagger-stats)' : ''}`)
     : []),
 ];
 
@@ -265,14 +372,23 @@ const lines = [
   '',
   '| adapter | goal | figure: median (min-max of pairs) | pairs meeting it | result |',
   '|---|---|---|---|---|',
-  ...goals.map((g) => `| ${g.adapter} | ${g.goal} | ${g.figure ?? 'not run'} | ${g.pairs ?? '-'} | ${g.met === undefined ? 'not run' : g.met ? 'met' : '**missed**'} |`),
+  ...goals.map(
+    (g) => `| ${g.adapter} | ${g.goal} | ${g.figure ?? 'not run'} | ${g.pairs ?? '-'} | ${g.met === undefined ? 'not run' : g.met ? 'met' : '**missed**'} |`,
+  ),
   '',
 ];
 for (const g of results) {
-  lines.push(`### ${g.title}`, '', `| variant | median req/s (min-max) | ratio to ${g.ratioTo}, median (min-max of pairs) | p99 ms | RSS MB | errors |`, '|---|---|---|---|---|---|');
+  lines.push(
+    `### ${g.title}`,
+    '',
+    `| variant | median req/s (min-max) | ratio to ${g.ratioTo}, median (min-max of pairs) | p99 ms | RSS MB | errors |`,
+    '|---|---|---|---|---|---|',
+  );
   for (const r of g.rows) {
     const ratio = r.id === g.variants[0].id ? '1 (baseline)' : `${fmt(r.medianRatio)} (${fmt(r.minRatio)}-${fmt(r.maxRatio)})`;
-    lines.push(`| ${r.name} | ${r.medianRps.toFixed(0)} (${r.minRps.toFixed(0)}-${r.maxRps.toFixed(0)}) | ${ratio} | ${r.medianP99} | ${r.medianRssMb} | ${r.errors} |`);
+    lines.push(
+      `| ${r.name} | ${r.medianRps.toFixed(0)} (${r.minRps.toFixed(0)}-${r.maxRps.toFixed(0)}) | ${ratio} | ${r.medianP99} | ${r.medianRssMb} | ${r.errors} |`,
+    );
   }
   lines.push('');
 }

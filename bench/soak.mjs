@@ -12,7 +12,6 @@
 // a shorter one (--requests below 1,000,000) into bench/.tmp/ unless --out-dir/--results say otherwise.
 //
 // Usage: node bench/soak.mjs [--requests 1000000] [--max-minutes 40] [--connections 20] [--adapter express]
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -57,7 +56,7 @@ const urls = [
   ...Array.from({ length: documents }, (_, i) => `/api/v1/documents/${i + 1}`),
 ];
 // Interleave the two kinds so every stretch of the run mixes cached and database requests.
-urls.sort((a, b) => (hash(a) - hash(b)));
+urls.sort((a, b) => hash(a) - hash(b));
 function hash(s) {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
@@ -126,7 +125,10 @@ const instance = autocannon({
 instance.on('response', () => {
   done++;
 });
-const progress = setInterval(() => process.stderr.write(`${done} requests, ${((Date.now() - started) / 1000).toFixed(0)} s, RSS ${rssMb().toFixed(0)} MB\n`), 10_000);
+const progress = setInterval(
+  () => process.stderr.write(`${done} requests, ${((Date.now() - started) / 1000).toFixed(0)} s, RSS ${rssMb().toFixed(0)} MB\n`),
+  10_000,
+);
 const deadline = setTimeout(() => {
   process.stderr.write(`--max-minutes ${maxMinutes} reached: stopping the load\n`);
   instance.stop();

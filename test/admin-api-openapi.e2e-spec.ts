@@ -89,7 +89,13 @@ describe('OpenAPI document of the admin API', () => {
       const op = operations.get(route.key);
       if (!op) continue;
       const documented = (op.parameters ?? []).filter((p) => p.in === 'query');
-      if (documented.map((p) => p.name).sort().join() !== route.query.join()) wrong.push(`${route.key}: documents [${documented.map((p) => p.name)}], reads [${route.query}]`);
+      if (
+        documented
+          .map((p) => p.name)
+          .sort()
+          .join() !== route.query.join()
+      )
+        wrong.push(`${route.key}: documents [${documented.map((p) => p.name)}], reads [${route.query}]`);
       for (const p of documented) {
         const s = p.schema ?? {};
         if (!p.description || !('minimum' in s || 'pattern' in s || 'enum' in s)) wrong.push(`${route.key}: ${p.name} has no description or range`);

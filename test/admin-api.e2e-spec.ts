@@ -120,7 +120,15 @@ describe.each(ADAPTERS)('admin API (%s)', (adapter) => {
     expect(body.thresholds.p95Ms).toEqual({ direction: 'above', warning: 2000, critical: 5000 });
     expect(body.thresholds.cpuPercent).toEqual({ direction: 'above', warning: 80, critical: 95 });
     expect(body.thresholds.cacheHitRatePercent).toEqual({ direction: 'below', info: 70 });
-    expect(body.kpis).toEqual({ p95Ms: 200, p99Ms: 500, minRequestsPerSecond: 1000, maxCpuPercent: 70, maxMemoryPercent: 80, maxPoolPercent: 80, maxErrorRatePercent: 0.1 });
+    expect(body.kpis).toEqual({
+      p95Ms: 200,
+      p99Ms: 500,
+      minRequestsPerSecond: 1000,
+      maxCpuPercent: 70,
+      maxMemoryPercent: 80,
+      maxPoolPercent: 80,
+      maxErrorRatePercent: 0.1,
+    });
   });
 
   it('openapi.json documents every admin endpoint', async () => {

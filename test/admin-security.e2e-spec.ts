@@ -48,7 +48,6 @@ const message = (answer: Answer): string => (JSON.parse(answer.body) as { messag
 describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
   let running: RunningApp;
   let port: number;
-  const api = () => `${running.url}/api/v1`;
   const get = (path: string, headers: Record<string, string> = {}) => send(port, 'GET', `/api/v1/${path}`, headers);
   const post = (path: string, headers: Record<string, string> = {}, body?: string) => send(port, 'POST', `/api/v1/${path}`, headers, body);
   const xCache = async (path: string) => (await get(path)).headers['x-cache'];
@@ -317,7 +316,11 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
     for (let i = 0; i < 300; i++) cache.registerNamespace(`bulk-${i}`);
     const { namespaces, knownNamespaces } = await stats();
     expect(namespaces['<other>']).toMatchObject({ clearable: false, notClearableReason: expect.stringMatching(/beyond the first 256.*by name/) });
-    expect(Object.entries(namespaces).filter(([, n]) => !n.clearable).map(([name]) => name)).toEqual(['<other>']);
+    expect(
+      Object.entries(namespaces)
+        .filter(([, n]) => !n.clearable)
+        .map(([name]) => name),
+    ).toEqual(['<other>']);
     const beyond = knownNamespaces.find((n) => n.startsWith('bulk-') && !(n in namespaces))!;
     expect((await post(`performance/cache/clear?namespace=${beyond}`, admin)).status).toBe(200);
   });
@@ -361,7 +364,7 @@ function redisReachable(): boolean {
 }
 const redisUp = redisReachable();
 
-describeWithService('redis', redisUp, "a TypeORM query result cache in Redis is listed as not clearable, with the reason", () => {
+describeWithService('redis', redisUp, 'a TypeORM query result cache in Redis is listed as not clearable, with the reason', () => {
   describe.each(ADAPTERS)('%s', (adapter) => {
     let running: RunningApp;
     let port: number;

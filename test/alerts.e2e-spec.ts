@@ -12,7 +12,7 @@ import type { AlertEvent } from '../libs/performance/src/core/schemas/performanc
 import { ADAPTERS } from './support/http-app';
 import { startSample } from './support/sample-app';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- smtp-server ships no ES module entry
 const { SMTPServer } = require('smtp-server') as {
   SMTPServer: new (o: object) => { listen(port: number, host: string, cb: () => void): void; close(cb: () => void): void; server: Server };
 };
@@ -89,7 +89,8 @@ describe.each(ADAPTERS)('alerts on the sample app (%s)', (adapter) => {
       expect(alerts.firing).toBeGreaterThanOrEqual(1);
 
       // Other rules (CPU under load) may fire too: look at the p95 alert's deliveries.
-      const ofP95 = (r: Received[]) => r.filter((x) => (x.body.alert?.metric ?? x.body.attachments?.[0]?.title) === 'p95Ms' || x.body.attachments?.[0]?.title === 'Performance alert: p95Ms');
+      const ofP95 = (r: Received[]) =>
+        r.filter((x) => (x.body.alert?.metric ?? x.body.attachments?.[0]?.title) === 'p95Ms' || x.body.attachments?.[0]?.title === 'Performance alert: p95Ms');
       await until(() => ofP95(hook.received).length >= 1 && ofP95(slack.received).length >= 1);
       expect(ofP95(hook.received)[0]!.body).toMatchObject({ event: 'fired', alert: { id: p95[0].id, metric: 'p95Ms', status: 'firing' } });
       expect(ofP95(slack.received)[0]!.body.text).toMatch(/^\[FIRING\] warning: Response time p95 .* is above 0\.05 ms$/);
@@ -140,7 +141,16 @@ describe('alert delivery', () => {
       count: 1,
     },
   };
-  const notifierOptions = { log: false, webhooks: [], slack: [], email: undefined, minSeverity: 'warning' as const, retries: 3, backoffMs: 20, timeoutMs: 2000 };
+  const notifierOptions = {
+    log: false,
+    webhooks: [],
+    slack: [],
+    email: undefined,
+    minSeverity: 'warning' as const,
+    retries: 3,
+    backoffMs: 20,
+    timeoutMs: 2000,
+  };
 
   it('retries a failing webhook with backoff without blocking the caller', async () => {
     const hook = await webhookServer(2);

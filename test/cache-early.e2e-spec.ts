@@ -82,7 +82,7 @@ describe.each(ADAPTERS)('@ServeHitsEarly on %s', (adapter) => {
     expect(earlyCalls['item 10']).toBe(2);
   });
 
-  it("leaves request listeners the app added on the server in place: they see early HITs too", async () => {
+  it('leaves request listeners the app added on the server in place: they see early HITs too', async () => {
     const server = running.app.getHttpServer() as import('node:http').Server;
     let seen = 0;
     const listener = () => {

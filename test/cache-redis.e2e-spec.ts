@@ -64,10 +64,13 @@ describeWithService('redis', redisUp, 'response cache on the real Redis', () => 
       const cache = { store: 'two-tier' as const, redis: { url: SERVICE_URLS.redis, keyPrefix: prefix } };
       a = await startApp(cacheFixture(cache, { instanceId: 'a' }), adapter);
       b = await startApp(cacheFixture(cache, { instanceId: 'b' }), adapter);
-      await vi.waitFor(() => {
-        expect(a.app.get(ResponseCache).storeHealth().status).toBe('up');
-        expect(b.app.get(ResponseCache).storeHealth().status).toBe('up');
-      }, { timeout: 5000, interval: 20 });
+      await vi.waitFor(
+        () => {
+          expect(a.app.get(ResponseCache).storeHealth().status).toBe('up');
+          expect(b.app.get(ResponseCache).storeHealth().status).toBe('up');
+        },
+        { timeout: 5000, interval: 20 },
+      );
     });
     afterAll(async () => {
       await a?.app.get(ResponseCache).invalidate({ all: true });
@@ -127,7 +130,10 @@ describeWithService('redis', redisUp, 'response cache on the real Redis', () => 
       await vi.waitFor(() => expect(app.app.get(ResponseCache).storeHealth().status).toBe('up'), { timeout: 5000, interval: 20 });
     });
     afterAll(async () => {
-      await app?.app.get(ResponseCache).invalidate({ all: true }).catch(() => undefined);
+      await app?.app
+        .get(ResponseCache)
+        .invalidate({ all: true })
+        .catch(() => undefined);
       await app?.close();
       await proxy.stop();
     });
@@ -142,7 +148,10 @@ describeWithService('redis', redisUp, 'response cache on the real Redis', () => 
       await proxy.stop();
       await vi.waitFor(() => expect(cache.storeHealth().status).toBe('down'), { timeout: 5000, interval: 20 });
       const during = [await get(`${app.url}/cache/counter`), await get(`${app.url}/cache/counter`)];
-      expect(during.map((r) => [r.status, r.xCache])).toEqual([[200, 'BYPASS'], [200, 'BYPASS']]);
+      expect(during.map((r) => [r.status, r.xCache])).toEqual([
+        [200, 'BYPASS'],
+        [200, 'BYPASS'],
+      ]);
       expect(calls.counter).toBe(3);
       expect(cache.storeHealth()).toMatchObject({ store: 'two-tier', status: 'down' });
       expect(cache.report().bypassReasons).toMatchObject({ 'store-error': 2 });
@@ -167,7 +176,11 @@ describeWithService('redis', redisUp, 'response cache on the real Redis', () => 
       try {
         resetCalls();
         const responses = await Promise.all([1, 2, 3].map(() => get(`${app.url}/cache/counter`)));
-        expect(responses.map((r) => [r.status, r.xCache])).toEqual([[200, 'BYPASS'], [200, 'BYPASS'], [200, 'BYPASS']]);
+        expect(responses.map((r) => [r.status, r.xCache])).toEqual([
+          [200, 'BYPASS'],
+          [200, 'BYPASS'],
+          [200, 'BYPASS'],
+        ]);
         expect(app.app.get(ResponseCache).storeHealth()).toMatchObject({ store: 'redis', status: 'down' });
       } finally {
         await app.close();

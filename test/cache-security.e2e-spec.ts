@@ -92,7 +92,10 @@ describe.each(ADAPTERS)('cache keys no request can forge, on %s', (adapter) => {
     }
     expect(running.app.get(ResponseCache).report().bypassReasons).toEqual({ 'user-key-missing': 4 });
     // No identity appears in the keys the admin API lists.
-    const keys = running.app.get(ResponseCache).report(100).hotKeys.map((k) => k.key);
+    const keys = running.app
+      .get(ResponseCache)
+      .report(100)
+      .hotKeys.map((k) => k.key);
     expect(keys).toHaveLength(2);
     expect(keys.some((k) => k.includes('alice'))).toBe(false);
   });
@@ -100,7 +103,7 @@ describe.each(ADAPTERS)('cache keys no request can forge, on %s', (adapter) => {
   it('gives distinct requests full of delimiters their own entries (random, on the real server)', async () => {
     const seed = Number(process.env.CACHE_KEY_FUZZ_SEED ?? Date.now() % 100_000);
     let s = seed;
-    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
     // Few pieces, mostly delimiters (those of a layout that concatenates parts among them), so that requests often
     // share their characters: any encoding that just joins parts would give some of them one key.
     const pieces = ['a', '|', '=', '%7C', '\\', '"', '|u=', '|x-tenant=', '|accept-language='];
@@ -290,9 +293,12 @@ describeWithService('redis', redisReachable(), 'per-user keys on a shared Redis'
       const a = await start(adapter, { cache });
       const b = await start(adapter, { cache });
       apps.push(a, b);
-      await vi.waitFor(() => {
-        for (const app of [a, b]) expect(app.app.get(ResponseCache).storeHealth().status).toBe('up');
-      }, { timeout: 5000, interval: 20 });
+      await vi.waitFor(
+        () => {
+          for (const app of [a, b]) expect(app.app.get(ResponseCache).storeHealth().status).toBe('up');
+        },
+        { timeout: 5000, interval: 20 },
+      );
       return [a, b];
     }
 

@@ -11,8 +11,7 @@ const admin = { authorization: `Bearer ${WARMING_ADMIN_TOKEN}` };
 describe.each(ADAPTERS)('@WarmCache (%s)', (adapter) => {
   let running: RunningApp;
   let startedAt: number;
-  const get = async <T>(path: string, headers: Record<string, string> = {}): Promise<T> =>
-    (await (await fetch(running.url + path, { headers })).json()) as T;
+  const get = async <T>(path: string, headers: Record<string, string> = {}): Promise<T> => (await (await fetch(running.url + path, { headers })).json()) as T;
   const runs = () => get<WarmRuns>('/warm/runs');
 
   beforeAll(async () => {
@@ -43,10 +42,7 @@ describe.each(ADAPTERS)('@WarmCache (%s)', (adapter) => {
       totals: { runs: 1, fills: 7, failures: 0 },
       runs: [{ trigger: 'startup', entries: 7, failed: 0 }],
     });
-    expect(report.entries.map((e) => e.key)).toEqual([
-      'warm:@WarmService.popular([])',
-      ...[1, 2, 3, 4, 5, 6].map((id) => `warm:@WarmService.byId([${id}])`),
-    ]);
+    expect(report.entries.map((e) => e.key)).toEqual(['warm:@WarmService.popular([])', ...[1, 2, 3, 4, 5, 6].map((id) => `warm:@WarmService.byId([${id}])`)]);
     const popular = report.entries[0]!;
     // Refreshed when 10% of the 60 s TTL is left.
     expect(Date.parse(popular.nextRefreshAt!) - Date.parse(popular.lastWarmedAt!)).toBe(54_000);

@@ -120,7 +120,10 @@ describe.each(ADAPTERS)('response cache (memory store) on %s', (adapter) => {
     );
     for (const [isBob, body] of mixed) expect(body).toBe(isBob ? b1.body.toString() : a1.body.toString());
     // User keys are hashed: no identity in keys that admin stats show.
-    const keys = running.app.get(ResponseCache).report(100).hotKeys.map((k) => k.key);
+    const keys = running.app
+      .get(ResponseCache)
+      .report(100)
+      .hotKeys.map((k) => k.key);
     expect(keys.some((k) => k.includes('alice') || k.includes('bob'))).toBe(false);
   });
 

@@ -27,8 +27,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ ur
 describe('nestjs-performance CLI failure modes', () => {
   let sample: RunningSample;
   let downUrl: string;
-  const loadStatus = async (): Promise<unknown> =>
-    (await fetch(`${sample.api}/performance/load-test/status`, { headers: sample.admin })).json();
+  const loadStatus = async (): Promise<unknown> => (await fetch(`${sample.api}/performance/load-test/status`, { headers: sample.admin })).json();
 
   beforeAll(async () => {
     sample = await startSample('express', { seedDocuments: 100 });
@@ -63,19 +62,23 @@ describe('nestjs-performance CLI failure modes', () => {
   it.each(COMMANDS)('%s: no token at all exits 4', async (...command) => {
     const run = await runCli(['--url', sample.api, ...command]);
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/^error: no admin token given\. Pass the app's admin token with --token <token> or the PERFORMANCE_ADMIN_TOKEN environment variable/);
+    expect(run.stderr).toMatch(
+      /^error: no admin token given\. Pass the app's admin token with --token <token> or the PERFORMANCE_ADMIN_TOKEN environment variable/,
+    );
   });
 
   it('a URL without the global prefix exits 3 and names the fix', async () => {
     const run = await runCli(['--url', sample.url, '--token', SAMPLE_ADMIN_TOKEN, 'recommendations']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain(`error: GET ${sample.url}/performance/recommendations answered 404: no such admin endpoint there. Check that --url is the app's base URL including its global prefix (e.g. http://localhost:3000/api/v1)`);
+    expect(run.stderr).toContain(
+      `error: GET ${sample.url}/performance/recommendations answered 404: no such admin endpoint there. Check that --url is the app's base URL including its global prefix (e.g. http://localhost:3000/api/v1)`,
+    );
   });
 
   it('a wrong --admin-path exits 3', async () => {
     const run = await runCli(['--url', sample.api, '--token', SAMPLE_ADMIN_TOKEN, '--admin-path', 'perf', 'alerts']);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain('that --admin-path matches the app\'s adminPath');
+    expect(run.stderr).toContain("that --admin-path matches the app's adminPath");
   });
 
   it.each([
@@ -111,7 +114,10 @@ describe('nestjs-performance CLI failure modes', () => {
   });
 
   it('an unwritable --output exits 2', async () => {
-    const run = await runCli(['report', '--output', '/nonexistent-dir/report.json'], { PERFORMANCE_URL: sample.api, PERFORMANCE_ADMIN_TOKEN: SAMPLE_ADMIN_TOKEN });
+    const run = await runCli(['report', '--output', '/nonexistent-dir/report.json'], {
+      PERFORMANCE_URL: sample.api,
+      PERFORMANCE_ADMIN_TOKEN: SAMPLE_ADMIN_TOKEN,
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('error: cannot write --output /nonexistent-dir/report.json: ENOENT. Choose a writable path\n');
   });
@@ -148,7 +154,7 @@ describe('nestjs-performance CLI failure modes', () => {
       }
     });
 
-    it('a 500 exits 5 with the app\'s message', async () => {
+    it("a 500 exits 5 with the app's message", async () => {
       const { url, server } = await listen((_req, res) => {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"statusCode":500,"message":"database is down"}');
       });
@@ -165,7 +171,9 @@ describe('nestjs-performance CLI failure modes', () => {
       const run = await runCli(['--url', url, '--token', 't', '--timeout', '1', 'alerts']);
       expect(run.code).toBe(3);
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(run.stderr).toBe(`error: no answer from ${url}/performance/alerts?hours=24 within 1 s. Is the app overloaded or is --url pointing elsewhere? Raise --timeout if the app is just slow\n`);
+      expect(run.stderr).toBe(
+        `error: no answer from ${url}/performance/alerts?hours=24 within 1 s. Is the app overloaded or is --url pointing elsewhere? Raise --timeout if the app is just slow\n`,
+      );
     });
 
     it('an HTML page instead of JSON exits 5', async () => {
@@ -175,7 +183,9 @@ describe('nestjs-performance CLI failure modes', () => {
       servers.push(server);
       const run = await runCli(['--url', url, '--token', 't', 'alerts']);
       expect(run.code).toBe(5);
-      expect(run.stderr).toContain(`error: GET ${url}/performance/alerts?hours=24 answered 200 but not with JSON: is --url the app's base URL including its global prefix?`);
+      expect(run.stderr).toContain(
+        `error: GET ${url}/performance/alerts?hours=24 answered 200 but not with JSON: is --url the app's base URL including its global prefix?`,
+      );
     });
   });
 });

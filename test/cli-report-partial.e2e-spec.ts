@@ -38,7 +38,11 @@ describe('nestjs-performance report with an endpoint that fails', () => {
       `warning: the report is partial: indexes (GET ${url}/performance/suggest-indexes failed with 500 (the database went away): see the app's logs)\n`,
     );
     const report = JSON.parse(readFileSync(file, 'utf8')) as { sections: Record<string, unknown>; failed: Record<string, string> };
-    expect(Object.keys(report.sections).sort()).toEqual(Object.keys(REPORT_SECTIONS).filter((s) => s !== 'indexes').sort());
+    expect(Object.keys(report.sections).sort()).toEqual(
+      Object.keys(REPORT_SECTIONS)
+        .filter((s) => s !== 'indexes')
+        .sort(),
+    );
     expect(report.failed).toEqual({ indexes: `GET ${url}/performance/suggest-indexes failed with 500 (the database went away): see the app's logs` });
   });
 

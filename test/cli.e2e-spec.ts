@@ -60,7 +60,7 @@ describe('nestjs-performance CLI against the sample app', () => {
     expect(run.stdout).toContain('History (24 h):');
   });
 
-  it('recommendations --json is the app\'s list, and the table shows each id', async () => {
+  it("recommendations --json is the app's list, and the table shows each id", async () => {
     const direct = (await admin('recommendations')) as { recommendations: { id: string; category: string }[] };
     expect(direct.recommendations.map((r) => r.category)).toContain('database');
     const run = await runCli(['recommendations', '--json'], env());
@@ -78,7 +78,9 @@ describe('nestjs-performance CLI against the sample app', () => {
     const body = json(run.stdout);
     expect(body.apply).toBe(false);
     expect(stable(body.indexes)).toEqual(stable(before));
-    const database = ((await admin('recommendations')) as { recommendations: { id: string; category: string }[] }).recommendations.filter((r) => r.category === 'database');
+    const database = ((await admin('recommendations')) as { recommendations: { id: string; category: string }[] }).recommendations.filter(
+      (r) => r.category === 'database',
+    );
     expect((body.outcomes as { id: string; outcome: string }[]).map((o) => [o.id, o.outcome])).toEqual(database.map((r) => [r.id, 'planned']));
     expect(stable(await admin('suggest-indexes'))).toEqual(stable(before));
     const table = await runCli(['optimize-db'], env());
@@ -144,7 +146,7 @@ describe('nestjs-performance CLI against the sample app', () => {
     expect(stable(report.sections.indexes)).toEqual(stable(await admin('suggest-indexes')));
   });
 
-  it('alerts --json is the app\'s alert list; --clear clears first', async () => {
+  it("alerts --json is the app's alert list; --clear clears first", async () => {
     const run = await runCli(['alerts', '--hours', '2', '--json'], env());
     expect(run.code).toBe(0);
     expect(json(run.stdout)).toEqual(await admin('alerts?hours=2'));
@@ -170,13 +172,23 @@ describe('nestjs-performance CLI against the sample app', () => {
       id: string;
       status: string;
       config: object;
-      result: { totalRequests: number; successfulRequests: number; failedRequests: number; statusCodes: object; endpoints: { path: string; responses: number }[]; latencyMs: Record<string, number> };
+      result: {
+        totalRequests: number;
+        successfulRequests: number;
+        failedRequests: number;
+        statusCodes: object;
+        endpoints: { path: string; responses: number }[];
+        latencyMs: Record<string, number>;
+      };
       verdict: { passed: boolean; targetsFrom: string; checks: { kpi: string; target: number }[] };
     };
     expect(result.status).toBe('passed');
     expect(result.config).toEqual({
       baseUrl: sample.api,
-      endpoints: [{ method: 'GET', path: '/hello' }, { method: 'GET', path: '/documents/1' }],
+      endpoints: [
+        { method: 'GET', path: '/hello' },
+        { method: 'GET', path: '/documents/1' },
+      ],
       connections: 2,
       durationSeconds: 1,
       amount: null,
@@ -193,7 +205,11 @@ describe('nestjs-performance CLI against the sample app', () => {
     expect(r.latencyMs.p95).toBeLessThanOrEqual(r.latencyMs.p99);
     expect(r.latencyMs.p99).toBeLessThanOrEqual(r.latencyMs.max);
     expect(result.verdict).toMatchObject({ passed: true, targetsFrom: 'app' });
-    expect(result.verdict.checks.map((c) => [c.kpi, c.target])).toEqual([['p95Ms', 200], ['p99Ms', 500], ['errorRatePercent', 0.1]]);
+    expect(result.verdict.checks.map((c) => [c.kpi, c.target])).toEqual([
+      ['p95Ms', 200],
+      ['p99Ms', 500],
+      ['errorRatePercent', 0.1],
+    ]);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(result);
     expect(run.stderr).toMatch(/load \[=+>\] 100%/);
     const status = (await admin('load-test/status')) as { running: unknown; latest: Record<string, unknown> };

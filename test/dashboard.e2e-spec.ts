@@ -111,7 +111,13 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     await traffic();
     // The sampler leaves admin calls out of its figures, so keep a trickle of app
     // traffic going: every snapshot the page reads then has latencies to show.
-    background = setInterval(() => void fetch(`${sample.api}/hello`).then((r) => r.arrayBuffer()).catch(() => undefined), 100);
+    background = setInterval(
+      () =>
+        void fetch(`${sample.api}/hello`)
+          .then((r) => r.arrayBuffer())
+          .catch(() => undefined),
+      100,
+    );
     userDataDir = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM_PATH,

@@ -50,7 +50,7 @@ describe.each(ADAPTERS)('index advice with a database that fails (%s)', (adapter
     expect(failed!.failures).toEqual([{ table: 'reports', fingerprints: [expect.stringMatching(/^[0-9a-f]{16}$/)], error: expect.any(String) }]);
   });
 
-  it('recommendations answers 200 with the other database\'s advice, partial, naming the failed table', async () => {
+  it("recommendations answers 200 with the other database's advice, partial, naming the failed table", async () => {
     const { status, body } = await admin<{ recommendations: { id: string; title: string }[]; partial: boolean; failures: unknown[] }>('recommendations');
     expect(status).toBe(200);
     expect(body.recommendations.map((r) => r.title)).toContain('Add an index on documents (category, status)');

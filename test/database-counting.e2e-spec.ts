@@ -183,7 +183,11 @@ for (const db of TEST_DATABASES) {
         };
         expect(body.databases).toHaveLength(1);
         const report = body.databases[0]!;
-        const statuses = Object.fromEntries(Object.entries(report).filter(([, v]) => typeof v === 'object').map(([k, v]) => [k, v.status]));
+        const statuses = Object.fromEntries(
+          Object.entries(report)
+            .filter(([, v]) => typeof v === 'object')
+            .map(([k, v]) => [k, v.status]),
+        );
         if (db.name === 'sqlite') {
           expect(statuses).toEqual({
             topStatements: 'ok',
@@ -202,7 +206,9 @@ for (const db of TEST_DATABASES) {
           // Plans of PostgreSQL statements come from the query-plan endpoint, not from this report.
           expect(statuses).toEqual({ ...Object.fromEntries(Object.keys(statuses).map((k) => [k, 'ok'])), queryPlans: 'unsupported' });
           expect(report.topStatements!.note).toBe('from pg_stat_statements (whole database, since its last reset)');
-          expect(report.topStatements!.rows).toContainEqual(expect.objectContaining({ statement: expect.stringContaining('perf_fixture_items'), calls: expect.any(Number) }));
+          expect(report.topStatements!.rows).toContainEqual(
+            expect.objectContaining({ statement: expect.stringContaining('perf_fixture_items'), calls: expect.any(Number) }),
+          );
           expect(report.tableStats!.rows).toContainEqual(expect.objectContaining({ table: 'perf_fixture_items', needsVacuum: expect.any(Boolean) }));
         } else {
           expect(statuses).toMatchObject({ tableStats: 'ok', cacheHitRatio: 'ok', duplicateIndexes: 'ok', connectionStates: 'ok', tableSizes: 'ok' });

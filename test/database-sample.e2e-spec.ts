@@ -49,9 +49,7 @@ for (const db of TEST_DATABASES) {
         await count(`${sample.api}/documents?limit=19`); // ORDER BY "d"."id" (a limit not cached yet, so it runs)
         const res = await fetch(`${sample.api}/performance/suggest-indexes`, { headers: sample.admin });
         const body = (await res.json()) as { databases: IndexAdvice[] };
-        const onId = body.databases
-          .flatMap((d) => d.suggestions)
-          .filter((s) => s.table === 'documents' && s.columns.length === 1 && s.columns[0] === 'id');
+        const onId = body.databases.flatMap((d) => d.suggestions).filter((s) => s.table === 'documents' && s.columns.length === 1 && s.columns[0] === 'id');
         expect(onId).toEqual([]);
       });
 
@@ -120,12 +118,16 @@ describeWithService('postgres', postgres.available, 'the index and plan advisors
       reason: 'category = ? keeps about 1250 rows per value; status = ? keeps about 2500 rows per value',
       createIndex: `CREATE INDEX CONCURRENTLY "${INDEX}" ON "documents" ("category", "status")`,
       dropIndex: `DROP INDEX CONCURRENTLY "${INDEX}"`,
-      migration: expect.stringContaining(`await queryRunner.query("CREATE INDEX CONCURRENTLY \\"${INDEX}\\" ON \\"documents\\" (\\"category\\", \\"status\\")");`),
+      migration: expect.stringContaining(
+        `await queryRunner.query("CREATE INDEX CONCURRENTLY \\"${INDEX}\\" ON \\"documents\\" (\\"category\\", \\"status\\")");`,
+      ),
       decorator: `@Index("${INDEX}", ['category', 'status'])`,
     });
     expect(suggestion.migration).toMatch(/transaction = false;/);
     // The lookup by primary key is refused with the reason, not suggested.
-    expect(before.refusals).toContainEqual(expect.objectContaining({ table: 'documents', columns: ['id'], reason: 'already covered by index PK_ac51aa5181ee2036f5ca482857c (id)' }));
+    expect(before.refusals).toContainEqual(
+      expect.objectContaining({ table: 'documents', columns: ['id'], reason: 'already covered by index PK_ac51aa5181ee2036f5ca482857c (id)' }),
+    );
 
     const fingerprint = suggestion.statements[0]!.fingerprint;
     const planBefore = (await (await admin(`query-plan?fingerprint=${fingerprint}`)).json()) as PlanReport;

@@ -57,6 +57,8 @@ describe('docs/endpoints.md, the endpoint reference', () => {
 
   it('names exactly the query parameters each route takes', () => {
     const mismatches = [...declared].filter(([key, query]) => documented.has(key) && documented.get(key)!.join(',') !== query.join(','));
-    expect(mismatches.map(([key, query]) => `${key}: takes ${query.join(', ') || 'none'}, documented ${documented.get(key)!.join(', ') || 'none'}`)).toEqual([]);
+    expect(mismatches.map(([key, query]) => `${key}: takes ${query.join(', ') || 'none'}, documented ${documented.get(key)!.join(', ') || 'none'}`)).toEqual(
+      [],
+    );
   });
 });

@@ -20,9 +20,7 @@ function expectPerformanceHeaders(res: Response) {
   expect(memory).toBeLessThan(100);
   expect(res.headers.get('x-memory-usage')).toMatch(/^\d+\.\d$/);
   const total = res.headers.get('x-response-time')!.replace('ms', '');
-  expect(res.headers.get('server-timing')).toBe(
-    `total;dur=${total}, db;dur=0.00;desc="0 queries", cache;desc=BYPASS`,
-  );
+  expect(res.headers.get('server-timing')).toBe(`total;dur=${total}, db;dur=0.00;desc="0 queries", cache;desc=BYPASS`);
 }
 
 describe.each(ADAPTERS)('performance headers on %s', (adapter) => {

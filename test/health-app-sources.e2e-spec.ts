@@ -6,7 +6,7 @@ import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
 
 const TOKEN = 'health-sources-admin-token-0123456789';
 
-describe.each(ADAPTERS)("health and the sampler read the pool source the app registers in its own module (%s)", (adapter) => {
+describe.each(ADAPTERS)('health and the sampler read the pool source the app registers in its own module (%s)', (adapter) => {
   let running: RunningApp;
   let busy = 10;
 

@@ -75,14 +75,23 @@ describeWithService('redis', redis, 'the cache store (Redis tier) down and back'
       });
       app = await startApp(cacheFixture(cache('default'), { alerts: { notifiers: { log: false } } }), adapter);
       strict = await startApp(cacheFixture(cache('strict'), { alerts: { notifiers: { log: false } }, health: { readiness: { cache: true } } }), adapter);
-      await vi.waitFor(() => {
-        expect(app.app.get(ResponseCache).storeHealth().status).toBe('up');
-        expect(strict.app.get(ResponseCache).storeHealth().status).toBe('up');
-      }, { timeout: 5000, interval: 20 });
+      await vi.waitFor(
+        () => {
+          expect(app.app.get(ResponseCache).storeHealth().status).toBe('up');
+          expect(strict.app.get(ResponseCache).storeHealth().status).toBe('up');
+        },
+        { timeout: 5000, interval: 20 },
+      );
     });
     afterAll(async () => {
-      await app?.app.get(ResponseCache).invalidate({ all: true }).catch(() => undefined);
-      await strict?.app.get(ResponseCache).invalidate({ all: true }).catch(() => undefined);
+      await app?.app
+        .get(ResponseCache)
+        .invalidate({ all: true })
+        .catch(() => undefined);
+      await strict?.app
+        .get(ResponseCache)
+        .invalidate({ all: true })
+        .catch(() => undefined);
       await app?.close();
       await strict?.close();
       await proxy.cut();
@@ -107,25 +116,31 @@ describeWithService('redis', redis, 'the cache store (Redis tier) down and back'
       }
 
       // /health: the cache down, with its details for an admin; the app degraded, still 200.
-      await vi.waitFor(async () => {
-        const full = await health(app, '/health', admin);
-        expect(full.status).toBe(200);
-        expect(full.body.status).toBe('degraded');
-        expect(full.body.error.cache).toMatchObject({ status: 'down', store: 'two-tier' });
-        expect(typeof full.body.error.cache!.message).toBe('string');
-        expect(full.text).not.toContain(SECRET);
-      }, { timeout: 3000, interval: 100 });
+      await vi.waitFor(
+        async () => {
+          const full = await health(app, '/health', admin);
+          expect(full.status).toBe(200);
+          expect(full.body.status).toBe('degraded');
+          expect(full.body.error.cache).toMatchObject({ status: 'down', store: 'two-tier' });
+          expect(typeof full.body.error.cache!.message).toBe('string');
+          expect(full.text).not.toContain(SECRET);
+        },
+        { timeout: 3000, interval: 100 },
+      );
       expect(await health(app, '/health')).toMatchObject({ status: 200, body: { status: 'degraded', error: { cache: { status: 'down' } } } });
       expect(((await (await fetch(`${app.url}/status`)).json()) as { status: string }).status).toBe('degraded');
 
       // Readiness: up, without the cache, by default; 503 naming the cache with the opt-in.
       const ready = await health(app, '/health/ready', admin);
       expect([ready.status, ready.body.status, Object.keys(ready.body.details!).includes('cache')]).toEqual([200, 'ok', false]);
-      await vi.waitFor(async () => {
-        const strictReady = await health(strict, '/health/ready');
-        expect(strictReady.status).toBe(503);
-        expect(strictReady.body).toMatchObject({ status: 'error', error: { cache: { status: 'down' } } });
-      }, { timeout: 3000, interval: 100 });
+      await vi.waitFor(
+        async () => {
+          const strictReady = await health(strict, '/health/ready');
+          expect(strictReady.status).toBe(503);
+          expect(strictReady.body).toMatchObject({ status: 'error', error: { cache: { status: 'down' } } });
+        },
+        { timeout: 3000, interval: 100 },
+      );
       expect((await health(strict, '/health')).status).toBe(503);
 
       // The sampler's tick raises one alert that names the store, and updates it on the next tick.
@@ -200,13 +215,16 @@ describeWithService('postgres', postgres, 'a database down and back', () => {
       expect((await outageAlerts(app)).firing).toBe(0);
 
       await proxy.cut();
-      await vi.waitFor(async () => {
-        const ready = await health(app, '/health/ready', admin);
-        expect(ready.status).toBe(503);
-        expect(ready.body.status).toBe('error');
-        expect(Object.keys(ready.body.error)).toEqual(['database_reports']);
-        expect(ready.text).not.toContain(SECRET);
-      }, { timeout: 5000, interval: 100 });
+      await vi.waitFor(
+        async () => {
+          const ready = await health(app, '/health/ready', admin);
+          expect(ready.status).toBe(503);
+          expect(ready.body.status).toBe('error');
+          expect(Object.keys(ready.body.error)).toEqual(['database_reports']);
+          expect(ready.text).not.toContain(SECRET);
+        },
+        { timeout: 5000, interval: 100 },
+      );
       expect(await health(app, '/health')).toMatchObject({ status: 503, body: { status: 'error', error: { database_reports: { status: 'down' } } } });
       // The app still answers what needs no database.
       expect((await fetch(`${app.url}/obs/ok`)).status).toBe(200);

@@ -61,9 +61,7 @@ describeWithService(postgres ? 'redis' : 'postgres', postgres && redis, 'health 
       const { status, body } = await get(running, '/health', admin);
       expect(status).toBe(503);
       const details = body.details as Record<string, Record<string, unknown>>;
-      expect(Object.keys(details).sort()).toEqual(
-        ['cache', 'database', 'disk', 'event_loop', 'http_self', 'memory_heap', 'memory_rss', 'pool'].sort(),
-      );
+      expect(Object.keys(details).sort()).toEqual(['cache', 'database', 'disk', 'event_loop', 'http_self', 'memory_heap', 'memory_rss', 'pool'].sort());
       expect(details.database).toMatchObject({ status: 'up', type: 'postgres' });
       expect(details.cache).toMatchObject({ status: 'up', store: 'redis', reply: 'PONG' });
       expect(details.http_self!.status).toBe('down');
@@ -101,10 +99,7 @@ describeWithService('postgres', postgres, 'health with dependencies down', () =>
   describe.each(ADAPTERS)('on %s', (adapter) => {
     it('keeps readiness up while only the cache is down, answers 503 naming the database once it is, and health-overview drops', async () => {
       const probe = redisProbe(DEAD_URL);
-      const running = await startApp(
-        observabilityFixture({ admin: { token: TOKEN } }, { imports: [postgresModule()], providers: [probe.provider] }),
-        adapter,
-      );
+      const running = await startApp(observabilityFixture({ admin: { token: TOKEN } }, { imports: [postgresModule()], providers: [probe.provider] }), adapter);
       try {
         expect(await get(running, '/health/ready')).toEqual({
           status: 200,

@@ -101,9 +101,7 @@ describe('Prometheus metrics in Node cluster mode', () => {
       const labels = { method, route, status_code };
       expect(sampleValue(families, 'http_requests_total', 'http_requests_total', labels), route).toBe(count);
       expect(sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_count', labels)).toBe(count);
-      expect(
-        sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_bucket', { ...labels, le: '+Inf' }),
-      ).toBe(count);
+      expect(sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_bucket', { ...labels, le: '+Inf' })).toBe(count);
     }
     expect(seriesOf(families, 'http_requests_total')).toHaveLength(expected.length);
     expect(families.get('http_requests_total')!.type).toBe('counter');

@@ -31,8 +31,7 @@ describe('sample app events in /metrics (express)', () => {
     }
     const after = await scrape();
     const delta = (operation: string) =>
-      sampleValue(after, 'db_queries_total', 'db_queries_total', { operation }) -
-      sampleValue(before, 'db_queries_total', 'db_queries_total', { operation });
+      sampleValue(after, 'db_queries_total', 'db_queries_total', { operation }) - sampleValue(before, 'db_queries_total', 'db_queries_total', { operation });
     expect({ SELECT: delta('SELECT'), INSERT: delta('INSERT'), UPDATE: delta('UPDATE'), DELETE: delta('DELETE'), OTHER: delta('OTHER') }).toEqual({
       SELECT: n,
       INSERT: 0,
@@ -40,12 +39,9 @@ describe('sample app events in /metrics (express)', () => {
       DELETE: 0,
       OTHER: 0,
     });
-    const count = (f: typeof after) =>
-      sampleValue(f, 'db_query_duration_seconds', 'db_query_duration_seconds_count', { operation: 'SELECT' });
+    const count = (f: typeof after) => sampleValue(f, 'db_query_duration_seconds', 'db_query_duration_seconds_count', { operation: 'SELECT' });
     expect(count(after) - count(before)).toBe(n);
-    expect(
-      sampleValue(after, 'http_requests_total', 'http_requests_total', { method: 'GET', route: '/api/v1/documents/:id', status_code: '200' }),
-    ).toBe(n);
+    expect(sampleValue(after, 'http_requests_total', 'http_requests_total', { method: 'GET', route: '/api/v1/documents/:id', status_code: '200' })).toBe(n);
   });
 
   it('the cached analytics overview shows one miss then hits in cache_lookups_total', async () => {

@@ -62,9 +62,7 @@ describe.each(ADAPTERS)('Prometheus metrics on %s', (adapter) => {
       const labels = { method, route, status_code };
       expect(sampleValue(families, 'http_requests_total', 'http_requests_total', labels)).toBe(count);
       expect(sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_count', labels)).toBe(count);
-      expect(
-        sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_bucket', { ...labels, le: '+Inf' }),
-      ).toBe(count);
+      expect(sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_bucket', { ...labels, le: '+Inf' })).toBe(count);
     }
     // Nothing else was counted: the scrape in progress is not in its own output.
     expect(seriesOf(families, 'http_requests_total')).toHaveLength(expected.length);
@@ -76,8 +74,7 @@ describe.each(ADAPTERS)('Prometheus metrics on %s', (adapter) => {
     await send(`${running.url}/api/v1/obs/slow`, 3);
     const families = await scrape(running);
     const labels = { method: 'GET', route: '/api/v1/obs/slow', status_code: '200' };
-    const bucket = (le: string) =>
-      sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_bucket', { ...labels, le });
+    const bucket = (le: string) => sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_bucket', { ...labels, le });
     expect(bucket('0.025')).toBe(0);
     expect(bucket('10')).toBe(3);
     expect(sampleValue(families, 'http_request_duration_seconds', 'http_request_duration_seconds_sum', labels)).toBeGreaterThanOrEqual(0.087); // 3 x 30 ms; Node timers may fire up to 1 ms early
@@ -99,7 +96,16 @@ describe.each(ADAPTERS)('Prometheus metrics on %s', (adapter) => {
     expect(sampleValue(families, 'http_requests_total', 'http_requests_total', unmatched)).toBe(10_000);
     const routes = new Set(seriesOf(families, 'http_requests_total').map((s) => s.route));
     expect([...routes].sort()).toEqual(
-      ['/api/v1/obs/ok', '/api/v1/obs/items/:id', '/api/v1/obs/items', '/api/v1/obs/bad', '/api/v1/obs/boom', '/api/v1/obs/slow', '/metrics', '<unmatched>'].sort(),
+      [
+        '/api/v1/obs/ok',
+        '/api/v1/obs/items/:id',
+        '/api/v1/obs/items',
+        '/api/v1/obs/bad',
+        '/api/v1/obs/boom',
+        '/api/v1/obs/slow',
+        '/metrics',
+        '<unmatched>',
+      ].sort(),
     );
     expect(seriesOf(families, 'http_request_duration_seconds').length).toBeLessThanOrEqual(10);
   }, 120_000);
@@ -168,10 +174,7 @@ describe.each(ADAPTERS)('Prometheus metrics on %s', (adapter) => {
 
 describe.each(ADAPTERS)('the metrics endpoint options on %s', (adapter) => {
   it('moves to METRICS_ENDPOINT and, with requireAdmin, answers 401 without the admin token', async () => {
-    const running = await startApp(
-      observabilityFixture({ metrics: { endpoint: '/internal/prom', requireAdmin: true }, admin: { token: TOKEN } }),
-      adapter,
-    );
+    const running = await startApp(observabilityFixture({ metrics: { endpoint: '/internal/prom', requireAdmin: true }, admin: { token: TOKEN } }), adapter);
     try {
       const anonymous = await fetch(`${running.url}/internal/prom`);
       expect(anonymous.status).toBe(401);

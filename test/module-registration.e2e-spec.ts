@@ -40,8 +40,7 @@ const registrations = {
         }
       },
     }),
-  'forRootAsync useExisting': () =>
-    PerformanceModule.forRootAsync({ imports: [ConfigModule], useExisting: PerformanceConfig }),
+  'forRootAsync useExisting': () => PerformanceModule.forRootAsync({ imports: [ConfigModule], useExisting: PerformanceConfig }),
 };
 
 describe.each(Object.keys(registrations) as (keyof typeof registrations)[])('PerformanceModule.%s', (how) => {
@@ -67,9 +66,7 @@ describe('invalid options', () => {
   it('stop the app at start-up with an error naming the option and value', async () => {
     @Module({ imports: [PerformanceModule.forRoot({ cache: { ttl: -1 } })] })
     class BadModule {}
-    await expect(Test.createTestingModule({ imports: [BadModule] }).compile()).rejects.toThrow(
-      'cache.ttl: Too small: expected number to be >=0 (got -1)',
-    );
+    await expect(Test.createTestingModule({ imports: [BadModule] }).compile()).rejects.toThrow('cache.ttl: Too small: expected number to be >=0 (got -1)');
   });
 
   it('from forRootAsync too', async () => {

@@ -110,7 +110,11 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
       startedAt: new Date(Date.now() - 1000).toISOString(),
       config: { baseUrl: sample.api, endpoints: [{ method: 'GET', path: '/hello' }], connections: 1, durationSeconds: 5, amount: null },
     };
-    const posted = await fetch(`${admin}/load-test/runs`, { method: 'POST', headers: { ...sample.admin, 'content-type': 'application/json' }, body: JSON.stringify(run) });
+    const posted = await fetch(`${admin}/load-test/runs`, {
+      method: 'POST',
+      headers: { ...sample.admin, 'content-type': 'application/json' },
+      body: JSON.stringify(run),
+    });
     expect(posted.status).toBe(201);
     await hit(`${sample.api}/hello`, 3);
     const s = await sampler.collect();

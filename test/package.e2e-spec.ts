@@ -92,7 +92,15 @@ describe('a consumer project compiled against the packed tarball', () => {
     'export class AppModule {}',
     '',
   ].join('\n');
-  const STRICT = { strict: true, skipLibCheck: false, noEmit: true, target: 'ES2022', experimentalDecorators: true, emitDecoratorMetadata: true, types: ['node'] };
+  const STRICT = {
+    strict: true,
+    skipLibCheck: false,
+    noEmit: true,
+    target: 'ES2022',
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    types: ['node'],
+  };
 
   it.each([
     ['commonjs-interop', {}, { ...STRICT, module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true }],
@@ -124,12 +132,19 @@ describe('a consumer project compiled against the packed tarball', () => {
 
   it('loads at run time from CommonJS and from ESM', () => {
     const dir = consumer('runtime', {}, STRICT, '');
-    const cjs = execFileSync(process.execPath, ['-e', "console.log(typeof require('nestjs-performance').PerformanceModule.forRoot)"], { cwd: dir, encoding: 'utf8' });
-    expect(cjs.trim()).toBe('function');
-    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', "import { PerformanceModule } from 'nestjs-performance'; console.log(typeof PerformanceModule.forRoot)"], {
+    const cjs = execFileSync(process.execPath, ['-e', "console.log(typeof require('nestjs-performance').PerformanceModule.forRoot)"], {
       cwd: dir,
       encoding: 'utf8',
     });
+    expect(cjs.trim()).toBe('function');
+    const esm = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', "import { PerformanceModule } from 'nestjs-performance'; console.log(typeof PerformanceModule.forRoot)"],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
     expect(esm.trim()).toBe('function');
   });
 });

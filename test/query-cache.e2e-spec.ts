@@ -8,9 +8,7 @@ const admin = { authorization: `Bearer ${QUERY_CACHE_ADMIN_TOKEN}` };
 describe.each(ADAPTERS)("TypeORM's query result cache counted in cache-stats (%s)", (adapter) => {
   let running: RunningApp;
   const stats = async () =>
-    ((await (await fetch(`${running.url}/performance/cache-stats`, { headers: admin })).json()) as ResponseCacheReport).namespaces[
-      'typeorm.default'
-    ];
+    ((await (await fetch(`${running.url}/performance/cache-stats`, { headers: admin })).json()) as ResponseCacheReport).namespaces['typeorm.default'];
 
   beforeAll(async () => {
     running = await startApp(queryCacheFixture(), adapter);

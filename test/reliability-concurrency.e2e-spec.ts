@@ -93,27 +93,30 @@ describe(`${CONNECTIONS} concurrent connections for ${DURATION_SECONDS} s on the
   const served: Record<string, Record<string, number>> = {};
   let inFlight = 0;
 
-  beforeAll(async () => {
-    sample = await startSample('express', { seedDocuments: 2000 });
-    before = await requestCounters(sample.url);
-    const server = sample.app.getHttpServer() as import('node:http').Server;
-    server.on('request', (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-      const template = TEMPLATE_OF.get(req.url ?? '');
-      if (!template) return;
-      inFlight++;
-      res.once('close', () => {
-        inFlight--;
-        if (!res.writableFinished) return;
-        const bucket = (served[template] ??= {});
-        bucket[res.statusCode] = (bucket[res.statusCode] ?? 0) + 1;
+  beforeAll(
+    async () => {
+      sample = await startSample('express', { seedDocuments: 2000 });
+      before = await requestCounters(sample.url);
+      const server = sample.app.getHttpServer() as import('node:http').Server;
+      server.on('request', (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+        const template = TEMPLATE_OF.get(req.url ?? '');
+        if (!template) return;
+        inFlight++;
+        res.once('close', () => {
+          inFlight--;
+          if (!res.writableFinished) return;
+          const bucket = (served[template] ??= {});
+          bucket[res.statusCode] = (bucket[res.statusCode] ?? 0) + 1;
+        });
       });
-    });
-    load = await runLoad(sample.api.replace(/\/api\/v1$/, ''));
-    // Requests in flight when the load generator stopped still finish on the server.
-    const deadline = Date.now() + TIMEOUT_SECONDS * 1000;
-    while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    after = await requestCounters(sample.url);
-  }, (DURATION_SECONDS + 150) * 1000);
+      load = await runLoad(sample.api.replace(/\/api\/v1$/, ''));
+      // Requests in flight when the load generator stopped still finish on the server.
+      const deadline = Date.now() + TIMEOUT_SECONDS * 1000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      after = await requestCounters(sample.url);
+    },
+    (DURATION_SECONDS + 150) * 1000,
+  );
   afterAll(() => sample?.close());
 
   it('answers every request, none failing or timing out, for the whole duration', () => {
@@ -148,9 +151,7 @@ describe(`${CONNECTIONS} concurrent connections for ${DURATION_SECONDS} s on the
     }
     const delta: Record<string, Record<string, number>> = {};
     for (const template of Object.keys(counted)) {
-      delta[template] = Object.fromEntries(
-        Object.entries(after[template] ?? {}).map(([status, n]) => [status, n - (before[template]?.[status] ?? 0)]),
-      );
+      delta[template] = Object.fromEntries(Object.entries(after[template] ?? {}).map(([status, n]) => [status, n - (before[template]?.[status] ?? 0)]));
     }
     expect(inFlight).toBe(0);
     expect(delta).toEqual(served);

@@ -104,18 +104,24 @@ describeWithService('redis', redisBinary, 'Redis (our own redis-server) killed a
 
     await new Promise((r) => setTimeout(r, 300));
     await redis.stop();
-    await vi.waitFor(async () => {
-      const h = await health(sample);
-      expect([h.status, h.overall, h.details.cache?.status]).toEqual([200, 'degraded', 'down']);
-    }, { timeout: 5000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const h = await health(sample);
+        expect([h.status, h.overall, h.details.cache?.status]).toEqual([200, 'degraded', 'down']);
+      },
+      { timeout: 5000, interval: 100 },
+    );
     const bypass = await fetch(`${sample.api}/analytics/overview`);
     expect([bypass.status, bypass.headers.get('x-cache')]).toEqual([200, 'BYPASS']);
 
     await redis.start();
-    await vi.waitFor(async () => {
-      const h = await health(sample);
-      expect([h.status, h.details.cache?.status]).toEqual([200, 'up']);
-    }, { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const h = await health(sample);
+        expect([h.status, h.details.cache?.status]).toEqual([200, 'up']);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
 
     running.on = false;
     const outcomes = await during;
@@ -127,10 +133,13 @@ describeWithService('redis', redisBinary, 'Redis (our own redis-server) killed a
 
     // Back to caching by itself: a MISS then a HIT on a fresh key.
     const key = `/analytics/overview?after=${Date.now()}`;
-    await vi.waitFor(async () => {
-      await fetch(sample.api + key);
-      expect((await fetch(sample.api + key)).headers.get('x-cache')).toBe('HIT');
-    }, { timeout: 5000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        await fetch(sample.api + key);
+        expect((await fetch(sample.api + key)).headers.get('x-cache')).toBe('HIT');
+      },
+      { timeout: 5000, interval: 100 },
+    );
   });
 });
 
@@ -163,19 +172,25 @@ describeWithService('postgres', postgres, 'PostgreSQL cut off and restored under
     // The database routes fail (the app's own database is gone), but fast, with a response, never a hang.
     expect(during.filter((o) => o.path === '/documents/1' && o.status !== 500 && o.status !== 200)).toEqual([]);
     expect(Math.max(...during.map((o) => o.ms))).toBeLessThan(REQUEST_TIMEOUT_MS);
-    await vi.waitFor(async () => {
-      const h = await health(sample);
-      expect([h.status, h.details.database?.status]).toEqual([503, 'down']);
-    }, { timeout: 5000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        const h = await health(sample);
+        expect([h.status, h.details.database?.status]).toEqual([503, 'down']);
+      },
+      { timeout: 5000, interval: 200 },
+    );
     expect((await fetch(`${sample.url}/health/live`)).status).toBe(200);
     expect(logger.lines.join('\n')).toMatch(/ECONNREFUSED|Connection terminated|connect/i);
 
     await proxy.restore();
-    await vi.waitFor(async () => {
-      expect((await fetch(`${sample.api}/documents/1`)).status).toBe(200);
-      const h = await health(sample);
-      expect([h.status, h.details.database?.status]).toEqual([200, 'up']);
-    }, { timeout: 10_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        expect((await fetch(`${sample.api}/documents/1`)).status).toBe(200);
+        const h = await health(sample);
+        expect([h.status, h.details.database?.status]).toEqual([200, 'up']);
+      },
+      { timeout: 10_000, interval: 200 },
+    );
     const after = await load(sample.api, ['/hello', '/documents/1', '/documents?limit=5'], 150, 10);
     expect(after.filter((o) => o.status !== 200)).toEqual([]);
     // Counting is intact after the outage.
@@ -211,11 +226,14 @@ describe('an alert notifier endpoint that hangs', () => {
       const alerts = (await (await fetch(`${sample.api}/performance/alerts`, { headers: admin })).json()) as { firing: number };
       expect(alerts.firing).toBeGreaterThan(0);
       // The hung delivery is given up at the notifier timeout (5 s) and shows in /health, named; never in live or ready.
-      await vi.waitFor(async () => {
-        const h = await health(sample);
-        expect([h.status, h.overall, h.details.alert_notifiers?.status]).toEqual([200, 'degraded', 'down']);
-        expect(h.details.alert_notifiers?.message).toMatch(/alert notifier "webhook" failing: .*time/i);
-      }, { timeout: 10_000, interval: 200 });
+      await vi.waitFor(
+        async () => {
+          const h = await health(sample);
+          expect([h.status, h.overall, h.details.alert_notifiers?.status]).toEqual([200, 'degraded', 'down']);
+          expect(h.details.alert_notifiers?.message).toMatch(/alert notifier "webhook" failing: .*time/i);
+        },
+        { timeout: 10_000, interval: 200 },
+      );
       expect((await health(sample, '/live')).status).toBe(200);
       expect((await health(sample, '/ready')).status).toBe(200);
     } finally {
@@ -250,14 +268,23 @@ describe('an alert webhook that fails, then comes back', () => {
       const during = load(sample.api, ['/hello', '/documents/1'], 5000, 5, 5, running);
 
       // The first failed attempt shows at once (the dispatcher keeps retrying with backoff: 1 s, 2 s, 4 s).
-      await vi.waitFor(async () => {
-        const h = await health(sample);
-        expect([h.status, h.overall, h.details.alert_notifiers?.status]).toEqual([200, 'degraded', 'down']);
-      }, { timeout: 8000, interval: 100 });
+      await vi.waitFor(
+        async () => {
+          const h = await health(sample);
+          expect([h.status, h.overall, h.details.alert_notifiers?.status]).toEqual([200, 'degraded', 'down']);
+        },
+        { timeout: 8000, interval: 100 },
+      );
       const down = await health(sample);
       expect(down.details.alert_notifiers?.message).toMatch(/^alert notifier "webhook" failing: HTTP 500 \(\d+ failed in a row\)$/);
       expect(down.details.alert_notifiers?.notifiers).toEqual([
-        expect.objectContaining({ name: 'webhook', status: 'down', lastError: 'HTTP 500', consecutiveFailures: expect.any(Number), lastFailureAt: expect.any(String) }),
+        expect.objectContaining({
+          name: 'webhook',
+          status: 'down',
+          lastError: 'HTTP 500',
+          consecutiveFailures: expect.any(Number),
+          lastFailureAt: expect.any(String),
+        }),
       ]);
       expect(webhook.received.length).toBeGreaterThan(0);
 
@@ -282,10 +309,13 @@ describe('an alert webhook that fails, then comes back', () => {
 
       // The endpoint comes back: the next retry gets through and the indicator is up again, by itself.
       webhook.status = 200;
-      await vi.waitFor(async () => {
-        const h = await health(sample);
-        expect(h.details.alert_notifiers?.status).toBe('up');
-      }, { timeout: 15_000, interval: 100 });
+      await vi.waitFor(
+        async () => {
+          const h = await health(sample);
+          expect(h.details.alert_notifiers?.status).toBe('up');
+        },
+        { timeout: 15_000, interval: 100 },
+      );
       const up = await health(sample);
       expect(up.details.alert_notifiers?.notifiers).toEqual([
         expect.objectContaining({ name: 'webhook', status: 'up', consecutiveFailures: 0, lastSuccessAt: expect.any(String), lastError: 'HTTP 500' }),

@@ -103,10 +103,13 @@ describe('an OTLP exporter whose endpoint refuses, then a collector that answers
     const refused = await load(sample.api, ['/hello', '/documents/1', '/documents?limit=5'], 300, 5);
     expect(refused.filter((s) => s !== 200)).toEqual([]);
 
-    await vi.waitFor(async () => {
-      const h = await health(sample);
-      expect([h.status, h.overall, h.details.tracing_export?.status]).toEqual([200, 'degraded', 'down']);
-    }, { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const h = await health(sample);
+        expect([h.status, h.overall, h.details.tracing_export?.status]).toEqual([200, 'degraded', 'down']);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     const down = await health(sample);
     expect(down.details.tracing_export?.message).toMatch(/^span exporter "OTLPTraceExporter" failing: .*ECONNREFUSED.* \(\d+ failed in a row\)$/);
     expect(down.details.tracing_export?.exporters).toEqual([
@@ -121,12 +124,15 @@ describe('an OTLP exporter whose endpoint refuses, then a collector that answers
 
     // A real OTLP/HTTP receiver on the refused port: the next exports get through.
     collector = await switchableHttpServer(port);
-    await vi.waitFor(async () => {
-      const statuses = await load(sample.api, ['/hello', '/documents/1'], 20, 2);
-      expect(statuses.filter((s) => s !== 200)).toEqual([]);
-      const h = await health(sample);
-      expect([h.status, h.details.tracing_export?.status]).toEqual([200, 'up']);
-    }, { timeout: 15_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        const statuses = await load(sample.api, ['/hello', '/documents/1'], 20, 2);
+        expect(statuses.filter((s) => s !== 200)).toEqual([]);
+        const h = await health(sample);
+        expect([h.status, h.details.tracing_export?.status]).toEqual([200, 'up']);
+      },
+      { timeout: 15_000, interval: 200 },
+    );
     expect(collector.received.filter((r) => r.method === 'POST' && r.url === '/v1/traces' && r.bytes > 0).length).toBeGreaterThan(0);
     expect(spanExportHealth()).toEqual([
       expect.objectContaining({ name: 'OTLPTraceExporter', status: 'up', consecutiveFailures: 0, succeeded: expect.any(Number), failed: expect.any(Number) }),
@@ -156,18 +162,24 @@ describe('an OTLP collector that accepts exports and never answers, then answers
   it('never holds a request, shows the timed-out export in /health, and recovers by itself', async () => {
     const hung = await load(sample.api, ['/hello', '/documents/1'], 200, 5);
     expect(hung.filter((s) => s !== 200)).toEqual([]);
-    await vi.waitFor(async () => {
-      const h = await health(sample);
-      expect([h.status, h.overall, h.details.tracing_export?.status]).toEqual([200, 'degraded', 'down']);
-    }, { timeout: 10_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        const h = await health(sample);
+        expect([h.status, h.overall, h.details.tracing_export?.status]).toEqual([200, 'degraded', 'down']);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     expect((await health(sample)).details.tracing_export?.message).toMatch(/^span exporter "collector" failing: .*timed out/i);
     expect(collector.received.some((r) => r.url === '/v1/traces')).toBe(true);
     expect((await health(sample, '/ready')).status).toBe(200);
 
     collector.status = 200;
-    await vi.waitFor(async () => {
-      expect((await load(sample.api, ['/hello'], 10, 2)).filter((s) => s !== 200)).toEqual([]);
-      expect((await health(sample)).details.tracing_export?.status).toBe('up');
-    }, { timeout: 15_000, interval: 200 });
+    await vi.waitFor(
+      async () => {
+        expect((await load(sample.api, ['/hello'], 10, 2)).filter((s) => s !== 200)).toEqual([]);
+        expect((await health(sample)).details.tracing_export?.status).toBe('up');
+      },
+      { timeout: 15_000, interval: 200 },
+    );
   });
 });

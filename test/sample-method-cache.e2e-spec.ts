@@ -26,8 +26,7 @@ describe.each(ADAPTERS)('the sample app: method cache, warming and TypeORM query
     const res = await fetch(sample.api + path);
     return { status: res.status, queries: Number(res.headers.get('x-db-queries')), cache: res.headers.get('x-cache'), body: (await res.json()) as T };
   }
-  const cacheStats = async () =>
-    (await (await fetch(`${sample.api}/performance/cache-stats`, { headers: sample.admin })).json()) as CacheStatsBody;
+  const cacheStats = async () => (await (await fetch(`${sample.api}/performance/cache-stats`, { headers: sample.admin })).json()) as CacheStatsBody;
   async function createDocument(workspaceId: number, title: string): Promise<void> {
     const res = await fetch(`${sample.api}/documents`, {
       method: 'POST',

@@ -40,7 +40,7 @@ describe.each(ADAPTERS)('tracing under the OpenTelemetry HTTP instrumentation on
   afterAll(() => running?.close());
   beforeEach(() => exporter.reset());
 
-  it('enrich the instrumentation\'s server span with the route, request id, cache status and query count, and make no second one', async () => {
+  it("enrich the instrumentation's server span with the route, request id, cache status and query count, and make no second one", async () => {
     const res = await fetch(`${running.url}/api/v1/obs/ok`, { headers: { 'x-request-id': 'enriched-1' } });
     await res.arrayBuffer();
     const spans = await serverSpans(1);

@@ -17,7 +17,12 @@ async function spanNamed(name: string): Promise<ReadableSpan> {
     if (span) return span;
     await new Promise((r) => setImmediate(r));
   }
-  throw new Error(`no span "${name}" among ${exporter.getFinishedSpans().map((s) => s.name).join(', ')}`);
+  throw new Error(
+    `no span "${name}" among ${exporter
+      .getFinishedSpans()
+      .map((s) => s.name)
+      .join(', ')}`,
+  );
 }
 
 /** Defined only when called, so that no @Traced() method exists in this file's process before it. */

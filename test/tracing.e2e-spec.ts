@@ -24,7 +24,12 @@ async function spansOf(name: string): Promise<ReadableSpan[]> {
     if (exporter.getFinishedSpans().some((s) => s.name === name)) return exporter.getFinishedSpans();
     await new Promise((r) => setImmediate(r));
   }
-  throw new Error(`no span "${name}" among ${exporter.getFinishedSpans().map((s) => s.name).join(', ')}`);
+  throw new Error(
+    `no span "${name}" among ${exporter
+      .getFinishedSpans()
+      .map((s) => s.name)
+      .join(', ')}`,
+  );
 }
 
 describe.each(ADAPTERS)('spans of a real request on %s, without HTTP instrumentation', (adapter) => {
@@ -112,7 +117,7 @@ describe.each(ADAPTERS)('spans of a real request on %s, without HTTP instrumenta
     expect(parentOf(server!)).toBe('00f067aa0ba902b7');
   });
 
-  it('time a span made when the response closed from the request\'s arrival, with every attribute', async () => {
+  it("time a span made when the response closed from the request's arrival, with every attribute", async () => {
     // No SQL, no cache lookup, no @Traced method: nothing needs the span before the response closes.
     const res = await fetch(`${running.url}/api/v1/obs/ok`);
     await res.arrayBuffer();

@@ -76,7 +76,9 @@ export async function compare({
       if (warmup > 0) await load(url, { ...opts, duration: warmup });
       const r = await load(url, { ...opts, duration });
       const run = { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx, rssMb: 0 };
-      const rss = spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)]).stdout?.toString().trim();
+      const rss = spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)])
+        .stdout?.toString()
+        .trim();
       run.rssMb = rss ? Math.round(Number(rss) / 1024) : 0;
       runs[v.name].push(run);
       log(`round ${round} ${v.name.padEnd(40)} ${run.rps.toFixed(0).padStart(6)} req/s  p99 ${run.p99} ms  RSS ${run.rssMb} MB  errors ${run.errors}`);
@@ -124,10 +126,7 @@ export function summarize(variants, runs, ratios) {
 }
 
 export function markdownTable(rows) {
-  const lines = [
-    '| variant | median req/s (min-max) | ratio to bare, median (min-max of pairs) | p99 ms | RSS MB | errors |',
-    '|---|---|---|---|---|---|',
-  ];
+  const lines = ['| variant | median req/s (min-max) | ratio to bare, median (min-max of pairs) | p99 ms | RSS MB | errors |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
     lines.push(
       `| ${r.name} | ${r.medianRps.toFixed(0)} (${r.minRps.toFixed(0)}-${r.maxRps.toFixed(0)}) | ${r.medianRatio.toFixed(3)} (${r.minRatio.toFixed(3)}-${r.maxRatio.toFixed(3)}) | ${r.medianP99} | ${r.medianRssMb} | ${r.errors} |`,

@@ -80,7 +80,11 @@ function floor({ als = true, batch = false } = {}) {
   const makeSpan = (req, status, route, start, end) => {
     const attributes = { 'http.request.method': req.method, 'url.path': req.url, 'http.response.status_code': status };
     if (route !== undefined) attributes['http.route'] = route;
-    const span = tracer.startSpan(`${req.method} ${route ?? ''}`, { kind: api.SpanKind.SERVER, startTime: performance.timeOrigin + start, attributes }, api.ROOT_CONTEXT);
+    const span = tracer.startSpan(
+      `${req.method} ${route ?? ''}`,
+      { kind: api.SpanKind.SERVER, startTime: performance.timeOrigin + start, attributes },
+      api.ROOT_CONTEXT,
+    );
     span.end(performance.timeOrigin + end);
   };
   let pending = [];
@@ -105,9 +109,12 @@ function floor({ als = true, batch = false } = {}) {
   // on Fastify goes through @fastify/middie, which bare Fastify does not load).
   const setup = (app) => {
     if (process.env.ADAPTER === 'fastify') {
-      app.getHttpAdapter().getInstance().addHook('onRequest', (request, reply, done) => {
-        track(request.raw, reply.raw, () => request.routeOptions?.url, done);
-      });
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onRequest', (request, reply, done) => {
+          track(request.raw, reply.raw, () => request.routeOptions?.url, done);
+        });
     } else {
       app.use((req, res, next) => track(req, res, () => (req.route?.path === undefined ? undefined : (req.baseUrl ?? '') + req.route.path), next));
     }

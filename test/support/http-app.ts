@@ -23,11 +23,7 @@ export function createAdapter(adapter: AdapterName) {
  * Starts `rootModule` on a real HTTP port with the chosen adapter, so tests
  * see exactly what a client sees (headers included).
  */
-export async function startApp(
-  rootModule: Type<unknown>,
-  adapter: AdapterName,
-  setup?: (app: INestApplication) => void | Promise<void>,
-): Promise<RunningApp> {
+export async function startApp(rootModule: Type<unknown>, adapter: AdapterName, setup?: (app: INestApplication) => void | Promise<void>): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({ imports: [rootModule] }).compile();
   const app = moduleRef.createNestApplication(createAdapter(adapter), { logger: false });
   await setup?.(app);

@@ -20,10 +20,7 @@ export interface RunningSample {
  * Starts the sample app on a real port. Defaults: in-memory SQLite seeded
  * with the full 10,000 documents, a fixed admin token, silent logs.
  */
-export async function startSample(
-  adapter: AdapterName,
-  options: CreateSampleAppOptions = {},
-): Promise<RunningSample> {
+export async function startSample(adapter: AdapterName, options: CreateSampleAppOptions = {}): Promise<RunningSample> {
   const { app } = await createSampleApp({
     adapter,
     databaseUrl: 'sqlite::memory:',

@@ -20,9 +20,7 @@ export interface CreateSampleAppOptions extends Partial<SampleConfig> {
  * Builds the sample app (not listening yet). Tests use it with
  * `databaseUrl: 'sqlite::memory:'` or a real PostgreSQL / MariaDB URL.
  */
-export async function createSampleApp(
-  options: CreateSampleAppOptions = {},
-): Promise<{ app: INestApplication; config: SampleConfig }> {
+export async function createSampleApp(options: CreateSampleAppOptions = {}): Promise<{ app: INestApplication; config: SampleConfig }> {
   const { logger, env = process.env, ...overrides } = options;
   const config: SampleConfig = { ...readSampleConfig(env), ...overrides };
   if (overrides.adminToken) config.adminTokenGenerated = false;

@@ -41,7 +41,10 @@ describe('option errors never show a secret', () => {
   it('names every bad option with its value masked or left out', () => {
     const message = messageOf(() => resolvePerformanceOptions(BAD_WITH_SECRETS));
     expectNoSecret(message);
-    const lines = message.split('\n').slice(1).map((l) => l.replace(/^\s+- /, ''));
+    const lines = message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/^\s+- /, ''));
     expect(lines).toEqual([
       'alerts.notifiers.webhooks.0.url: must be an http(s) URL (got "ftp://hooks.example.com/in?token=***")',
       'alerts.notifiers.webhooks.0.headers.Authorization: Invalid input: expected string, received number (got a number, not shown)',
@@ -62,9 +65,7 @@ describe('option errors never show a secret', () => {
   });
 
   it('masks secrets inside a whole section shown as the value', () => {
-    const message = messageOf(() =>
-      resolvePerformanceOptions({ cache: { redis: ['redis://u:hunter2@cache:6379'] as never } }),
-    );
+    const message = messageOf(() => resolvePerformanceOptions({ cache: { redis: ['redis://u:hunter2@cache:6379'] as never } }));
     expectNoSecret(message);
     expect(message).toContain('cache.redis: Invalid input: expected object, received array (got ["redis://u:***@cache:6379"])');
   });
@@ -92,10 +93,11 @@ describe('option errors never show a secret', () => {
 
 describe('option errors name what is allowed', () => {
   it('lists the alternatives of a choice', () => {
-    const message = messageOf(() =>
-      resolvePerformanceOptions({ cache: { store: 'memcached' as never }, tracing: { cacheLookups: 'logs' as never } }),
-    );
-    const lines = message.split('\n').slice(1).map((l) => l.replace(/^\s+- /, ''));
+    const message = messageOf(() => resolvePerformanceOptions({ cache: { store: 'memcached' as never }, tracing: { cacheLookups: 'logs' as never } }));
+    const lines = message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/^\s+- /, ''));
     expect(lines).toEqual([
       "cache.store: must be 'memory', 'redis', 'two-tier' or an object implementing CacheStore (got \"memcached\")",
       'tracing.cacheLookups: must be one of "events", "spans", false (got "logs")',

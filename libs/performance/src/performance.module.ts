@@ -70,7 +70,24 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     ...METHOD_CACHE_PROVIDERS,
     ...QUERY_CACHE_PROVIDERS,
   ],
-  exports: [PERFORMANCE_OPTIONS, ...MONITOR_EXPORTS, ...ALERTS_EXPORTS, PerformanceAdvisor, RequestTracker, PerformanceEvents, ...CACHE_EXPORTS, ...DATABASE_EXPORTS, PerformanceMetrics, RequestTracing, HealthChecks, HealthOverview, JobMonitor, ProcessProfiler, MethodCache, CacheWarmer],
+  exports: [
+    PERFORMANCE_OPTIONS,
+    ...MONITOR_EXPORTS,
+    ...ALERTS_EXPORTS,
+    PerformanceAdvisor,
+    RequestTracker,
+    PerformanceEvents,
+    ...CACHE_EXPORTS,
+    ...DATABASE_EXPORTS,
+    PerformanceMetrics,
+    RequestTracing,
+    HealthChecks,
+    HealthOverview,
+    JobMonitor,
+    ProcessProfiler,
+    MethodCache,
+    CacheWarmer,
+  ],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {
   /** @internal */

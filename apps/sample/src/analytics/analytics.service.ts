@@ -70,9 +70,7 @@ export class AnalyticsService {
       totals: {
         documents,
         views: workspaces.reduce((s, w) => s + w.views, 0),
-        avgWordCount: documents
-          ? Math.round((workspaces.reduce((s, w) => s + w.avgWordCount * w.documents, 0) / documents) * 10) / 10
-          : 0,
+        avgWordCount: documents ? Math.round((workspaces.reduce((s, w) => s + w.avgWordCount * w.documents, 0) / documents) * 10) / 10 : 0,
       },
       byWorkspace: workspaces,
       byStatus: byStatus.map((r) => ({ status: String(r.status), documents: num(r.documents) })),

@@ -30,7 +30,5 @@ export function typeOrmOptionsFromUrl(url: string): TypeOrmModuleOptions {
   if (/^(mysql|mariadb):\/\//.test(url)) {
     return { ...common, type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), extra: { connectionLimit: 10 } };
   }
-  throw new Error(
-    `DATABASE_URL must start with sqlite:, postgres:// or mysql:// (got ${JSON.stringify(url.replace(/\/\/[^@]*@/, '//***@'))})`,
-  );
+  throw new Error(`DATABASE_URL must start with sqlite:, postgres:// or mysql:// (got ${JSON.stringify(url.replace(/\/\/[^@]*@/, '//***@'))})`);
 }

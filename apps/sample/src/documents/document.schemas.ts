@@ -13,12 +13,7 @@ export const createDocumentSchema = z.strictObject({
 
 export type CreateDocumentInput = z.infer<typeof createDocumentSchema>;
 
-const intParam = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
+const intParam = (min: number, max: number) => z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.int().min(min).max(max));
 
 export const listDocumentsQuery = z.strictObject({
   limit: intParam(1, 100).default(20),
@@ -43,9 +38,7 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.in
     if (result.success) return result.data;
     throw new BadRequestException(
       result.error.issues.map((i) =>
-        i.code === 'unrecognized_keys'
-          ? `unknown field ${i.keys.map((k) => JSON.stringify(k)).join(', ')}`
-          : `${i.path.join('.') || 'body'}: ${i.message}`,
+        i.code === 'unrecognized_keys' ? `unknown field ${i.keys.map((k) => JSON.stringify(k)).join(', ')}` : `${i.path.join('.') || 'body'}: ${i.message}`,
       ),
     );
   }

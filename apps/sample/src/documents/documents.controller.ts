@@ -1,13 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { InvalidateCache } from 'nestjs-performance';
 import { DocumentsService } from './documents.service';
-import {
-  type CreateDocumentInput,
-  createDocumentSchema,
-  listDocumentsQuery,
-  searchDocumentsQuery,
-  ZodPipe,
-} from './document.schemas';
+import { type CreateDocumentInput, createDocumentSchema, listDocumentsQuery, searchDocumentsQuery, ZodPipe } from './document.schemas';
 import type { z } from 'zod';
 
 @Controller('documents')

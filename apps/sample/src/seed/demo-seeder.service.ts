@@ -9,9 +9,7 @@ export const CATEGORIES = ['engineering', 'sales', 'support', 'legal', 'finance'
 export const STATUSES = ['draft', 'review', 'published', 'archived'];
 const PLANS = ['free', 'team', 'business', 'enterprise', 'team'];
 const WORDS =
-  'latency throughput cache index query pool replica shard queue worker cluster metric trace span budget release rollout incident review design'.split(
-    ' ',
-  );
+  'latency throughput cache index query pool replica shard queue worker cluster metric trace span budget release rollout incident review design'.split(' ');
 
 /** A small deterministic generator, so every fresh database holds the same demo data. */
 function mulberry32(seed: number): () => number {
@@ -97,14 +95,15 @@ export class DemoSeeder implements OnModuleInit {
     await this.insertChunked(manager, ChatMessage, messages);
   }
 
-  private async insertChunked<T extends ObjectLiteral>(
-    manager: EntityManager,
-    entity: EntityTarget<T>,
-    rows: object[],
-    chunk = 500,
-  ): Promise<void> {
+  private async insertChunked<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, rows: object[], chunk = 500): Promise<void> {
     for (let i = 0; i < rows.length; i += chunk) {
-      await manager.createQueryBuilder().insert().into(entity).values(rows.slice(i, i + chunk)).updateEntity(false).execute();
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(entity)
+        .values(rows.slice(i, i + chunk))
+        .updateEntity(false)
+        .execute();
     }
   }
 }

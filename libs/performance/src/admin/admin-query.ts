@@ -18,9 +18,7 @@ export function integerParam(name: string, raw: unknown, spec: IntegerParam): nu
   const text = Array.isArray(raw) ? undefined : String(raw);
   const value = text !== undefined && /^-?\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
-    throw new BadRequestException(
-      `${name} must be an integer from ${spec.min} to ${spec.max} (got ${JSON.stringify(raw)})`,
-    );
+    throw new BadRequestException(`${name} must be an integer from ${spec.min} to ${spec.max} (got ${JSON.stringify(raw)})`);
   }
   return value;
 }
@@ -41,9 +39,7 @@ export function nameParam(name: string, raw: unknown, required = true): string |
   // Present but empty is a mistake (`namespace=$UNSET`), never "absent".
   if (raw === '') throw new BadRequestException(`${name} must not be empty${required ? '' : '; leave it out instead'}`);
   if (typeof raw !== 'string' || !ADMIN_NAME_PATTERN.test(raw)) {
-    throw new BadRequestException(
-      `${name} must be 1-128 characters of letters, digits, . _ : - (got ${JSON.stringify(raw).slice(0, 140)})`,
-    );
+    throw new BadRequestException(`${name} must be 1-128 characters of letters, digits, . _ : - (got ${JSON.stringify(raw).slice(0, 140)})`);
   }
   return raw;
 }

@@ -1,15 +1,4 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Optional,
-  Post,
-  Query,
-  ServiceUnavailableException,
-  UseGuards,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Inject, Optional, Post, Query, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { type CacheCounters, OTHER_CACHE_NAMESPACE } from '../cache/cache-stats.service';
 import { ResponseCache, type ResponseCacheReport } from '../cache/response/response-cache.service';
 import { CacheWarmer, type CacheWarmingStats } from '../cache/method/cache-warmer.service';
@@ -169,8 +158,7 @@ export class CacheAdminController {
       await this.queryCaches!.clear(namespace);
     } catch (error) {
       throw new ServiceUnavailableException(
-        `the query result cache ${namespace} was not cleared (${(error as Error).message})` +
-          (done.length > 0 ? `; already cleared: ${done.join(', ')}` : ''),
+        `the query result cache ${namespace} was not cleared (${(error as Error).message})` + (done.length > 0 ? `; already cleared: ${done.join(', ')}` : ''),
       );
     }
   }

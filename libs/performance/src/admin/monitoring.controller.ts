@@ -1,4 +1,17 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ZodError } from 'zod';
 import { loadTestRunSchema } from '../core/schemas/load-test-run';
 import type { BottleneckReport, CapacityReport, Recommendation } from '../advisor/advice';
@@ -50,7 +63,11 @@ export interface RecommendationsBody {
 const HOURS = { min: 1, max: 720, default: 24 } as const;
 const DAYS = { min: 1, max: 365, default: 30 } as const;
 const RECOMMENDATION_ID = /^[a-z-]{1,40}-[0-9a-f]{12}$/;
-const HOURS_PARAMETER: AdminParameter = { name: 'hours', description: '1 to 720, default 24', schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 } };
+const HOURS_PARAMETER: AdminParameter = {
+  name: 'hours',
+  description: '1 to 720, default 24',
+  schema: { type: 'integer', minimum: 1, maximum: 720, default: 24 },
+};
 
 /**
  * The paths of the fields of `input` that validation dropped from `parsed`

@@ -26,7 +26,17 @@ import { describeToSwagger } from './swagger-metadata';
  * here; all of them are `@Controller()` without a path of their own and
  * `@UseGuards(AdminAuthGuard)`, and are mounted below the admin path.
  */
-export const ADMIN_CONTROLLERS: Type<unknown>[] = [MonitoringAdminController, DashboardAdminController, CacheAdminController, DatabaseAdminController, HealthAdminController, DashboardAssetsController, JobsAdminController, ProfilingAdminController, CacheWarmingAdminController];
+export const ADMIN_CONTROLLERS: Type<unknown>[] = [
+  MonitoringAdminController,
+  DashboardAdminController,
+  CacheAdminController,
+  DatabaseAdminController,
+  HealthAdminController,
+  DashboardAssetsController,
+  JobsAdminController,
+  ProfilingAdminController,
+  CacheWarmingAdminController,
+];
 
 /**
  * Mounts the admin `/performance` API below the app's global prefix.

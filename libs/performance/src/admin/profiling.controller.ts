@@ -78,7 +78,11 @@ export class ProfilingAdminController {
     summary: 'Records a CPU profile for some seconds: a .cpuprofile download, or JSON with its summary',
     query: [
       { name: 'format', description: 'cpuprofile (download, default) or json (summary and profile)', schema: { type: 'string', enum: ['cpuprofile', 'json'] } },
-      { name: 'seconds', description: '1 to profiling.maxSeconds, default 10 (or maxSeconds when lower)', schema: { type: 'integer', minimum: 1, default: 10 } },
+      {
+        name: 'seconds',
+        description: '1 to profiling.maxSeconds, default 10 (or maxSeconds when lower)',
+        schema: { type: 'integer', minimum: 1, default: 10 },
+      },
     ],
     responses: { 400: 'seconds out of range or unknown format', 409: 'a profile or heap snapshot is already being taken' },
   })

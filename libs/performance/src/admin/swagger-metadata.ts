@@ -10,7 +10,7 @@ const described = new WeakSet<Type<unknown>>();
 function swaggerIfInstalled(): typeof Swagger | null {
   try {
     // Optional peer: loaded only to describe the admin routes to an app that uses Swagger itself.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded only when installed
     return require('@nestjs/swagger') as typeof Swagger;
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;

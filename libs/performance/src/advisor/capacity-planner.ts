@@ -59,8 +59,7 @@ export function forecastCapacity(snapshots: readonly MetricsSnapshot[], days: nu
     const projected = Math.max(0, current + fit.slope * days);
     const growth = current > 0 ? (projected - current) / current : fit.slope > 0 ? 1 : 0;
     if (metric !== 'rssMb') worstGrowth = Math.max(worstGrowth ?? -Infinity, growth);
-    const daysUntilLimit =
-      limit !== null && fit.slope > 0 ? roundTo(Math.max(0, (limit - current) / fit.slope), 1) : null;
+    const daysUntilLimit = limit !== null && fit.slope > 0 ? roundTo(Math.max(0, (limit - current) / fit.slope), 1) : null;
     return {
       metric,
       unit,

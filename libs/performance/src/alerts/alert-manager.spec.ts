@@ -150,9 +150,7 @@ describe('AlertManager with outage rules', () => {
   it('follows alerts.outages: a rule set to false stays silent, a severity is used as given', () => {
     const custom = { ...resolveAlertsOptions({ outages: { cacheStore: false, database: 'warning' } }), rules: [] };
     const m = new AlertManager(custom, 'test', new MemoryHistoryStore(100, 100), new AlertDispatcher([], options.notifiers));
-    expect(m.evaluate(snapshot(1_000), [redisDown, dbDown('default')]).map((e) => [e.alert.metric, e.alert.severity])).toEqual([
-      ['database-down', 'warning'],
-    ]);
+    expect(m.evaluate(snapshot(1_000), [redisDown, dbDown('default')]).map((e) => [e.alert.metric, e.alert.severity])).toEqual([['database-down', 'warning']]);
   });
 
   it('continues an outage alert that was firing before a restart', async () => {

@@ -32,7 +32,7 @@ export class AdminRequestError extends CliError {
   }
 }
 
-const URL_HINT = 'Pass the app\'s base URL including its global prefix with --url or PERFORMANCE_URL, e.g. --url http://localhost:3000/api/v1';
+const URL_HINT = "Pass the app's base URL including its global prefix with --url or PERFORMANCE_URL, e.g. --url http://localhost:3000/api/v1";
 
 /**
  * Parses `--url`: http(s) only, no credentials, no query; the trailing slash
@@ -104,7 +104,7 @@ export class AdminClient {
   private async request(method: string, path: string, body?: unknown): Promise<AdminResponse> {
     if (!this.target.token) {
       throw new AdminRequestError(
-        'no admin token given. Pass the app\'s admin token with --token <token> or the PERFORMANCE_ADMIN_TOKEN environment variable (the sample app prints it at start when it generates one)',
+        "no admin token given. Pass the app's admin token with --token <token> or the PERFORMANCE_ADMIN_TOKEN environment variable (the sample app prints it at start when it generates one)",
         EXIT.AUTH,
         0,
         path,
@@ -133,7 +133,12 @@ export class AdminClient {
       try {
         parsed = JSON.parse(text);
       } catch {
-        throw new AdminRequestError(`${method} ${url.href} answered ${response.status} with malformed JSON: is --url the app's base URL?`, EXIT.APP_ERROR, response.status, path);
+        throw new AdminRequestError(
+          `${method} ${url.href} answered ${response.status} with malformed JSON: is --url the app's base URL?`,
+          EXIT.APP_ERROR,
+          response.status,
+          path,
+        );
       }
     }
     return { status: response.status, body: parsed };
@@ -146,7 +151,12 @@ export class AdminClient {
     const detail = said ? ` (${said})` : '';
     if (status >= 200 && status < 300) {
       if (typeof body === 'string' && body !== '') {
-        throw new AdminRequestError(`${method} ${href} answered ${status} but not with JSON: is --url the app's base URL including its global prefix? ${URL_HINT}`, EXIT.APP_ERROR, status, path);
+        throw new AdminRequestError(
+          `${method} ${href} answered ${status} but not with JSON: is --url the app's base URL including its global prefix? ${URL_HINT}`,
+          EXIT.APP_ERROR,
+          status,
+          path,
+        );
       }
       return body;
     }
@@ -170,7 +180,12 @@ export class AdminClient {
       throw new AdminRequestError(`${method} ${href} rejected the input (400)${detail}`, EXIT.USAGE, status, path);
     }
     if (status >= 300 && status < 400) {
-      throw new AdminRequestError(`${method} ${href} redirected (${status}) to ${JSON.stringify(said ?? '')}: use the final URL in --url`, EXIT.UNREACHABLE, status, path);
+      throw new AdminRequestError(
+        `${method} ${href} redirected (${status}) to ${JSON.stringify(said ?? '')}: use the final URL in --url`,
+        EXIT.UNREACHABLE,
+        status,
+        path,
+      );
     }
     throw new AdminRequestError(`${method} ${href} failed with ${status}${detail}: see the app's logs`, EXIT.APP_ERROR, status, path);
   }
@@ -188,9 +203,19 @@ export class AdminClient {
         return new AdminRequestError(`cannot connect to ${where}: host ${url.hostname} not found. ${URL_HINT}`, EXIT.UNREACHABLE, 0, path);
       case 'TimeoutError':
       case 'UND_ERR_HEADERS_TIMEOUT':
-        return new AdminRequestError(`no answer from ${url.href} within ${this.target.timeoutMs / 1000} s. Is the app overloaded or is --url pointing elsewhere? Raise --timeout if the app is just slow`, EXIT.UNREACHABLE, 0, path);
+        return new AdminRequestError(
+          `no answer from ${url.href} within ${this.target.timeoutMs / 1000} s. Is the app overloaded or is --url pointing elsewhere? Raise --timeout if the app is just slow`,
+          EXIT.UNREACHABLE,
+          0,
+          path,
+        );
       default:
-        return new AdminRequestError(`cannot reach ${url.href}: ${cause?.code ?? (error instanceof Error ? error.message : String(error))}. ${fix}`, EXIT.UNREACHABLE, 0, path);
+        return new AdminRequestError(
+          `cannot reach ${url.href}: ${cause?.code ?? (error instanceof Error ? error.message : String(error))}. ${fix}`,
+          EXIT.UNREACHABLE,
+          0,
+          path,
+        );
     }
   }
 }

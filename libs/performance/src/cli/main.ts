@@ -53,7 +53,7 @@ export function buildProgram(): Command {
 
 function readVersion(): string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON file outside the compiled sources
     return (require('../../package.json') as { version: string }).version;
   } catch {
     return '0.0.0';

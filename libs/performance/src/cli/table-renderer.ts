@@ -27,7 +27,11 @@ export function renderTable<R>(rows: readonly R[], columns: readonly Column<R>[]
     }),
   );
   const widths = columns.map((c, i) => Math.max(c.heading.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: readonly string[]): string => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: readonly string[]): string =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.heading.toUpperCase())), ...cells.map(line)].join('\n');
 }
 

@@ -33,14 +33,18 @@ describe('runBatch', () => {
     const started: number[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
-    const done = runBatch([0, 1, 2, 3, 4], async (i) => {
-      started.push(i);
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await gates[i]!.promise;
-      inFlight--;
-      return i;
-    }, { concurrency: 2 });
+    const done = runBatch(
+      [0, 1, 2, 3, 4],
+      async (i) => {
+        started.push(i);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await gates[i]!.promise;
+        inFlight--;
+        return i;
+      },
+      { concurrency: 2 },
+    );
 
     await flush();
     expect(started).toEqual([0, 1]);
@@ -69,10 +73,14 @@ describe('runBatch', () => {
 
   it('stops starting items once aborted and reports the rest as failed with the reason', async () => {
     const controller = new AbortController();
-    const result = await runBatch([1, 2, 3], async (n) => {
-      if (n === 1) controller.abort(new Error('stopped by user'));
-      return n;
-    }, { concurrency: 1, signal: controller.signal });
+    const result = await runBatch(
+      [1, 2, 3],
+      async (n) => {
+        if (n === 1) controller.abort(new Error('stopped by user'));
+        return n;
+      },
+      { concurrency: 1, signal: controller.signal },
+    );
     expect(result).toEqual({
       outcomes: [
         { index: 0, item: 1, ok: true, value: 1 },
@@ -85,8 +93,6 @@ describe('runBatch', () => {
   });
 
   it.each([0, -1, 1.5, Number.NaN, MAX_BATCH_CONCURRENCY + 1])('rejects concurrency %s naming the option', async (concurrency) => {
-    await expect(runBatch([1], async () => 1, { concurrency })).rejects.toThrow(
-      `runBatch: concurrency must be an integer from 1 to ${MAX_BATCH_CONCURRENCY}`,
-    );
+    await expect(runBatch([1], async () => 1, { concurrency })).rejects.toThrow(`runBatch: concurrency must be an integer from 1 to ${MAX_BATCH_CONCURRENCY}`);
   });
 });

@@ -49,9 +49,7 @@ export async function runBatch<I, R>(
 ): Promise<BatchResult<I, R>> {
   const concurrency = options.concurrency ?? 10;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_BATCH_CONCURRENCY) {
-    throw new RangeError(
-      `runBatch: concurrency must be an integer from 1 to ${MAX_BATCH_CONCURRENCY} (got ${String(concurrency)})`,
-    );
+    throw new RangeError(`runBatch: concurrency must be an integer from 1 to ${MAX_BATCH_CONCURRENCY} (got ${String(concurrency)})`);
   }
   const list = Array.from(items);
   const outcomes = new Array<BatchOutcome<I, R>>(list.length);

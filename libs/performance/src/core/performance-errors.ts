@@ -47,13 +47,10 @@ export class PerformanceError extends Error {
  */
 export function requireOptional<T>(pkg: string, feature: string, switchOff: string): T {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional peers are loaded on demand, by name
     return require(pkg) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-    throw new PerformanceError(
-      'PERF_ERR_MISSING_DEPENDENCY',
-      `install ${pkg} to use ${feature} (npm i ${pkg}), or set ${switchOff}`,
-    );
+    throw new PerformanceError('PERF_ERR_MISSING_DEPENDENCY', `install ${pkg} to use ${feature} (npm i ${pkg}), or set ${switchOff}`);
   }
 }

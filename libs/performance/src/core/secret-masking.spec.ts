@@ -21,9 +21,8 @@ describe('isSecretName', () => {
     'Cookie',
   ])('%s is secret', (name) => expect(isSecretName(name)).toBe(true));
 
-  it.each(['url', 'smtpUrl', 'keyPrefix', 'varyHeaders', 'apiKeyHeaders', 'bypass', 'ttl', 'host', 'team', 'namespace'])(
-    '%s is not',
-    (name) => expect(isSecretName(name)).toBe(false),
+  it.each(['url', 'smtpUrl', 'keyPrefix', 'varyHeaders', 'apiKeyHeaders', 'bypass', 'ttl', 'host', 'team', 'namespace'])('%s is not', (name) =>
+    expect(isSecretName(name)).toBe(false),
   );
 });
 
@@ -37,7 +36,10 @@ describe('maskUrl', () => {
     ['redis://us er:pw@ho st:6379', 'redis://us er:***@ho st:6379'],
     ['rediss://user:p@ss@cache:6380/2', 'rediss://user:***@cache:6380/2'],
     ['http://hooks.example.com/x?to=a@b.example', 'http://hooks.example.com/x?to=a@b.example'],
-    ['https://hooks.example.com/in?Team=ops&api_key=k&sig=s&X-Amz-Credential=c', 'https://hooks.example.com/in?Team=ops&api_key=***&sig=***&X-Amz-Credential=***'],
+    [
+      'https://hooks.example.com/in?Team=ops&api_key=k&sig=s&X-Amz-Credential=c',
+      'https://hooks.example.com/in?Team=ops&api_key=***&sig=***&X-Amz-Credential=***',
+    ],
     ['https://app.example.com/cb#access_token=abc&state=1', 'https://app.example.com/cb#access_token=***&state=1'],
     ['https://hooks.slack.com/services/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', 'https://hooks.slack.com/services/T0123ABCD/B0123ABCD/***'],
     ['http://localhost:3000/api/v1/documents?limit=20&page=2', 'http://localhost:3000/api/v1/documents?limit=20&page=2'],
@@ -54,8 +56,7 @@ describe('maskSecretsInText', () => {
       'connect ECONNREFUSED redis://u:hunter2@cache:6379. Retried with password=hunter2&db=0; ' +
       'sent Authorization: Bearer abc.def-ghi, key ZZ-sekret-ZZ (ZZ-sekret-ZZ encoded: ZZ%2Fsekret)';
     expect(maskSecretsInText(text, ['ZZ-sekret-ZZ', 'ZZ/sekret', 'pw', undefined])).toBe(
-      'connect ECONNREFUSED redis://u:***@cache:6379. Retried with password=***&db=0; ' +
-        'sent Authorization: Bearer ***, key *** (*** encoded: ***)',
+      'connect ECONNREFUSED redis://u:***@cache:6379. Retried with password=***&db=0; ' + 'sent Authorization: Bearer ***, key *** (*** encoded: ***)',
     );
   });
 

@@ -100,7 +100,12 @@ export function maskUrl(raw: string): string {
   } else if (userInfo === '') {
     out += '@';
   }
-  out += host + path.split('/').map((segment) => (TOKEN_SEGMENT.test(segment) ? SECRET_MASK : segment)).join('/');
+  out +=
+    host +
+    path
+      .split('/')
+      .map((segment) => (TOKEN_SEGMENT.test(segment) ? SECRET_MASK : segment))
+      .join('/');
   if (query !== undefined) out += `?${maskParams(query.slice(1))}`;
   if (fragment !== undefined) {
     const text = fragment.slice(1);

@@ -12,7 +12,7 @@ describe('redactPlan', () => {
           Alias: 'u',
           'Plan Rows': 1,
           'Index Cond': "((api_token)::text = 'token-customer-1'::text)",
-          Filter: '((views > 1500) AND (tags && \'{a,b}\'::text[]) AND (owner_id = $1))',
+          Filter: "((views > 1500) AND (tags && '{a,b}'::text[]) AND (owner_id = $1))",
           'Sort Key': ["(lower((email)::text) || 'x-secret-suffix'::text)"],
         },
       },

@@ -55,11 +55,7 @@ export function chunkSizeFor(options: ChunkedInOptions = {}): number {
  * const users = await queryInChunks(ids, (chunk) => repo.findBy({ id: In(chunk) }), { driver: dataSource.options.type });
  * // 4,000 ids on PostgreSQL: 4 statements
  */
-export async function queryInChunks<K, R>(
-  keys: Iterable<K>,
-  run: (chunk: K[]) => Promise<readonly R[]>,
-  options: ChunkedInOptions = {},
-): Promise<R[]> {
+export async function queryInChunks<K, R>(keys: Iterable<K>, run: (chunk: K[]) => Promise<readonly R[]>, options: ChunkedInOptions = {}): Promise<R[]> {
   const unique = [...new Set(keys)];
   const size = chunkSizeFor(options);
   const out: R[] = [];

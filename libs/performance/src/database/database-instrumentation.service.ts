@@ -1,22 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { PerformanceEvents } from '../core/context/performance-events.service';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { RequestContext } from '../core/context/request-context';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
-import {
-  type DatabaseSource,
-  INTERNAL_QUERY_MARK,
-  type InstrumentableDataSource,
-  systemOf,
-} from '../core/ports/data-source.port';
+import { type DatabaseSource, INTERNAL_QUERY_MARK, type InstrumentableDataSource, systemOf } from '../core/ports/data-source.port';
 import { N1Detector } from './n1-detector.service';
 import { QueryStats } from './query-stats.service';
 import { SlowQueryLog } from './slow-query-log.service';

@@ -34,7 +34,9 @@ describe('database options', () => {
       allowSchemaChanges: true,
     });
     expect(() => resolvePerformanceOptions(performanceOptionsFromEnv({ DB_N1_THRESHOLD: 'five' }))).toThrow('DB_N1_THRESHOLD="five": expected a number');
-    expect(() => resolvePerformanceOptions({ database: { n1Threshold: 0, slowQueryThresholdMs: -1 } })).toThrow(/database\.slowQueryThresholdMs[\s\S]*database\.n1Threshold|database\.n1Threshold[\s\S]*database\.slowQueryThresholdMs/);
+    expect(() => resolvePerformanceOptions({ database: { n1Threshold: 0, slowQueryThresholdMs: -1 } })).toThrow(
+      /database\.slowQueryThresholdMs[\s\S]*database\.n1Threshold|database\.n1Threshold[\s\S]*database\.slowQueryThresholdMs/,
+    );
   });
 });
 

@@ -4,14 +4,17 @@ import { LISTED_STATEMENT_CHARS, listedStatement, normalizeSql, redactSqlLiteral
 describe('normalizeSql', () => {
   it.each([
     [`SELECT * FROM "users" WHERE id IN ($1, $2, $3) AND name = 'x'`, 'SELECT * FROM "users" WHERE id IN (? /* 3 values */) AND name = ?'],
-    ["SELECT `a`.`id` FROM `t` `a` WHERE `a`.`n` = ? LIMIT 20", 'SELECT `a`.`id` FROM `t` `a` WHERE `a`.`n` = ? LIMIT ?'],
+    ['SELECT `a`.`id` FROM `t` `a` WHERE `a`.`n` = ? LIMIT 20', 'SELECT `a`.`id` FROM `t` `a` WHERE `a`.`n` = ? LIMIT ?'],
     [`INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6)`, 'INSERT INTO t (a, b) VALUES (?, ?) /* 3 rows */'],
     [`INSERT INTO t (a, b) VALUES ($1, $2)`, 'INSERT INTO t (a, b) VALUES (?, ?)'],
     [
       `INSERT INTO "d"("id", "t", "at") VALUES (NULL, ?, datetime(?)), (NULL, ?, datetime(?)), (NULL, 'x', datetime('now'))`,
       'INSERT INTO "d"("id", "t", "at") VALUES (NULL, ?, datetime(?)) /* 3 rows */',
     ],
-    [`SELECT * FROM t WHERE a IN (1) AND b NOT IN ('x', 'y') AND c IN (SELECT id FROM u WHERE k IN ($1, $2))`, 'SELECT * FROM t WHERE a IN (?) AND b NOT IN (? /* 2 values */) AND c IN (SELECT id FROM u WHERE k IN (? /* 2 values */))'],
+    [
+      `SELECT * FROM t WHERE a IN (1) AND b NOT IN ('x', 'y') AND c IN (SELECT id FROM u WHERE k IN ($1, $2))`,
+      'SELECT * FROM t WHERE a IN (?) AND b NOT IN (? /* 2 values */) AND c IN (SELECT id FROM u WHERE k IN (? /* 2 values */))',
+    ],
     [`SELECT coalesce(a, 1, 2) FROM "t(1" WHERE (a, b) IN ((1, 2), (3, 4))`, 'SELECT coalesce(a, ?, ?) FROM "t(1" WHERE (a, b) IN ((?, ?) /* 2 values */)'],
     [`select  *\n  from t1 where x = -12.5e3 -- why\n and y='it''s'`, 'select * from t1 where x = ? and y=?'],
     [`SELECT "Document_id" FROM "documents" /* c */ WHERE "views" > 10`, 'SELECT "Document_id" FROM "documents" WHERE "views" > ?'],
@@ -24,7 +27,11 @@ describe('normalizeSql', () => {
     // PostgreSQL: dollar quoting (empty and tagged, nested, multi-line), E'' strings; "…" stays an identifier, $1 a placeholder.
     ['postgresql', `SELECT $$SECRET it's$$, $fn$SECRET $$ inner $$ SECRET$fn$ FROM "t" WHERE a = $1`, 'SELECT ?, ? FROM "t" WHERE a = ?'],
     ['postgresql', `DO $body$\nBEGIN PERFORM 'SECRET'; END\n$body$`, 'DO ?'],
-    ['postgresql', `SELECT E'SECRET\\' x' AS e, 'C:\\' AS path, "Col$1" FROM t WHERE n = x::text`, 'SELECT ? AS e, ? AS path, "Col$1" FROM t WHERE n = x::text'],
+    [
+      'postgresql',
+      `SELECT E'SECRET\\' x' AS e, 'C:\\' AS path, "Col$1" FROM t WHERE n = x::text`,
+      'SELECT ? AS e, ? AS path, "Col$1" FROM t WHERE n = x::text',
+    ],
     ['postgresql', `SELECT "a$b$c" FROM t WHERE b = 0x1F AND c = .5`, 'SELECT "a$b$c" FROM t WHERE b = ? AND c = ?'],
     // MySQL and MariaDB: double quotes delimit strings, backslash escapes, # comments.
     ['mysql', `SELECT \`a\` FROM \`t\` WHERE b = "SECRET \\" still" AND c = 'SECRET \\' still' # SECRET`, 'SELECT `a` FROM `t` WHERE b = ? AND c = ?'],
@@ -54,7 +61,11 @@ describe('redactSqlLiterals', () => {
   it.each([
     ['postgresql', `((sku)::text = 'SKU-000123'::text) AND (views > 10) AND (x = $1)`, `((sku)::text = ?::text) AND (views > ?) AND (x = $1)`],
     ['postgresql', `(tags && '{a,b}'::text[]) AND (t1.id = 5)`, `(tags && ?::text[]) AND (t1.id = ?)`],
-    ['mariadb', `tt.sku = 'SECRET-1' and tt.n > 12345 and tt.\`id\` in (3,4) and tt.v = "SECRET-2"`, 'tt.sku = ? and tt.n > ? and tt.`id` in (?,?) and tt.v = ?'],
+    [
+      'mariadb',
+      `tt.sku = 'SECRET-1' and tt.n > 12345 and tt.\`id\` in (3,4) and tt.v = "SECRET-2"`,
+      'tt.sku = ? and tt.n > ? and tt.`id` in (?,?) and tt.v = ?',
+    ],
     ['sqlite', 'SEARCH d USING INDEX idx_documents_category (category=?)', 'SEARCH d USING INDEX idx_documents_category (category=?)'],
   ] as const)('on %s: %s', (system, text, expected) => {
     expect(redactSqlLiterals(text, system)).toBe(expected);

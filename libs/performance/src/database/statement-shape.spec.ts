@@ -51,11 +51,7 @@ describe('statementShape', () => {
       'SELECT d.id FROM documents d WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = d."authorId" AND u.name = $1)',
       [access('documents', 'd'), access('users', 'u', { equality: ['name'], joinColumns: ['id'] })],
     ],
-    [
-      'postgresql',
-      'SELECT * FROM t WHERE (a = $1 OR b = $2) AND c = $3',
-      [access('t', null, { equality: ['c'] })],
-    ],
+    ['postgresql', 'SELECT * FROM t WHERE (a = $1 OR b = $2) AND c = $3', [access('t', null, { equality: ['c'] })]],
   ])('%s: %s', (system, sql, expected) => {
     expect(tablesOf(sql, system)).toEqual(expected);
   });
@@ -71,8 +67,16 @@ describe('statementShape', () => {
   });
 
   it.each([
-    ['mariadb', "SELECT * FROM `INFORMATION_SCHEMA`.`COLUMNS` WHERE `TABLE_SCHEMA` = 'test' AND `TABLE_NAME` = 'documents'", 'reads the catalog INFORMATION_SCHEMA'],
-    ['postgresql', `SELECT "ns"."nspname" FROM "pg_catalog"."pg_class" "t" INNER JOIN "pg_catalog"."pg_namespace" "ns" ON "ns"."oid" = "t"."relnamespace"`, 'reads the catalog pg_catalog'],
+    [
+      'mariadb',
+      "SELECT * FROM `INFORMATION_SCHEMA`.`COLUMNS` WHERE `TABLE_SCHEMA` = 'test' AND `TABLE_NAME` = 'documents'",
+      'reads the catalog INFORMATION_SCHEMA',
+    ],
+    [
+      'postgresql',
+      `SELECT "ns"."nspname" FROM "pg_catalog"."pg_class" "t" INNER JOIN "pg_catalog"."pg_namespace" "ns" ON "ns"."oid" = "t"."relnamespace"`,
+      'reads the catalog pg_catalog',
+    ],
     ['sqlite', `SELECT * FROM "sqlite_master" WHERE "type" = 'table' AND "name" = ?`, 'reads the catalog table sqlite_master'],
     ['postgresql', 'SELECT * FROM "migrations" "migrations" ORDER BY "id" DESC', "reads TypeORM's table migrations"],
     ['postgresql', '/* nestjs-performance */ SELECT count(*) FROM documents WHERE id = $1', 'run by this module'],

@@ -55,7 +55,7 @@ const parsers = new Map<string, { astify(sql: string, options?: { database?: str
 function parserFor(grammar: string): { astify(sql: string, options?: { database?: string }): unknown } {
   let parser = parsers.get(grammar);
   if (!parser) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- one dialect's grammar, loaded on first use (each is large)
     const { Parser } = require(`node-sql-parser/build/${grammar}`) as ParserModule;
     parser = new Parser();
     parsers.set(grammar, parser);
@@ -171,7 +171,11 @@ class ShapeReader {
       // JOIN ... USING (col): the column of the joined table.
       const using = Array.isArray(item.using) ? item.using : [];
       const access = typeof item.table === 'string' ? scope.resolve(nameOf(item.as) ?? item.table) : undefined;
-      if (access) for (const u of using) { const c = nameOf(u); if (c) push(access.joinColumns, c); }
+      if (access)
+        for (const u of using) {
+          const c = nameOf(u);
+          if (c) push(access.joinColumns, c);
+        }
     }
     if (ast.where) this.conditions(ast.where, scope);
     if (ast.having) this.walkExpressions(ast.having, scope);

@@ -413,8 +413,6 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
 function deliveryIndicator(kind: string, field: string, targets: readonly DeliveryTargetHealth[]): IndicatorResult {
   const failing = targets.filter((t) => t.status === 'down');
   if (!failing.length) return { status: 'up', [field]: targets };
-  const message = failing
-    .map((t) => `${kind} "${t.name}" failing: ${t.lastError ?? 'unknown error'} (${t.consecutiveFailures} failed in a row)`)
-    .join('; ');
+  const message = failing.map((t) => `${kind} "${t.name}" failing: ${t.lastError ?? 'unknown error'} (${t.consecutiveFailures} failed in a row)`).join('; ');
   return { status: 'down', message, [field]: targets };
 }

@@ -42,9 +42,7 @@ export class HealthOverview {
         responseTimeMs: typeof v.responseTime === 'number' ? v.responseTime : 0,
       }));
     const pools = (this.checks.poolSource ?? this.pools)?.pools() ?? [];
-    const poolBusyPercent = pools.length
-      ? Math.max(...pools.map((p) => (p.max > 0 ? ((p.total - p.idle) / p.max) * 100 : 0)))
-      : undefined;
+    const poolBusyPercent = pools.length ? Math.max(...pools.map((p) => (p.max > 0 ? ((p.total - p.idle) / p.max) * 100 : 0))) : undefined;
     const limitMb = num('memory_rss', 'limitMb') ?? 1;
     const overview = computeHealthScore(
       {

@@ -58,11 +58,7 @@ export const TARGET_HIT_RATE = 0.7;
  * A part that does not apply (no database, no cache) is left out and the
  * others' weights are scaled up.
  */
-export function computeHealthScore(
-  inputs: HealthScoreInputs,
-  weights: Readonly<Record<HealthPart, number>>,
-  now: Date = new Date(),
-): HealthOverviewBody {
+export function computeHealthScore(inputs: HealthScoreInputs, weights: Readonly<Record<HealthPart, number>>, now: Date = new Date()): HealthOverviewBody {
   // Database: each DataSource up (scored by ping time), capped by pool saturation.
   let database: number | null = null;
   if (inputs.databases.length || inputs.poolBusyPercent !== undefined) {

@@ -11,8 +11,7 @@ interface RawRequest {
 
 /** What an anonymous caller sees: each indicator's status, nothing else (no messages, hosts or sizes). */
 export function redactHealthReport(report: HealthReport): Pick<HealthReport, 'status' | 'info' | 'error'> {
-  const statusOnly = (group: HealthReport['info']) =>
-    Object.fromEntries(Object.entries(group).map(([key, value]) => [key, { status: value.status }]));
+  const statusOnly = (group: HealthReport['info']) => Object.fromEntries(Object.entries(group).map(([key, value]) => [key, { status: value.status }]));
   return { status: report.status, info: statusOnly(report.info), error: statusOnly(report.error) };
 }
 

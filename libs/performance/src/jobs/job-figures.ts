@@ -68,9 +68,7 @@ export function describeJob(
 
 /** The body of `jobs/status`: the jobs as given, their totals, and every job's alerts, critical first. */
 export function jobsStatusBody(jobs: readonly JobStatus[], now: number): JobsStatusBody {
-  const alerts = jobs
-    .flatMap((j) => j.alerts)
-    .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
+  const alerts = jobs.flatMap((j) => j.alerts).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
   return {
     generatedAt: new Date(now).toISOString(),
     totals: {

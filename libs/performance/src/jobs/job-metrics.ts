@@ -98,9 +98,7 @@ export function registerJobMetrics(monitor: JobMonitor, metrics: PerformanceMetr
   perJob('job_last_run_timestamp_seconds', 'Unix time of the latest start of the job.', (j) => seconds(j.lastRunAt));
   perJob('job_last_success_timestamp_seconds', 'Unix time of the latest successful run of the job.', (j) => seconds(j.lastSuccessAt));
   perJob('job_next_run_timestamp_seconds', 'Unix time of the next run the scheduler plans.', (j) => seconds(j.nextRunAt));
-  perJob('job_overdue', '1 when the job has not started within its expected interval (times jobs.overdueFactor).', (j) =>
-    j.overdue ? 1 : 0,
-  );
+  perJob('job_overdue', '1 when the job has not started within its expected interval (times jobs.overdueFactor).', (j) => (j.overdue ? 1 : 0));
   new prom.Gauge({
     name: 'job_alerts_firing',
     help: 'Job alerts firing now (job-failure-rate, job-overdue), by job, rule and severity.',

@@ -42,7 +42,7 @@ export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
     private readonly discovery?: AppDiscovery,
     private readonly moduleRef?: ModuleRef,
   ) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only once a job is tracked
     this.hdr = require('hdr-histogram-js') as typeof Hdr;
   }
 
@@ -134,7 +134,10 @@ export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
 
   /** Every job, sorted by name, with the alerts; what `jobs/status` answers. @internal */
   status(now = Date.now()): JobsStatusBody {
-    return jobsStatusBody(this.names().map((name) => this.describe(this.jobs.get(name)!, now)), now);
+    return jobsStatusBody(
+      this.names().map((name) => this.describe(this.jobs.get(name)!, now)),
+      now,
+    );
   }
 
   /** One job, or undefined when no job of that name is tracked. @internal */

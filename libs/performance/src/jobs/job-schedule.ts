@@ -47,9 +47,7 @@ export function findScheduleOf(method: unknown): JobSchedule | undefined {
   }
   if (type === 3) {
     const interval = Reflect.getMetadata(SCHEDULE_INTERVAL_OPTIONS, method) as { timeout?: number } | undefined;
-    return typeof interval?.timeout === 'number' && interval.timeout > 0
-      ? { type: 'interval', intervalMs: interval.timeout, intervalName: name }
-      : undefined;
+    return typeof interval?.timeout === 'number' && interval.timeout > 0 ? { type: 'interval', intervalMs: interval.timeout, intervalName: name } : undefined;
   }
   if (type === 2) {
     const timeout = Reflect.getMetadata(SCHEDULE_TIMEOUT_OPTIONS, method) as { timeout?: number } | undefined;

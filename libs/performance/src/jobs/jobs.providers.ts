@@ -20,8 +20,7 @@ export const JOBS_PROVIDERS: Provider[] = [
   },
   {
     provide: JOB_METRICS,
-    useFactory: (monitor: JobMonitor | null, metrics: PerformanceMetrics | null) =>
-      monitor && metrics ? registerJobMetrics(monitor, metrics) : null,
+    useFactory: (monitor: JobMonitor | null, metrics: PerformanceMetrics | null) => (monitor && metrics ? registerJobMetrics(monitor, metrics) : null),
     inject: [JobMonitor, { token: PerformanceMetrics, optional: true }],
   },
 ];

@@ -6,7 +6,7 @@ import type { JobSchedule, ScheduleReader } from './job-schedule';
 export function scheduleReaderFrom(moduleRef: ModuleRef): ScheduleReader | null {
   try {
     // Loaded only when a tracked job carries @nestjs/schedule metadata.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded on demand
     const { SchedulerRegistry } = require('@nestjs/schedule') as { SchedulerRegistry: Type<SchedulerRegistryLike> };
     return new SchedulerRegistryReader(moduleRef.get(SchedulerRegistry, { strict: false }));
   } catch {
@@ -55,14 +55,10 @@ class SchedulerRegistryReader implements ScheduleReader {
   private cronJob(schedule: Extract<JobSchedule, { type: 'cron' }>): CronJobLike | undefined {
     try {
       if (schedule.cronName) {
-        return this.registry.doesExist('cron', schedule.cronName)
-          ? (this.registry.getCronJob(schedule.cronName) as CronJobLike)
-          : undefined;
+        return this.registry.doesExist('cron', schedule.cronName) ? (this.registry.getCronJob(schedule.cronName) as CronJobLike) : undefined;
       }
       // An unnamed @Cron is registered under a random name: match its expression when only one job has it.
-      const matches = [...this.registry.getCronJobs().values()].filter(
-        (job) => String((job as CronJobLike).cronTime?.source) === schedule.expression,
-      );
+      const matches = [...this.registry.getCronJobs().values()].filter((job) => String((job as CronJobLike).cronTime?.source) === schedule.expression);
       return matches.length === 1 ? (matches[0] as CronJobLike) : undefined;
     } catch {
       return undefined;

@@ -65,10 +65,7 @@ export const fallbackJobRecorder: { current: JobRunRecorder | null } = { current
  */
 export function TrackJob(name: string, options: TrackJobOptions = {}): MethodDecorator {
   if (typeof name !== 'string' || !JOB_NAME_PATTERN.test(name)) {
-    throw new PerformanceError(
-      'PERF_ERR_INVALID_OPTIONS',
-      `@TrackJob name must be 1-128 characters of letters, digits, . _ : - (got ${JSON.stringify(name)})`,
-    );
+    throw new PerformanceError('PERF_ERR_INVALID_OPTIONS', `@TrackJob name must be 1-128 characters of letters, digits, . _ : - (got ${JSON.stringify(name)})`);
   }
   const interval = options.expectedIntervalSeconds;
   if (interval !== undefined && !(Number.isFinite(interval) && interval > 0)) {
@@ -104,7 +101,5 @@ export function TrackJob(name: string, options: TrackJobOptions = {}): MethodDec
 
 /** The job a method was marked with, if any. */
 export function trackedJobOf(method: unknown): TrackedJobDefinition | undefined {
-  return typeof method === 'function'
-    ? (Reflect.getMetadata(TRACK_JOB_METADATA, method) as TrackedJobDefinition | undefined)
-    : undefined;
+  return typeof method === 'function' ? (Reflect.getMetadata(TRACK_JOB_METADATA, method) as TrackedJobDefinition | undefined) : undefined;
 }

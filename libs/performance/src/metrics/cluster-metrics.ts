@@ -5,8 +5,7 @@ import type { PrometheusRegistry } from '../core/options/metrics.options';
 
 type PromModule = typeof PromClient;
 
-const loadPromClient = (): PromModule =>
-  requireOptional<PromModule>('prom-client', 'cluster metrics', 'metrics: { enabled: false }');
+const loadPromClient = (): PromModule => requireOptional<PromModule>('prom-client', 'cluster metrics', 'metrics: { enabled: false }');
 
 /** Something that holds a prom-client registry: `PerformanceMetrics` (its `registry`) or a registry itself. */
 export type ClusterMetricsSource = PrometheusRegistry | { readonly registry: PrometheusRegistry };
@@ -29,7 +28,7 @@ export type ClusterMetricsSource = PrometheusRegistry | { readonly registry: Pro
  * await app.listen(3000);
  */
 export function shareMetricsWithClusterPrimary(...sources: ClusterMetricsSource[]): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when an app shares metrics across a cluster
   const cluster = require('node:cluster') as typeof import('node:cluster').default;
   if (!cluster.isWorker) return false;
   if (sources.length === 0) throw new TypeError('shareMetricsWithClusterPrimary needs at least one registry');

@@ -21,7 +21,7 @@ function setup(buckets = [0.1, 0.5, 1]) {
 }
 
 describe('HttpRequestSeries', () => {
-  it('give the same buckets, sum and count as prom-client\'s own Histogram for the same observations', async () => {
+  it("give the same buckets, sum and count as prom-client's own Histogram for the same observations", async () => {
     const { registry, series } = setup();
     const reference = new prom.Registry();
     const histogram = new prom.Histogram({
@@ -43,30 +43,23 @@ describe('HttpRequestSeries', () => {
       series.record(method, route, status, seconds);
       histogram.observe({ method, route, status_code: status }, seconds);
     }
-    const byKey = (vs: { labels: Record<string, unknown>; metricName?: string }[]) =>
-      [...vs].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const byKey = (vs: { labels: Record<string, unknown>; metricName?: string }[]) => [...vs].sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
     const keyOf = (v: { labels: Record<string, unknown>; metricName?: string }) =>
       JSON.stringify([v.metricName, Object.entries(v.labels).sort(([x], [y]) => x.localeCompare(y))]);
-    expect(byKey(await valuesOf(registry, 'http_request_duration_seconds'))).toEqual(
-      byKey(await valuesOf(reference, 'http_request_duration_seconds')),
-    );
+    expect(byKey(await valuesOf(registry, 'http_request_duration_seconds'))).toEqual(byKey(await valuesOf(reference, 'http_request_duration_seconds')));
   });
 
   it('count responses in http_requests_total at each scrape, and start again after resetMetrics()', async () => {
     const { registry, series } = setup();
     series.record('GET', '/a', 200, 0.01);
     series.record('GET', '/a', 200, 0.01);
-    expect(await valuesOf(registry, 'http_requests_total')).toEqual([
-      { value: 2, labels: { method: 'GET', route: '/a', status_code: 200 } },
-    ]);
+    expect(await valuesOf(registry, 'http_requests_total')).toEqual([{ value: 2, labels: { method: 'GET', route: '/a', status_code: 200 } }]);
     series.record('GET', '/a', 200, 0.01);
     expect((await valuesOf(registry, 'http_requests_total'))[0]!.value).toBe(3);
     registry.resetMetrics();
     expect(await valuesOf(registry, 'http_requests_total')).toEqual([]);
     expect(await valuesOf(registry, 'http_request_duration_seconds')).toEqual([]);
     series.record('GET', '/a', 500, 0.01);
-    expect(await valuesOf(registry, 'http_requests_total')).toEqual([
-      { value: 1, labels: { method: 'GET', route: '/a', status_code: 500 } },
-    ]);
+    expect(await valuesOf(registry, 'http_requests_total')).toEqual([{ value: 1, labels: { method: 'GET', route: '/a', status_code: 500 } }]);
   });
 });

@@ -19,8 +19,7 @@ export const METRICS_PROVIDERS: Provider[] = [
       tracker: RequestTracker,
       events: PerformanceEvents,
       discovery: AppDiscovery,
-    ): PerformanceMetrics | null =>
-      options.enabled && options.metrics.enabled ? new PerformanceMetrics(options, tracker, events, discovery) : null,
+    ): PerformanceMetrics | null => (options.enabled && options.metrics.enabled ? new PerformanceMetrics(options, tracker, events, discovery) : null),
     inject: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, AppDiscovery],
   },
   MetricsEndpoint,

@@ -10,11 +10,7 @@ import type { RequestTracker } from '../core/context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { HttpRequestSeries } from './http-request-series';
 import type { PrometheusRegistry } from '../core/options/metrics.options';
-import {
-  mergeAlertSources,
-  mergeNPlusOneSources,
-  mergePoolSources,
-} from '../core/ports/merge-sources';
+import { mergeAlertSources, mergeNPlusOneSources, mergePoolSources } from '../core/ports/merge-sources';
 import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from '../core/ports/observability.port';
 
 /**
@@ -91,9 +87,7 @@ export class PerformanceMetrics implements OnApplicationBootstrap {
 
     this.http = new HttpRequestSeries(options.metrics.durationBuckets);
     this.http.counter(prom, registers);
-    registry.registerMetric(
-      this.http.histogram('Time from the request arriving to its response being sent, in seconds.') as PromClient.Metric,
-    );
+    registry.registerMetric(this.http.histogram('Time from the request arriving to its response being sent, in seconds.') as PromClient.Metric);
     new prom.Gauge({
       name: 'http_requests_in_flight',
       help: 'HTTP requests being served now.',

@@ -1,13 +1,6 @@
 import { cpus, freemem, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  Optional,
-} from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { PerformanceEvents } from '../core/context/performance-events.service';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { mergePoolSources } from '../core/ports/merge-sources';

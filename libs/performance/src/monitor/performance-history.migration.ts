@@ -26,7 +26,7 @@ export class PerformanceHistoryMigration1767225600000 {
 
   async up(queryRunner: HistoryMigrationRunner): Promise<void> {
     // typeorm is an optional dependency: loaded only when this store is used.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- typeorm is an optional peer, loaded only when the migration runs
     const { Table } = require('typeorm') as { Table: new (options: object) => object };
     if (!(await queryRunner.hasTable(SNAPSHOTS_TABLE))) {
       await queryRunner.createTable(

@@ -128,7 +128,7 @@ export class RequestStats implements RequestObserver {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     for (const p of ignored) {
-      if (path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47 /* / */)) return true;
+      if (path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47) /* / */) return true;
     }
     return false;
   }

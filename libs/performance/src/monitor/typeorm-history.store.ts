@@ -82,10 +82,7 @@ export class TypeOrmHistoryStore implements HistoryStore {
       data: JSON.stringify(a),
     };
     if (this.known.has(a.id)) {
-      await this.run(
-        `UPDATE ${ALERTS_TABLE} SET severity = :severity, status = :status, last_seen = :last, data = :data WHERE id = :id`,
-        params,
-      );
+      await this.run(`UPDATE ${ALERTS_TABLE} SET severity = :severity, status = :status, last_seen = :last, data = :data WHERE id = :id`, params);
       return;
     }
     await this.run(
@@ -128,11 +125,7 @@ export class TypeOrmHistoryStore implements HistoryStore {
 
   private async run(sql: string, parameters: Record<string, unknown>): Promise<Row[]> {
     // TypeORM turns :name parameters into the driver's placeholders ($1, ?).
-    const [text, values] = (this.dataSource.driver as Escaper).escapeQueryWithParameters(
-      `${INTERNAL_QUERY_MARK} ${sql}`,
-      parameters,
-      {},
-    );
+    const [text, values] = (this.dataSource.driver as Escaper).escapeQueryWithParameters(`${INTERNAL_QUERY_MARK} ${sql}`, parameters, {});
     const result = await this.dataSource.query(text, values);
     return Array.isArray(result) ? (result as Row[]) : [];
   }

@@ -7,8 +7,7 @@ import { ProcessProfiler } from './process-profiler.service';
 export const PROFILING_PROVIDERS: Provider[] = [
   {
     provide: ProcessProfiler,
-    useFactory: (options: ResolvedPerformanceOptions) =>
-      options.enabled && options.profiling.enabled ? new ProcessProfiler(options.profiling) : null,
+    useFactory: (options: ResolvedPerformanceOptions) => (options.enabled && options.profiling.enabled ? new ProcessProfiler(options.profiling) : null),
     inject: [PERFORMANCE_OPTIONS],
   },
 ];

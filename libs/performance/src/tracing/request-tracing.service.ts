@@ -78,8 +78,7 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
 
   onApplicationBootstrap(): void {
     const provider = this.api.trace.getTracerProvider();
-    const sdk =
-      !(provider instanceof this.api.ProxyTracerProvider) || provider.getDelegateTracer(TRACER_NAME) !== undefined;
+    const sdk = !(provider instanceof this.api.ProxyTracerProvider) || provider.getDelegateTracer(TRACER_NAME) !== undefined;
     if (!sdk) {
       this.logger.log('tracing is on but no OpenTelemetry SDK is registered: no spans are made (start the SDK before Nest)');
       return;

@@ -98,7 +98,12 @@ describe('monitorSpanExporter', () => {
   it('passes forceFlush through only when the exporter has one', async () => {
     const plain = monitor(new ManualExporter());
     expect(plain.forceFlush).toBeUndefined();
-    const flushing = Object.assign(new ManualExporter(), { flushed: 0, forceFlush: async function (this: { flushed: number }) { this.flushed++; } });
+    const flushing = Object.assign(new ManualExporter(), {
+      flushed: 0,
+      forceFlush: async function (this: { flushed: number }) {
+        this.flushed++;
+      },
+    });
     await monitor(flushing).forceFlush!();
     expect(flushing.flushed).toBe(1);
   });

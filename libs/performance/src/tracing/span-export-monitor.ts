@@ -55,10 +55,7 @@ export interface MonitorSpanExporterOptions {
  * const sdk = new NodeSDK({ traceExporter: monitorSpanExporter(new OTLPTraceExporter()) });
  * sdk.start();
  */
-export function monitorSpanExporter<TSpan>(
-  exporter: MonitorableSpanExporter<TSpan>,
-  options: MonitorSpanExporterOptions = {},
-): MonitorableSpanExporter<TSpan> {
+export function monitorSpanExporter<TSpan>(exporter: MonitorableSpanExporter<TSpan>, options: MonitorSpanExporterOptions = {}): MonitorableSpanExporter<TSpan> {
   const name = options.name ?? (exporter.constructor?.name && exporter.constructor.name !== 'Object' ? exporter.constructor.name : 'span-exporter');
   const stalledAfterMs = options.stalledAfterMs ?? 30_000;
   const outcomes = new DeliveryOutcomes(name);

@@ -43,11 +43,7 @@ export class DashboardAssetsController {
     }
     // Precompressed once in memory; most browsers take brotli.
     const accepted = (acceptEncoding ?? '').toLowerCase();
-    const [body, encoding] = /\bbr\b/.test(accepted)
-      ? [asset.brotli, 'br']
-      : /\bgzip\b/.test(accepted)
-        ? [asset.gzip, 'gzip']
-        : [asset.body, undefined];
+    const [body, encoding] = /\bbr\b/.test(accepted) ? [asset.brotli, 'br'] : /\bgzip\b/.test(accepted) ? [asset.gzip, 'gzip'] : [asset.body, undefined];
     adapter.setHeader(response, 'Content-Type', asset.contentType);
     if (encoding) adapter.setHeader(response, 'Content-Encoding', encoding);
     return adapter.reply(response, new StreamableFile(body, { type: asset.contentType, length: body.length }), 200);

@@ -41,7 +41,10 @@ export class MemoryGrowthRule implements AdvisorRule {
           type: 'manual',
           automatic: false,
           summary: 'find what keeps growing',
-          steps: ['Take two heap snapshots some minutes apart (node --inspect, or v8.writeHeapSnapshot()) and compare them', 'Check unbounded maps, caches and listeners'],
+          steps: [
+            'Take two heap snapshots some minutes apart (node --inspect, or v8.writeHeapSnapshot()) and compare them',
+            'Check unbounded maps, caches and listeners',
+          ],
         },
       },
     ];

@@ -46,11 +46,7 @@ export class MissingIndexRule implements AdvisorRule {
             type: 'create-index',
             automatic: allow,
             summary: allow ? `optimize runs ${s.createIndex}` : 'create the index in a migration (schema changes from optimize are off)',
-            steps: [
-              `Run: ${s.createIndex}`,
-              `or add the migration:\n${s.migration}`,
-              `or put ${s.decorator} on the entity${s.entity ? ` ${s.entity}` : ''}`,
-            ],
+            steps: [`Run: ${s.createIndex}`, `or add the migration:\n${s.migration}`, `or put ${s.decorator} on the entity${s.entity ? ` ${s.entity}` : ''}`],
             sql: s.createIndex,
             revertSql: s.dropIndex,
           },

@@ -23,7 +23,10 @@ export class PoolTooSmallRule implements AdvisorRule {
           type: 'manual',
           automatic: false,
           summary: 'raise the pool size',
-          steps: ['Raise the pool size of the DataSource (extra.max / connectionLimit) within the server connection limit', 'or shorten transactions that hold connections'],
+          steps: [
+            'Raise the pool size of the DataSource (extra.max / connectionLimit) within the server connection limit',
+            'or shorten transactions that hold connections',
+          ],
         },
       });
     }

@@ -26,12 +26,23 @@ export class SlowRouteRule implements AdvisorRule {
         severity: r.p95Ms > 2000 ? 'high' : 'medium',
         title: `Slow route ${r.method} ${r.route}`,
         description: `p95 ${r.p95Ms} ms is above the ${target} ms target`,
-        evidence: { method: r.method, route: r.route, requests: r.requests, meanMs: r.meanMs, p95Ms: r.p95Ms, maxMs: r.maxMs, dbQueriesPerRequest: r.dbQueriesPerRequest },
+        evidence: {
+          method: r.method,
+          route: r.route,
+          requests: r.requests,
+          meanMs: r.meanMs,
+          p95Ms: r.p95Ms,
+          maxMs: r.maxMs,
+          dbQueriesPerRequest: r.dbQueriesPerRequest,
+        },
         action: {
           type: 'manual',
           automatic: false,
           summary: 'find where the time goes',
-          steps: ['Look at the route in query-performance (statements and their time)', 'Cache the response if it can be shared, or move slow work out of the request'],
+          steps: [
+            'Look at the route in query-performance (statements and their time)',
+            'Cache the response if it can be shared, or move slow work out of the request',
+          ],
         },
       });
     }

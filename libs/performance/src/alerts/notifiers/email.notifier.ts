@@ -17,11 +17,7 @@ export class EmailAlertNotifier implements AlertNotifier {
   private readonly secrets: readonly string[];
 
   constructor(private readonly options: EmailNotifierOptions) {
-    const nodemailer = requireOptional<{ createTransport(url: string): Transport }>(
-      'nodemailer',
-      'email alerts',
-      'no alerts.notifiers.email',
-    );
+    const nodemailer = requireOptional<{ createTransport(url: string): Transport }>('nodemailer', 'email alerts', 'no alerts.notifiers.email');
     this.secrets = secretsOfUrl(options.smtpUrl);
     try {
       this.transport = nodemailer.createTransport(options.smtpUrl);

@@ -5,13 +5,7 @@ import { describeAlertEvent, type AlertNotifier } from './alert-notifier';
 const COLORS = { critical: 'danger', warning: 'warning', info: '#439FE0' } as const;
 
 /** POSTs JSON; a failure rejects with its URL, the URL's secrets and `secrets` masked. */
-async function post(
-  url: string,
-  body: unknown,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-  secrets: readonly string[],
-): Promise<void> {
+async function post(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal, secrets: readonly string[]): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -37,7 +31,12 @@ export class WebhookAlertNotifier implements AlertNotifier {
     private readonly url: string,
     private readonly headers: Record<string, string> = {},
   ) {
-    this.secrets = [...secretsOfUrl(url), ...Object.entries(headers).filter(([name]) => isSecretName(name)).map(([, value]) => value)];
+    this.secrets = [
+      ...secretsOfUrl(url),
+      ...Object.entries(headers)
+        .filter(([name]) => isSecretName(name))
+        .map(([, value]) => value),
+    ];
   }
 
   send(event: AlertEvent, signal: AbortSignal): Promise<void> {

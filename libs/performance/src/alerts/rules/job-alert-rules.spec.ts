@@ -70,8 +70,7 @@ describe('job alert rules', () => {
         rule: 'job-overdue',
         job: 'nightly',
         severity: 'critical',
-        message:
-          'job "nightly" has not started for 121s (expected every 60s; overdue after 120s): is its scheduler stuck or stopped?',
+        message: 'job "nightly" has not started for 121s (expected every 60s; overdue after 120s): is its scheduler stuck or stopped?',
         value: 121,
         threshold: 120,
       },

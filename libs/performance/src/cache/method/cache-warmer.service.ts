@@ -192,14 +192,17 @@ export class CacheWarmer implements OnApplicationBootstrap, OnApplicationShutdow
     const pending = this.states.filter((s) => !s.running && s.nextDue > 0);
     if (pending.length === 0) return;
     const due = Math.min(...pending.map((s) => s.nextDue));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      // Entries due within the next second join this round: one wake-up for entries filled together.
-      const horizon = Date.now() + 1000;
-      const round = this.states.filter((s) => !s.running && s.nextDue > 0 && s.nextDue <= horizon);
-      if (round.length) void this.runRound(round, 'refresh');
-      else this.schedule();
-    }, Math.max(0, due - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        // Entries due within the next second join this round: one wake-up for entries filled together.
+        const horizon = Date.now() + 1000;
+        const round = this.states.filter((s) => !s.running && s.nextDue > 0 && s.nextDue <= horizon);
+        if (round.length) void this.runRound(round, 'refresh');
+        else this.schedule();
+      },
+      Math.max(0, due - Date.now()),
+    );
     this.timer.unref?.();
   }
 }

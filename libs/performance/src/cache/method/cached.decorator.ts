@@ -105,7 +105,5 @@ export function originalOfCached(wrapper: unknown): ((...args: unknown[]) => unk
 
 /** The `@Cached` definition of a method, if any. */
 export function cachedMethodOf(method: unknown): CachedMethodDefinition | undefined {
-  return typeof method === 'function'
-    ? (Reflect.getMetadata(CACHED_METHOD_METADATA, method) as CachedMethodDefinition | undefined)
-    : undefined;
+  return typeof method === 'function' ? (Reflect.getMetadata(CACHED_METHOD_METADATA, method) as CachedMethodDefinition | undefined) : undefined;
 }

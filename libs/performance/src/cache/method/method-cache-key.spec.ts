@@ -98,7 +98,7 @@ describe('method cache argument keys', () => {
   it('gives distinct random nested arguments of delimiter characters distinct keys', () => {
     const seed = Number(process.env.CACHE_KEY_FUZZ_SEED ?? Date.now() % 100_000);
     let s = seed;
-    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
     const chars = ['"', '\\', ',', ':', '(', ')', '[', ']', '{', '}', '=>', 'a', '1', 'n', '#', 'u'];
     const text = () => Array.from({ length: Math.floor(rand() * 4) }, () => chars[Math.floor(rand() * chars.length)]).join('');
     const value = (depth: number): unknown => {
@@ -117,7 +117,11 @@ describe('method cache argument keys', () => {
         : Array.isArray(v)
           ? v.map(canonical)
           : v !== null && typeof v === 'object'
-            ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+            ? Object.fromEntries(
+                Object.keys(v)
+                  .sort()
+                  .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+              )
             : v;
     const seen = new Map<string, string>();
     for (let i = 0; i < 5_000; i++) {

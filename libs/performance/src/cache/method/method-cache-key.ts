@@ -52,7 +52,11 @@ function stable(value: unknown, seen: Set<object>): string {
       const entries = [...object].map(([k, v]) => `${stable(k, seen)}=>${stable(v, seen)}`).sort();
       return `Map{${entries.join(',')}}`;
     }
-    if (object instanceof Set) return `Set{${[...object].map((v) => stable(v, seen)).sort().join(',')}}`;
+    if (object instanceof Set)
+      return `Set{${[...object]
+        .map((v) => stable(v, seen))
+        .sort()
+        .join(',')}}`;
     const proto: unknown = Object.getPrototypeOf(object);
     if (proto !== Object.prototype && proto !== null) {
       const toJSON = (object as { toJSON?: unknown }).toJSON;

@@ -210,13 +210,7 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
    * Runs the method; an async result becomes the key's flight. Callers get
    * the stored JSON's copy, so the first caller sees what later hits see.
    */
-  private produce(
-    definition: CachedMethodDefinition,
-    key: string,
-    self: unknown,
-    args: unknown[],
-    method: (...args: unknown[]) => unknown,
-  ): unknown {
+  private produce(definition: CachedMethodDefinition, key: string, self: unknown, args: unknown[], method: (...args: unknown[]) => unknown): unknown {
     const result = method.apply(self, args);
     this.returnsPromise.set(definition, isPromiseLike(result));
     if (!isPromiseLike(result)) return this.store(definition, key, result, false);
@@ -308,4 +302,3 @@ export class MethodCache implements CachedCallRunner, OnModuleInit, OnApplicatio
     this.logger.warn(message);
   }
 }
-

@@ -39,7 +39,5 @@ export function WarmCache(options: WarmCacheOptions = {}): MethodDecorator {
 
 /** The argument lists a method is warmed with, if it has `@WarmCache`. */
 export function warmArgsOf(method: unknown): readonly (readonly unknown[])[] | undefined {
-  return typeof method === 'function'
-    ? (Reflect.getMetadata(WARM_CACHE_METADATA, method) as readonly (readonly unknown[])[] | undefined)
-    : undefined;
+  return typeof method === 'function' ? (Reflect.getMetadata(WARM_CACHE_METADATA, method) as readonly (readonly unknown[])[] | undefined) : undefined;
 }

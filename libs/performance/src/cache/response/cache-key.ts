@@ -151,10 +151,7 @@ export class CacheKeyBuilder {
     }
     const encoded = JSON.stringify([namespace, 'GET', scheme, host, path, query, varied ?? null, identity ?? null]);
     if (encoded.length > MAX_CACHE_KEY_LENGTH * 2) return undefined;
-    const digest =
-      identity === undefined
-        ? hash('sha256', encoded, 'base64url')
-        : createHmac('sha256', this.secret).update(encoded).digest('base64url');
+    const digest = identity === undefined ? hash('sha256', encoded, 'base64url') : createHmac('sha256', this.secret).update(encoded).digest('base64url');
     return `${namespace}:${query === '' ? path : `${path}?${query}`}#${digest.slice(0, DIGEST_LENGTH)}`;
   }
 }

@@ -38,14 +38,7 @@ export class CacheReplies {
   }
 
   /** Looks `key` up and answers from the entry, from a running handler, or by running the handler once for all misses. */
-  answer(
-    ctx: RequestContext | undefined,
-    rule: CacheRule,
-    key: string,
-    started: number,
-    res: HttpResponseLike,
-    next: CallHandler,
-  ): Observable<unknown> {
+  answer(ctx: RequestContext | undefined, rule: CacheRule, key: string, started: number, res: HttpResponseLike, next: CallHandler): Observable<unknown> {
     let found: CacheEntry | undefined | Promise<CacheEntry | undefined>;
     try {
       found = this.cache.lookup(key);
@@ -128,13 +121,7 @@ export class CacheReplies {
   }
 
   /** Runs the handler and stores its response when it may be; settles the flight in every case. */
-  private produce(
-    rule: CacheRule,
-    key: string,
-    res: HttpResponseLike,
-    next: CallHandler,
-    settle: (r: FlightResult | undefined) => void,
-  ): Observable<unknown> {
+  private produce(rule: CacheRule, key: string, res: HttpResponseLike, next: CallHandler, settle: (r: FlightResult | undefined) => void): Observable<unknown> {
     return next.handle().pipe(
       map((value) => {
         const entry = this.cacheability.capture(value, res, rule);

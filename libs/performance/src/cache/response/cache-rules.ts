@@ -86,10 +86,7 @@ export class CacheRules {
 
   /** The rule of `plan` on the route the request matched, or null when that route is not cached. */
   ruleFor(plan: HandlerPlan, ctx: RequestContext | undefined, req: RoutedRequest): CacheRule | null {
-    const route =
-      ctx?.route ??
-      req.routeOptions?.url ??
-      (typeof req.route?.path === 'string' ? (req.baseUrl ?? '') + req.route.path : '');
+    const route = ctx?.route ?? req.routeOptions?.url ?? (typeof req.route?.path === 'string' ? (req.baseUrl ?? '') + req.route.path : '');
     let rule = plan.rules.get(route);
     if (rule !== undefined) return rule;
     const mapped = this.hasPaths ? this.paths[route] : undefined;

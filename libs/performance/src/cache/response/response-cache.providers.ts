@@ -17,8 +17,7 @@ import { TwoTierCacheStore } from './stores/two-tier-cache.store';
 export function createCacheStore(options: ResolvedPerformanceOptions): CacheStore {
   const c = options.cache;
   if (typeof c.store === 'object') return c.store;
-  const memory = () =>
-    new MemoryCacheStore({ maxEntries: c.maxSize, maxBytes: c.maxBytes, sweepIntervalSeconds: c.sweepIntervalSeconds });
+  const memory = () => new MemoryCacheStore({ maxEntries: c.maxSize, maxBytes: c.maxBytes, sweepIntervalSeconds: c.sweepIntervalSeconds });
   if (!options.enabled || !c.enabled || c.store === 'memory' || c.redis.url === undefined) return memory();
   const redis = new RedisCacheStore({
     url: c.redis.url,
@@ -29,11 +28,7 @@ export function createCacheStore(options: ResolvedPerformanceOptions): CacheStor
 }
 
 /** The services of the cache feature, exported by the module. */
-export const CACHE_EXPORTS: Provider[] = [
-  CacheStats,
-  ResponseCache,
-  { provide: CacheStore, useFactory: createCacheStore, inject: [PERFORMANCE_OPTIONS] },
-];
+export const CACHE_EXPORTS: Provider[] = [CacheStats, ResponseCache, { provide: CacheStore, useFactory: createCacheStore, inject: [PERFORMANCE_OPTIONS] }];
 
 /**
  * The providers of the cache feature. The interceptor exists only while the
@@ -53,9 +48,7 @@ export const CACHE_PROVIDERS: Provider[] = [
       adapterHost: HttpAdapterHost,
       tracker: RequestTracker,
     ): ResponseCacheInterceptor | null =>
-      options.enabled && options.cache.enabled
-        ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost, tracker)
-        : null,
+      options.enabled && options.cache.enabled ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost, tracker) : null,
     inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, Reflector, HttpAdapterHost, RequestTracker],
   },
 ];

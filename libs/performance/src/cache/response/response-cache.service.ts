@@ -1,13 +1,5 @@
 import { hash } from 'node:crypto';
-import {
-  BadRequestException,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-  Optional,
-} from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { CacheStatus } from '../../core/context/request-context';
 import { AppDiscovery } from '../../core/discovery/app-discovery.service';
 import { PERFORMANCE_OPTIONS } from '../../core/options/options-token';
@@ -17,13 +9,7 @@ import { CacheStats, type CacheStatsSnapshot } from '../cache-stats.service';
 import { CACHE_NAMESPACE_METADATA, CACHE_TTL_METADATA, INVALIDATE_CACHE_METADATA } from './cache.decorator';
 import { maskSecretsInText } from '../../core/secret-masking';
 import { SingleFlight } from '../single-flight';
-import {
-  type CacheEntry,
-  type CacheInvalidation,
-  CacheStore,
-  type CacheStoreHealth,
-  type CacheStoreUsage,
-} from '../../core/ports/cache-store.port';
+import { type CacheEntry, type CacheInvalidation, CacheStore, type CacheStoreHealth, type CacheStoreUsage } from '../../core/ports/cache-store.port';
 
 /** The outcome a single flight hands to the requests that waited for it. */
 export interface FlightResult {

@@ -71,7 +71,9 @@ async function reportRun(ctx: CliContext, run: LoadTestRun): Promise<boolean> {
   try {
     const { status } = await ctx.client.post('load-test/runs', run, [404]);
     if (status === 404) {
-      ctx.err(`warning: the app does not record load tests (POST ${ctx.client.urlOf('load-test/runs').pathname} answered 404); the results are only in this output`);
+      ctx.err(
+        `warning: the app does not record load tests (POST ${ctx.client.urlOf('load-test/runs').pathname} answered 404); the results are only in this output`,
+      );
       return false;
     }
     return true;
@@ -91,7 +93,12 @@ function renderRun(run: LoadTestRun): string {
     ['throughput', `${r.requestsPerSecond} req/s over ${r.elapsedSeconds} s`],
     ['latency ms', `mean ${r.latencyMs.mean}  p50 ${r.latencyMs.p50}  p95 ${r.latencyMs.p95}  p99 ${r.latencyMs.p99}  max ${r.latencyMs.max}`],
     ['error rate', `${r.errorRatePercent} %`],
-    ['status codes', Object.entries(r.statusCodes).map(([code, n]) => `${code}: ${n}`).join(', ') || '-'],
+    [
+      'status codes',
+      Object.entries(r.statusCodes)
+        .map(([code, n]) => `${code}: ${n}`)
+        .join(', ') || '-',
+    ],
   ]);
   const endpoints = renderTable(r.endpoints, [
     { heading: 'method', value: (e) => e.method },
@@ -111,14 +118,24 @@ function renderRun(run: LoadTestRun): string {
 /** `load`: a bounded load test against the app of --url, checked against its KPIs and reported to it. */
 export function loadCommand(): Command {
   return new Command('load')
-    .description(`load test on paths below --url (bounded: at most ${LOAD_LIMITS.maxDurationSeconds} s and ${LOAD_LIMITS.maxAmount} requests); exit 1 when it misses the KPIs`)
+    .description(
+      `load test on paths below --url (bounded: at most ${LOAD_LIMITS.maxDurationSeconds} s and ${LOAD_LIMITS.maxAmount} requests); exit 1 when it misses the KPIs`,
+    )
     .option('-e, --endpoint <path>', 'path below --url (repeatable; requested in turn on every connection)', collect, [])
     .option('-m, --method <method>', 'HTTP method', 'GET')
     .option('-b, --body <body>', 'request body (sent as application/json unless --header content-type is given)')
     .option('-H, --header <header>', '"name: value" request header (repeatable)', collect, [])
     .option('-c, --connections <n>', `concurrent connections, 1-${LOAD_LIMITS.maxConnections}`, integerFlag('--connections', 1, LOAD_LIMITS.maxConnections), 10)
-    .option('-d, --duration <seconds>', `time bound, 1-${LOAD_LIMITS.maxDurationSeconds} s (default 10)`, integerFlag('--duration', 1, LOAD_LIMITS.maxDurationSeconds))
-    .option('-a, --amount <n>', `stop after this many requests, 1-${LOAD_LIMITS.maxAmount} (still within --duration)`, integerFlag('--amount', 1, LOAD_LIMITS.maxAmount))
+    .option(
+      '-d, --duration <seconds>',
+      `time bound, 1-${LOAD_LIMITS.maxDurationSeconds} s (default 10)`,
+      integerFlag('--duration', 1, LOAD_LIMITS.maxDurationSeconds),
+    )
+    .option(
+      '-a, --amount <n>',
+      `stop after this many requests, 1-${LOAD_LIMITS.maxAmount} (still within --duration)`,
+      integerFlag('--amount', 1, LOAD_LIMITS.maxAmount),
+    )
     .option('-o, --output <file>', 'also write the run as JSON to this file')
     .option('--no-report', 'do not report the run to the app (POST load-test/runs)')
     .option('--no-progress', 'no progress bar on stderr')
@@ -160,7 +177,7 @@ export function loadCommand(): Command {
       };
       const startedAt = new Date().toISOString();
       const id = randomUUID();
-      let report = flags.report && (await reportRun(ctx, { id, status: 'running', startedAt, config }));
+      const report = flags.report && (await reportRun(ctx, { id, status: 'running', startedAt, config }));
 
       const plan = {
         base,
@@ -181,13 +198,16 @@ export function loadCommand(): Command {
         result,
         verdict,
       };
-      if (report) report = await reportRun(ctx, run);
+      if (report) await reportRun(ctx, run);
 
       if (flags.output !== undefined) {
         try {
           await writeFile(flags.output, `${JSON.stringify(run, null, 2)}\n`);
         } catch (error) {
-          throw new CliError(`cannot write --output ${flags.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}. Choose a writable path`, EXIT.USAGE);
+          throw new CliError(
+            `cannot write --output ${flags.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}. Choose a writable path`,
+            EXIT.USAGE,
+          );
         }
       }
       ctx.out(ctx.json ? JSON.stringify(run, null, 2) : renderRun(run));

@@ -29,10 +29,17 @@ async function optimize(ctx: CliContext, recommendations: readonly unknown[], ap
     return items.map((r) => {
       const action = field(r, 'action');
       const how = field(action, 'automatic') === false ? 'manual steps' : 'would apply';
-      return { id: field(r, 'id') as string, category: String(field(r, 'category') ?? ''), outcome: 'planned', detail: `${how}: ${String(field(action, 'summary') ?? field(r, 'title') ?? '')}` };
+      return {
+        id: field(r, 'id') as string,
+        category: String(field(r, 'category') ?? ''),
+        outcome: 'planned',
+        detail: `${how}: ${String(field(action, 'summary') ?? field(r, 'title') ?? '')}`,
+      };
     });
   }
-  const { outcomes } = await runBatch(items, (r) => ctx.client.post(`optimize/${encodeURIComponent(field(r, 'id') as string)}`, undefined, [409]), { concurrency: 1 });
+  const { outcomes } = await runBatch(items, (r) => ctx.client.post(`optimize/${encodeURIComponent(field(r, 'id') as string)}`, undefined, [409]), {
+    concurrency: 1,
+  });
   return outcomes.map((o) => {
     const id = field(o.item, 'id') as string;
     const category = String(field(o.item, 'category') ?? '');
@@ -46,7 +53,7 @@ function renderOutcomes(outcomes: readonly OptimizationOutcome[], apply: boolean
     { heading: 'id', value: (o) => o.id, max: 40 },
     { heading: 'category', value: (o) => o.category },
     { heading: 'outcome', value: (o) => o.outcome },
-    { heading: 'detail', value: (o) => (typeof o.detail === 'object' && o.detail !== null ? field(o.detail, 'message') ?? o.detail : o.detail), max: 70 },
+    { heading: 'detail', value: (o) => (typeof o.detail === 'object' && o.detail !== null ? (field(o.detail, 'message') ?? o.detail) : o.detail), max: 70 },
   ]);
   return apply ? table : `${table}\n\ndry run: nothing was changed. Pass --apply-changes to apply these.`;
 }
@@ -79,22 +86,26 @@ export function optimizeDbCommand(): Command {
         const blocks: string[] = [];
         const suggestions = listIn(bodies.indexes, 'databases').flatMap((d) => listIn(d, 'suggestions'));
         if ('indexes' in bodies) {
-          blocks.push(`Index suggestions\n${renderTable(suggestions, [
-            { heading: 'table', value: (s) => field(s, 'table') },
-            { heading: 'columns', value: (s) => field(s, 'columns') },
-            { heading: 'statement', value: (s) => field(s, 'createIndex') ?? field(s, 'sql'), max: 90 },
-          ])}`);
+          blocks.push(
+            `Index suggestions\n${renderTable(suggestions, [
+              { heading: 'table', value: (s) => field(s, 'table') },
+              { heading: 'columns', value: (s) => field(s, 'columns') },
+              { heading: 'statement', value: (s) => field(s, 'createIndex') ?? field(s, 'sql'), max: 90 },
+            ])}`,
+          );
         }
         if ('queries' in bodies) {
           const statements = listIn(bodies.queries, 'statements');
           const n1 = field(field(bodies.queries, 'n1'), 'count');
           const slow = field(field(bodies.queries, 'slowQueries'), 'count');
-          blocks.push(`Statements (most total time first; ${String(n1 ?? 0)} N+1 findings, ${String(slow ?? 0)} slow)\n${renderTable(statements, [
-            { heading: 'calls', value: (s) => field(s, 'calls') },
-            { heading: 'mean ms', value: (s) => field(s, 'meanMs') },
-            { heading: 'total ms', value: (s) => field(s, 'totalMs') },
-            { heading: 'statement', value: (s) => field(s, 'statement') ?? field(s, 'sql'), max: 80 },
-          ])}`);
+          blocks.push(
+            `Statements (most total time first; ${String(n1 ?? 0)} N+1 findings, ${String(slow ?? 0)} slow)\n${renderTable(statements, [
+              { heading: 'calls', value: (s) => field(s, 'calls') },
+              { heading: 'mean ms', value: (s) => field(s, 'meanMs') },
+              { heading: 'total ms', value: (s) => field(s, 'totalMs') },
+              { heading: 'statement', value: (s) => field(s, 'statement') ?? field(s, 'sql'), max: 80 },
+            ])}`,
+          );
         }
         if ('recommendations' in bodies) blocks.push(`Database recommendations\n${renderOutcomes(outcomes, apply)}`);
         for (const [name, why] of Object.entries(unavailable)) blocks.push(`${name}: ${why}`);
@@ -145,7 +156,8 @@ export function optimizeCacheCommand(): Command {
       const outcomes = await optimize(ctx, pick(bodies.recommendations, ['cache']), apply);
       print(ctx, { apply, ...(options.clearCache ? { cleared } : {}), ...bodies, outcomes, unavailable }, () => {
         const blocks: string[] = [];
-        if (options.clearCache) blocks.push(`Cleared ${options.namespace === undefined ? 'every namespace' : `namespace ${options.namespace}`}: ${JSON.stringify(cleared)}`);
+        if (options.clearCache)
+          blocks.push(`Cleared ${options.namespace === undefined ? 'every namespace' : `namespace ${options.namespace}`}: ${JSON.stringify(cleared)}`);
         if ('cache' in bodies) blocks.push(`Cache (hit rate per namespace)\n${renderCacheStats(bodies.cache)}`);
         if ('recommendations' in bodies) blocks.push(`Cache recommendations\n${renderOutcomes(outcomes, apply)}`);
         for (const [name, why] of Object.entries(unavailable)) blocks.push(`${name}: ${why}`);

@@ -17,11 +17,9 @@ export function recommendationsIn(body: unknown): unknown[] {
 
 /** `recommendations`: what the app's advisor suggests, most severe first as the app orders them. */
 export function recommendationsCommand(): Command {
-  return new Command('recommendations')
-    .description('list the optimization recommendations of the app')
-    .action(async (_options: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      const body = await ctx.client.get('recommendations');
-      print(ctx, body, () => renderTable(recommendationsIn(body), RECOMMENDATION_COLUMNS));
-    });
+  return new Command('recommendations').description('list the optimization recommendations of the app').action(async (_options: unknown, command: Command) => {
+    const ctx = contextOf(command);
+    const body = await ctx.client.get('recommendations');
+    print(ctx, body, () => renderTable(recommendationsIn(body), RECOMMENDATION_COLUMNS));
+  });
 }

@@ -53,14 +53,23 @@ export function reportCommand(): Command {
       try {
         await writeFile(options.output, json);
       } catch (error) {
-        throw new CliError(`cannot write --output ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}. Choose a writable path`, EXIT.USAGE);
+        throw new CliError(
+          `cannot write --output ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}. Choose a writable path`,
+          EXIT.USAGE,
+        );
       }
-      const rows = Object.keys(REPORT_SECTIONS).map((name) => ({ name, state: name in bodies ? 'included' : (unavailable[name] ?? `failed: ${failed[name]}`) }));
-      print(ctx, { output: options.output, included: Object.keys(bodies), unavailable, ...(failedNames.length ? { failed } : {}) }, () =>
-        `Report written to ${options.output}\n${renderTable(rows, [
-          { heading: 'section', value: (r) => r.name },
-          { heading: 'state', value: (r) => r.state, max: 90 },
-        ])}`,
+      const rows = Object.keys(REPORT_SECTIONS).map((name) => ({
+        name,
+        state: name in bodies ? 'included' : (unavailable[name] ?? `failed: ${failed[name]}`),
+      }));
+      print(
+        ctx,
+        { output: options.output, included: Object.keys(bodies), unavailable, ...(failedNames.length ? { failed } : {}) },
+        () =>
+          `Report written to ${options.output}\n${renderTable(rows, [
+            { heading: 'section', value: (r) => r.name },
+            { heading: 'state', value: (r) => r.state, max: 90 },
+          ])}`,
       );
     });
 }

@@ -37,15 +37,15 @@ export class LoadProgress {
   render(state: LoadProgressState): string {
     const fraction = Math.min(
       1,
-      Math.max(
-        state.elapsedSeconds / this.durationSeconds,
-        this.amount === null ? 0 : (state.responses + state.errors) / this.amount,
-      ),
+      Math.max(state.elapsedSeconds / this.durationSeconds, this.amount === null ? 0 : (state.responses + state.errors) / this.amount),
     );
     const width = 30;
     const filled = Math.round(fraction * width);
     const bar = `${'='.repeat(Math.max(0, filled - 1))}${filled > 0 ? '>' : ''}${' '.repeat(width - filled)}`;
-    const bound = this.amount === null ? `${Math.min(state.elapsedSeconds, this.durationSeconds).toFixed(1)}/${this.durationSeconds} s` : `${state.responses + state.errors}/${this.amount} requests`;
+    const bound =
+      this.amount === null
+        ? `${Math.min(state.elapsedSeconds, this.durationSeconds).toFixed(1)}/${this.durationSeconds} s`
+        : `${state.responses + state.errors}/${this.amount} requests`;
     return `load [${bar}] ${String(Math.round(fraction * 100)).padStart(3)}%  ${bound}  ${state.responses} responses  ${state.errors} errors`;
   }
 

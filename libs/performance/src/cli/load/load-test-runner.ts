@@ -65,7 +65,7 @@ export interface LoadOutcome {
 export function loadAutocannon(): Autocannon {
   try {
     // Required here, not imported: the other commands start without it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded only by the load command
     return require('autocannon') as Autocannon;
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
@@ -104,7 +104,12 @@ export async function runLoad(plan: LoadPlan, autocannon: Autocannon = loadAutoc
   }));
 
   const progress = plan.progress
-    ? new LoadProgress(process.stderr, () => ({ elapsedSeconds: (performance.now() - started) / 1000, responses, errors }), config.durationSeconds, config.amount)
+    ? new LoadProgress(
+        process.stderr,
+        () => ({ elapsedSeconds: (performance.now() - started) / 1000, responses, errors }),
+        config.durationSeconds,
+        config.amount,
+      )
     : undefined;
 
   let aborted = false;
@@ -117,9 +122,7 @@ export async function runLoad(plan: LoadPlan, autocannon: Autocannon = loadAutoc
         // autocannon stops at its next sample after the duration: sampling every 100 ms keeps the overshoot small.
         sampleInt: 100,
         requests,
-        ...(config.amount === null
-          ? { duration: config.durationSeconds, maxOverallRequests: 1_000_000 }
-          : { amount: config.amount }),
+        ...(config.amount === null ? { duration: config.durationSeconds, maxOverallRequests: 1_000_000 } : { amount: config.amount }),
       },
       (error, done) => {
         clearTimeout(bound);

@@ -23,18 +23,10 @@ export class PerformanceLogger extends ConsoleLogger {
     formattedLogLevel: string,
     contextMessage: string,
     timestampDiff: string,
-    params?: Record<string, any>,
+    params?: Record<string, unknown>,
   ): string {
     const id = RequestContext.current()?.requestId;
-    return super.formatMessage(
-      logLevel,
-      message,
-      pidMessage,
-      formattedLogLevel,
-      id ? `${contextMessage}[req ${id}] ` : contextMessage,
-      timestampDiff,
-      params,
-    );
+    return super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, id ? `${contextMessage}[req ${id}] ` : contextMessage, timestampDiff, params);
   }
 
   protected override getJsonLogObject(
@@ -44,7 +36,7 @@ export class PerformanceLogger extends ConsoleLogger {
       logLevel: LogLevel;
       writeStreamType?: 'stdout' | 'stderr';
       errorStack?: unknown;
-      params?: Record<string, any>;
+      params?: Record<string, unknown>;
       error?: Error;
     },
   ) {

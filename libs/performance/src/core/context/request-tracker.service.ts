@@ -54,12 +54,7 @@ export function installWriteHeadHook(logger: Pick<Logger, 'warn'>, selfTest: () 
   }
   const original = proto.writeHead;
   let warned = false;
-  proto.writeHead = function writeHeadWithPerformanceHeaders(
-    this: Tracked<ServerResponse>,
-    statusCode: number,
-    reason?: unknown,
-    headers?: unknown,
-  ) {
+  proto.writeHead = function writeHeadWithPerformanceHeaders(this: Tracked<ServerResponse>, statusCode: number, reason?: unknown, headers?: unknown) {
     const ctx = this[CONTEXT];
     if (ctx !== undefined) {
       const write = ctx[HEADERS_WRITER];
@@ -112,10 +107,7 @@ export type EarlyResponder = (req: IncomingMessage, res: ServerResponse, ctx: Re
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 interface FastifyLike {
-  addHook(
-    name: 'preValidation',
-    hook: (request: { raw: IncomingMessage; routeOptions?: { url?: string } }, reply: unknown, done: () => void) => void,
-  ): unknown;
+  addHook(name: 'preValidation', hook: (request: { raw: IncomingMessage; routeOptions?: { url?: string } }, reply: unknown, done: () => void) => void): unknown;
 }
 
 interface ExpressLike {

@@ -1,4 +1,4 @@
-import { Injectable, type InjectionToken } from '@nestjs/common';
+import { Injectable, type InjectionToken, type Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { isDataSource, type InstrumentableDataSource } from '../ports/data-source.port';
 
@@ -81,10 +81,10 @@ export class AppDiscovery {
   }
 
   /** The classes of every controller of the app (instantiated or not), for their metadata. */
-  controllerTypes(): Function[] {
-    const types: Function[] = [];
+  controllerTypes(): Type<unknown>[] {
+    const types: Type<unknown>[] = [];
     for (const wrapper of this.discovery.getControllers()) {
-      if (typeof wrapper.metatype === 'function') types.push(wrapper.metatype);
+      if (typeof wrapper.metatype === 'function') types.push(wrapper.metatype as Type<unknown>);
     }
     return types;
   }

@@ -5,7 +5,7 @@ import { definedOptions, envNames } from './schema/option';
 import { performanceExtrasSchema, performanceOptionsSchema } from './schema/performance';
 
 describe('performanceOptionsFromEnv', () => {
-  it('maps the operators\' variable names onto options', () => {
+  it("maps the operators' variable names onto options", () => {
     expect(
       performanceOptionsFromEnv({
         PERFORMANCE_MONITORING_ENABLED: 'true',

@@ -136,9 +136,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
  * @example
  * PerformanceModule.forRoot(mergePerformanceOptions(performanceOptionsFromEnv(), { cache: { cacheablePaths: { '/api/items': 60 } } }))
  */
-export function performanceOptionsFromEnv(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): PerformanceModuleOptions & PerformanceModuleExtras {
+export function performanceOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PerformanceModuleOptions & PerformanceModuleExtras {
   const reader = new EnvReader(env);
   const options: Record<string, unknown> = {};
   for (const option of [...definedOptions(performanceOptionsSchema), ...definedOptions(performanceExtrasSchema)]) {

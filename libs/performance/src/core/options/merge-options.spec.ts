@@ -7,7 +7,7 @@ import { resolvePerformanceOptions } from './resolved.options';
 const ENV = { CACHE_TTL: '42', CACHE_MAX_SIZE: '7', REDIS_URL: 'redis://cache:6379', METRICS_ENDPOINT: '/prom', ALERT_LOG: 'false' };
 
 describe('mergePerformanceOptions', () => {
-  it("keeps every CACHE_* variable when the app adds its own cache options (a spread would drop them)", () => {
+  it('keeps every CACHE_* variable when the app adds its own cache options (a spread would drop them)', () => {
     const app = { cache: { cacheablePaths: { '/items': { namespace: 'items' } } }, alerts: { notifiers: { retries: 1 } } };
     const cache = resolvePerformanceOptions(mergePerformanceOptions(performanceOptionsFromEnv(ENV), app)).cache;
     expect(cache).toMatchObject({ ttl: 42, maxSize: 7, store: 'two-tier', redis: { url: 'redis://cache:6379' } });
@@ -22,11 +22,10 @@ describe('mergePerformanceOptions', () => {
 
   it('lets later sources win, key by key, and leaves a key set to undefined alone', () => {
     expect(
-      mergePerformanceOptions(
-        { cache: { ttl: 1, maxSize: 2 }, metrics: { endpoint: '/a' } },
-        undefined,
-        { cache: { ttl: 3, maxSize: undefined }, metrics: { enabled: false } },
-      ),
+      mergePerformanceOptions({ cache: { ttl: 1, maxSize: 2 }, metrics: { endpoint: '/a' } }, undefined, {
+        cache: { ttl: 3, maxSize: undefined },
+        metrics: { enabled: false },
+      }),
     ).toEqual({ cache: { ttl: 3, maxSize: 2 }, metrics: { endpoint: '/a', enabled: false } });
   });
 

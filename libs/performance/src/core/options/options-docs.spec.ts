@@ -52,7 +52,9 @@ function defaultCell({ path, definition }: DefinedOption): string {
 const FORMAT_NOTE: Partial<Record<NonNullable<DefinedOption['format']>, string>> = { list: 'comma-separated', json: 'JSON' };
 
 function envCell({ definition, format }: DefinedOption): string {
-  const names = envNames(definition).map((name) => `\`${name}\``).join(', ');
+  const names = envNames(definition)
+    .map((name) => `\`${name}\``)
+    .join(', ');
   let note = typeof definition.env === 'object' ? definition.env.note : format && FORMAT_NOTE[format];
   if (definition.envExample) note = `${note ?? ''}, e.g. \`${definition.envExample}\``;
   return names && note ? `${names} (${note})` : names;

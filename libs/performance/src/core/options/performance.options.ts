@@ -13,15 +13,7 @@ import type { HistoryOptions, KpiOptions } from './monitoring.options';
  * Names of the response headers the module writes. Each can be switched off
  * with `headers: { 'X-Cache': false }`.
  */
-export const PERFORMANCE_HEADER_NAMES = [
-  'X-Response-Time',
-  'X-Request-ID',
-  'X-Cache',
-  'X-DB-Queries',
-  'X-DB-Time',
-  'X-Memory-Usage',
-  'Server-Timing',
-] as const;
+export const PERFORMANCE_HEADER_NAMES = ['X-Response-Time', 'X-Request-ID', 'X-Cache', 'X-DB-Queries', 'X-DB-Time', 'X-Memory-Usage', 'Server-Timing'] as const;
 
 /** One of {@link PERFORMANCE_HEADER_NAMES}. */
 export type PerformanceHeaderName = (typeof PERFORMANCE_HEADER_NAMES)[number];

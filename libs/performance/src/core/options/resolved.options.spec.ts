@@ -66,7 +66,10 @@ describe('resolvePerformanceOptions', () => {
     );
     expect(error).toBeInstanceOf(PerformanceError);
     expect(error.code).toBe('PERF_ERR_INVALID_OPTIONS');
-    const lines = error.message.split('\n').slice(1).map((l) => l.replace(/^\s+- /, ''));
+    const lines = error.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/^\s+- /, ''));
     expect(lines).toEqual([
       'headers: unknown option "X-Bogus" (known: X-Response-Time, X-Request-ID, X-Cache, X-DB-Queries, X-DB-Time, X-Memory-Usage, Server-Timing)',
       'monitoring.collectionIntervalSeconds: Too small: expected number to be >=1 (got 0)',
@@ -122,7 +125,9 @@ describe('a choice', () => {
     let section = options;
     for (const key of keys.slice(0, -1)) section = (section[key] = {}) as Record<string, unknown>;
     section[keys.at(-1)!] = 'nonsense';
-    const line = errorOf(() => resolvePerformanceOptions(options)).message.split('\n').find((l) => l.includes(`${path}:`));
+    const line = errorOf(() => resolvePerformanceOptions(options))
+      .message.split('\n')
+      .find((l) => l.includes(`${path}:`));
     expect(line, `no error line for ${path}`).toBeDefined();
     for (const value of allowed) expect(line).toMatch(new RegExp(`["']${String(value)}["']`));
   });

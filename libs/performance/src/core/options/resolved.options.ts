@@ -38,10 +38,7 @@ function takeEnvProblems(value: unknown, path: string[], problems: string[]): un
  * {@link performanceOptionsFromEnv} are malformed, `PERF_ERR_INVALID_OPTIONS`
  * otherwise. Secrets are never quoted.
  */
-export function resolvePerformanceOptions(
-  options: PerformanceModuleOptions = {},
-  extras: PerformanceModuleExtras = {},
-): ResolvedPerformanceOptions {
+export function resolvePerformanceOptions(options: PerformanceModuleOptions = {}, extras: PerformanceModuleExtras = {}): ResolvedPerformanceOptions {
   const envProblems: string[] = [];
   const parsed = performanceOptionsSchema.safeParse(takeEnvProblems(options, [], envProblems), { reportInput: true });
   const parsedExtras = performanceExtrasSchema.safeParse(takeEnvProblems(extras, [], envProblems), { reportInput: true });

@@ -26,11 +26,7 @@ export interface CacheEntry {
 }
 
 /** What to remove from a store: one key, a namespace, keys matching a glob, or everything. */
-export type CacheInvalidation =
-  | { readonly namespace: string }
-  | { readonly key: string }
-  | { readonly pattern: string }
-  | { readonly all: true };
+export type CacheInvalidation = { readonly namespace: string } | { readonly key: string } | { readonly pattern: string } | { readonly all: true };
 
 /** Whether a store answers, as health checks and `cache-stats` show it. */
 export interface CacheStoreHealth {

@@ -191,7 +191,12 @@ export class IndexAdvisor {
       try {
         const rows = await d.rowEstimate(table, schema);
         if (rows === null) {
-          refuse(table, [], fingerprints, `no table ${schema ? `${schema}.` : ''}${table} in the database (a view, a temporary table, or a name the advisor cannot resolve)`);
+          refuse(
+            table,
+            [],
+            fingerprints,
+            `no table ${schema ? `${schema}.` : ''}${table} in the database (a view, a temporary table, or a name the advisor cannot resolve)`,
+          );
           continue;
         }
         if (rows < this.minRows) {
@@ -230,7 +235,9 @@ export class IndexAdvisor {
     const all = [...candidates.values()];
     for (const c of all) {
       // An index on (a, b) serves the lookups on (a) too: one index, not two.
-      const wider = all.find((o) => o !== c && o.table === c.table && o.columns.length > c.columns.length && c.columns.every((col, n) => same(o.columns[n]!, col)));
+      const wider = all.find(
+        (o) => o !== c && o.table === c.table && o.columns.length > c.columns.length && c.columns.every((col, n) => same(o.columns[n]!, col)),
+      );
       if (wider) {
         for (const s of c.statements) if (!wider.statements.some((w) => w.fingerprint === s.fingerprint)) wider.statements.push(s);
         continue;
@@ -240,7 +247,12 @@ export class IndexAdvisor {
         indexCache.set(c.table, indexes);
         const cover = indexes.find((i) => c.columns.every((col, n) => i.columns[n] !== undefined && same(i.columns[n]!, col)));
         if (cover) {
-          refuse(c.table, c.columns, c.statements.map((s) => s.fingerprint), `already covered by index ${cover.name} (${cover.columns.join(', ')})`);
+          refuse(
+            c.table,
+            c.columns,
+            c.statements.map((s) => s.fingerprint),
+            `already covered by index ${cover.name} (${cover.columns.join(', ')})`,
+          );
           continue;
         }
         suggestions.push(this.suggestion(source, c));
@@ -291,7 +303,13 @@ export class IndexAdvisor {
     if (columns.length < 2 && shape.range.length && columns.length === equality.length) {
       columns.push(shape.range[0]!);
       reasons.push(`${shape.range[0]} is filtered by range`);
-    } else if (columns.length < 2 && shape.orderBy !== undefined && !shape.range.length && columns.length === equality.length && !columns.includes(shape.orderBy)) {
+    } else if (
+      columns.length < 2 &&
+      shape.orderBy !== undefined &&
+      !shape.range.length &&
+      columns.length === equality.length &&
+      !columns.includes(shape.orderBy)
+    ) {
       columns.push(shape.orderBy);
       reasons.push(`${shape.orderBy} orders the result, so the index also avoids the sort`);
     }
@@ -308,9 +326,7 @@ export class IndexAdvisor {
     const concurrently = source.system === 'postgresql' ? 'CONCURRENTLY ' : '';
     const createIndex = `CREATE INDEX ${concurrently}${q(name)} ON ${q(c.table)} (${c.columns.map(q).join(', ')})`;
     const dropIndex =
-      source.system === 'mysql' || source.system === 'mariadb'
-        ? `DROP INDEX ${q(name)} ON ${q(c.table)}`
-        : `DROP INDEX ${concurrently}${q(name)}`;
+      source.system === 'mysql' || source.system === 'mariadb' ? `DROP INDEX ${q(name)} ON ${q(c.table)}` : `DROP INDEX ${concurrently}${q(name)}`;
     const metadata = source.dataSource.entityMetadatas.find((m) => m.tableName === c.table);
     const properties = c.columns.map((col) => metadata?.columns.find((m) => m.databaseName === col)?.propertyName ?? col);
     // TypeORM reads the timestamp from the last 13 digits of a migration class name.

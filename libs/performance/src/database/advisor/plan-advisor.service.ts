@@ -203,7 +203,12 @@ export class PlanAdvisor {
   }
 
   private static sort(relation: string | null, how: string): PlanAdvice {
-    return { kind: 'sort', severity: 'info', relation, message: `${how}: an index whose columns follow the ORDER BY returns the rows in order, without the sort` };
+    return {
+      kind: 'sort',
+      severity: 'info',
+      relation,
+      message: `${how}: an index whose columns follow the ORDER BY returns the rows in order, without the sort`,
+    };
   }
 
   private static tempTable(relation: string | null, how: string): PlanAdvice {
@@ -230,15 +235,27 @@ export class PlanAdvisor {
       const removed = node['Rows Removed by Filter'];
       const actual = node['Actual Rows'];
       if (removed !== undefined && actual !== undefined && removed > 1000 && removed > 10 * actual) {
-        advice.push({ kind: 'rows-removed-by-filter', severity: 'warning', relation, message: `${removed} rows were read and discarded by the filter to keep ${actual}` });
+        advice.push({
+          kind: 'rows-removed-by-filter',
+          severity: 'warning',
+          relation,
+          message: `${removed} rows were read and discarded by the filter to keep ${actual}`,
+        });
       }
       if (type === 'Sort') {
         const grouping = ['Aggregate', 'Group', 'Unique', 'SetOp'].includes(parent?.['Node Type'] ?? '');
         const keys = (node['Sort Key'] ?? []).join(', ');
         if (node['Sort Space Type'] === 'Disk') {
-          advice.push({ kind: 'sort-on-disk', severity: 'warning', relation, message: `the sort spilled to disk (${node['Sort Method'] ?? 'external'}): raise work_mem or sort on an indexed column` });
+          advice.push({
+            kind: 'sort-on-disk',
+            severity: 'warning',
+            relation,
+            message: `the sort spilled to disk (${node['Sort Method'] ?? 'external'}): raise work_mem or sort on an indexed column`,
+          });
         }
-        advice.push(grouping ? PlanAdvisor.tempTable(null, `the rows are sorted by ${keys} to be grouped`) : PlanAdvisor.sort(null, `the rows are sorted by ${keys}`));
+        advice.push(
+          grouping ? PlanAdvisor.tempTable(null, `the rows are sorted by ${keys} to be grouped`) : PlanAdvisor.sort(null, `the rows are sorted by ${keys}`),
+        );
       }
       if ((type === 'Aggregate' && node.Strategy === 'Hashed') || type === 'HashAggregate') {
         advice.push(PlanAdvisor.tempTable(null, `the rows are grouped in a hash table (HashAggregate on ${(node['Group Key'] ?? []).join(', ')})`));
@@ -246,14 +263,24 @@ export class PlanAdvisor {
       if (type === 'Nested Loop' && node.Plans?.[0]) {
         const outer = node.Plans[0]['Actual Rows'] ?? node.Plans[0]['Plan Rows'] ?? 0;
         if (outer > 1000) {
-          advice.push({ kind: 'nested-loop', severity: 'warning', relation, message: `nested loop over ${outer} outer rows: the inner side runs once per row; check the join column's index or a hash join` });
+          advice.push({
+            kind: 'nested-loop',
+            severity: 'warning',
+            relation,
+            message: `nested loop over ${outer} outer rows: the inner side runs once per row; check the join column's index or a hash join`,
+          });
         }
       }
       const planned = node['Plan Rows'];
       if (actual !== undefined && planned !== undefined && Math.max(actual, planned) >= 100) {
         const ratio = Math.max(actual, 1) / Math.max(planned, 1);
         if (ratio > 10 || ratio < 0.1) {
-          advice.push({ kind: 'estimate-off', severity: 'info', relation, message: `the planner expected ${planned} rows and got ${actual}: run ANALYZE${relation ? ` ${relation}` : ''} or raise the statistics target` });
+          advice.push({
+            kind: 'estimate-off',
+            severity: 'info',
+            relation,
+            message: `the planner expected ${planned} rows and got ${actual}: run ANALYZE${relation ? ` ${relation}` : ''} or raise the statistics target`,
+          });
         }
       }
       const below = JOINS.has(type ?? '') ? node : PASS_THROUGH.has(type ?? '') ? join : undefined;
@@ -293,7 +320,10 @@ export class PlanAdvisor {
       if (node.access_type !== 'ALL' || !node.table_name) continue;
       // A later table of a nested loop is read once per row of the earlier ones.
       const how = joinBuffer ? 'full scan into a join buffer' : 'full table scan';
-      const found = n > 0 || joinBuffer ? await this.wholeRead(context, node.table_name, how, `a ${how} of ${node.table_name}`) : await this.plainScan(context, node.table_name, how);
+      const found =
+        n > 0 || joinBuffer
+          ? await this.wholeRead(context, node.table_name, how, `a ${how} of ${node.table_name}`)
+          : await this.plainScan(context, node.table_name, how);
       if (found) advice.push(found);
     }
     if (sorted) advice.push(PlanAdvisor.sort(null, 'the rows are sorted in a filesort'));
@@ -313,7 +343,9 @@ export class PlanAdvisor {
       if (scan && !/USING (?:COVERING )?INDEX/.test(scan[3]!)) {
         const name = scan[2] ?? scan[1]!;
         const found =
-          loop > 0 ? await this.wholeRead(context, name, 'full scan', `a full scan of ${name} for each row of the join`) : await this.plainScan(context, name, 'full scan');
+          loop > 0
+            ? await this.wholeRead(context, name, 'full scan', `a full scan of ${name} for each row of the join`)
+            : await this.plainScan(context, name, 'full scan');
         if (found) advice.push(found);
       }
       const automatic = /^SEARCH (?:TABLE )?(\S+)(?: AS (\S+))? USING AUTOMATIC (?:COVERING |PARTIAL )*INDEX \((\w+)/.exec(detail);

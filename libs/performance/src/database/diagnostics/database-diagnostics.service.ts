@@ -3,13 +3,7 @@ import type { ResolvedPerformanceOptions } from '../../core/options/resolved.opt
 import { PERFORMANCE_OPTIONS } from '../../core/options/options-token';
 import { DatabaseInstrumentation } from '../database-instrumentation.service';
 import type { DatabaseSource } from '../../core/ports/data-source.port';
-import {
-  attempt,
-  BaseDiagnostics,
-  type DatabaseDiagnostics,
-  type Diagnostic,
-  type IndexInfo,
-} from './database-diagnostics';
+import { attempt, BaseDiagnostics, type DatabaseDiagnostics, type Diagnostic, type IndexInfo } from './database-diagnostics';
 import { MysqlDiagnostics } from './mysql.diagnostics';
 import { PostgresDiagnostics } from './postgres.diagnostics';
 import { SqliteDiagnostics } from './sqlite.diagnostics';

@@ -9,7 +9,9 @@
   var RANGE_KEY = 'nestjs-performance.range';
   var root = document.documentElement;
   var API = root.getAttribute('data-api') || '';
-  var $ = function (id) { return document.getElementById(id); };
+  var $ = function (id) {
+    return document.getElementById(id);
+  };
 
   var state = {
     token: null,
@@ -42,9 +44,18 @@
     });
     return node;
   }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
-  function isNum(v) { return typeof v === 'number' && isFinite(v); }
-  function norm(k) { return String(k).toLowerCase().replace(/[^a-z0-9]/g, ''); }
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+  function isNum(v) {
+    return typeof v === 'number' && isFinite(v);
+  }
+  function norm(k) {
+    return String(k)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '');
+  }
 
   // Finds the first finite number under any of the given key paths ("a.b.c").
   function pick(obj, paths) {
@@ -105,8 +116,12 @@
     return fetch(API + '/' + path, opts).then(
       function (res) {
         return res.text().then(function (body) {
-          var json = null;
-          try { json = body ? JSON.parse(body) : null; } catch (e) { json = null; }
+          var json;
+          try {
+            json = body ? JSON.parse(body) : null;
+          } catch (e) {
+            json = null;
+          }
           return { status: res.status, ok: res.ok, body: json };
         });
       },
@@ -120,16 +135,23 @@
   // ---------- notices ----------
   function notice(kind, message) {
     var n = $('notice');
-    if (!message) { n.hidden = true; n.className = 'notice'; clear(n); return; }
+    if (!message) {
+      n.hidden = true;
+      n.className = 'notice';
+      clear(n);
+      return;
+    }
     n.className = 'notice notice-' + kind;
     n.textContent = message;
     n.hidden = false;
   }
   function unavailable(container, status) {
-    clear(container).append(el('p', {
-      class: 'quiet',
-      text: status === 404 ? 'Not available on this app.' : 'Could not load (HTTP ' + status + ').',
-    }));
+    clear(container).append(
+      el('p', {
+        class: 'quiet',
+        text: status === 404 ? 'Not available on this app.' : 'Could not load (HTTP ' + status + ').',
+      }),
+    );
   }
   function empty(container, message) {
     clear(container).append(el('p', { class: 'quiet', text: message }));
@@ -154,19 +176,21 @@
   }
   function level(value, t) {
     if (!isNum(value) || !t) return 'none';
-    var worse = t.direction === 'below'
-      ? function (limit) { return isNum(limit) && value < limit; }
-      : function (limit) { return isNum(limit) && value > limit; };
+    var worse =
+      t.direction === 'below'
+        ? function (limit) {
+            return isNum(limit) && value < limit;
+          }
+        : function (limit) {
+            return isNum(limit) && value > limit;
+          };
     return worse(t.critical) ? 'critical' : worse(t.warning) ? 'warning' : 'good';
   }
   function describeThreshold(t, unit) {
     if (!t) return 'No threshold configured';
     var u = unit === '/100' || !unit ? '' : ' ' + unit;
     var side = t.direction === 'below' ? 'below ' : 'above ';
-    return [
-      isNum(t.warning) ? 'warning ' + side + t.warning + u : '',
-      isNum(t.critical) ? 'critical ' + side + t.critical + u : '',
-    ].filter(Boolean).join(', ');
+    return [isNum(t.warning) ? 'warning ' + side + t.warning + u : '', isNum(t.critical) ? 'critical ' + side + t.critical + u : ''].filter(Boolean).join(', ');
   }
 
   // ---------- cards ----------
@@ -201,20 +225,20 @@
     CARDS.forEach(function (card) {
       var value = cardValue(card, data);
       var t = card.id === 'health' ? undefined : threshold(card);
-      var lv = card.id === 'health'
-        ? (data.health && HEALTH_LEVEL[data.health.status]) || 'none'
-        : level(value, t);
+      var lv = card.id === 'health' ? (data.health && HEALTH_LEVEL[data.health.status]) || 'none' : level(value, t);
       var title = card.id === 'health' ? 'Status: ' + ((data.health && data.health.status) || 'unknown') : describeThreshold(t, card.unit);
       var none = isNum(value) ? '' : card.id === 'pool' && data.poolNote ? 'no pool' : 'no data';
       if (none === 'no pool') title = data.poolNote;
-      ul.append(el('li', { class: 'card card-' + lv, 'data-card': card.id, title: title }, [
-        el('span', { class: 'card-label', text: card.label }),
-        el('span', { class: 'card-value' }, [
-          el('span', { class: 'num', text: fmt(value, card.unit) }),
-          card.unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + card.unit }) : null,
+      ul.append(
+        el('li', { class: 'card card-' + lv, 'data-card': card.id, title: title }, [
+          el('span', { class: 'card-label', text: card.label }),
+          el('span', { class: 'card-value' }, [
+            el('span', { class: 'num', text: fmt(value, card.unit) }),
+            card.unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + card.unit }) : null,
+          ]),
+          el('span', { class: 'card-level', text: lv === 'none' ? none : lv }),
         ]),
-        el('span', { class: 'card-level', text: lv === 'none' ? none : lv }),
-      ]));
+      );
     });
   }
 
@@ -230,9 +254,31 @@
     hit: ['cacheHitRatePercent'],
   };
   var CHARTS = [
-    { title: 'Latency', unit: 'ms', series: [['p50', 'p50', '#8da4bf'], ['p95', 'p95', '#2f6fdf'], ['p99', 'p99', '#a23ad8']] },
-    { title: 'Throughput and errors', unit: 'req/s · %', series: [['rps', 'req/s', '#1f9d6a'], ['err', 'errors %', '#d6453d']] },
-    { title: 'CPU and memory', unit: '%', series: [['cpu', 'CPU %', '#e08a00'], ['mem', 'memory %', '#6a5acd']] },
+    {
+      title: 'Latency',
+      unit: 'ms',
+      series: [
+        ['p50', 'p50', '#8da4bf'],
+        ['p95', 'p95', '#2f6fdf'],
+        ['p99', 'p99', '#a23ad8'],
+      ],
+    },
+    {
+      title: 'Throughput and errors',
+      unit: 'req/s · %',
+      series: [
+        ['rps', 'req/s', '#1f9d6a'],
+        ['err', 'errors %', '#d6453d'],
+      ],
+    },
+    {
+      title: 'CPU and memory',
+      unit: '%',
+      series: [
+        ['cpu', 'CPU %', '#e08a00'],
+        ['mem', 'memory %', '#6a5acd'],
+      ],
+    },
     { title: 'Cache hit rate', unit: '%', series: [['hit', 'hit rate %', '#0f8fa8']] },
   ];
 
@@ -245,16 +291,22 @@
 
   function historyData(body) {
     var points = list(body, ['points', 'samples', 'history', 'data', 'items']);
-    points = points.filter(function (p) { return p && isNum(pointTime(p)); });
-    points.sort(function (a, b) { return pointTime(a) - pointTime(b); });
+    points = points.filter(function (p) {
+      return p && isNum(pointTime(p));
+    });
+    points.sort(function (a, b) {
+      return pointTime(a) - pointTime(b);
+    });
     var xs = points.map(pointTime);
     return CHARTS.map(function (chart) {
       var data = [xs];
       chart.series.forEach(function (s) {
-        data.push(points.map(function (p) {
-          var v = pick(p, SERIES[s[0]]);
-          return v === undefined ? null : v;
-        }));
+        data.push(
+          points.map(function (p) {
+            var v = pick(p, SERIES[s[0]]);
+            return v === undefined ? null : v;
+          }),
+        );
       });
       return data;
     });
@@ -265,12 +317,17 @@
     var span = (u.scales.x.max || 0) - (u.scales.x.min || 0);
     return splits.map(function (t) {
       var d = new Date(t * 1000);
-      if (span > 2 * 86400) return d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric' }) + ' ' + d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+      if (span > 2 * 86400)
+        return (
+          d.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric' }) + ' ' + d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+        );
       return d.toLocaleTimeString(undefined, span < 600 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
     });
   }
 
-  function chartWidth(box) { return Math.max(240, Math.floor(box.clientWidth - 2)); }
+  function chartWidth(box) {
+    return Math.max(240, Math.floor(box.clientWidth - 2));
+  }
 
   function renderCharts(body) {
     var box = $('charts');
@@ -280,7 +337,11 @@
     if (typeof window.uPlot !== 'function') return;
     if (!state.charts.length) {
       var css = getComputedStyle(root);
-      var axis = { stroke: css.getPropertyValue('--muted').trim() || '#666', grid: { stroke: css.getPropertyValue('--grid').trim() || '#eee', width: 1 }, ticks: { show: false } };
+      var axis = {
+        stroke: css.getPropertyValue('--muted').trim() || '#666',
+        grid: { stroke: css.getPropertyValue('--grid').trim() || '#eee', width: 1 },
+        ticks: { show: false },
+      };
       CHARTS.forEach(function (chart, i) {
         var fig = el('figure', { class: 'chart', 'data-chart': String(i) }, [el('figcaption', { text: chart.title + ' (' + chart.unit + ')' })]);
         box.append(fig);
@@ -293,9 +354,11 @@
           cursor: { drag: { x: false, y: false } },
           scales: { x: { time: true } },
           axes: [Object.assign({ values: timeTicks, space: 70 }, axis), Object.assign({ size: 48 }, axis)],
-          series: [{}].concat(chart.series.map(function (s) {
-            return { label: s[1], stroke: s[2], width: 2, spanGaps: true, points: { show: false } };
-          })),
+          series: [{}].concat(
+            chart.series.map(function (s) {
+              return { label: s[1], stroke: s[2], width: 2, spanGaps: true, points: { show: false } };
+            }),
+          ),
         };
         state.charts.push(new window.uPlot(opts, datasets[i], holder));
       });
@@ -309,17 +372,28 @@
         ro.observe(box);
       }
     } else {
-      state.charts.forEach(function (u, i) { u.setData(datasets[i]); });
+      state.charts.forEach(function (u, i) {
+        u.setData(datasets[i]);
+      });
     }
   }
 
   // ---------- lists ----------
   var METRIC_LABELS = {
-    cpuPercent: 'CPU', memoryPercent: 'Memory', p95Ms: 'p95 latency', p99Ms: 'p99 latency',
-    errorRatePercent: 'Error rate', poolUtilizationPercent: 'Pool use', dbMeanQueryMs: 'DB mean query',
-    eventLoopLagP99Ms: 'Event loop lag', cacheHitRatePercent: 'Cache hit rate', requestsPerSecond: 'Requests',
-    'job-failure-rate': 'Job failure rate', 'job-overdue': 'Job overdue',
-    'cache-store-down': 'Cache store down', 'database-down': 'Database down',
+    cpuPercent: 'CPU',
+    memoryPercent: 'Memory',
+    p95Ms: 'p95 latency',
+    p99Ms: 'p99 latency',
+    errorRatePercent: 'Error rate',
+    poolUtilizationPercent: 'Pool use',
+    dbMeanQueryMs: 'DB mean query',
+    eventLoopLagP99Ms: 'Event loop lag',
+    cacheHitRatePercent: 'Cache hit rate',
+    requestsPerSecond: 'Requests',
+    'job-failure-rate': 'Job failure rate',
+    'job-overdue': 'Job overdue',
+    'cache-store-down': 'Cache store down',
+    'database-down': 'Database down',
   };
   // A job or outage alert names its job or store: "Job overdue: nightly-import", "Database down: reports".
   function alertTitle(a) {
@@ -327,7 +401,9 @@
     var subject = typeof a.job === 'string' && a.job ? a.job : typeof a.dependency === 'string' && a.dependency ? a.dependency : '';
     return subject ? label + ': ' + subject : label;
   }
-  function severityOf(item) { return norm(text(item, ['severity', 'level', 'priority', 'impact']) || 'info'); }
+  function severityOf(item) {
+    return norm(text(item, ['severity', 'level', 'priority', 'impact']) || 'info');
+  }
 
   function renderAlerts(res) {
     var box = $('alerts');
@@ -342,24 +418,33 @@
       return true;
     });
     if (!items.length) return empty(box, 'No alerts in the last 24 hours.');
-    items.sort(function (x, y) { return (y.status === 'firing') - (x.status === 'firing'); });
+    items.sort(function (x, y) {
+      return (y.status === 'firing') - (x.status === 'firing');
+    });
     var ul = el('ul', { class: 'items' });
     items.slice(0, 20).forEach(function (a) {
       var status = text(a, ['state', 'status']) || (firing.indexOf(a) >= 0 ? 'firing' : '');
-      ul.append(el('li', { class: 'item sev-' + severityOf(a) }, [
-        el('div', { class: 'item-head' }, [
-          el('span', { class: 'badge', text: text(a, ['severity', 'level']) || 'info' }),
-          el('strong', { text: alertTitle(a) }),
-          status ? el('span', { class: 'tag', text: status }) : null,
+      ul.append(
+        el('li', { class: 'item sev-' + severityOf(a) }, [
+          el('div', { class: 'item-head' }, [
+            el('span', { class: 'badge', text: text(a, ['severity', 'level']) || 'info' }),
+            el('strong', { text: alertTitle(a) }),
+            status ? el('span', { class: 'tag', text: status }) : null,
+          ]),
+          el('p', { text: text(a, ['message', 'description', 'summary']) }),
+          el('p', {
+            class: 'meta',
+            text: [
+              isNum(a.value) ? 'value ' + fmt(a.value, '') + (isNum(a.threshold) ? ' (threshold ' + fmt(a.threshold, '') + ')' : '') : '',
+              a.firstSeen ? 'since ' + when(a.firstSeen) : when(a.at || a.timestamp),
+              a.resolvedAt ? 'resolved ' + when(a.resolvedAt) : '',
+              a.count > 1 ? a.count + '×' : '',
+            ]
+              .filter(Boolean)
+              .join(' · '),
+          }),
         ]),
-        el('p', { text: text(a, ['message', 'description', 'summary']) }),
-        el('p', { class: 'meta', text: [
-          isNum(a.value) ? 'value ' + fmt(a.value, '') + (isNum(a.threshold) ? ' (threshold ' + fmt(a.threshold, '') + ')' : '') : '',
-          a.firstSeen ? 'since ' + when(a.firstSeen) : when(a.at || a.timestamp),
-          a.resolvedAt ? 'resolved ' + when(a.resolvedAt) : '',
-          a.count > 1 ? a.count + '×' : '',
-        ].filter(Boolean).join(' · ') }),
-      ]));
+      );
     });
     clear(box).append(ul);
   }
@@ -379,7 +464,15 @@
       box.append(el('p', { class: 'result result-error', role: 'status', text: 'Not applied: ' + (message || 'HTTP ' + res.status) }));
     }
     if (steps.length) {
-      box.append(el('ol', { class: 'steps' }, steps.map(function (step) { return el('li', { text: String(step) }); })));
+      box.append(
+        el(
+          'ol',
+          { class: 'steps' },
+          steps.map(function (step) {
+            return el('li', { text: String(step) });
+          }),
+        ),
+      );
     }
   }
 
@@ -390,7 +483,9 @@
     var ul = el('ul', { class: 'items' });
     // An applied recommendation usually disappears from the list: keep its answer visible.
     var current = {};
-    items.forEach(function (r) { current[r.id] = true; });
+    items.forEach(function (r) {
+      current[r.id] = true;
+    });
     Object.keys(state.answers).forEach(function (id) {
       if (current[id]) return;
       var result = el('div', { class: 'apply-result' });
@@ -405,7 +500,9 @@
       // Keep an answer already shown for this recommendation across refreshes.
       if (state.answers[id]) renderOptimizeResult(result, state.answers[id]);
       var button = el('button', {
-        type: 'button', class: 'btn' + (action.automatic ? ' btn-primary' : ''), 'data-apply': id,
+        type: 'button',
+        class: 'btn' + (action.automatic ? ' btn-primary' : ''),
+        'data-apply': id,
         'aria-label': 'Apply: ' + (r.title || id),
         text: 'Apply',
         title: action.automatic ? 'Runs it now' : 'Shows the manual steps',
@@ -413,27 +510,32 @@
       button.addEventListener('click', function () {
         button.disabled = true;
         button.textContent = 'Applying…';
-        api('optimize/' + encodeURIComponent(id), { method: 'POST' }).then(function (res) {
-          if (res.status === 401) return signedOut();
-          state.answers[id] = res;
-          renderOptimizeResult(result, res);
-          button.textContent = res.ok ? 'Applied' : 'Apply';
-          button.disabled = res.ok;
-        }, function () {});
+        api('optimize/' + encodeURIComponent(id), { method: 'POST' }).then(
+          function (res) {
+            if (res.status === 401) return signedOut();
+            state.answers[id] = res;
+            renderOptimizeResult(result, res);
+            button.textContent = res.ok ? 'Applied' : 'Apply';
+            button.disabled = res.ok;
+          },
+          function () {},
+        );
       });
-      ul.append(el('li', { class: 'item sev-' + norm(r.severity || 'info'), 'data-recommendation': id }, [
-        el('div', { class: 'item-head' }, [
-          el('span', { class: 'badge', text: r.severity || 'info' }),
-          el('strong', { text: r.title || id }),
-          r.category ? el('span', { class: 'tag', text: r.category }) : null,
-          action.automatic === false ? el('span', { class: 'tag', text: 'manual' }) : null,
+      ul.append(
+        el('li', { class: 'item sev-' + norm(r.severity || 'info'), 'data-recommendation': id }, [
+          el('div', { class: 'item-head' }, [
+            el('span', { class: 'badge', text: r.severity || 'info' }),
+            el('strong', { text: r.title || id }),
+            r.category ? el('span', { class: 'tag', text: r.category }) : null,
+            action.automatic === false ? el('span', { class: 'tag', text: 'manual' }) : null,
+          ]),
+          el('p', { text: r.description || '' }),
+          action.summary ? el('p', { class: 'meta', text: action.summary }) : null,
+          action.sql ? codeBlock(action.sql) : null,
+          el('div', { class: 'actions' }, [button]),
+          result,
         ]),
-        el('p', { text: r.description || '' }),
-        action.summary ? el('p', { class: 'meta', text: action.summary }) : null,
-        action.sql ? codeBlock(action.sql) : null,
-        el('div', { class: 'actions' }, [button]),
-        result,
-      ]));
+      );
     });
     clear(box).append(ul);
   }
@@ -442,7 +544,12 @@
     var code = el('code', { text: sql });
     var copy = el('button', { type: 'button', class: 'btn btn-small', text: 'Copy', 'aria-label': 'Copy SQL' });
     copy.addEventListener('click', function () {
-      var done = function () { copy.textContent = 'Copied'; setTimeout(function () { copy.textContent = 'Copy'; }, 1500); };
+      var done = function () {
+        copy.textContent = 'Copied';
+        setTimeout(function () {
+          copy.textContent = 'Copy';
+        }, 1500);
+      };
       var select = function () {
         var range = document.createRange();
         range.selectNodeContents(code);
@@ -465,20 +572,36 @@
   function renderQueries(res) {
     var slow = $('slow-queries');
     var n1 = $('n1');
-    if (!res.ok) { unavailable(slow, res.status); unavailable(n1, res.status); return; }
+    if (!res.ok) {
+      unavailable(slow, res.status);
+      unavailable(n1, res.status);
+      return;
+    }
     var b = res.body || {};
-    var statements = list(b, ['statements']).slice().sort(function (x, y) { return (y.meanMs || 0) - (x.meanMs || 0); }).slice(0, 8);
+    var statements = list(b, ['statements'])
+      .slice()
+      .sort(function (x, y) {
+        return (y.meanMs || 0) - (x.meanMs || 0);
+      })
+      .slice(0, 8);
     if (!statements.length) empty(slow, 'No statements observed yet.');
     else {
-      var rows = el('ul', { class: 'items' }, statements.map(function (st) {
-        return el('li', { class: 'item' }, [
-          el('div', { class: 'item-head' }, [
-            el('strong', { class: 'num', text: fmt(st.meanMs, 'ms') + ' ms' }),
-            el('span', { class: 'meta', text: 'mean · p95 ' + fmt(st.p95Ms, 'ms') + ' ms · ' + fmt(st.calls, '') + ' calls' + (st.database ? ' · ' + st.database : '') }),
-          ]),
-          sqlText(st.statement || st.fingerprint || ''),
-        ]);
-      }));
+      var rows = el(
+        'ul',
+        { class: 'items' },
+        statements.map(function (st) {
+          return el('li', { class: 'item' }, [
+            el('div', { class: 'item-head' }, [
+              el('strong', { class: 'num', text: fmt(st.meanMs, 'ms') + ' ms' }),
+              el('span', {
+                class: 'meta',
+                text: 'mean · p95 ' + fmt(st.p95Ms, 'ms') + ' ms · ' + fmt(st.calls, '') + ' calls' + (st.database ? ' · ' + st.database : ''),
+              }),
+            ]),
+            sqlText(st.statement || st.fingerprint || ''),
+          ]);
+        }),
+      );
       clear(slow).append(rows);
       var sq = b.slowQueries;
       if (sq && isNum(sq.count)) slow.append(el('p', { class: 'meta', text: sq.count + ' statements slower than ' + sq.thresholdMs + ' ms so far.' }));
@@ -489,7 +612,10 @@
     (b.n1 ? list(b.n1, ['recent']) : []).forEach(function (f) {
       var key = (f.route || '') + ' ' + f.fingerprint;
       var g = byKey[key];
-      if (!g) { g = byKey[key] = { finding: f, requests: 0, last: f.at }; groups.push(g); }
+      if (!g) {
+        g = byKey[key] = { finding: f, requests: 0, last: f.at };
+        groups.push(g);
+      }
       g.requests++;
       if (String(f.at) > String(g.last)) g.last = f.at;
     });
@@ -498,14 +624,16 @@
       var ul = el('ul', { class: 'items' });
       groups.slice(0, 8).forEach(function (g) {
         var f = g.finding;
-        ul.append(el('li', { class: 'item sev-warning' }, [
-          el('div', { class: 'item-head' }, [
-            el('span', { class: 'badge', text: (f.count || '?') + '× per request' }),
-            el('strong', { text: f.route || 'outside a route' }),
+        ul.append(
+          el('li', { class: 'item sev-warning' }, [
+            el('div', { class: 'item-head' }, [
+              el('span', { class: 'badge', text: (f.count || '?') + '× per request' }),
+              el('strong', { text: f.route || 'outside a route' }),
+            ]),
+            sqlText(f.statement || ''),
+            el('p', { class: 'meta', text: g.requests + (g.requests === 1 ? ' request' : ' requests') + ' · last ' + when(g.last) }),
           ]),
-          sqlText(f.statement || ''),
-          el('p', { class: 'meta', text: g.requests + (g.requests === 1 ? ' request' : ' requests') + ' · last ' + when(g.last) }),
-        ]));
+        );
       });
       clear(n1).append(ul);
       if (isNum(b.n1.count)) n1.append(el('p', { class: 'meta', text: b.n1.count + ' findings so far (threshold ' + b.n1.threshold + ' repeats).' }));
@@ -516,15 +644,19 @@
     var box = $('indexes');
     if (!res.ok) return unavailable(box, res.status);
     var suggestions = [];
-    list(res.body, ['databases']).forEach(function (d) { suggestions = suggestions.concat(list(d, ['suggestions'])); });
+    list(res.body, ['databases']).forEach(function (d) {
+      suggestions = suggestions.concat(list(d, ['suggestions']));
+    });
     if (!suggestions.length) return empty(box, 'No index suggestions.');
     var ul = el('ul', { class: 'items' });
     suggestions.slice(0, 10).forEach(function (s) {
-      ul.append(el('li', { class: 'item' }, [
-        el('div', { class: 'item-head' }, [el('strong', { text: s.table + ' (' + (s.columns || []).join(', ') + ')' })]),
-        el('p', { text: s.reason || '' }),
-        codeBlock(s.createIndex || ''),
-      ]));
+      ul.append(
+        el('li', { class: 'item' }, [
+          el('div', { class: 'item-head' }, [el('strong', { text: s.table + ' (' + (s.columns || []).join(', ') + ')' })]),
+          el('p', { text: s.reason || '' }),
+          codeBlock(s.createIndex || ''),
+        ]),
+      );
     });
     clear(box).append(ul);
   }
@@ -534,7 +666,7 @@
     if (isNum(n.hitRatePercent)) return n.hitRatePercent;
     var lookups = (n.hits || 0) + (n.stale || 0) + (n.misses || 0);
     if (!lookups) return undefined;
-    return isNum(n.hitRate) ? n.hitRate * 100 : ((n.hits || 0) + (n.stale || 0)) / lookups * 100;
+    return isNum(n.hitRate) ? n.hitRate * 100 : (((n.hits || 0) + (n.stale || 0)) / lookups) * 100;
   }
 
   function renderCache(res) {
@@ -543,7 +675,9 @@
     var b = res.body || {};
     var namespaces = list(b, ['namespaces', 'items']);
     if (!namespaces.length && b.namespaces && typeof b.namespaces === 'object') {
-      namespaces = Object.keys(b.namespaces).map(function (k) { return Object.assign({ namespace: k }, b.namespaces[k]); });
+      namespaces = Object.keys(b.namespaces).map(function (k) {
+        return Object.assign({ namespace: k }, b.namespaces[k]);
+      });
     }
     if (!namespaces.length) return empty(box, 'No cache namespaces yet.');
     var ul = el('ul', { class: 'items ns' });
@@ -558,42 +692,57 @@
         actions.append(el('span', { class: 'meta', 'data-not-clearable': name, text: 'Not clearable here: ' + why + '.' }));
       } else {
         var ask = el('button', { type: 'button', class: 'btn', 'data-clear': name, 'aria-label': 'Clear namespace ' + name, text: 'Clear' });
-        var reset = function () { clear(actions).append(ask); };
+        var reset = function () {
+          clear(actions).append(ask);
+        };
         ask.addEventListener('click', function () {
           var yes = el('button', { type: 'button', class: 'btn btn-danger', 'data-confirm-clear': name, text: 'Clear ' + name });
           var no = el('button', { type: 'button', class: 'btn', text: 'Cancel' });
-          no.addEventListener('click', function () { reset(); ask.focus(); });
+          no.addEventListener('click', function () {
+            reset();
+            ask.focus();
+          });
           yes.addEventListener('click', function () {
             yes.disabled = true;
-            api('cache/clear?namespace=' + encodeURIComponent(name), { method: 'POST' }).then(function (r) {
-              if (r.status === 401) return signedOut();
-              var removed = r.body && pick(r.body, ['removed']);
-              var why = r.body && typeof r.body.message === 'string' ? ': ' + r.body.message : '';
-              result.textContent = r.ok
-                ? 'Cleared' + (isNum(removed) && removed > 0 ? ' ' + removed + ' entries' : '') + '.'
-                : 'Not cleared (HTTP ' + r.status + ')' + why + '.';
-              reset();
-            }, function () {});
+            api('cache/clear?namespace=' + encodeURIComponent(name), { method: 'POST' }).then(
+              function (r) {
+                if (r.status === 401) return signedOut();
+                var removed = r.body && pick(r.body, ['removed']);
+                var why = r.body && typeof r.body.message === 'string' ? ': ' + r.body.message : '';
+                result.textContent = r.ok
+                  ? 'Cleared' + (isNum(removed) && removed > 0 ? ' ' + removed + ' entries' : '') + '.'
+                  : 'Not cleared (HTTP ' + r.status + ')' + why + '.';
+                reset();
+              },
+              function () {},
+            );
           });
           clear(actions).append(el('span', { class: 'confirm', text: 'Clear every entry?' }), yes, no);
           no.focus();
         });
         actions.append(ask);
       }
-      ul.append(el('li', { class: 'item', 'data-namespace': name }, [
-        el('div', { class: 'item-head' }, [
-          el('strong', { text: name }),
-          el('span', { class: 'tag', text: isNum(rate) ? fmt(rate, '%') + ' % hits' : 'no lookups' }),
-          el('span', { class: 'meta', text: [
-            isNum(pick(n, ['hits', 'hit'])) ? pick(n, ['hits', 'hit']) + ' hits' : '',
-            isNum(pick(n, ['misses', 'miss'])) ? pick(n, ['misses', 'miss']) + ' misses' : '',
-            isNum(pick(n, ['entries', 'size', 'keys'])) ? pick(n, ['entries', 'size', 'keys']) + ' entries' : '',
-          ].filter(Boolean).join(' · ') }),
+      ul.append(
+        el('li', { class: 'item', 'data-namespace': name }, [
+          el('div', { class: 'item-head' }, [
+            el('strong', { text: name }),
+            el('span', { class: 'tag', text: isNum(rate) ? fmt(rate, '%') + ' % hits' : 'no lookups' }),
+            el('span', {
+              class: 'meta',
+              text: [
+                isNum(pick(n, ['hits', 'hit'])) ? pick(n, ['hits', 'hit']) + ' hits' : '',
+                isNum(pick(n, ['misses', 'miss'])) ? pick(n, ['misses', 'miss']) + ' misses' : '',
+                isNum(pick(n, ['entries', 'size', 'keys'])) ? pick(n, ['entries', 'size', 'keys']) + ' entries' : '',
+              ]
+                .filter(Boolean)
+                .join(' · '),
+            }),
+          ]),
+          rate !== undefined ? el('meter', { min: '0', max: '100', value: String(rate), 'aria-label': name + ' hit rate' }) : null,
+          actions,
+          result,
         ]),
-        rate !== undefined ? el('meter', { min: '0', max: '100', value: String(rate), 'aria-label': name + ' hit rate' }) : null,
-        actions,
-        result,
-      ]));
+      );
     });
     clear(box).append(ul);
   }
@@ -624,15 +773,33 @@
   }
 
   var ENDPOINTS = {
-    current: function () { return 'metrics/current'; },
-    health: function () { return 'health-overview'; },
-    pool: function () { return 'connection-pool'; },
-    history: function () { return 'metrics/history?hours=' + state.hours; },
-    alerts: function () { return 'alerts?hours=24'; },
-    recommendations: function () { return 'recommendations'; },
-    queries: function () { return 'query-performance?limit=20'; },
-    indexes: function () { return 'suggest-indexes'; },
-    cache: function () { return 'cache-stats'; },
+    current: function () {
+      return 'metrics/current';
+    },
+    health: function () {
+      return 'health-overview';
+    },
+    pool: function () {
+      return 'connection-pool';
+    },
+    history: function () {
+      return 'metrics/history?hours=' + state.hours;
+    },
+    alerts: function () {
+      return 'alerts?hours=24';
+    },
+    recommendations: function () {
+      return 'recommendations';
+    },
+    queries: function () {
+      return 'query-performance?limit=20';
+    },
+    indexes: function () {
+      return 'suggest-indexes';
+    },
+    cache: function () {
+      return 'cache-stats';
+    },
   };
   var NAMES = Object.keys(ENDPOINTS);
 
@@ -641,7 +808,11 @@
     $('main').hidden = false;
     var qp = r.queries.ok && r.queries.body ? r.queries.body : {};
     var pools = r.pool.ok && r.pool.body ? list(r.pool.body, ['pools']) : [];
-    var poolUse = pools.map(function (p) { return p.utilizationPercent; }).filter(isNum);
+    var poolUse = pools
+      .map(function (p) {
+        return p.utilizationPercent;
+      })
+      .filter(isNum);
     var cacheTotals = r.cache.ok && r.cache.body ? r.cache.body.totals : null;
     renderCards({
       current: r.current.ok ? r.current.body : null,
@@ -651,7 +822,15 @@
         pool: poolUse.length ? Math.max.apply(null, poolUse) : undefined,
         hit: cacheTotals ? namespaceRate(cacheTotals) : undefined,
       },
-      poolNote: !poolUse.length && pools.length ? pools.map(function (p) { return p.note; }).filter(Boolean).join(' ') : '',
+      poolNote:
+        !poolUse.length && pools.length
+          ? pools
+              .map(function (p) {
+                return p.note;
+              })
+              .filter(Boolean)
+              .join(' ')
+          : '',
     });
     renderQueries(r.queries);
     renderCache(r.cache);
@@ -683,7 +862,10 @@
   // change, Refresh button) runs once right after it instead of in parallel.
   function refresh() {
     if (!state.token || state.stopped) return;
-    if (state.running) { state.again = true; return; }
+    if (state.running) {
+      state.again = true;
+      return;
+    }
     state.running = true;
     state.again = false;
     if (state.timer) clearTimeout(state.timer);
@@ -694,39 +876,59 @@
       return cfg;
     });
     var answers = {};
-    NAMES.forEach(function (name) { answers[name] = poll(ENDPOINTS[name]()).then(check); });
+    NAMES.forEach(function (name) {
+      answers[name] = poll(ENDPOINTS[name]()).then(check);
+    });
     var ready = false;
-    var now = Promise.all([config].concat(NOW.map(function (n) { return answers[n]; }))).then(function (list) {
+    var now = Promise.all(
+      [config].concat(
+        NOW.map(function (n) {
+          return answers[n];
+        }),
+      ),
+    ).then(function (list) {
       var r = {};
-      NOW.forEach(function (name, i) { r[name] = list[i + 1]; });
-      if (list.slice(1).every(function (x) { return x.status === 0; })) throw { unreachable: true };
+      NOW.forEach(function (name, i) {
+        r[name] = list[i + 1];
+      });
+      if (
+        list.slice(1).every(function (x) {
+          return x.status === 0;
+        })
+      )
+        throw { unreachable: true };
       ready = true;
       renderNow(r);
     });
     var later = Object.keys(LATER).map(function (name) {
-      return Promise.all([now, answers[name]]).then(function (list) { LATER[name](list[1]); });
+      return Promise.all([now, answers[name]]).then(function (list) {
+        LATER[name](list[1]);
+      });
     });
-    Promise.all([now].concat(later)).then(function () {
-      var stamp = new Date();
-      var up = $('updated');
-      up.textContent = 'Updated ' + stamp.toLocaleTimeString() + ' · every ' + Math.round(refreshMs() / 1000) + ' s';
-      up.setAttribute('datetime', stamp.toISOString());
-      root.setAttribute('data-ready', 'true');
-    }).catch(function (e) {
-      if (e && e.name === 'AbortError') return;
-      if (e && e.unauthorized) return signedOut();
-      if (e && e.unreachable) {
-        notice('error', 'The API at ' + (API || '/') + ' is unreachable. Retrying every ' + Math.round(refreshMs() / 1000) + ' s.');
-        return;
-      }
-      if (!ready) $('main').hidden = true;
-      notice('error', 'The dashboard failed to render: ' + (e && e.message ? e.message : String(e)));
-      if (window.console) console.warn(e);
-    }).then(function () {
-      state.running = false;
-      if (state.again && !state.stopped) refresh();
-      else schedule();
-    });
+    Promise.all([now].concat(later))
+      .then(function () {
+        var stamp = new Date();
+        var up = $('updated');
+        up.textContent = 'Updated ' + stamp.toLocaleTimeString() + ' · every ' + Math.round(refreshMs() / 1000) + ' s';
+        up.setAttribute('datetime', stamp.toISOString());
+        root.setAttribute('data-ready', 'true');
+      })
+      .catch(function (e) {
+        if (e && e.name === 'AbortError') return;
+        if (e && e.unauthorized) return signedOut();
+        if (e && e.unreachable) {
+          notice('error', 'The API at ' + (API || '/') + ' is unreachable. Retrying every ' + Math.round(refreshMs() / 1000) + ' s.');
+          return;
+        }
+        if (!ready) $('main').hidden = true;
+        notice('error', 'The dashboard failed to render: ' + (e && e.message ? e.message : String(e)));
+        if (window.console) console.warn(e);
+      })
+      .then(function () {
+        state.running = false;
+        if (state.again && !state.stopped) refresh();
+        else schedule();
+      });
   }
 
   function stop() {
@@ -760,7 +962,11 @@
     // to sessionStorage and drop it from the address bar and history.
     var m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
     if (m) {
-      try { sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1])); } catch (e) { /* storage off */ }
+      try {
+        sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+      } catch (e) {
+        /* storage off */
+      }
       history.replaceState(null, '', location.pathname + location.search);
     }
     state.token = sessionStorage.getItem(TOKEN_KEY);
@@ -783,7 +989,9 @@
       notice(null);
       showSignIn();
     });
-    $('refresh').addEventListener('click', function () { if (state.token) refresh(); });
+    $('refresh').addEventListener('click', function () {
+      if (state.token) refresh();
+    });
     Array.prototype.forEach.call(document.querySelectorAll('input[name="range"]'), function (radio) {
       radio.checked = Number(radio.value) === state.hours;
       radio.addEventListener('change', function () {
@@ -793,13 +1001,18 @@
       });
     });
     document.addEventListener('visibilitychange', function () {
-      if (document.hidden) { if (state.timer) clearTimeout(state.timer); state.timer = null; }
-      else if (state.token && !state.stopped) refresh();
+      if (document.hidden) {
+        if (state.timer) clearTimeout(state.timer);
+        state.timer = null;
+      } else if (state.token && !state.stopped) refresh();
     });
     window.addEventListener('pagehide', stop);
 
     if (state.token) start();
-    else { notice('info', 'Enter the admin token to see the dashboard.'); showSignIn(); }
+    else {
+      notice('info', 'Enter the admin token to see the dashboard.');
+      showSignIn();
+    }
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

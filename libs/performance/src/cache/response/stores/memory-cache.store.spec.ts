@@ -3,7 +3,15 @@ import type { CacheEntry } from '../../../core/ports/cache-store.port';
 import { entryBytes, MemoryCacheStore } from './memory-cache.store';
 
 function entry(body: string, now: number, ttlMs = 60_000): CacheEntry {
-  return { status: 200, contentType: 'application/json; charset=utf-8', body: Buffer.from(body), etag: '"e"', storedAt: now, expiresAt: now + ttlMs, staleUntil: now + ttlMs };
+  return {
+    status: 200,
+    contentType: 'application/json; charset=utf-8',
+    body: Buffer.from(body),
+    etag: '"e"',
+    storedAt: now,
+    expiresAt: now + ttlMs,
+    staleUntil: now + ttlMs,
+  };
 }
 
 describe('MemoryCacheStore', () => {

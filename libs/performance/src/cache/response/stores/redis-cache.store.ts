@@ -1,12 +1,6 @@
 import { requireOptional } from '../../../core/performance-errors';
 import { maskSecretsInText, secretsOfUrl } from '../../../core/secret-masking';
-import type {
-  CacheEntry,
-  CacheInvalidation,
-  CacheStore,
-  CacheStoreHealth,
-  CacheStoreUsage,
-} from '../../../core/ports/cache-store.port';
+import type { CacheEntry, CacheInvalidation, CacheStore, CacheStoreHealth, CacheStoreUsage } from '../../../core/ports/cache-store.port';
 
 /** Connection settings of a {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions {
@@ -43,7 +37,7 @@ export function loadRedis(): RedisConstructor {
     'the Redis cache store',
     "cache.store: 'memory' (or leave cache.redis.url and REDIS_URL unset)",
   );
-  return (mod.Redis ?? mod.default ?? (mod as unknown as RedisConstructor));
+  return mod.Redis ?? mod.default ?? (mod as unknown as RedisConstructor);
 }
 
 /** Creates an ioredis client that fails fast while Redis is away and reconnects by itself. */
@@ -75,9 +69,7 @@ const HEADER_BYTES = 4;
 
 /** Encodes an entry as `<uint32 header length><header JSON><body>`. */
 export function encodeEntry(entry: CacheEntry): Buffer {
-  const header = Buffer.from(
-    JSON.stringify([entry.status, entry.contentType, entry.etag, entry.storedAt, entry.expiresAt, entry.staleUntil]),
-  );
+  const header = Buffer.from(JSON.stringify([entry.status, entry.contentType, entry.etag, entry.storedAt, entry.expiresAt, entry.staleUntil]));
   const out = Buffer.allocUnsafe(HEADER_BYTES + header.length + entry.body.length);
   out.writeUInt32BE(header.length, 0);
   header.copy(out, HEADER_BYTES);
@@ -91,9 +83,14 @@ export function decodeEntry(raw: Buffer): CacheEntry | undefined {
   const length = raw.readUInt32BE(0);
   if (HEADER_BYTES + length > raw.length) return undefined;
   try {
-    const [status, contentType, etag, storedAt, expiresAt, staleUntil] = JSON.parse(
-      raw.toString('utf8', HEADER_BYTES, HEADER_BYTES + length),
-    ) as [number, string, string, number, number, number];
+    const [status, contentType, etag, storedAt, expiresAt, staleUntil] = JSON.parse(raw.toString('utf8', HEADER_BYTES, HEADER_BYTES + length)) as [
+      number,
+      string,
+      string,
+      number,
+      number,
+      number,
+    ];
     return { status, contentType, etag, storedAt, expiresAt, staleUntil, body: raw.subarray(HEADER_BYTES + length) };
   } catch {
     return undefined;

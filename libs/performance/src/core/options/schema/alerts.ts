@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  ALERT_METRICS,
-  ALERT_SEVERITIES,
-  type AlertMetric,
-  type AlertRuleLevels,
-  type AlertsOptions,
-} from '../alerts.options';
+import { ALERT_METRICS, ALERT_SEVERITIES, type AlertMetric, type AlertRuleLevels, type AlertsOptions } from '../alerts.options';
 import { option, section, type Checked, type EnvRead, type Frozen, type SameShape } from './option';
 
 const httpUrl = z

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import type { CacheStore } from '../../ports/cache-store.port';
-import {
-  CACHE_NAMESPACE_PATTERN,
-  DEFAULT_CACHE_NAMESPACE,
-  type CacheOptions,
-} from '../cache.options';
+import { CACHE_NAMESPACE_PATTERN, DEFAULT_CACHE_NAMESPACE, type CacheOptions } from '../cache.options';
 import { option, section, type Checked, type Frozen, type SameShape } from './option';
 
 const namespace = z.string().regex(CACHE_NAMESPACE_PATTERN, 'must be 1-64 letters, digits, . _ -');
@@ -60,26 +56,44 @@ const cache = z
         env: 'REDIS_URL',
         doc: '`redis://` or `rediss://`; required by `redis` and `two-tier`',
       }),
-      keyPrefix: option(z.string().max(128).regex(/^[^\s*?[\]\\]*$/, 'must not contain spaces or * ? [ ] \\'), {
-        default: 'nestjs-performance:cache:',
-        env: 'CACHE_REDIS_KEY_PREFIX',
-        doc: 'prefix of every Redis key and channel',
-      }),
+      keyPrefix: option(
+        z
+          .string()
+          .max(128)
+          .regex(/^[^\s*?[\]\\]*$/, 'must not contain spaces or * ? [ ] \\'),
+        {
+          default: 'nestjs-performance:cache:',
+          env: 'CACHE_REDIS_KEY_PREFIX',
+          doc: 'prefix of every Redis key and channel',
+        },
+      ),
       commandTimeoutMs: option(z.int().min(10).max(60_000), { default: 500, doc: 'a slower Redis command fails and the request bypasses' }),
     }),
     maxSize: option(z.int().min(1).max(10_000_000), { default: 1000, env: 'CACHE_MAX_SIZE', doc: 'most entries in memory' }),
-    maxBytes: option(z.int().min(1024).max(2 ** 40), {
-      default: 64 * 1024 * 1024,
-      defaultNote: '64 MiB',
-      env: 'CACHE_MAX_BYTES',
-      doc: 'most bytes in memory',
-    }),
-    maxEntryBytes: option(z.int().min(1).max(2 ** 31), {
-      default: 1024 * 1024,
-      defaultNote: '1 MiB',
-      env: 'CACHE_MAX_ENTRY_BYTES',
-      doc: 'larger bodies are not stored',
-    }),
+    maxBytes: option(
+      z
+        .int()
+        .min(1024)
+        .max(2 ** 40),
+      {
+        default: 64 * 1024 * 1024,
+        defaultNote: '64 MiB',
+        env: 'CACHE_MAX_BYTES',
+        doc: 'most bytes in memory',
+      },
+    ),
+    maxEntryBytes: option(
+      z
+        .int()
+        .min(1)
+        .max(2 ** 31),
+      {
+        default: 1024 * 1024,
+        defaultNote: '1 MiB',
+        env: 'CACHE_MAX_ENTRY_BYTES',
+        doc: 'larger bodies are not stored',
+      },
+    ),
     staleWhileRevalidate: option(z.number().min(0).max(31_536_000), {
       default: 0,
       defaultNote: 'off',

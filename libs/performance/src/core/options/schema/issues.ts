@@ -51,15 +51,15 @@ function objectAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core
 }
 
 /** Alternatives of a failed union, as its branches state them: `"memory", "redis"` or a branch's own message. */
-function describeUnion(
-  schema: z.core.$ZodType,
-  issue: z.core.$ZodIssueInvalidUnion,
-  path: readonly PropertyKey[],
-  prefix: string,
-): string[] | string {
+function describeUnion(schema: z.core.$ZodType, issue: z.core.$ZodIssueInvalidUnion, path: readonly PropertyKey[], prefix: string): string[] | string {
   // One branch failed deeper inside: the input had that branch's shape, so its own problems are the ones to name.
   const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
-  if (deeper.length === 1) return describeIssueList(schema, deeper[0]!.map((i) => ({ ...i, path: [...path, ...i.path] })), prefix);
+  if (deeper.length === 1)
+    return describeIssueList(
+      schema,
+      deeper[0]!.map((i) => ({ ...i, path: [...path, ...i.path] })),
+      prefix,
+    );
   const values: string[] = [];
   const messages: string[] = [];
   for (const branch of issue.errors) {

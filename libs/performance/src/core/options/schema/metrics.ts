@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  DEFAULT_DURATION_BUCKETS,
-  DEFAULT_QUERY_DURATION_BUCKETS,
-  type MetricsOptions,
-  type PrometheusRegistry,
-} from '../metrics.options';
+import { DEFAULT_DURATION_BUCKETS, DEFAULT_QUERY_DURATION_BUCKETS, type MetricsOptions, type PrometheusRegistry } from '../metrics.options';
 import { option, section, type Checked, type Frozen, type SameShape } from './option';
 import { rootPath } from './paths';
 

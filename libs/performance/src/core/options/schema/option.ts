@@ -59,10 +59,7 @@ const definitions = new WeakMap<z.ZodType, OptionDefinition>();
  * ttl: option(z.number().min(0), { default: 300, env: 'CACHE_TTL', doc: 'default TTL in seconds for routes opted in' })
  */
 export function option<S extends z.ZodType>(schema: S, definition: Described & { default: Value<S> }): z.ZodDefault<S>;
-export function option<S extends z.ZodType>(
-  schema: S,
-  definition: Described & { default: () => Value<S>; defaultDoc: string },
-): z.ZodDefault<S>;
+export function option<S extends z.ZodType>(schema: S, definition: Described & { default: () => Value<S>; defaultDoc: string }): z.ZodDefault<S>;
 export function option<S extends z.ZodType>(schema: S, definition: Described & { defaultDoc: string }): z.ZodOptional<S>;
 export function option(schema: z.ZodType, definition: OptionDefinition): z.ZodType {
   const defined = definition.default === undefined ? schema.optional() : schema.default(definition.default as never);
@@ -181,8 +178,7 @@ export type Checked<T extends true> = T;
  * shape: same keys, same optionality, same value types, all the way down
  * (readonly aside). `true`, or the two shapes side by side.
  */
-export type SameShape<A, B> =
-  (<T>() => T extends Shape<A> ? 1 : 2) extends <T>() => T extends Shape<B> ? 1 : 2 ? true : { mismatch: [Shape<A>, Shape<B>] };
+export type SameShape<A, B> = (<T>() => T extends Shape<A> ? 1 : 2) extends <T>() => T extends Shape<B> ? 1 : 2 ? true : { mismatch: [Shape<A>, Shape<B>] };
 
 /** A type with readonly dropped and objects spelled out, so that equal shapes compare equal. */
 type Shape<T> = T extends (...args: never[]) => unknown

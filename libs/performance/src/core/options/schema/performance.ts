@@ -29,10 +29,7 @@ const headers = z
   .union([
     z.literal(false),
     z.strictObject(
-      Object.fromEntries(PERFORMANCE_HEADER_NAMES.map((name) => [name, z.boolean().optional()])) as Record<
-        PerformanceHeaderName,
-        z.ZodOptional<z.ZodBoolean>
-      >,
+      Object.fromEntries(PERFORMANCE_HEADER_NAMES.map((name) => [name, z.boolean().optional()])) as Record<PerformanceHeaderName, z.ZodOptional<z.ZodBoolean>>,
     ),
   ])
   .transform((h) => {
