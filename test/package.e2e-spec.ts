@@ -147,6 +147,14 @@ describe('a consumer project compiled against the packed tarball', () => {
     );
     expect(esm.trim()).toBe('function');
   });
+
+  it("runs the command-line client from the consumer's install", () => {
+    const dir = consumer('cli', {}, STRICT, '');
+    const bin = join(dir, 'node_modules', 'nestjs-performance', pkg.bin['nestjs-performance']!);
+    expect(execFileSync(process.execPath, [bin, '--version'], { cwd: dir, encoding: 'utf8' }).trim()).toBe(pkg.version);
+    const help = execFileSync(process.execPath, [bin, '--help'], { cwd: dir, encoding: 'utf8' });
+    expect(help).toContain('recommendations');
+  });
 });
 
 /**
