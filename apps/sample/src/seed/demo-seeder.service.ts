@@ -85,7 +85,8 @@ export class DemoSeeder implements OnModuleInit {
     const messages = Array.from({ length: 5000 }, (_, i) => {
       const assistant = i % 2 === 1;
       return {
-        sessionId: (Math.floor(i / 10) % 500) + 1,
+        // Question and answer pairs, spread over every session (each gets one or two).
+        sessionId: (Math.floor(i / 2) % sessions.length) + 1,
         role: assistant ? 'assistant' : 'user',
         content: sentence(12),
         tokens: 10 + Math.floor(random() * 500),
