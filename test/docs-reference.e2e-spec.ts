@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
@@ -60,5 +60,39 @@ describe('docs/endpoints.md, the endpoint reference', () => {
     expect(mismatches.map(([key, query]) => `${key}: takes ${query.join(', ') || 'none'}, documented ${documented.get(key)!.join(', ') || 'none'}`)).toEqual(
       [],
     );
+  });
+});
+
+describe('the documentation pages', () => {
+  const ROOT = join(__dirname, '..');
+  const pages = ['README.md', 'libs/performance/README.md', 'bench/README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+  const slug = (heading: string) =>
+    heading
+      .toLowerCase()
+      .replace(/<[^>]+>/g, '')
+      .replace(/[^\w\- ]/g, '')
+      .replace(/ /g, '-');
+
+  it('link only to pages and headings that exist', () => {
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(ROOT, page), 'utf8');
+      for (const [, link] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(link!)) continue;
+        const [file, anchor] = link!.split('#');
+        const target = file ? join(ROOT, dirname(page), file) : join(ROOT, page);
+        if (!existsSync(target)) {
+          broken.push(`${page}: ${link} (no such file)`);
+        } else if (anchor && target.endsWith('.md')) {
+          const headings = [...readFileSync(target, 'utf8').matchAll(/^#+ (.*)$/gm)].map((m) => slug(m[1]!));
+          if (!headings.includes(anchor)) broken.push(`${page}: ${link} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('keep the root README short', () => {
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').length).toBeLessThan(200);
   });
 });
