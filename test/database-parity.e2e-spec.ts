@@ -2,6 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { QueryPerformanceBody } from '../libs/performance/src/admin/database.controller';
 import type { IndexAdvice, IndexSuggestion } from '../libs/performance/src/database/advisor/index-advisor.service';
 import type { PlanReport } from '../libs/performance/src/database/advisor/plan-advisor.service';
+import type { AppliedOptimization } from '../libs/performance/src/advisor/optimization-log';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASES } from './fixtures/database-services';
@@ -21,6 +22,7 @@ const SCENARIO_INDEXES = [
   ['documents', 'idx_documents_category_status'],
   ['chat_sessions', 'idx_chat_sessions_userId'],
   ['documents', 'idx_documents_status'],
+  ['documents', 'idx_documents_wordCount'],
 ] as const;
 
 /** The database of each kind, created when missing. */
@@ -78,6 +80,13 @@ const DECORATORS: Record<string, string> = {
   'chat_sessions(userId)': `@Index("idx_chat_sessions_userId", ['userId'])`,
 };
 
+/** The maintenance each database is advised once many rows of chat_messages changed (SQLite: never analyzed). */
+const MAINTENANCE: Record<string, { title: string; type: string; sql: string }> = {
+  sqlite: { title: 'Analyze table chat_messages', type: 'analyze-table', sql: 'ANALYZE "chat_messages"' },
+  postgres: { title: 'Vacuum table chat_messages', type: 'vacuum-table', sql: 'VACUUM (ANALYZE) "chat_messages"' },
+  mysql: { title: 'Analyze table chat_messages', type: 'analyze-table', sql: 'ANALYZE TABLE `chat_messages`' },
+};
+
 /**
  * The plan advice the scenario is about, per statement (`kind table`). A
  * database may say more where it works differently: PostgreSQL and MariaDB
@@ -126,7 +135,7 @@ for (const db of TEST_DATABASES) {
     };
 
     beforeAll(async () => {
-      sample = await startSample('express', { databaseUrl: await parityUrl(db.name) });
+      sample = await startSample('express', { databaseUrl: await parityUrl(db.name), env: { DB_ALLOW_SCHEMA_CHANGES: 'true' } });
       dataSource = sample.app.get(getDataSourceToken());
       (dataSource.subscribers as object[]).push({
         afterQuery: (event: { query: string }) => {
@@ -161,7 +170,11 @@ for (const db of TEST_DATABASES) {
       // TypeORM's own catalog lookups (what synchronize reads), recorded like any statement.
       await dataSource.driver.createSchemaBuilder().log();
     });
-    afterAll(() => sample?.close());
+    afterAll(async () => {
+      if (db.name === 'postgres') await dataSource?.query('ALTER TABLE chat_messages RESET (autovacuum_enabled)');
+      if (db.name === 'mysql') await dataSource?.query('ALTER TABLE chat_messages STATS_AUTO_RECALC = DEFAULT');
+      await sample?.close();
+    });
 
     it('suggests the missing index and the join column index, with exact SQL, a migration and the @Index line', async () => {
       const { status, body } = await admin<{ databases: IndexAdvice[] }>('suggest-indexes');
@@ -232,6 +245,78 @@ for (const db of TEST_DATABASES) {
       const given = adviceOf(body);
       (answerOf(db.name).plans ??= {})[name] = advice.filter((a) => given.includes(a));
       expect(given).toEqual(expect.arrayContaining([...advice]));
+    });
+
+    it('applies the missing index through optimize/:id, keeps it in optimizations, and the full scan is gone', async () => {
+      const { body: recs } = await admin<{ recommendations: { id: string; title: string; action: { sql?: string } }[] }>('recommendations');
+      const rec = recs.recommendations.find((r) => r.title === 'Add an index on documents (category, status)')!;
+      expect(rec.action.sql).toBe(EXPECTED_SQL[db.name]!['documents(category, status)']!.createIndex);
+      const applied = await fetch(`${sample.api}/performance/optimize/${rec.id}`, { method: 'POST', headers: sample.admin });
+      expect(applied.status).toBe(200);
+      expect(await applied.json()).toMatchObject({ id: rec.id, applied: true, action: 'create-index', revert: EXPECTED_SQL[db.name]!['documents(category, status)']!.dropIndex });
+      for (let i = 0; i < 2; i++) await call('/documents/search?category=legal&status=published');
+
+      const fingerprint = await fingerprintOf(SCENARIO_PLANS.search.statement);
+      const { body: plan } = await admin<PlanReport>(`query-plan?fingerprint=${fingerprint}`);
+      expect(plan.advice.filter((a) => a.kind === 'seq-scan')).toEqual([]);
+      const { body: advice } = await admin<{ databases: IndexAdvice[] }>('suggest-indexes');
+      expect(advice.databases[0]!.refusals).toContainEqual(
+        expect.objectContaining({ table: 'documents', columns: ['category', 'status'], reason: 'already covered by index idx_documents_category_status (category, status)' }),
+      );
+
+      const { status, body } = await admin<{ total: number; optimizations: AppliedOptimization[] }>('optimizations');
+      expect(status).toBe(200);
+      expect(body.optimizations[0]).toEqual({
+        id: rec.id,
+        title: 'Add an index on documents (category, status)',
+        action: 'create-index',
+        appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        sql: rec.action.sql,
+        database: 'default',
+        result: 'applied',
+        detail: `ran ${rec.action.sql}`,
+        revert: EXPECTED_SQL[db.name]!['documents(category, status)']!.dropIndex,
+        durationMs: expect.any(Number),
+        // The search, and the aggregate ordered by category that the same index serves.
+        statements: expect.arrayContaining([{ fingerprint, before: { calls: 3, meanMs: expect.any(Number) }, after: { calls: 2, meanMs: expect.any(Number) } }]),
+      });
+      expect(body.optimizations[0]!.statements).toHaveLength(2);
+    });
+
+    it('recommends maintenance from the table statistics, applies it through optimize/:id and keeps it', async () => {
+      // Statistics go stale as they do in production: many rows change, and the database's own upkeep does not run.
+      const expected = MAINTENANCE[db.name]!;
+      if (db.name === 'postgres') await dataSource.query('ALTER TABLE chat_messages SET (autovacuum_enabled = false)');
+      if (db.name === 'mysql') await dataSource.query('ALTER TABLE chat_messages STATS_AUTO_RECALC = 0');
+      if (db.name !== 'sqlite') await dataSource.query(db.name === 'mysql' ? 'UPDATE chat_messages SET tokens = tokens + 1' : 'UPDATE chat_messages SET "tokens" = "tokens" + 1');
+      type Recs = { recommendations: { id: string; title: string; action: { type: string; sql?: string; automatic: boolean } }[] };
+      const maintenance = async () => (await admin<Recs>('recommendations')).body.recommendations.find((r) => r.title === expected.title);
+      // The database publishes its table statistics a moment after the statements that changed them.
+      await expect.poll(maintenance, { timeout: 20_000, interval: 500 }).toBeDefined();
+      const rec = (await maintenance())!;
+      expect(rec.action).toMatchObject({ type: expected.type, sql: expected.sql, automatic: true });
+      const applied = await fetch(`${sample.api}/performance/optimize/${rec.id}`, { method: 'POST', headers: sample.admin });
+      expect(applied.status).toBe(200);
+      expect(await applied.json()).toMatchObject({ id: rec.id, applied: true, action: expected.type, detail: `ran ${expected.sql}` });
+      await expect.poll(maintenance, { timeout: 20_000, interval: 500 }).toBeUndefined();
+      const { body } = await admin<{ optimizations: AppliedOptimization[] }>('optimizations');
+      expect(body.optimizations[0]).toMatchObject({ id: rec.id, action: expected.type, sql: expected.sql, result: 'applied' });
+      expect(body.optimizations.map((o) => o.action)).toEqual([expected.type, 'create-index']);
+    });
+
+    it.skipIf(db.name !== 'postgres')('recommends dropping an index its table never used (PostgreSQL counts index scans)', async () => {
+      // An index no statement of the app filters by, on a table read often enough (through its primary key) for that to count.
+      const indexname = 'idx_documents_wordCount';
+      await dataSource.query(`CREATE INDEX "${indexname}" ON documents ("wordCount")`);
+      for (let i = 0; i < 120; i++) await call(`/documents/${(i % 50) + 1}`);
+      type Recs = { recommendations: { id: string; title: string; severity: string; evidence: Record<string, unknown>; action: { type: string; steps: string[] } }[] };
+      const unused = async () => (await admin<Recs>('recommendations')).body.recommendations.find((r) => r.evidence.index === indexname);
+      await expect.poll(unused, { timeout: 20_000, interval: 500 }).toBeDefined();
+      const rec = (await unused())!;
+      expect(rec).toMatchObject({ title: `Index ${indexname} on documents is never used`, severity: 'low', action: { type: 'manual' } });
+      expect(rec.evidence.tableScans).toBeGreaterThanOrEqual(100);
+      expect(rec.action.steps).toContain(`Drop it in a migration: DROP INDEX CONCURRENTLY "${indexname}"`);
+      expect((await fetch(`${sample.api}/performance/optimize/${rec.id}`, { method: 'POST', headers: sample.admin })).status).toBe(409);
     });
   });
 }

@@ -8,6 +8,8 @@ import { PlanAdvisor, type PlanReport, PlanUnavailableError } from '../database/
 import { PoolMonitor, type PoolUsage } from '../database/pool-monitor.service';
 import { QueryStats, type QueryStatsEntry, type QueryTotals } from '../database/query-stats.service';
 import { SlowQueryLog, type SlowQuery } from '../database/slow-query-log.service';
+import type { AppliedOptimization } from '../advisor/optimization-log';
+import { PerformanceAdvisor } from '../advisor/performance-advisor.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminOperation, type AdminParameter } from './admin-operation.decorator';
 import { ADMIN_NAME_PATTERN, integerParam, nameParam } from './admin-query';
@@ -26,7 +28,7 @@ const DATABASE_PARAMETER: AdminParameter = { name: 'database', description: 'Nam
 
 /**
  * The database part of the admin API: query-performance, database-stats,
- * connection-pool, suggest-indexes and query-plan.
+ * connection-pool, suggest-indexes, query-plan and optimizations.
  */
 @Controller()
 @UseGuards(AdminAuthGuard)
@@ -40,6 +42,7 @@ export class DatabaseAdminController {
     private readonly diagnostics: DatabaseDiagnosticsService,
     private readonly indexes: IndexAdvisor,
     private readonly plans: PlanAdvisor,
+    private readonly advisor: PerformanceAdvisor,
   ) {}
 
   /** Statement statistics (most total time first), recent slow statements and N+1 findings. */
@@ -131,6 +134,16 @@ export class DatabaseAdminController {
       if (error instanceof PlanUnavailableError) throw new BadRequestException(`fingerprint ${fingerprint}: ${error.message}`);
       throw error;
     }
+  }
+
+  /** Every optimization `optimize/:id` applied (or tried) on this instance, newest first. */
+  @Get('optimizations')
+  @AdminOperation({
+    summary: 'Optimizations optimize/:id applied (and failed) on this instance, newest first: what, when, the SQL, the result, the targeted statements before and since',
+  })
+  optimizations(): { total: number; optimizations: AppliedOptimization[] } {
+    const optimizations = this.advisor.optimizations();
+    return { total: optimizations.length, optimizations };
   }
 
   /** An observed fingerprint, undefined when absent and not required; 400 when malformed or not observed. */

@@ -6,11 +6,14 @@ export type RecommendationSeverity = 'critical' | 'high' | 'medium' | 'low';
 /** What `optimize/:id` would do for a recommendation. */
 export interface RecommendationAction {
   /**
-   * `create-index` and `analyze-table` change the schema; `cache-ttl` sets a
-   * namespace's TTL and `clear-namespace` empties it (both through the
-   * response cache, both safe to apply); `manual` is never applied by the module.
+   * `create-index`, `analyze-table` (ANALYZE, ANALYZE TABLE), `vacuum-table`
+   * (PostgreSQL's VACUUM (ANALYZE)) and `optimize-table` (MySQL's OPTIMIZE
+   * TABLE) run a statement on the database, only with
+   * `database.allowSchemaChanges`; `cache-ttl` sets a namespace's TTL and
+   * `clear-namespace` empties it (both through the response cache, both safe
+   * to apply); `manual` is never applied by the module.
    */
-  readonly type: 'create-index' | 'analyze-table' | 'cache-ttl' | 'clear-namespace' | 'manual';
+  readonly type: 'create-index' | 'analyze-table' | 'vacuum-table' | 'optimize-table' | 'cache-ttl' | 'clear-namespace' | 'manual';
   /** True when `optimize/:id` can apply it now (schema changes need `database.allowSchemaChanges`). */
   readonly automatic: boolean;
   readonly summary: string;

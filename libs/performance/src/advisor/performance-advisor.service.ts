@@ -1,8 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ResponseCache } from '../cache/response/response-cache.service';
 import { INTERNAL_QUERY_MARK } from '../core/ports/data-source.port';
 import { DatabaseInstrumentation } from '../database/database-instrumentation.service';
 import { IndexAdvisor } from '../database/advisor/index-advisor.service';
+import { DatabaseDiagnosticsService } from '../database/diagnostics/database-diagnostics.service';
+import { QueryStats } from '../database/query-stats.service';
 import { N1Detector } from '../database/n1-detector.service';
 import { PoolMonitor } from '../database/pool-monitor.service';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
@@ -14,6 +17,7 @@ import type { BottleneckReport, CapacityReport, Recommendation } from './advice'
 import { type AdvisorFailure, type AdvisorRule, errorText } from './advisor-rule';
 import { analyzeBottlenecks } from './bottleneck-analysis';
 import { forecastCapacity } from './capacity-planner';
+import { type AppliedOptimization, OptimizationLog } from './optimization-log';
 import { CacheKeyCardinalityRule } from './rules/cache-key-cardinality.rule';
 import { CacheableRouteRule } from './rules/cacheable-route.rule';
 import { HighCpuRule } from './rules/high-cpu.rule';
@@ -23,6 +27,8 @@ import { MissingIndexRule } from './rules/missing-index.rule';
 import { NPlusOneRule } from './rules/n-plus-one.rule';
 import { PoolTooSmallRule } from './rules/pool-too-small.rule';
 import { SlowRouteRule } from './rules/slow-route.rule';
+import { TableMaintenanceRule } from './rules/table-maintenance.rule';
+import { UnusedIndexRule } from './rules/unused-index.rule';
 import { UnusedCacheRule } from './rules/unused-cache.rule';
 
 /** Every current recommendation, and what could not be examined. */
@@ -82,6 +88,7 @@ export class PerformanceAdvisor {
 
   /** The rules, one kind of recommendation each (see `rules/`). */
   private readonly rules: readonly AdvisorRule[];
+  private readonly log = new OptimizationLog();
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
@@ -92,6 +99,8 @@ export class PerformanceAdvisor {
     private readonly n1: N1Detector,
     private readonly pools: PoolMonitor,
     private readonly cache: ResponseCache,
+    private readonly diagnostics: DatabaseDiagnosticsService,
+    private readonly queries: QueryStats,
   ) {
     this.rules = [
       new MissingIndexRule(options, instrumentation, indexes),
@@ -104,6 +113,8 @@ export class PerformanceAdvisor {
       new PoolTooSmallRule(pools),
       new MemoryGrowthRule(options, sampler),
       new HighCpuRule(options, sampler),
+      new TableMaintenanceRule(options, instrumentation, diagnostics),
+      new UnusedIndexRule(instrumentation, diagnostics),
     ];
   }
 
@@ -146,15 +157,58 @@ export class PerformanceAdvisor {
     if (!rec) return undefined;
     const action = rec.action;
     if (action.type === 'manual') throw new ManualActionRequired(rec, 'this recommendation needs a change in code or configuration');
-    if (action.type === 'cache-ttl' || action.type === 'clear-namespace') return this.applyCacheAction(rec);
+    const started = performance.now();
+    const baseline = String(rec.evidence.fingerprints ?? '')
+      .split(',')
+      .filter((f) => /^[0-9a-f]{16}$/.test(f))
+      .flatMap((fingerprint) => {
+        const entry = this.queries.get(fingerprint);
+        return entry ? [{ fingerprint, figures: { calls: entry.calls, totalMs: entry.totalMs } }] : [];
+      });
+    const keep = (result: 'applied' | 'failed', detail: string, revert: string | null, sql: string | null) =>
+      this.log.add(
+        {
+          id,
+          title: rec.title,
+          action: action.type,
+          appliedAt: new Date().toISOString(),
+          sql,
+          database: typeof rec.evidence.database === 'string' ? rec.evidence.database : null,
+          result,
+          detail,
+          revert,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+        },
+        baseline,
+      );
+    if (action.type === 'cache-ttl' || action.type === 'clear-namespace') {
+      const result = await this.applyCacheAction(rec);
+      keep('applied', result.detail, result.revert, null);
+      return result;
+    }
     if (!this.options.database.allowSchemaChanges) {
       throw new ManualActionRequired(rec, 'schema changes from optimize are off (set database.allowSchemaChanges to allow them)');
     }
     const source = this.instrumentation.source(String(rec.evidence.database));
     if (!source || !action.sql) throw new ManualActionRequired(rec, 'the database of this recommendation is no longer instrumented');
-    await source.dataSource.query(`${INTERNAL_QUERY_MARK} ${action.sql}`);
+    try {
+      await source.dataSource.query(`${INTERNAL_QUERY_MARK} ${action.sql}`);
+    } catch (error) {
+      keep('failed', errorText(error), null, action.sql);
+      throw error;
+    } finally {
+      // Indexes and statistics changed (or may have): estimates are read again.
+      this.diagnostics.for(source).forgetEstimates();
+    }
     this.logger.log(`optimize ${id}: ran ${action.sql}`);
-    return { id, applied: true, action: action.type, detail: `ran ${action.sql}`, revert: action.revertSql ?? null };
+    const revert = action.revertSql ?? (action.type === 'create-index' ? null : 'nothing to undo: it changes no data and no schema');
+    keep('applied', `ran ${action.sql}`, revert, action.sql);
+    return { id, applied: true, action: action.type, detail: `ran ${action.sql}`, revert };
+  }
+
+  /** Every optimization applied on this instance (and every one that failed), newest first, with its statements' times before and since. */
+  optimizations(): AppliedOptimization[] {
+    return this.log.list((fingerprint) => this.queries.get(fingerprint));
   }
 
   /** Applies a cache action through the response cache; both are undone without loss (see `revert`). */

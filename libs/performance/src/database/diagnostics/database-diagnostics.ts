@@ -73,6 +73,14 @@ export interface DatabaseDiagnostics {
   rowEstimate(table: string, schema?: string | null): Promise<number | null>;
   /** Drops the kept estimates (after ANALYZE or a schema change). */
   forgetEstimates(): void;
+  /**
+   * Tables of at least `minRows` rows whose statistics call for maintenance,
+   * with the statement that does it: VACUUM (ANALYZE) for dead rows and
+   * ANALYZE for stale planner statistics on PostgreSQL, OPTIMIZE TABLE for
+   * reclaimable space and ANALYZE TABLE for stale statistics on MySQL and
+   * MariaDB, ANALYZE for indexed tables never analyzed on SQLite.
+   */
+  maintenance(minRows: number): Promise<MaintenanceNeed[]>;
   /** Planner statistics of a column, null when the database keeps none. */
   columnSelectivity(table: string, column: string): Promise<ColumnSelectivity | null>;
   /**
@@ -81,6 +89,18 @@ export interface DatabaseDiagnostics {
    * is false where the database only plans, whatever was asked.
    */
   explain(target: ExplainTarget, analyze: boolean): Promise<ExplainResult | { unsupported: string }>;
+}
+
+/** One table that needs maintenance, and the statement that does it. */
+export interface MaintenanceNeed {
+  readonly table: string;
+  /** `vacuum` (PostgreSQL: dead rows), `optimize` (MySQL/MariaDB: reclaimable space), `analyze` (stale or missing statistics). */
+  readonly action: 'vacuum' | 'optimize' | 'analyze';
+  /** The statement, quoted for the database. */
+  readonly sql: string;
+  /** Why, in the figures of the statistics. */
+  readonly reason: string;
+  readonly evidence: Readonly<Record<string, string | number | null>>;
 }
 
 /** A plan as the database wrote it. */
@@ -156,6 +176,9 @@ export abstract class BaseDiagnostics implements DatabaseDiagnostics {
   }
   async columnSelectivity(_table: string, _column: string): Promise<ColumnSelectivity | null> {
     return null;
+  }
+  async maintenance(_minRows: number): Promise<MaintenanceNeed[]> {
+    return [];
   }
   async explain(_target: ExplainTarget, _analyze: boolean): Promise<ExplainResult | { unsupported: string }> {
     return { unsupported: `EXPLAIN is not read for ${this.system}` };

@@ -6,6 +6,7 @@ import {
   type ExplainResult,
   type ExplainTarget,
   type IndexInfo,
+  type MaintenanceNeed,
   INTERNAL_MARK_LIKE,
   ok,
   unsupported,
@@ -148,6 +149,47 @@ export class MysqlDiagnostics extends BaseDiagnostics {
    * MySQL's EXPLAIN ANALYZE answers in its tree format only, so MySQL plans
    * are never analyzed here.
    */
+  /**
+   * OPTIMIZE TABLE when more than 10 % of the data (and over 10 MiB) is free
+   * space; ANALYZE TABLE when InnoDB counted more changed rows since its last
+   * statistics than 10 % of the table (its own automatic trigger, which a
+   * table with STATS_AUTO_RECALC=0 never pulls). The InnoDB counters need the
+   * PROCESS privilege: without it only OPTIMIZE TABLE is advised.
+   */
+  override async maintenance(minRows: number): Promise<MaintenanceNeed[]> {
+    const tables = await this.run<Record<string, unknown>>(
+      `SELECT TABLE_NAME AS t, TABLE_ROWS AS r, DATA_LENGTH AS d, DATA_FREE AS f FROM information_schema.TABLES
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME LIMIT 200`,
+    );
+    let modified = new Map<string, { rows: number; changed: number }>();
+    try {
+      const view = this.system === 'mariadb' ? 'INNODB_SYS_TABLESTATS' : 'INNODB_TABLESTATS';
+      const stats = await this.run<{ name: string; rows: unknown; changed: unknown }>(
+        `SELECT NAME AS name, NUM_ROWS AS \`rows\`, MODIFIED_COUNTER AS changed FROM information_schema.${view} WHERE NAME LIKE CONCAT(DATABASE(), '/%')`,
+      );
+      modified = new Map(stats.map((s) => [String(s.name).slice(String(s.name).indexOf('/') + 1), { rows: Number(s.rows), changed: Number(s.changed) }]));
+    } catch {
+      // No PROCESS privilege: stale statistics cannot be seen.
+    }
+    const out: MaintenanceNeed[] = [];
+    for (const t of tables) {
+      const table = String(t.t);
+      const rows = Number(t.r ?? 0);
+      const free = Number(t.f ?? 0);
+      const data = Number(t.d ?? 0);
+      const stats = modified.get(table);
+      if (Math.max(rows, stats?.rows ?? 0) < minRows) continue;
+      const evidence = { rowEstimate: rows, dataBytes: data, freeBytes: free, changedSinceAnalyze: stats?.changed ?? null };
+      if (free > 0.1 * data && free > 10 * 1024 * 1024) {
+        const mib = Math.round(free / 1024 / 1024);
+        out.push({ table, action: 'optimize', sql: `OPTIMIZE TABLE ${this.quote(table)}`, reason: `${mib} MiB of the table is free space that OPTIMIZE TABLE gives back`, evidence });
+      } else if (stats && stats.changed > 0.1 * Math.max(stats.rows, 1)) {
+        out.push({ table, action: 'analyze', sql: `ANALYZE TABLE ${this.quote(table)}`, reason: `${stats.changed} rows changed since InnoDB last computed its statistics (of about ${stats.rows})`, evidence });
+      }
+    }
+    return out;
+  }
+
   override async explain(target: ExplainTarget, analyze: boolean): Promise<ExplainResult> {
     // MySQL has no generic plan: it plans for the values, and they are taken out of the answer afterwards.
     const analyzed = analyze && this.system === 'mariadb';

@@ -8,6 +8,7 @@ import {
   type ExplainResult,
   type ExplainTarget,
   type IndexInfo,
+  type MaintenanceNeed,
   INTERNAL_MARK_LIKE,
   ok,
 } from './database-diagnostics';
@@ -83,13 +84,21 @@ export class PostgresDiagnostics extends BaseDiagnostics {
 
   override async unusedIndexes(): Promise<Diagnostic> {
     const rows = await this.run<Record<string, unknown>>(
-      `SELECT s.relname, s.indexrelname, s.idx_scan, pg_relation_size(s.indexrelid) AS bytes
+      `SELECT s.relname, s.indexrelname, s.idx_scan, pg_relation_size(s.indexrelid) AS bytes,
+              coalesce(t.seq_scan, 0) + coalesce(t.idx_scan, 0) AS table_scans
          FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
-        WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary
+         JOIN pg_stat_user_tables t ON t.relid = s.relid
+        WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND s.schemaname = current_schema()
         ORDER BY bytes DESC LIMIT 200`,
     );
     return ok(
-      rows.map((r) => ({ table: String(r.relname), index: String(r.indexrelname), scans: Number(r.idx_scan), sizeBytes: Number(r.bytes) })),
+      rows.map((r) => ({
+        table: String(r.relname),
+        index: String(r.indexrelname),
+        scans: Number(r.idx_scan),
+        sizeBytes: Number(r.bytes),
+        tableScans: Number(r.table_scans),
+      })),
       'indexes never scanned since statistics were last reset',
     );
   }
@@ -157,6 +166,36 @@ export class PostgresDiagnostics extends BaseDiagnostics {
     // -1 (0 before PostgreSQL 14): never vacuumed or analyzed, so no estimate yet.
     const estimate = Number(r.reltuples);
     return estimate > 0 ? Math.round(estimate) : undefined;
+  }
+
+  /**
+   * From pg_stat_user_tables, with autovacuum's own triggers: dead rows above
+   * 50 + 20 % of the live ones call for VACUUM (ANALYZE); rows changed since
+   * the last ANALYZE above 50 + 10 % (or never analyzed) call for ANALYZE.
+   */
+  override async maintenance(minRows: number): Promise<MaintenanceNeed[]> {
+    const rows = await this.run<Record<string, unknown>>(
+      `SELECT relname, n_live_tup, n_dead_tup, n_mod_since_analyze, coalesce(last_analyze, last_autoanalyze) AS analyzed,
+              coalesce(last_vacuum, last_autovacuum) AS vacuumed
+         FROM pg_stat_user_tables WHERE schemaname = current_schema() AND n_live_tup + n_dead_tup >= $1 ORDER BY relname LIMIT 200`,
+      [minRows],
+    );
+    const out: MaintenanceNeed[] = [];
+    for (const r of rows) {
+      const table = String(r.relname);
+      const live = Number(r.n_live_tup);
+      const dead = Number(r.n_dead_tup);
+      const changed = Number(r.n_mod_since_analyze);
+      const evidence = { liveRows: live, deadRows: dead, changedSinceAnalyze: changed, lastAnalyze: iso(r.analyzed), lastVacuum: iso(r.vacuumed) };
+      if (dead > 50 + 0.2 * live) {
+        const percent = Math.round((dead / Math.max(1, live + dead)) * 100);
+        out.push({ table, action: 'vacuum', sql: `VACUUM (ANALYZE) ${this.quote(table)}`, reason: `${dead} dead rows (${percent}% of the table) wait for VACUUM`, evidence });
+      } else if (r.analyzed == null || changed > 50 + 0.1 * live) {
+        const reason = r.analyzed == null ? 'the table was never analyzed: the planner guesses its rows' : `${changed} rows changed since the last ANALYZE (of ${live})`;
+        out.push({ table, action: 'analyze', sql: `ANALYZE ${this.quote(table)}`, reason, evidence });
+      }
+    }
+    return out;
   }
 
   override async columnSelectivity(table: string, column: string): Promise<ColumnSelectivity | null> {

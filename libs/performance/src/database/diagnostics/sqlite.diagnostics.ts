@@ -1,5 +1,5 @@
 import { redactMessage, redactPlan } from '../bound-values-redactor';
-import { BaseDiagnostics, type Diagnostic, type ExplainResult, type ExplainTarget, type IndexInfo, ok } from './database-diagnostics';
+import { BaseDiagnostics, type Diagnostic, type ExplainResult, type ExplainTarget, type IndexInfo, type MaintenanceNeed, ok } from './database-diagnostics';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -30,6 +30,32 @@ export class SqliteDiagnostics extends BaseDiagnostics {
       }
     }
     return ok(rows, 'EXPLAIN QUERY PLAN of the slowest observed statements');
+  }
+
+  /**
+   * ANALYZE for a table with indexes that ANALYZE never ran on (no
+   * sqlite_stat1 row): without it SQLite assumes every index narrows a
+   * lookup to about ten rows, whatever the data.
+   */
+  override async maintenance(minRows: number): Promise<MaintenanceNeed[]> {
+    const [stat] = await this.run<{ n: number }>(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'`);
+    const analyzed = new Set(Number(stat?.n) > 0 ? (await this.run<{ tbl: string }>('SELECT DISTINCT tbl FROM sqlite_stat1')).map((r) => r.tbl) : []);
+    const out: MaintenanceNeed[] = [];
+    for (const table of await this.tables()) {
+      if (analyzed.has(table)) continue;
+      const indexes = (await this.indexes(table)).filter((i) => !i.name.endsWith(' (rowid)'));
+      if (!indexes.length) continue;
+      const rows = await this.rowEstimate(table);
+      if (rows === null || rows < minRows) continue;
+      out.push({
+        table,
+        action: 'analyze',
+        sql: `ANALYZE ${quote(table)}`,
+        reason: `ANALYZE never ran on it: SQLite picks among its ${indexes.length} index${indexes.length > 1 ? 'es' : ''} without knowing their selectivity`,
+        evidence: { rows, indexes: indexes.length },
+      });
+    }
+    return out;
   }
 
   async indexes(table?: string): Promise<IndexInfo[]> {
