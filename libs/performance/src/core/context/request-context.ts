@@ -1,16 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { type ExpressRoutedRequest, expressRouteTemplate } from './route-template';
 
 /** Value of the `X-Cache` header: how the response cache treated a request. */
 export type CacheStatus = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
 
 /** The raw Node request as Express decorates it, read for the route template. */
-interface RawRequest {
+interface RawRequest extends ExpressRoutedRequest {
   readonly method?: string;
   readonly headers?: import('node:http').IncomingHttpHeaders;
   readonly url?: string;
-  readonly route?: { path?: unknown };
-  readonly baseUrl?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -120,8 +119,7 @@ export class RequestContext {
    */
   get route(): string | undefined {
     if (this.routeTemplate !== undefined) return this.routeTemplate;
-    const path = this.raw.route?.path;
-    return typeof path === 'string' ? (this.raw.baseUrl ?? '') + path : undefined;
+    return expressRouteTemplate(this.raw);
   }
 
   /** The request's headers, as the client sent them. */
