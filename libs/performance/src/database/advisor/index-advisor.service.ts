@@ -277,7 +277,7 @@ export class IndexAdvisor {
     // A join looks its rows up by the join column, whatever else filters them: it leads.
     for (const c of shape.join.slice(0, 2)) {
       columns.push(c);
-      reasons.push(`joined on ${c}: each lookup of the join reads the whole table without an index on it`);
+      reasons.push(`joined on ${c}: without an index on it, the join reads the whole table to find the rows of each ${c}`);
     }
     // Most selective equality column first; unknown selectivity keeps statement order.
     const equality = [...shape.equality].sort((a, b) => (known.get(a) ?? Infinity) - (known.get(b) ?? Infinity));

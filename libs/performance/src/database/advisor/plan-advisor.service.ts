@@ -167,26 +167,29 @@ export class PlanAdvisor {
     return { rowsOf, unindexedJoin };
   }
 
-  /** A whole read of a relation: a join scan when the statement joins it on an unindexed column, else a plain scan. */
-  private async wholeRead(context: PlanContext, name: string, how: string, joinHow: string): Promise<PlanAdvice | undefined> {
+  /**
+   * A whole read of a relation: a join scan when the statement joins it on an
+   * unindexed column (`joinHow` says how, given the table), else a plain scan.
+   */
+  private async wholeRead(context: PlanContext, name: string, how: string, joinHow: (table: string) => string, detail = ''): Promise<PlanAdvice | undefined> {
     const { table, rows } = await context.rowsOf(name);
     const column = await context.unindexedJoin(name);
-    return column !== undefined ? this.joinScan(table, rows, joinHow, column) : this.scan(table, rows, how);
+    return column !== undefined ? this.joinScan(table, rows, joinHow(table), column) : this.scan(table, rows, how, detail);
   }
 
-  private async plainScan(context: PlanContext, name: string, how: string): Promise<PlanAdvice | undefined> {
+  private async plainScan(context: PlanContext, name: string, how: string, detail = ''): Promise<PlanAdvice | undefined> {
     const { table, rows } = await context.rowsOf(name);
-    return this.scan(table, rows, how);
+    return this.scan(table, rows, how, detail);
   }
 
-  private scan(table: string, rows: number | null, how: string): PlanAdvice | undefined {
+  private scan(table: string, rows: number | null, how: string, detail = ''): PlanAdvice | undefined {
     if (rows === null || rows < this.minRows) return undefined;
     return {
       kind: 'seq-scan',
       severity: 'warning',
       relation: table,
       rows,
-      message: `${how} of ${table} (about ${rows} rows): an index on the filtered columns avoids reading the whole table (see suggest-indexes)`,
+      message: `${how} of ${table} (about ${rows} rows)${detail}: an index on the filtered columns avoids reading the whole table (see suggest-indexes)`,
     };
   }
 
@@ -228,9 +231,9 @@ export class PlanAdvisor {
       const type = node['Node Type'];
       const relation = node['Relation Name'] ?? null;
       if (type === 'Seq Scan' && relation) {
-        const how = `Seq Scan${node.Filter ? ` filtering ${node.Filter}` : ''}`;
-        const joinHow = `${join?.['Node Type'] ?? 'the join'}${join?.['Hash Cond'] ? ` on ${join['Hash Cond']}` : ''} reads ${relation} with a Seq Scan`;
-        push(join ? await this.wholeRead(context, node.Alias ?? relation, how, joinHow) : await this.plainScan(context, relation, how));
+        const detail = node.Filter ? ` filtering ${node.Filter}` : '';
+        const joinHow = (table: string) => `${join?.['Node Type'] ?? 'the join'}${join?.['Hash Cond'] ? ` on ${join['Hash Cond']}` : ''} reads ${table} with a Seq Scan`;
+        push(join ? await this.wholeRead(context, node.Alias ?? relation, 'Seq Scan', joinHow, detail) : await this.plainScan(context, relation, 'Seq Scan', detail));
       }
       const removed = node['Rows Removed by Filter'];
       const actual = node['Actual Rows'];
@@ -322,7 +325,7 @@ export class PlanAdvisor {
       const how = joinBuffer ? 'full scan into a join buffer' : 'full table scan';
       const found =
         n > 0 || joinBuffer
-          ? await this.wholeRead(context, node.table_name, how, `a ${how} of ${node.table_name}`)
+          ? await this.wholeRead(context, node.table_name, how, (table) => `a ${how} of ${table}`)
           : await this.plainScan(context, node.table_name, how);
       if (found) advice.push(found);
     }
@@ -344,7 +347,7 @@ export class PlanAdvisor {
         const name = scan[2] ?? scan[1]!;
         const found =
           loop > 0
-            ? await this.wholeRead(context, name, 'full scan', `a full scan of ${name} for each row of the join`)
+            ? await this.wholeRead(context, name, 'full scan', (table) => `a full scan of ${table} for each row of the join`)
             : await this.plainScan(context, name, 'full scan');
         if (found) advice.push(found);
       }
