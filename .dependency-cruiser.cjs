@@ -14,15 +14,16 @@ const ALLOWED = {
   headers: ['core'],
   database: ['core'],
   cache: ['core', 'database'], // cache/typeorm counts TypeORM's query cache through the database instrumentation
-  metrics: ['core'],
+  metrics: ['core', 'timing'], // the @Timed() histogram
   tracing: ['core'],
+  timing: ['core', 'tracing'], // @Timed() makes its span as @Traced() does
   profiling: ['core'],
   monitor: ['core'],
   health: ['core'],
   jobs: ['core', 'metrics'], // job gauges
   alerts: ['core', 'monitor', 'jobs'], // every rule and its wiring: snapshot rules, job rules
   advisor: ['core', 'database', 'cache', 'monitor'], // reads the feature services
-  admin: ['core', 'headers', 'database', 'cache', 'metrics', 'tracing', 'profiling', 'monitor', 'health', 'jobs', 'alerts', 'advisor'],
+  admin: ['core', 'headers', 'database', 'cache', 'metrics', 'tracing', 'profiling', 'monitor', 'health', 'jobs', 'alerts', 'advisor', 'timing'],
   cli: ['core'], // a client of the admin API: the shared schemas only
 };
 

@@ -75,6 +75,8 @@ export { PoolStatsSource, AlertsFiringSource, NPlusOneSource, type PoolStats } f
 
 // Tracing
 export { Traced, type TracedAttributes } from './tracing/traced.decorator';
+export { Timed, type TimedOptions, type TimedMethod } from './timing/timed.decorator';
+export { MethodTimings, type MethodTiming, type MethodTimingsBody } from './timing/method-timings.service';
 export {
   monitorSpanExporter,
   spanExportHealth,

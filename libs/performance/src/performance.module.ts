@@ -23,6 +23,8 @@ import { METHOD_CACHE_PROVIDERS } from './cache/method/method-cache.providers';
 import { MethodCache } from './cache/method/method-cache.service';
 import { CacheWarmer } from './cache/method/cache-warmer.service';
 import { QUERY_CACHE_PROVIDERS } from './cache/typeorm/query-cache.providers';
+import { TIMING_PROVIDERS } from './timing/timing.providers';
+import { MethodTimings } from './timing/method-timings.service';
 import { PerformanceAdvisor } from './advisor/performance-advisor.service';
 import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
 import { resolvePerformanceOptions } from './core/options/resolved.options';
@@ -69,6 +71,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     ...PROFILING_PROVIDERS,
     ...METHOD_CACHE_PROVIDERS,
     ...QUERY_CACHE_PROVIDERS,
+    ...TIMING_PROVIDERS,
   ],
   exports: [
     PERFORMANCE_OPTIONS,
@@ -87,6 +90,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     ProcessProfiler,
     MethodCache,
     CacheWarmer,
+    MethodTimings,
   ],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {

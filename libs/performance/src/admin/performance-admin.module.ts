@@ -21,6 +21,7 @@ import { ProfilingAdminController } from './profiling.controller';
 import { CacheWarmingAdminController } from './cache-warming.controller';
 import { describeToSwagger } from './swagger-metadata';
 
+import { TimingAdminController } from './timing.controller';
 /**
  * The admin controllers of every feature. Each feature adds its controller
  * here; all of them are `@Controller()` without a path of their own and
@@ -38,6 +39,8 @@ export const ADMIN_CONTROLLERS: Type<unknown>[] = [
   CacheWarmingAdminController,
 ];
 
+  TimingAdminController,
+  LiveAdminController,
 /**
  * Mounts the admin `/performance` API below the app's global prefix.
  * Imported by `PerformanceModule.forRoot()` itself; apps never import it.

@@ -6,6 +6,7 @@ import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { MetricsEndpoint } from './metrics.endpoint';
 import { PerformanceMetrics } from './performance-metrics.service';
+import { MethodTimings } from '../timing/method-timings.service';
 
 /**
  * The providers of the metrics feature. `PerformanceMetrics` resolves to
@@ -19,8 +20,9 @@ export const METRICS_PROVIDERS: Provider[] = [
       tracker: RequestTracker,
       events: PerformanceEvents,
       discovery: AppDiscovery,
-    ): PerformanceMetrics | null => (options.enabled && options.metrics.enabled ? new PerformanceMetrics(options, tracker, events, discovery) : null),
-    inject: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, AppDiscovery],
+      timings: MethodTimings | null,
+    ): PerformanceMetrics | null => (options.enabled && options.metrics.enabled ? new PerformanceMetrics(options, tracker, events, discovery, timings) : null),
+    inject: [PERFORMANCE_OPTIONS, RequestTracker, PerformanceEvents, AppDiscovery, { token: MethodTimings, optional: true }],
   },
   MetricsEndpoint,
 ];

@@ -12,6 +12,7 @@ import { HttpRequestSeries } from './http-request-series';
 import type { PrometheusRegistry } from '../core/options/metrics.options';
 import { mergeAlertSources, mergeNPlusOneSources, mergePoolSources } from '../core/ports/merge-sources';
 import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from '../core/ports/observability.port';
+import type { MethodTimings } from '../timing/method-timings.service';
 
 /**
  * The `route` label of every request that matched no route (404s, scans):
@@ -50,6 +51,7 @@ const MAX_NAMESPACES = 200;
  * | db_pool_waiting_requests | gauge | pool |
  * | db_n_plus_one_findings_total | counter | |
  * | performance_alerts_firing | gauge | severity |
+ * | method_duration_seconds | histogram | class, method, outcome (success, error): each `@Timed()` method |
  * | prom-client's default metrics (process_*, nodejs_*) | | |
  *
  * Injectable when `metrics.enabled` (the default); `null` otherwise.
@@ -77,6 +79,7 @@ export class PerformanceMetrics implements OnApplicationBootstrap {
     tracker: RequestTracker,
     events: PerformanceEvents,
     private readonly discovery?: AppDiscovery,
+    timings?: MethodTimings | null,
   ) {
     const prom = requireOptional<typeof PromClient>('prom-client', 'Prometheus metrics', 'metrics: { enabled: false }');
     this.prom = prom;
@@ -122,6 +125,17 @@ export class PerformanceMetrics implements OnApplicationBootstrap {
       registers,
     });
     if (options.metrics.defaultMetrics) prom.collectDefaultMetrics({ register: registry });
+
+    if (timings) {
+      const methodDuration = new prom.Histogram({
+        name: 'method_duration_seconds',
+        help: 'Duration of the calls of @Timed() methods, by class, method and outcome (success, error), in seconds.',
+        labelNames: ['class', 'method', 'outcome'],
+        buckets: [...options.metrics.durationBuckets],
+        registers,
+      });
+      timings.observe((m, seconds, failed) => methodDuration.observe({ class: m.className, method: m.method, outcome: failed ? 'error' : 'success' }, seconds));
+    }
 
     tracker.observe(this);
     events.onQuery((event) => this.recordQuery(event));

@@ -23,6 +23,20 @@ export function tracedMethodsDeclared(): boolean {
   return declared;
 }
 
+/** @internal Declares that a method wants spans (`@Timed()` makes them too). */
+export function declareTracedMethod(): void {
+  declared = true;
+}
+
+/**
+ * @internal Runs `fn` in a span named `name` while tracing runs with an SDK
+ * registered; calls it as is otherwise. What `@Traced()` and `@Timed()` share.
+ */
+export function inTracedSpan<R>(name: string, attributes: TracedAttributes | undefined, fn: () => R): R {
+  const active = runtime;
+  return active === null ? fn() : active.inSpan(name, attributes, fn);
+}
+
 /** @internal Installs or removes the runtime of {@link Traced}. */
 export function setTracedRuntime(next: TracedRuntime | null): void {
   runtime = next;
@@ -49,9 +63,7 @@ export function Traced(name?: string, attributes?: TracedAttributes): MethodDeco
     const spanName = name ?? `${(target as { constructor: { name: string } }).constructor.name}.${String(propertyKey)}`;
     const method = original as (...args: unknown[]) => unknown;
     const wrapped = function tracedMethod(this: unknown, ...args: unknown[]): unknown {
-      const active = runtime;
-      if (active === null) return method.apply(this, args);
-      return active.inSpan(spanName, attributes, () => method.apply(this, args));
+      return inTracedSpan(spanName, attributes, () => method.apply(this, args));
     };
     Object.defineProperty(wrapped, 'name', { value: method.name });
     // Nest keeps route, guard and param metadata on the method itself: carry it over.
