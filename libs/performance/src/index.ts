@@ -17,7 +17,7 @@ export type { CacheOptions, CachePathRule } from './core/options/cache.options';
 export type { CacheWarmingOptions } from './core/options/cache-warming.options';
 export type { MetricsOptions, PrometheusRegistry } from './core/options/metrics.options';
 export type { TracingOptions } from './core/options/tracing.options';
-export type { HealthOptions, HealthReadinessOptions, HealthScoreWeights, HttpDependency } from './core/options/health.options';
+export type { HealthLivenessOptions, HealthOptions, HealthReadinessOptions, HealthScoreWeights, HttpDependency } from './core/options/health.options';
 export type { JobsOptions } from './core/options/jobs.options';
 export type { HistoryOptions, KpiOptions } from './core/options/monitoring.options';
 export {

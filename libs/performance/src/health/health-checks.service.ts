@@ -1,5 +1,4 @@
 import { statfs } from 'node:fs/promises';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
 import type * as Terminus from '@nestjs/terminus';
@@ -12,6 +11,7 @@ import { mergeCacheProbes, mergePoolSources } from '../core/ports/merge-sources'
 import { CacheHealthProbe, PoolStatsSource } from '../core/ports/observability.port';
 import { readMemoryLimitBytes } from '../core/process-memory';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import { EventLoopLag } from './event-loop-lag';
 import { spanExportHealth, type DeliveryTargetHealth, type NotifierHealthSource } from '../core/ports/delivery-health.port';
 
 /** Which probe a check belongs to: `/health/live`, `/health/ready`, or only `/health`. */
@@ -121,7 +121,7 @@ function isDataSource(value: unknown): value is DataSourceLike {
 export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdown, StoreOutageSource {
   private readonly logger = new Logger('nestjs-performance');
   private readonly terminus: Terminus.HealthIndicatorService;
-  private readonly loopDelay: IntervalHistogram;
+  private readonly loopLag: EventLoopLag;
   private readonly memoryLimitBytes: number;
   private indicators: Indicator[] = [];
   /** Each DataSource with its name in Nest (`default`, or the name given to TypeOrmModule). */
@@ -142,9 +142,9 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
     this.terminus = new terminus.HealthIndicatorService();
     const max = options.monitoring.maxMemoryUsageMb;
     this.memoryLimitBytes = max !== undefined ? max * MIB : readMemoryLimitBytes();
-    // Native, sampled every 20 ms off the JS thread: the check reads it without waiting.
-    this.loopDelay = monitorEventLoopDelay({ resolution: 20 });
-    this.loopDelay.enable();
+    // Measured in 1 s slices of its own, whoever probes and however often: the check reads it without waiting.
+    this.loopLag = new EventLoopLag(options.health.eventLoopLagMs);
+    this.loopLag.start();
   }
 
   /** The TypeORM DataSources found in the app at start-up. */
@@ -165,7 +165,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     // The app's own start-up (module init, schema sync, route registration) blocked the loop on
     // purpose; the first probe after it judges the lag of a running app, not that.
-    this.loopDelay.reset();
+    this.loopLag.reset();
     // A probe or pool source the app (or a feature) registered outside this module counts too.
     const own = this.cacheProbe ?? this.lookup<CacheHealthProbe>(CacheHealthProbe);
     const appProbes = this.discovery.instancesOf<CacheHealthProbe>(CacheHealthProbe).filter((p) => p !== own);
@@ -194,7 +194,7 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationShutdown(): void {
-    this.loopDelay.disable();
+    this.loopLag.stop();
   }
 
   /**
@@ -315,17 +315,35 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
           return { path: health.diskPath, usedPercent, thresholdPercent: health.diskThresholdPercent };
         }),
     });
+    const lagLimitMs = health.eventLoopLagMs;
+    const windowMs = health.liveness.lagSeconds * 1000;
+    // Liveness: down only once the lag lasted the whole window (a busy spell is not a stuck process).
     list.push({
       key: 'event_loop',
       probes: ['live', 'all'],
       run: () =>
         attempt('event_loop', () => {
-          const lagMs = Math.round((this.loopDelay.percentile(99) / 1e6) * 10) / 10;
-          this.loopDelay.reset();
-          if (lagMs > health.eventLoopLagMs) down(`event loop lag p99 ${lagMs} ms is above ${health.eventLoopLagMs} ms`);
-          return { lagP99Ms: lagMs, thresholdMs: health.eventLoopLagMs };
+          const { lagP99Ms, sustainedMs } = this.loopLag.read();
+          const data = { lagP99Ms, thresholdMs: lagLimitMs, laggingForMs: sustainedMs, livenessWindowMs: windowMs };
+          if (sustainedMs >= windowMs)
+            down(`event loop lag above ${lagLimitMs} ms for ${Math.round(sustainedMs / 100) / 10} s (limit ${windowMs / 1000} s)`, data);
+          return data;
         }),
     });
+    // Readiness (opt-in): down while the latest slice lags, so a busy instance sheds load first.
+    if (health.readiness.eventLoop) {
+      list.push({
+        key: 'event_loop',
+        probes: ['ready'],
+        run: () =>
+          attempt('event_loop', () => {
+            const { lagP99Ms, sustainedMs } = this.loopLag.read();
+            const data = { lagP99Ms, thresholdMs: lagLimitMs, laggingForMs: sustainedMs };
+            if (lagP99Ms > lagLimitMs) down(`event loop lag p99 ${lagP99Ms} ms is above ${lagLimitMs} ms`, data);
+            return data;
+          }),
+      });
+    }
 
     const cache = this.cacheProbe;
     if (cache) {

@@ -40,7 +40,7 @@ describe('performanceOptionsFromEnv', () => {
 
   it('puts the cache store into readiness with HEALTH_READINESS_CACHE', () => {
     expect(performanceOptionsFromEnv({ HEALTH_READINESS_CACHE: 'true' })).toEqual({ health: { readiness: { cache: true } } });
-    expect(resolvePerformanceOptions({}).health.readiness).toEqual({ cache: false });
+    expect(resolvePerformanceOptions({}).health.readiness).toEqual({ cache: false, eventLoop: false });
   });
 
   it('turns the status endpoint off with STATUS_ENDPOINT=false', () => {

@@ -29,6 +29,25 @@ export interface HealthReadinessOptions {
    * @default false
    */
   cache?: boolean;
+  /**
+   * Count the event loop in readiness: `/health/ready` answers 503 while the
+   * lag p99 of the latest 1 s slice is above `eventLoopLagMs`, so a busy
+   * instance sheds load long before liveness would call it stuck.
+   * Env: `HEALTH_READINESS_EVENT_LOOP`.
+   * @default false
+   */
+  eventLoop?: boolean;
+}
+
+/** When `/health/live` calls the process stuck. */
+export interface HealthLivenessOptions {
+  /**
+   * Seconds the event loop's lag must stay above `eventLoopLagMs` without a
+   * break (every 1 s slice over it) before `/health/live` answers 503. A busy
+   * spell shorter than this keeps liveness up. Env: `HEALTH_LIVENESS_LAG_SECONDS`.
+   * @default 10
+   */
+  lagSeconds?: number;
 }
 
 /**
@@ -63,7 +82,10 @@ export interface HealthOptions {
   diskPath?: string;
   /** The disk check is down above this share of used space, in percent. @default 95 */
   diskThresholdPercent?: number;
-  /** The event-loop check is down above this lag, in ms. @default 200 */
+  /**
+   * The event loop is lagging above this lag p99 of a 1 s slice, in ms: liveness is down once
+   * it lasted `liveness.lagSeconds`, readiness at once with `readiness.eventLoop`. @default 200
+   */
   eventLoopLagMs?: number;
   /** The pool check is down when a pool's busy share exceeds this, in percent. @default 95 */
   poolSaturationPercent?: number;
@@ -72,9 +94,14 @@ export interface HealthOptions {
   /**
    * What readiness checks besides the TypeORM DataSources, the pools and
    * `dependencies`. `/health` checks everything whatever this says.
-   * @default { cache: false }
+   * @default { cache: false, eventLoop: false }
    */
   readiness?: HealthReadinessOptions;
+  /**
+   * When liveness calls the process stuck.
+   * @default { lagSeconds: 10 }
+   */
+  liveness?: HealthLivenessOptions;
   /**
    * Weights of the health overview score.
    * @default { database: 40, system: 35, cache: 25 }

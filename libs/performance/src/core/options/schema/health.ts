@@ -28,7 +28,10 @@ const health = z.strictObject({
     doc: 'path whose file system the disk check measures',
   }),
   diskThresholdPercent: option(percent, { default: 95, doc: 'disk check down above this used share, percent' }),
-  eventLoopLagMs: option(z.number().positive(), { default: 200, doc: 'liveness down above this event-loop lag p99, ms' }),
+  eventLoopLagMs: option(z.number().positive(), {
+    default: 200,
+    doc: 'event loop lagging above this lag p99 of a 1 s slice, ms (liveness after `health.liveness.lagSeconds`, readiness with `health.readiness.eventLoop`)',
+  }),
   poolSaturationPercent: option(percent, { default: 95, doc: 'pool check down above this busy share, percent' }),
   dependencies: option(
     z
@@ -47,6 +50,18 @@ const health = z.strictObject({
       default: false,
       env: 'HEALTH_READINESS_CACHE',
       doc: 'count the cache store in `/health/ready` (by default a cache outage degrades `/health` but never fails readiness: the cache fails open)',
+    }),
+    eventLoop: option(z.boolean(), {
+      default: false,
+      env: 'HEALTH_READINESS_EVENT_LOOP',
+      doc: 'count the event loop in `/health/ready`: 503 while the latest 1 s slice lags above `health.eventLoopLagMs` (sheds load early)',
+    }),
+  }),
+  liveness: section({
+    lagSeconds: option(z.int().min(1).max(3600), {
+      default: 10,
+      env: 'HEALTH_LIVENESS_LAG_SECONDS',
+      doc: '`/health/live` answers 503 only once the event loop lagged above `health.eventLoopLagMs` this many seconds without a break',
     }),
   }),
   weights: z
