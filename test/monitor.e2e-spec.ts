@@ -171,8 +171,10 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
       'p95Ms',
       'poolUtilizationPercent',
     ]);
-    const rss = c.body.forecasts.find((f: { metric: string }) => f.metric === 'rssMb');
-    expect(typeof rss.slopePerDay).toBe('number');
+    // A few seconds of history say nothing of 30 days: no projection, and what is needed.
+    expect(c.body.status).toBe('not-enough-history');
+    expect(c.body.recommendation).toMatch(/^Not enough history: 3 d of history and 20 snapshots for a 30-day forecast, have \d+ s and \d+ snapshots?$/);
+    for (const f of c.body.forecasts) expect(f).toMatchObject({ status: 'not-enough-history', projected: null, daysUntilLimit: null });
     for (const bad of ['0', '366', 'x']) {
       const r = await getJson(`${admin}/capacity?days=${bad}`, sample.admin);
       expect(r.status).toBe(400);
