@@ -39,12 +39,15 @@ describe.each(ADAPTERS)('background jobs on the sample app (%s)', (adapter) => {
     vi.useRealTimers();
   });
 
-  it('lists both jobs before their first run, with schedules and next runs from the scheduler', async () => {
+  it('lists every job before its first run, with schedules and next runs from the scheduler', async () => {
     const { status, body } = await getJson<JobsStatusBody>(`${sample.api}/performance/jobs/status`, sample.admin);
     expect(status).toBe(200);
-    expect(body.jobs.map((j) => j.name)).toEqual(['analytics-refresh', 'search-index-sync']);
-    expect(body.totals).toEqual({ jobs: 2, runs: 0, failures: 0, running: 0 });
-    const [refresh, sync] = body.jobs;
+    expect(body.jobs.map((j) => j.name)).toEqual(['analytics-refresh', 'category-stats', 'search-index-sync']);
+    expect(body.totals).toEqual({ jobs: 3, runs: 0, failures: 0, running: 0 });
+    const [refresh, manual, sync] = body.jobs;
+    // The on-demand job: no schedule, so never overdue.
+    expect(manual).toMatchObject({ schedule: { type: 'manual' }, expectedIntervalSeconds: null, status: 'never', runnable: true, lastManualRun: null });
+    expect(refresh!.runnable).toBe(false);
     expect(refresh).toMatchObject({
       schedule: { type: 'interval', intervalMs: 60_000, intervalName: 'analytics-refresh' },
       expectedIntervalSeconds: 60,
@@ -132,6 +135,7 @@ describe.each(ADAPTERS)('background jobs on the sample app (%s)', (adapter) => {
     const { body } = await getJson<JobsStatusBody>(`${sample.api}/performance/jobs/status`, sample.admin);
     expect(body.jobs.map((j) => [j.name, j.overdue])).toEqual([
       ['analytics-refresh', true],
+      ['category-stats', false],
       ['search-index-sync', true],
     ]);
     expect(body.alerts.filter((a) => a.rule === 'job-overdue').map((a) => [a.job, a.severity, a.threshold])).toEqual([
@@ -150,7 +154,7 @@ describe.each(ADAPTERS)('background jobs on the sample app (%s)', (adapter) => {
       body: {
         statusCode: 404,
         error: 'Not Found',
-        message: 'job "no-such-job" is not tracked (tracked: analytics-refresh, search-index-sync)',
+        message: 'job "no-such-job" is not tracked (tracked: analytics-refresh, category-stats, search-index-sync)',
       },
     });
     const bad = await job('bad%20name');

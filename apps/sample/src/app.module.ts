@@ -13,6 +13,7 @@ import { DocumentsService } from './documents/documents.service';
 import { SAMPLE_ENTITIES } from './entities';
 import { HelloController } from './hello/hello.controller';
 import { AnalyticsRefreshJob } from './jobs/analytics-refresh.job';
+import { CategoryStatsJob } from './jobs/category-stats.job';
 import { SearchIndexSyncJob } from './jobs/search-index-sync.job';
 import { DemoSeeder } from './seed/demo-seeder.service';
 import { WorkspacesController } from './workspaces/workspaces.controller';
@@ -27,7 +28,7 @@ export class SampleAppModule {
       imports: [
         TypeOrmModule.forRoot(typeOrmOptionsFromUrl(config.databaseUrl)),
         TypeOrmModule.forFeature(SAMPLE_ENTITIES),
-        // Two background jobs tracked with @TrackJob (see jobs/).
+        // Three background jobs tracked with @TrackJob (see jobs/): two scheduled, one run on demand.
         ScheduleModule.forRoot(),
         PerformanceModule.forRoot(
           mergePerformanceOptions(
@@ -48,6 +49,7 @@ export class SampleAppModule {
         DemoSeeder,
         AnalyticsRefreshJob,
         SearchIndexSyncJob,
+        CategoryStatsJob,
       ],
     };
   }

@@ -9,14 +9,15 @@ const METADATA_SCANNER = new MetadataScanner();
 /**
  * Finds every `@TrackJob` method of the app's providers and controllers:
  * `found` is called for each, in the order Nest holds them, with the
- * schedule its `@nestjs/schedule` decorator declares; each instance with a
+ * schedule its `@nestjs/schedule` decorator declares and a function that
+ * calls it on its instance (as the scheduler would); each instance with a
  * tracked method then records its runs with `recorder` (unless it has a
  * recorder of its own already).
  */
 export function discoverTrackedJobs(
   discovery: AppDiscovery,
   recorder: JobRunRecorder,
-  found: (job: TrackedJobDefinition, schedule: JobSchedule | undefined) => void,
+  found: (job: TrackedJobDefinition, schedule: JobSchedule | undefined, start: () => unknown) => void,
 ): void {
   for (const { instance: provided } of discovery.instances({ controllers: true })) {
     const instance = provided as Record<PropertyKey, unknown>;
@@ -26,7 +27,7 @@ export function discoverTrackedJobs(
       const job = trackedJobOf(method);
       if (!job) continue;
       tracked = true;
-      found(job, findScheduleOf(method));
+      found(job, findScheduleOf(method), () => (instance[key] as () => unknown).call(instance));
     }
     if (tracked && !Object.prototype.hasOwnProperty.call(instance, JOB_RECORDER)) {
       Object.defineProperty(instance, JOB_RECORDER, { value: recorder, enumerable: false, configurable: true });

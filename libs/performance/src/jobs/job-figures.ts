@@ -62,6 +62,8 @@ export function describeJob(
     nextRunAt: next === null ? null : new Date(next).toISOString(),
     overdue,
     lastError: state.lastError,
+    runnable: state.runnable,
+    lastManualRun: state.lastManualRun,
     alerts,
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ModuleRef } from '@nestjs/core';
@@ -8,7 +9,7 @@ import { discoverTrackedJobs } from './job-discovery';
 import { describeJob, jobsStatusBody } from './job-figures';
 import type { ScheduleReader } from './job-schedule';
 import { describeJobError, JobState } from './job-state';
-import type { JobAlert, JobAlertRules, JobsStatusBody, JobStatus } from './job-status';
+import type { JobAlert, JobAlertRules, JobsStatusBody, JobStatus, ManualJobRun } from './job-status';
 import { scheduleReaderFrom } from './schedule-reader';
 import { fallbackJobRecorder, JOB_NAME_PATTERN, type TrackedJobDefinition } from './track-job.decorator';
 
@@ -30,6 +31,8 @@ import { fallbackJobRecorder, JOB_NAME_PATTERN, type TrackedJobDefinition } from
 export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
   private readonly jobs = new Map<string, JobState>();
+  /** How to start each runnable job (its method, called on its instance). */
+  private readonly starters = new Map<string, () => unknown>();
   private readonly overLimitLogged = new Set<string>();
   private readonly startedAt = Date.now();
   private scheduleReader: ScheduleReader | null = null;
@@ -55,9 +58,13 @@ export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     fallbackJobRecorder.current = this;
     if (!this.discovery) return;
-    discoverTrackedJobs(this.discovery, this, (job, schedule) => {
+    discoverTrackedJobs(this.discovery, this, (job, schedule, start) => {
       const state = this.stateOf(job);
       if (state && schedule) state.schedule = schedule;
+      if (state && job.runnable) {
+        state.runnable = true;
+        this.starters.set(job.name, start);
+      }
     });
     if (this.moduleRef && [...this.jobs.values()].some((j) => j.schedule.type !== 'manual')) {
       this.scheduleReader = scheduleReaderFrom(this.moduleRef);
@@ -116,6 +123,39 @@ export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
     if (!state) return;
     state.retries++;
     if (error !== undefined) state.lastError = describeJobError(error, Date.now(), this.options.maxErrorLength);
+  }
+
+  /**
+   * Starts one run of the runnable job `name` now, recorded like any other
+   * run, and returns without waiting for it: `unknown` when no job of that
+   * name is tracked, `not-runnable` when it was not marked
+   * `@TrackJob(name, { runnable: true })`, `busy` while a run is in progress.
+   * @internal
+   */
+  runNow(name: string): { started: ManualJobRun } | { refused: 'unknown' | 'not-runnable' | 'busy' } {
+    const state = this.jobs.get(name);
+    if (!state) return { refused: 'unknown' };
+    const start = this.starters.get(name);
+    if (!start) return { refused: 'not-runnable' };
+    if (state.running > 0) return { refused: 'busy' };
+    const run: ManualJobRun = { runId: randomUUID(), requestedAt: new Date().toISOString(), finishedAt: null, status: 'running' };
+    state.lastManualRun = run;
+    const settle = (status: 'success' | 'failure') => {
+      if (state.lastManualRun?.runId === run.runId) state.lastManualRun = { ...run, finishedAt: new Date().toISOString(), status };
+    };
+    try {
+      const result = start();
+      if (isPromiseLike(result)) {
+        // The outcome is recorded by the run itself; nothing here rethrows it.
+        result.then(
+          () => settle('success'),
+          () => settle('failure'),
+        );
+      } else settle('success');
+    } catch {
+      settle('failure');
+    }
+    return { started: run };
   }
 
   /** Names of the tracked jobs, sorted. @internal */

@@ -1,6 +1,6 @@
 import type * as Hdr from 'hdr-histogram-js';
 import type { JobSchedule } from './job-schedule';
-import type { JobError } from './job-status';
+import type { JobError, ManualJobRun } from './job-status';
 
 /** The longest run the duration histogram holds, in µs (a day); longer runs count as this. */
 const HISTOGRAM_MAX_US = 24 * 3600 * 1_000_000;
@@ -21,6 +21,10 @@ export class JobState {
   lastFailureAt = 0;
   lastOk = true;
   lastError: JobError | null = null;
+  /** Whether `POST jobs/:name/run` may start it. */
+  runnable = false;
+  /** The latest run started through `POST jobs/:name/run`. */
+  lastManualRun: ManualJobRun | null = null;
   /** Outcomes of the latest runs as a ring of 0 (ok) / 1 (failed). */
   readonly recent: Uint8Array;
   recentNext = 0;

@@ -52,6 +52,16 @@ export interface JobError {
 }
 
 /** One job as `jobs/status` and `jobs/:name` show it. */
+/** A run started on demand with `POST jobs/:name/run`. */
+export interface ManualJobRun {
+  readonly runId: string;
+  /** ISO time the run was requested (and started). */
+  readonly requestedAt: string;
+  /** ISO time it finished; null while it runs. */
+  readonly finishedAt: string | null;
+  readonly status: 'running' | 'success' | 'failure';
+}
+
 export interface JobStatus {
   readonly name: string;
   /** Where the runs come from, as far as the scheduler says. */
@@ -83,6 +93,10 @@ export interface JobStatus {
   readonly overdue: boolean;
   readonly lastError: JobError | null;
   readonly alerts: readonly JobAlert[];
+  /** Whether `POST jobs/:name/run` may start it (`@TrackJob(name, { runnable: true })`). */
+  readonly runnable: boolean;
+  /** The latest run started with `POST jobs/:name/run`; null when none was. */
+  readonly lastManualRun: ManualJobRun | null;
 }
 
 /** Body of `jobs/status`. */

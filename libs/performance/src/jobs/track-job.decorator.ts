@@ -9,12 +9,21 @@ export interface TrackJobOptions {
    * it is read from their schedule.
    */
   expectedIntervalSeconds?: number;
+  /**
+   * Whether an operator may start a run on demand with
+   * `POST <admin>/jobs/:name/run` (202 with a run id; 409 while a run is in
+   * progress). Only on a method without parameters: the admin API has
+   * nothing to pass it. Default false.
+   */
+  runnable?: boolean;
 }
 
 /** What `@TrackJob` fixed for one method, resolved once when the class is defined. */
 export interface TrackedJobDefinition {
   readonly name: string;
   readonly expectedIntervalSeconds: number | undefined;
+  /** Whether `POST <admin>/jobs/:name/run` may start it (a method without parameters). */
+  readonly runnable?: boolean;
 }
 
 /** Records one run of a job; implemented by `JobMonitor`. */
@@ -60,6 +69,11 @@ export const fallbackJobRecorder: { current: JobRunRecorder | null } = { current
  * async refreshReports(): Promise<void> { … }
  *
  * @example
+ * // Also startable on demand: POST <admin>/jobs/documents-reindex/run
+ * @TrackJob('documents-reindex', { runnable: true })
+ * async reindex(): Promise<void> { … }
+ *
+ * @example
  * @TrackJob('invoice-worker', { expectedIntervalSeconds: 60 })
  * async handle(message: InvoiceMessage): Promise<void> { … }
  */
@@ -74,12 +88,24 @@ export function TrackJob(name: string, options: TrackJobOptions = {}): MethodDec
       `@TrackJob('${name}') expectedIntervalSeconds must be a positive number of seconds (got ${String(interval)})`,
     );
   }
-  const definition: TrackedJobDefinition = Object.freeze({ name, expectedIntervalSeconds: interval });
+  if (options.runnable !== undefined && typeof options.runnable !== 'boolean') {
+    throw new PerformanceError('PERF_ERR_INVALID_OPTIONS', `@TrackJob('${name}') runnable must be true or false (got ${String(options.runnable)})`);
+  }
+  const runnable = options.runnable === true;
+  const definition: TrackedJobDefinition = Object.freeze({ name, expectedIntervalSeconds: interval, runnable });
 
-  return <T>(_target: object, _key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => {
+  return <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => {
     const original: unknown = descriptor.value;
     if (typeof original !== 'function') {
       throw new PerformanceError('PERF_ERR_INVALID_OPTIONS', `@TrackJob('${name}') must decorate a method`);
+    }
+    if (runnable && (original as (...args: unknown[]) => unknown).length > 0) {
+      const where = `${(target as { constructor?: { name?: string } }).constructor?.name ?? 'a class'}.${String(key)}`;
+      throw new PerformanceError(
+        'PERF_ERR_INVALID_OPTIONS',
+        `@TrackJob('${name}', { runnable: true }) needs a method without parameters (${where} takes ${(original as () => unknown).length}): ` +
+          'POST jobs/:name/run has nothing to pass it. Move the arguments into the method, or leave runnable out.',
+      );
     }
     const method = original as (...args: unknown[]) => unknown;
     const tracked = function (this: unknown, ...args: unknown[]): unknown {
