@@ -32,7 +32,7 @@ describe('nestjs-performance CLI against the sample app', () => {
   it('--help lists every command and the exit codes', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['analyze', 'recommendations', 'optimize-db', 'optimize-cache', 'optimize-all', 'report', 'alerts', 'load']) {
+    for (const command of ['analyze', 'recommendations', 'optimize-db', 'optimize-cache', 'optimize-all', 'optimizations', 'report', 'alerts', 'load']) {
       expect(run.stdout).toContain(`  ${command} `);
     }
     expect(run.stdout).toContain('Exit codes:');
@@ -138,7 +138,21 @@ describe('nestjs-performance CLI against the sample app', () => {
     expect(run.stdout).toContain(`Report written to ${file}`);
     const report = JSON.parse(readFileSync(file, 'utf8')) as { baseUrl: string; sections: Record<string, unknown>; unavailable: object };
     expect(Object.keys(report.sections).sort()).toEqual(
-      ['alerts', 'bottlenecks', 'cache', 'capacity', 'connectionPool', 'health', 'indexes', 'kpis', 'loadTest', 'metrics', 'queries', 'recommendations'].sort(),
+      [
+        'alerts',
+        'bottlenecks',
+        'cache',
+        'capacity',
+        'connectionPool',
+        'health',
+        'indexes',
+        'kpis',
+        'loadTest',
+        'metrics',
+        'optimizations',
+        'queries',
+        'recommendations',
+      ].sort(),
     );
     expect(report.unavailable).toEqual({});
     expect(report.baseUrl).toBe(sample.api);

@@ -5,6 +5,7 @@ import { DEFAULT_URL, finish, integerFlag } from './cli-context';
 import { alertsCommand } from './commands/alerts.command';
 import { analyzeCommand } from './commands/analyze.command';
 import { loadCommand } from './commands/load.command';
+import { optimizationsCommand } from './commands/optimizations.command';
 import { optimizeAllCommand, optimizeCacheCommand, optimizeDbCommand } from './commands/optimize.command';
 import { recommendationsCommand } from './commands/recommendations.command';
 import { reportCommand } from './commands/report.command';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     optimizeDbCommand(),
     optimizeCacheCommand(),
     optimizeAllCommand(),
+    optimizationsCommand(),
     reportCommand(),
     alertsCommand(),
     loadCommand(),

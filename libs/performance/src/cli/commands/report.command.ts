@@ -16,6 +16,7 @@ export const REPORT_SECTIONS: Readonly<Record<string, string>> = {
   capacity: 'capacity?days=30',
   queries: 'query-performance',
   indexes: 'suggest-indexes',
+  optimizations: 'optimizations',
   connectionPool: 'connection-pool',
   cache: 'cache-stats',
   loadTest: 'load-test/status',
