@@ -17,11 +17,13 @@ import { DatabaseAdminController } from './database.controller';
 import { HealthAdminController } from './health.controller';
 import { MonitoringAdminController } from './monitoring.controller';
 import { JobsAdminController } from './jobs.controller';
+import { LiveAdminController } from './live.controller';
+import { LiveStreams } from './live-stream.service';
 import { ProfilingAdminController } from './profiling.controller';
 import { CacheWarmingAdminController } from './cache-warming.controller';
+import { TimingAdminController } from './timing.controller';
 import { describeToSwagger } from './swagger-metadata';
 
-import { TimingAdminController } from './timing.controller';
 /**
  * The admin controllers of every feature. Each feature adds its controller
  * here; all of them are `@Controller()` without a path of their own and
@@ -37,10 +39,10 @@ export const ADMIN_CONTROLLERS: Type<unknown>[] = [
   JobsAdminController,
   ProfilingAdminController,
   CacheWarmingAdminController,
-];
-
   TimingAdminController,
   LiveAdminController,
+];
+
 /**
  * Mounts the admin `/performance` API below the app's global prefix.
  * Imported by `PerformanceModule.forRoot()` itself; apps never import it.
@@ -62,6 +64,7 @@ export class PerformanceAdminModule {
         TYPEORM_QUERY_CACHES_PROVIDER,
         DashboardAssets,
         DashboardPage,
+        LiveStreams,
         {
           // Here because only this module knows the admin path.
           provide: ObservabilityTrafficFilter,

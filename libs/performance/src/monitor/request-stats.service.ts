@@ -3,6 +3,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { CacheEvent, QueryEvent } from '../core/context/performance-events.service';
 import type { RequestContext } from '../core/context/request-context';
 import type { RequestObserver } from '../core/context/request-tracker.service';
+import { LiveRing } from './live-ring';
 import { roundTo } from './metrics-snapshot';
 
 /** Routes get their own statistics up to this many; later ones share `<other>`. */
@@ -27,6 +28,9 @@ function histogram(digits: 2 | 3): hdr.Histogram {
 
 const toUs = (ms: number): number => Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
 
+/** Seconds of the per-route request rate (`ratePerSecond`). */
+export const ROUTE_RATE_SECONDS = 60;
+
 /** What the monitor saw of one route since start (times in ms). */
 export interface RouteStatsEntry {
   readonly method: string;
@@ -44,6 +48,24 @@ export interface RouteStatsEntry {
   readonly cacheHits: number;
   /** Responses the cache looked up and missed. */
   readonly cacheMisses: number;
+}
+
+/** One row of the per-route table (`GET <admin>/routes`): totals since start, and the rate of the last minute. */
+export interface RouteTableEntry extends RouteStatsEntry {
+  /** Requests per second over the last {@link ROUTE_RATE_SECONDS} complete seconds. */
+  readonly ratePerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Responses by status class since start. */
+  readonly status: { readonly '2xx': number; readonly '3xx': number; readonly '4xx': number; readonly '5xx': number };
+  /** `errors / requests` in percent. */
+  readonly errorRatePercent: number;
+  /** Summed duration of the route's SQL statements, in ms. */
+  readonly dbTimeMs: number;
+  /** Share of the route's response time spent in SQL statements, in percent. */
+  readonly dbTimeSharePercent: number;
+  /** `cacheHits / (cacheHits + cacheMisses)` in percent; null when the response cache never looked this route up. */
+  readonly cacheHitRatePercent: number | null;
 }
 
 /** Cache lookups of one namespace since start, from cache events. */
@@ -65,6 +87,13 @@ class RouteEntry {
   dbQueries = 0;
   cacheHits = 0;
   cacheMisses = 0;
+  dbTimeMs = 0;
+  s2 = 0;
+  s3 = 0;
+  s4 = 0;
+  /** Requests per second of the last minute, slot `second % 60`, and the second each slot holds. */
+  readonly recent = new Uint32Array(ROUTE_RATE_SECONDS);
+  readonly recentSecond = new Float64Array(ROUTE_RATE_SECONDS);
   readonly latency = histogram(2);
   constructor(
     readonly method: string,
@@ -108,6 +137,12 @@ export class RequestStats implements RequestObserver {
   private readonly namespaces = new Map<string, { hits: number; misses: number; stale: number; bypass: number }>();
   // Optimization: null while nothing is ignored, so each request costs one check.
   private ignored: readonly string[] | null = null;
+  /** One-second aggregates of the last 15 minutes (the dashboard's live view). */
+  readonly live: LiveRing;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.live = new LiveRing(now);
+  }
 
   /**
    * Leaves requests to these paths, and to anything below them, out of every
@@ -146,6 +181,8 @@ export class RequestStats implements RequestObserver {
     this.requests++;
     if (error) this.errors++;
     this.window.recordValue(toUs(ms));
+    const status = res.statusCode;
+    this.live.recordResponse(status, ms);
 
     const route = ctx.route ?? UNMATCHED;
     // Optimization: looked up by the route and method strings the router holds (hashes cached), no key built.
@@ -157,6 +194,17 @@ export class RequestStats implements RequestObserver {
     entry.totalMs += ms;
     if (ms > entry.maxMs) entry.maxMs = ms;
     entry.dbQueries += ctx.dbQueries;
+    entry.dbTimeMs += ctx.dbTimeMs;
+    if (status < 300) entry.s2++;
+    else if (status < 400) entry.s3++;
+    else if (status < 500) entry.s4++;
+    const second = Math.floor(this.now() / 1000);
+    const slot = second % ROUTE_RATE_SECONDS;
+    if (entry.recentSecond[slot] !== second) {
+      entry.recentSecond[slot] = second;
+      entry.recent[slot] = 0;
+    }
+    entry.recent[slot]!++;
     if (ctx.cacheStatus === 'HIT' || ctx.cacheStatus === 'STALE') entry.cacheHits++;
     else if (ctx.cacheStatus === 'MISS') entry.cacheMisses++;
     entry.latency.recordValue(toUs(ms));
@@ -184,7 +232,11 @@ export class RequestStats implements RequestObserver {
     if (event.status === 'HIT' || event.status === 'STALE') {
       this.cacheHits++;
       this.cacheLookups++;
-    } else if (event.status === 'MISS') this.cacheLookups++;
+      this.live.recordCache(true);
+    } else if (event.status === 'MISS') {
+      this.cacheLookups++;
+      this.live.recordCache(false);
+    }
     let ns = this.namespaces.get(event.namespace);
     if (!ns) {
       const name = this.namespaces.size < MAX_NAMESPACES ? event.namespace : '<other>';
@@ -202,6 +254,7 @@ export class RequestStats implements RequestObserver {
     if (event.request?.excluded === true) return;
     this.dbQueries++;
     this.dbTimeMs += event.durationMs;
+    this.live.recordQuery(event.durationMs);
   };
 
   /** Returns the counters since the last call and starts a new interval. */
@@ -245,6 +298,48 @@ export class RequestStats implements RequestObserver {
         cacheHits: e.cacheHits,
         cacheMisses: e.cacheMisses,
       }))
+      .sort((a, b) => b.requests - a.requests);
+  }
+
+  /**
+   * The per-route table: totals since start with percentiles, status classes,
+   * error rate, SQL per request and DB time share, cache hit rate, and the
+   * request rate of the last minute; most requests first. Bounded like the
+   * routes themselves (200, then `<other>` per method).
+   */
+  routeTable(): RouteTableEntry[] {
+    const lastSecond = Math.floor(this.now() / 1000) - 1;
+    return [...this.routes.values()]
+      .map((e): RouteTableEntry => {
+        let recent = 0;
+        for (let i = 0; i < ROUTE_RATE_SECONDS; i++) {
+          const s = e.recentSecond[i]!;
+          if (s <= lastSecond && s > lastSecond - ROUTE_RATE_SECONDS) recent += e.recent[i]!;
+        }
+        const n = Math.max(1, e.requests);
+        const looked = e.cacheHits + e.cacheMisses;
+        const pct = (p: number): number => roundTo(e.latency.getValueAtPercentile(p) / 1000);
+        return {
+          method: e.method,
+          route: e.route,
+          requests: e.requests,
+          ratePerSecond: roundTo(recent / ROUTE_RATE_SECONDS),
+          errors: e.errors,
+          errorRatePercent: roundTo((e.errors / n) * 100, 1),
+          status: { '2xx': e.s2, '3xx': e.s3, '4xx': e.s4, '5xx': e.errors },
+          meanMs: roundTo(e.totalMs / n),
+          p50Ms: pct(50),
+          p95Ms: pct(95),
+          p99Ms: pct(99),
+          maxMs: roundTo(e.maxMs),
+          dbQueriesPerRequest: roundTo(e.dbQueries / n),
+          dbTimeMs: roundTo(e.dbTimeMs),
+          dbTimeSharePercent: e.totalMs > 0 ? roundTo(Math.min(100, (e.dbTimeMs / e.totalMs) * 100), 1) : 0,
+          cacheHits: e.cacheHits,
+          cacheMisses: e.cacheMisses,
+          cacheHitRatePercent: looked ? roundTo((e.cacheHits / looked) * 100, 1) : null,
+        };
+      })
       .sort((a, b) => b.requests - a.requests);
   }
 
