@@ -44,6 +44,21 @@ export function levelOf(rule: AlertRule, value: number | null): { severity: Aler
   return undefined;
 }
 
+/** Metrics measured on the requests of the window: without requests they say nothing. */
+const PER_REQUEST: ReadonlySet<AlertMetric> = new Set<AlertMetric>(['p95Ms', 'errorRatePercent']);
+
+/**
+ * Whether the snapshot measured the metric: a value, and for the metrics of
+ * requests (latency, error rate) at least one request in the window. The
+ * others say null when they had nothing to measure (no cache lookups, no
+ * queries, no pool).
+ */
+export function measured(snapshot: MetricsSnapshot, metric: AlertMetric): boolean {
+  const value = snapshot[metric];
+  if (value === null || value === undefined || !Number.isFinite(value)) return false;
+  return !PER_REQUEST.has(metric) || snapshot.requests > 0;
+}
+
 interface Open {
   alert: PerformanceAlert;
   healthy: number;
@@ -79,7 +94,11 @@ function outageMessage(o: StoreOutage): string {
  * Evaluates the alert rules against each snapshot and keeps each alert's
  * lifecycle: a breach opens one alert per rule (firing), later breaches
  * update it (count, last seen, value, escalation), and `resolveAfterSamples`
- * healthy snapshots resolve it. Every change is saved to the history store
+ * healthy snapshots in a row resolve it. A snapshot that did not measure a
+ * rule's metric (no requests for latency and error rate; no cache lookups,
+ * queries or pool for theirs) leaves that rule's alert as it is: no data is
+ * not healthy, so an alert does not resolve and fire again across quiet
+ * intervals. Every change is saved to the history store
  * and handed to the notifiers; neither is awaited by the sampler.
  *
  * Job rules (`job-failure-rate`, `job-overdue`) come from a
@@ -168,6 +187,8 @@ export class AlertManager implements AlertsFiringSource, SnapshotObserver {
     const now = snapshot.timestamp;
     for (const rule of this.options.rules) {
       const value = snapshot[rule.metric];
+      // No data is not healthy: a window without what the metric measures keeps the alert as it is.
+      if (!measured(snapshot, rule.metric)) continue;
       const level = levelOf(rule, value);
       const breach: Breach | undefined =
         level && value !== null
@@ -273,7 +294,10 @@ export class AlertManager implements AlertsFiringSource, SnapshotObserver {
     }
   }
 
-  /** One step of an alert's lifecycle: open, update or escalate on a breach; count towards resolving otherwise. */
+  /**
+   * One step of an alert's lifecycle: open, update or escalate on a breach; count towards resolving otherwise
+   * (only windows that measured the metric get here: `resolveAfterSamples` healthy ones in a row resolve it).
+   */
   private apply(key: string, breach: Breach | undefined, now: string, events: AlertEvent[]): void {
     const current = this.open.get(key);
     if (breach) {

@@ -164,3 +164,52 @@ describe('AlertManager with outage rules', () => {
     expect(after.m.firing()).toMatchObject([{ metric: 'database-down', dependency: 'default', count: 2 }]);
   });
 });
+
+describe('AlertManager on windows without data', () => {
+  const p95Only = resolveAlertsOptions({
+    rules: {
+      cpuPercent: false,
+      memoryPercent: false,
+      p95Ms: { warning: 200, critical: 5000 },
+      errorRatePercent: { warning: 1 },
+      poolUtilizationPercent: false,
+      dbMeanQueryMs: false,
+      eventLoopLagP99Ms: false,
+      cacheHitRatePercent: false,
+    },
+    notifiers: { log: false },
+  });
+  /** A window: busy and slow, busy and fast, or empty (no requests: p95 null, error rate 0). */
+  const window = (at: number, kind: 'slow' | 'fast' | 'empty') =>
+    ({
+      timestamp: new Date(at).toISOString(),
+      requests: kind === 'empty' ? 0 : 500,
+      errorRatePercent: 0,
+      p95Ms: kind === 'slow' ? 2500 : kind === 'fast' ? 40 : null,
+    }) as MetricsSnapshot;
+
+  it('gives one alert, not many, when busy-slow and empty windows alternate (no data is not healthy)', () => {
+    const m = new AlertManager(p95Only, 'test', new MemoryHistoryStore(100, 100), new AlertDispatcher([], p95Only.notifiers));
+    const events: AlertEvent[] = [];
+    let t = 0;
+    for (let cycle = 0; cycle < 9; cycle++) {
+      events.push(...m.evaluate(window((t += 60_000), 'slow')));
+      events.push(...m.evaluate(window((t += 60_000), 'empty')));
+      events.push(...m.evaluate(window((t += 60_000), 'empty')));
+    }
+    expect(events.map((e) => [e.kind, e.alert.metric])).toEqual([['fired', 'p95Ms']]);
+    expect(m.firing()).toMatchObject([{ metric: 'p95Ms', status: 'firing', count: 9 }]);
+    // A window with requests, fast enough, is what resolves it.
+    expect(m.evaluate(window(t + 60_000, 'fast')).map((e) => [e.kind, e.alert.metric])).toEqual([['resolved', 'p95Ms']]);
+  });
+
+  it('counts only windows with data towards resolveAfterSamples', () => {
+    const twice = { ...p95Only, resolveAfterSamples: 2 };
+    const m = new AlertManager(twice, 'test', new MemoryHistoryStore(100, 100), new AlertDispatcher([], twice.notifiers));
+    expect(m.evaluate(window(1_000, 'slow'))).toHaveLength(1);
+    expect(m.evaluate(window(2_000, 'fast'))).toEqual([]);
+    expect(m.evaluate(window(3_000, 'empty'))).toEqual([]);
+    expect(m.evaluate(window(4_000, 'empty'))).toEqual([]);
+    expect(m.evaluate(window(5_000, 'fast')).map((e) => e.kind)).toEqual(['resolved']);
+  });
+});
