@@ -240,6 +240,12 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     page.on('request', (r) => {
       if (r.url().endsWith('/metrics/current')) polls++;
     });
+    // Every request but the live stream, which stays open by design, has finished.
+    const inFlight = new Set<Request>();
+    page.on('request', (r) => void (new URL(r.url()).pathname.endsWith('/live') || inFlight.add(r)));
+    page.on('requestfinished', (r) => void inFlight.delete(r));
+    page.on('requestfailed', (r) => void inFlight.delete(r));
+    const settled = () => expect.poll(() => inFlight.size).toBe(0);
     await page.goto(`${dashboard}#token=${SAMPLE_ADMIN_TOKEN}`);
     await page.waitForSelector('html[data-ready="true"]');
     const every = Number((await page.textContent('#updated'))!.match(/every (\d+) s/)![1]);
@@ -252,14 +258,14 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
       await page.$eval('input[name="range"][value="24"]', (b) => (b as unknown as { click(): void }).click());
       await page.$eval('input[name="range"][value="1"]', (b) => (b as unknown as { click(): void }).click());
     }
-    await page.waitForLoadState('networkidle');
+    await settled();
     const before = polls;
     const stamp = async () => page.getAttribute('#updated', 'datetime');
     for (let i = 0; i < 5; i++) {
       const last = await stamp();
       await page.clock.runFor(every * 1000);
       await expect.poll(stamp).not.toBe(last);
-      await page.waitForLoadState('networkidle');
+      await settled();
     }
     // One poll per interval: a leaked timer would add more.
     expect(polls - before).toBe(5);

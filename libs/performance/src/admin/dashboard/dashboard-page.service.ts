@@ -108,6 +108,22 @@ export class DashboardPage {
 <h2 id="h-now">Now</h2>
 <ul id="cards" class="cards"></ul>
 </section>
+<section aria-labelledby="h-live">
+<div class="section-head">
+<h2 id="h-live">Live</h2>
+<p class="quiet live-status"><time id="live-status" aria-live="off">Connecting…</time></p>
+</div>
+<ul id="live-cards" class="cards"></ul>
+<div id="live-charts" class="charts"></div>
+</section>
+<section aria-labelledby="h-routes">
+<div class="section-head">
+<h2 id="h-routes">Routes</h2>
+<label class="filter"><span>Filter</span> <input id="routes-filter" type="search" autocomplete="off" spellcheck="false" placeholder="GET /api"></label>
+</div>
+<p id="routes-note" class="quiet"></p>
+<div id="routes" class="table-wrap"></div>
+</section>
 <section aria-labelledby="h-history">
 <div class="section-head">
 <h2 id="h-history">History</h2>

@@ -378,6 +378,421 @@
     }
   }
 
+  // ---------- live view (GET live: Server-Sent Events read with fetch, so the bearer header goes along) ----------
+  var LIVE_SECONDS = 300;
+  var live = { controller: null, points: [], retry: null, charts: [], polling: false, lastEventAt: 0 };
+
+  function liveSum(points, key) {
+    return points.reduce(function (n, p) {
+      return n + (isNum(p[key]) ? p[key] : 0);
+    }, 0);
+  }
+  function liveMax(points, key) {
+    var v = points
+      .map(function (p) {
+        return p[key];
+      })
+      .filter(isNum);
+    return v.length ? Math.max.apply(null, v) : undefined;
+  }
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  }
+
+  // Each card: what it sums over which seconds; the window and the time of its data are shown under the value.
+  var LIVE_CARDS = [
+    {
+      id: 'live-rps',
+      label: 'Requests',
+      unit: 'req/s',
+      seconds: 10,
+      value: function (w) {
+        return liveSum(w, 'requests') / w.length;
+      },
+    },
+    {
+      id: 'live-p95',
+      label: 'p95, slowest second',
+      unit: 'ms',
+      seconds: 10,
+      value: function (w) {
+        return liveMax(w, 'p95Ms');
+      },
+    },
+    {
+      id: 'live-p99',
+      label: 'p99, slowest second',
+      unit: 'ms',
+      seconds: 10,
+      value: function (w) {
+        return liveMax(w, 'p99Ms');
+      },
+    },
+    {
+      id: 'live-errors',
+      label: 'Server errors (5xx)',
+      unit: '',
+      seconds: 60,
+      value: function (w) {
+        return liveSum(w, 'errors');
+      },
+    },
+    {
+      id: 'live-4xx',
+      label: 'Client errors (4xx)',
+      unit: '',
+      seconds: 60,
+      value: function (w) {
+        return w.reduce(function (n, p) {
+          return n + p.status['4xx'];
+        }, 0);
+      },
+    },
+    {
+      id: 'live-db',
+      label: 'SQL statements',
+      unit: '/s',
+      seconds: 10,
+      value: function (w) {
+        return liveSum(w, 'dbQueries') / w.length;
+      },
+    },
+    {
+      id: 'live-dbtime',
+      label: 'DB time',
+      unit: 'ms/s',
+      seconds: 10,
+      value: function (w) {
+        return liveSum(w, 'dbTimeMs') / w.length;
+      },
+    },
+    {
+      id: 'live-hit',
+      label: 'Cache hit rate',
+      unit: '%',
+      seconds: 60,
+      value: function (w) {
+        var hits = liveSum(w, 'cacheHits');
+        var looked = hits + liveSum(w, 'cacheMisses');
+        return looked ? (hits / looked) * 100 : undefined;
+      },
+    },
+  ];
+
+  function renderLiveCards() {
+    var ul = clear($('live-cards'));
+    var pts = live.points;
+    if (!pts.length) return;
+    var last = pts[pts.length - 1];
+    LIVE_CARDS.forEach(function (card) {
+      var w = pts.slice(-card.seconds);
+      var value = card.value(w);
+      var window = 'last ' + w.length + ' s · to ' + clock(last.t + 1000);
+      ul.append(
+        el('li', { class: 'card card-none', 'data-live-card': card.id }, [
+          el('span', { class: 'card-label', text: card.label }),
+          el('span', { class: 'card-value' }, [
+            el('span', { class: 'num', text: fmt(value, card.unit) }),
+            card.unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + card.unit }) : null,
+          ]),
+          el('time', { class: 'card-level card-window', datetime: new Date(last.t + 1000).toISOString(), text: window }),
+        ]),
+      );
+    });
+  }
+
+  var LIVE_CHARTS = [
+    {
+      title: 'Requests per second, live',
+      series: [
+        ['requests', 'requests', '#1f9d6a'],
+        ['errors', '5xx', '#d6453d'],
+      ],
+    },
+    {
+      title: 'Latency per second, live (ms)',
+      series: [
+        ['p50Ms', 'p50', '#8da4bf'],
+        ['p95Ms', 'p95', '#2f6fdf'],
+        ['p99Ms', 'p99', '#a23ad8'],
+      ],
+    },
+  ];
+
+  function liveData(chart) {
+    var data = [
+      live.points.map(function (p) {
+        return p.t / 1000;
+      }),
+    ];
+    chart.series.forEach(function (s) {
+      data.push(
+        live.points.map(function (p) {
+          return isNum(p[s[0]]) ? p[s[0]] : null;
+        }),
+      );
+    });
+    return data;
+  }
+
+  function renderLiveCharts() {
+    if (typeof window.uPlot !== 'function' || live.points.length < 2) return;
+    if (!live.charts.length) {
+      var box = $('live-charts');
+      var css = getComputedStyle(root);
+      var axis = {
+        stroke: css.getPropertyValue('--muted').trim() || '#666',
+        grid: { stroke: css.getPropertyValue('--grid').trim() || '#eee', width: 1 },
+        ticks: { show: false },
+      };
+      LIVE_CHARTS.forEach(function (chart, i) {
+        var fig = el('figure', { class: 'live-chart', 'data-live-chart': String(i) }, [el('figcaption', { text: chart.title })]);
+        box.append(fig);
+        var holder = el('div', { class: 'chart-canvas' });
+        fig.append(holder);
+        var opts = {
+          width: chartWidth(fig),
+          height: 160,
+          legend: { live: false },
+          cursor: { drag: { x: false, y: false } },
+          scales: { x: { time: true } },
+          axes: [Object.assign({ values: timeTicks, space: 70 }, axis), Object.assign({ size: 48 }, axis)],
+          series: [{}].concat(
+            chart.series.map(function (s) {
+              return { label: s[1], stroke: s[2], width: 2, spanGaps: s[0] !== 'requests' && s[0] !== 'errors', points: { show: false } };
+            }),
+          ),
+        };
+        live.charts.push(new window.uPlot(opts, liveData(chart), holder));
+      });
+      if (window.ResizeObserver) {
+        new ResizeObserver(function () {
+          live.charts.forEach(function (u) {
+            var w = chartWidth(u.root.parentNode.parentNode);
+            if (Math.abs(u.width - w) > 4) u.setSize({ width: w, height: 160 });
+          });
+        }).observe(box);
+      }
+    } else {
+      live.charts.forEach(function (u, i) {
+        u.setData(liveData(LIVE_CHARTS[i]));
+      });
+    }
+  }
+
+  // Adds points (one per second, `t` in epoch ms) once each, keeps the newest LIVE_SECONDS, and redraws.
+  function addLivePoints(points) {
+    var last = live.points.length ? live.points[live.points.length - 1].t : -Infinity;
+    (points || []).forEach(function (p) {
+      if (p && isNum(p.t) && p.t > last) {
+        live.points.push(p);
+        last = p.t;
+      }
+    });
+    if (live.points.length > LIVE_SECONDS) live.points.splice(0, live.points.length - LIVE_SECONDS);
+    live.lastEventAt = Date.now();
+    var status = $('live-status');
+    if (live.points.length) {
+      var t = live.points[live.points.length - 1].t + 1000;
+      status.textContent = (live.polling ? 'Polled every second' : 'Streaming') + ' · data to ' + clock(t);
+      status.setAttribute('datetime', new Date(t).toISOString());
+    }
+    renderLiveCards();
+    renderLiveCharts();
+    root.setAttribute('data-live-points', String(live.points.length));
+  }
+
+  function liveHeaders(accept) {
+    return { Accept: accept, Authorization: 'Bearer ' + state.token };
+  }
+
+  function liveRetry(ms) {
+    if (live.retry) clearTimeout(live.retry);
+    live.retry = null;
+    if (state.stopped || !state.token || document.hidden) return;
+    live.retry = setTimeout(liveConnect, ms);
+  }
+
+  // Polling fallback: the same points as JSON once a second (a browser without streamed fetch bodies).
+  function livePoll() {
+    live.polling = true;
+    var ctl = live.controller;
+    var since = live.points.length ? Math.min(LIVE_SECONDS, Math.ceil((Date.now() - live.points[live.points.length - 1].t) / 1000) + 1) : LIVE_SECONDS;
+    fetch(API + '/live?format=json&seconds=' + since, {
+      headers: liveHeaders('application/json'),
+      cache: 'no-store',
+      credentials: 'omit',
+      redirect: 'error',
+      signal: ctl.signal,
+    })
+      .then(function (res) {
+        if (res.status === 401) throw { unauthorized: true };
+        return res.ok ? res.json() : null;
+      })
+      .then(function (body) {
+        if (body) addLivePoints(body.points);
+        if (live.controller === ctl) liveRetry(1000);
+      })
+      .catch(function (e) {
+        if (e && e.unauthorized) return signedOut();
+        if (e && e.name === 'AbortError') return;
+        liveRetry(2000);
+      });
+  }
+
+  function liveConnect() {
+    liveDisconnect();
+    if (state.stopped || !state.token || document.hidden) return;
+    var ctl = (live.controller = new AbortController());
+    if (!window.ReadableStream || !window.TextDecoder) return livePoll();
+    live.polling = false;
+    var seconds = live.points.length ? Math.min(LIVE_SECONDS, Math.ceil((Date.now() - live.points[live.points.length - 1].t) / 1000) + 1) : LIVE_SECONDS;
+    fetch(API + '/live?seconds=' + seconds, {
+      headers: liveHeaders('text/event-stream'),
+      cache: 'no-store',
+      credentials: 'omit',
+      redirect: 'error',
+      signal: ctl.signal,
+    })
+      .then(function (res) {
+        if (res.status === 401) throw { unauthorized: true };
+        if (res.status === 404) {
+          $('live-status').textContent = 'Not available';
+          return;
+        }
+        if (!res.ok || !res.body) return livePoll();
+        var reader = res.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = '';
+        var read = function () {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) return liveRetry(1000);
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var end;
+            while ((end = buffer.indexOf('\n\n')) !== -1) {
+              var block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              var data = block
+                .split('\n')
+                .filter(function (line) {
+                  return line.indexOf('data: ') === 0;
+                })
+                .map(function (line) {
+                  return line.slice(6);
+                })
+                .join('\n');
+              if (data) addLivePoints(JSON.parse(data).points);
+            }
+            return read();
+          });
+        };
+        return read();
+      })
+      .catch(function (e) {
+        if (e && e.unauthorized) return signedOut();
+        if (e && e.name === 'AbortError') return;
+        $('live-status').textContent = 'Reconnecting…';
+        liveRetry(2000);
+      });
+  }
+
+  function liveDisconnect() {
+    if (live.retry) clearTimeout(live.retry);
+    live.retry = null;
+    if (live.controller) live.controller.abort();
+    live.controller = null;
+  }
+
+  // ---------- routes table (GET routes) ----------
+  var ROUTE_COLUMNS = [
+    { key: 'route', label: 'Route', text: true },
+    { key: 'requests', label: 'Requests' },
+    { key: 'ratePerSecond', label: 'req/s (1 min)' },
+    { key: 'p50Ms', label: 'p50 ms' },
+    { key: 'p95Ms', label: 'p95 ms' },
+    { key: 'p99Ms', label: 'p99 ms' },
+    { key: 'errorRatePercent', label: 'Errors %' },
+    { key: 'statusClasses', label: '2xx / 3xx / 4xx / 5xx', text: true },
+    { key: 'dbQueriesPerRequest', label: 'SQL / req' },
+    { key: 'dbTimeSharePercent', label: 'DB time %' },
+    { key: 'cacheHitRatePercent', label: 'Cache hit %' },
+  ];
+  var routesView = { body: null, sort: 'requests', desc: true, filter: '' };
+
+  function routeCell(r, key) {
+    if (key === 'route') return r.method + ' ' + r.route;
+    if (key === 'statusClasses') return [r.status['2xx'], r.status['3xx'], r.status['4xx'], r.status['5xx']].join(' / ');
+    return r[key];
+  }
+
+  function renderRoutesTable() {
+    var box = $('routes');
+    var body = routesView.body;
+    if (!body) return;
+    var filter = routesView.filter.toLowerCase();
+    var rows = body.routes.filter(function (r) {
+      return !filter || (r.method + ' ' + r.route).toLowerCase().indexOf(filter) !== -1;
+    });
+    var key = routesView.sort;
+    rows.sort(function (a, b) {
+      var x = routeCell(a, key);
+      var y = routeCell(b, key);
+      var d = typeof x === 'string' || typeof y === 'string' ? String(x).localeCompare(String(y)) : (isNum(x) ? x : -1) - (isNum(y) ? y : -1);
+      return routesView.desc ? -d : d;
+    });
+    $('routes-note').textContent =
+      body.routes.length === 0
+        ? 'No request yet.'
+        : rows.length + ' of ' + body.routes.length + ' routes · since start, req/s over the last ' + body.rateWindowSeconds + ' s · read at ' + clock(body.at);
+    var head = el(
+      'tr',
+      null,
+      ROUTE_COLUMNS.map(function (c) {
+        var sorted = c.key === key;
+        var button = el('button', { type: 'button', class: 'sort', text: c.label, 'data-sort': c.key });
+        button.addEventListener('click', function () {
+          if (routesView.sort === c.key) routesView.desc = !routesView.desc;
+          else {
+            routesView.sort = c.key;
+            routesView.desc = !c.text;
+          }
+          renderRoutesTable();
+          var again = document.querySelector('#routes button[data-sort="' + c.key + '"]');
+          if (again) again.focus();
+        });
+        return el('th', { scope: 'col', 'aria-sort': sorted ? (routesView.desc ? 'descending' : 'ascending') : 'none', class: c.text ? 'text' : '' }, [button]);
+      }),
+    );
+    var tbody = el(
+      'tbody',
+      null,
+      rows.map(function (r) {
+        return el(
+          'tr',
+          { 'data-route': r.method + ' ' + r.route },
+          ROUTE_COLUMNS.map(function (c) {
+            var v = routeCell(r, c.key);
+            if (c.key === 'route') return el('th', { scope: 'row', class: 'text' }, [el('code', { text: v })]);
+            return el('td', { class: c.text ? 'text' : '', 'data-col': c.key, text: c.text ? v : fmt(v, '') });
+          }),
+        );
+      }),
+    );
+    clear(box).append(
+      el('table', { class: 'routes' }, [el('caption', { class: 'sr-only', text: 'Routes, sortable by each column' }), el('thead', null, [head]), tbody]),
+    );
+  }
+
+  function renderRoutes(res) {
+    if (res.status === 404) {
+      $('routes-note').textContent = 'Not available on this app.';
+      return;
+    }
+    if (!res.ok || !res.body) return;
+    routesView.body = res.body;
+    renderRoutesTable();
+  }
+
   // ---------- lists ----------
   var METRIC_LABELS = {
     cpuPercent: 'CPU',
@@ -800,6 +1215,9 @@
     cache: function () {
       return 'cache-stats';
     },
+    routes: function () {
+      return 'routes';
+    },
   };
   var NAMES = Object.keys(ENDPOINTS);
 
@@ -850,7 +1268,7 @@
 
   // Sections render as their answers arrive; the cards wait for the few fast
   // endpoints they read. "Updated" is set once everything has answered.
-  var LATER = { history: renderHistory, alerts: renderAlerts, recommendations: renderRecommendations, indexes: renderIndexes };
+  var LATER = { history: renderHistory, alerts: renderAlerts, recommendations: renderRecommendations, indexes: renderIndexes, routes: renderRoutes };
   var NOW = ['current', 'health', 'pool', 'queries', 'cache'];
 
   function check(res) {
@@ -937,6 +1355,7 @@
     state.timer = null;
     if (state.controller) state.controller.abort();
     state.controller = null;
+    liveDisconnect();
   }
 
   function start() {
@@ -945,6 +1364,7 @@
     $('signin').hidden = true;
     $('signout').hidden = false;
     refresh();
+    liveConnect();
   }
 
   function showSignIn() {
@@ -989,6 +1409,10 @@
       notice(null);
       showSignIn();
     });
+    $('routes-filter').addEventListener('input', function (ev) {
+      routesView.filter = ev.target.value.trim();
+      renderRoutesTable();
+    });
     $('refresh').addEventListener('click', function () {
       if (state.token) refresh();
     });
@@ -1004,7 +1428,11 @@
       if (document.hidden) {
         if (state.timer) clearTimeout(state.timer);
         state.timer = null;
-      } else if (state.token && !state.stopped) refresh();
+        liveDisconnect();
+      } else if (state.token && !state.stopped) {
+        refresh();
+        liveConnect();
+      }
     });
     window.addEventListener('pagehide', stop);
 

@@ -1,0 +1,153 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithService } from './support/services';
+import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const OUTPUT = join(__dirname, '..', 'test-output');
+
+/** The few browser globals read inside `page.evaluate` (the project compiles without the DOM lib). */
+interface BrowserWindow {
+  document: {
+    documentElement: { scrollWidth: number; clientWidth: number; getAttribute(name: string): string | null };
+    getElementById(id: string): { getAttribute(name: string): string | null } | null;
+  };
+}
+
+function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
+  return problems;
+}
+
+/** The start (epoch ms) of the newest second the page shows, from the live status line. */
+function latestLiveSecond(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const at = (globalThis as unknown as BrowserWindow).document.getElementById('live-status')?.getAttribute('datetime');
+    return at ? Date.parse(at) - 1000 : 0;
+  });
+}
+
+describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and the route table in headless Chromium (sample app, Express)', () => {
+  let sample: RunningSample;
+  let context: BrowserContext;
+  let userDataDir: string;
+
+  /** Requests sent per route template by this test. */
+  const sent: Record<string, number> = {};
+  async function get(path: string, template: string): Promise<void> {
+    const res = await fetch(`${sample.api}${path}`);
+    await res.arrayBuffer();
+    expect(res.status, path).toBe(200);
+    sent[template] = (sent[template] ?? 0) + 1;
+  }
+  async function traffic(): Promise<void> {
+    for (let i = 0; i < 6; i++) await get('/hello', 'GET /api/v1/hello');
+    for (let i = 1; i <= 3; i++) await get(`/documents/${i}`, 'GET /api/v1/documents/:id');
+    for (let i = 0; i < 2; i++) await get('/analytics/overview', 'GET /api/v1/analytics/overview');
+  }
+
+  beforeAll(async () => {
+    sample = await startSample('express', { env: { METRICS_COLLECTION_INTERVAL: '1' }, seedDocuments: 50 });
+    userDataDir = mkdtempSync(join(tmpdir(), 'dashboard-live-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+    });
+    mkdirSync(OUTPUT, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await sample?.close();
+  });
+
+  it('streams a point a second to the live cards and charts; the route table counts the requests sent; fits 420 px', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    const problems = watchProblems(page);
+    await page.goto(`${sample.api}/performance/dashboard`);
+    // Sign in with the form, as a new user would.
+    await page.fill('#token-input', SAMPLE_ADMIN_TOKEN);
+    await page.click('#signin button[type="submit"]');
+    await page.waitForSelector('html[data-ready="true"]', { timeout: 10_000 });
+
+    await traffic();
+    // Live: the newest second shown moves on one second at a time, without gaps.
+    await expect.poll(() => latestLiveSecond(page), { timeout: 5000 }).toBeGreaterThan(0);
+    const seen = [await latestLiveSecond(page)];
+    const until = Date.now() + 4500;
+    while (Date.now() < until) {
+      await traffic();
+      const t = await latestLiveSecond(page);
+      if (t !== seen[seen.length - 1]) seen.push(t);
+      await page.waitForTimeout(100);
+    }
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]! - seen[i - 1]!).toBe(1000);
+    expect(Number(await page.getAttribute('html', 'data-live-points'))).toBeGreaterThanOrEqual(4);
+    const liveCards = await page.$$eval('[data-live-card]', (nodes) =>
+      nodes.map((n) => ({ id: n.getAttribute('data-live-card'), value: n.querySelector('.num')!.textContent, window: n.querySelector('time')!.textContent })),
+    );
+    expect(liveCards.map((c) => c.id)).toEqual(['live-rps', 'live-p95', 'live-p99', 'live-errors', 'live-4xx', 'live-db', 'live-dbtime', 'live-hit']);
+    for (const card of liveCards) expect(card.window, card.id!).toMatch(/^last \d+ s · to \d\d:\d\d:\d\d$/);
+    expect(liveCards.find((c) => c.id === 'live-rps')!.value).toMatch(/^[1-9]/);
+    await expect.poll(() => page.locator('[data-live-chart] canvas').count()).toBeGreaterThanOrEqual(2);
+
+    // Routes: after the next refresh the table counts exactly what was sent.
+    const counts = () =>
+      page.$$eval('#routes tbody tr', (rows) =>
+        Object.fromEntries(rows.map((r) => [r.getAttribute('data-route'), Number(r.querySelector('[data-col="requests"]')!.textContent!.replace(/\D/g, ''))])),
+      );
+    await expect.poll(counts, { timeout: 10_000 }).toEqual(sent);
+
+    // Sorting and filtering.
+    await page.click('#routes button[data-sort="route"]');
+    const sortedRoutes = await page.$$eval('#routes tbody tr', (rows) => rows.map((r) => r.getAttribute('data-route')));
+    expect(sortedRoutes).toEqual([...sortedRoutes].sort((a, b) => a!.localeCompare(b!)));
+    expect(await page.getAttribute('#routes th:has(button[data-sort="route"])', 'aria-sort')).toBe('ascending');
+    await page.fill('#routes-filter', 'documents');
+    expect(await page.$$eval('#routes tbody tr', (rows) => rows.map((r) => r.getAttribute('data-route')))).toEqual(['GET /api/v1/documents/:id']);
+    await page.fill('#routes-filter', '');
+
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-1400.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-1400-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // A phone: nothing scrolls sideways (the table scrolls inside its own box).
+    await page.setViewportSize({ width: 420, height: 900 });
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as BrowserWindow).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
+    expect(overflow).toBe(0);
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-420.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-420-dark.png'), fullPage: true });
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
