@@ -189,8 +189,8 @@ export class MonitoringAdminController {
   }
 
   @Get('bottlenecks')
-  @AdminOperation({ summary: 'What limits the app now: database, cache, memory, CPU, event loop' })
-  bottlenecks(): BottleneckReport {
+  @AdminOperation({ summary: 'What limits the app now: database (slow, saturated pool, N+1, bloat, unused indexes), cache, memory, CPU, event loop' })
+  bottlenecks(): Promise<BottleneckReport> {
     return this.advisor.bottlenecks();
   }
 

@@ -1,5 +1,5 @@
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
-import type { Bottleneck } from './advice';
+import type { Bottleneck, Recommendation } from './advice';
 
 /** Extra facts the snapshot does not carry. */
 export interface BottleneckContext {
@@ -81,6 +81,86 @@ export function analyzeBottlenecks(s: MetricsSnapshot | undefined, ctx: Bottlene
       evidence: { eventLoopLagP99Ms: s.eventLoopLagP99Ms },
       recommendation: 'Move synchronous work (JSON of large bodies, crypto, sorting) off the request path or into worker threads',
     });
+  }
+  return out;
+}
+
+/** Bytes as people read them (`8 kB`, `12.5 MB`). */
+function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Math.round(value * 10) / 10} ${units[unit]}`;
+}
+
+const numberOf = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const listText = (items: readonly string[], max = 5): string =>
+  items.length > max ? `${items.slice(0, max).join('; ')}; and ${items.length - max} more` : items.join('; ');
+
+/**
+ * Bloat and unused indexes of each database as bottlenecks, from the
+ * `vacuum-table`, `optimize-table` and `unused-index` recommendations (so the
+ * thresholds are the recommendations'): one entry per database for its tables
+ * that need VACUUM or OPTIMIZE TABLE (high once dead rows are 40 % of a table,
+ * twice autovacuum's default threshold; low when only free space is left to give back), one for its unused
+ * indexes (medium once they take 100 MiB, low otherwise).
+ */
+export function databaseUpkeepBottlenecks(recommendations: readonly Recommendation[]): Bottleneck[] {
+  const out: Bottleneck[] = [];
+  const databases = [...new Set(recommendations.map((r) => String(r.evidence.database ?? 'default')))];
+  for (const database of databases) {
+    const of = (type: string) => recommendations.filter((r) => String(r.evidence.database ?? 'default') === database && r.action.type === type);
+    const vacuum = of('vacuum-table');
+    const optimize = of('optimize-table');
+    if (vacuum.length || optimize.length) {
+      let worstDeadPercent: number | null = null;
+      let deadRows = 0;
+      for (const r of vacuum) {
+        const dead = numberOf(r.evidence.deadRows) ?? 0;
+        const live = numberOf(r.evidence.liveRows) ?? 0;
+        deadRows += dead;
+        const percent = Math.round((dead / Math.max(1, dead + live)) * 100);
+        worstDeadPercent = Math.max(worstDeadPercent ?? 0, percent);
+      }
+      const tables = [...vacuum, ...optimize].map((r) => `${String(r.evidence.table)}: ${r.description}`);
+      out.push({
+        type: 'database',
+        severity: (worstDeadPercent ?? 0) >= 40 ? 'high' : vacuum.length ? 'medium' : 'low',
+        description: `${tables.length === 1 ? '1 table' : `${tables.length} tables`} of ${database} ${tables.length === 1 ? 'carries' : 'carry'} dead rows or free space: ${listText(tables)}`,
+        evidence: {
+          database,
+          tables: [...vacuum, ...optimize].map((r) => String(r.evidence.table)).join(', '),
+          deadRows: vacuum.length ? deadRows : null,
+          worstDeadPercent,
+        },
+        recommendation:
+          `Every scan reads the dead rows and free pages too: apply the ${vacuum.length ? 'vacuum-table' : 'optimize-table'} recommendations ` +
+          `(optimize/:id with database.allowSchemaChanges) or run ${vacuum.length ? 'VACUUM (ANALYZE)' : 'OPTIMIZE TABLE'} on them` +
+          (vacuum.length ? ', and let autovacuum keep up (a lower autovacuum_vacuum_scale_factor on large, busy tables)' : ' off-peak'),
+      });
+    }
+    const unused = of('manual').filter((r) => r.id.startsWith('unused-index-'));
+    if (unused.length) {
+      const sizeBytes = unused.reduce((sum, r) => sum + (numberOf(r.evidence.sizeBytes) ?? 0), 0);
+      const indexes = unused.map((r) => {
+        const size = numberOf(r.evidence.sizeBytes);
+        return `${String(r.evidence.index)} on ${String(r.evidence.table)}${size !== null ? ` (${sizeText(size)})` : ''}`;
+      });
+      out.push({
+        type: 'database',
+        severity: sizeBytes >= 100 * 1024 * 1024 ? 'medium' : 'low',
+        description: `${unused.length} index${unused.length === 1 ? ' is' : 'es are'} of ${database} never used: ${listText(indexes)}`,
+        evidence: { database, indexes: unused.map((r) => String(r.evidence.index)).join(', '), count: unused.length, sizeBytes },
+        recommendation:
+          'Each one slows every write to its table and takes space: drop it in a migration once no replica, report or rare job needs it ' +
+          '(see the unused-index recommendations for the DROP INDEX statement)',
+      });
+    }
   }
   return out;
 }

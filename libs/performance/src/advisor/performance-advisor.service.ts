@@ -15,7 +15,7 @@ import type { ResolvedPerformanceOptions } from '../core/options/resolved.option
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { BottleneckReport, CapacityReport, Recommendation } from './advice';
 import { type AdvisorFailure, type AdvisorRule, errorText } from './advisor-rule';
-import { analyzeBottlenecks } from './bottleneck-analysis';
+import { analyzeBottlenecks, databaseUpkeepBottlenecks } from './bottleneck-analysis';
 import { forecastCapacity } from './capacity-planner';
 import { type AppliedOptimization, OptimizationLog } from './optimization-log';
 import { CacheKeyCardinalityRule } from './rules/cache-key-cardinality.rule';
@@ -89,6 +89,8 @@ export class PerformanceAdvisor {
   /** The rules, one kind of recommendation each (see `rules/`). */
   private readonly rules: readonly AdvisorRule[];
   private readonly log = new OptimizationLog();
+  /** The rules whose recommendations are also bottlenecks (bloat, unused indexes). */
+  private readonly upkeepRules: readonly AdvisorRule[];
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
@@ -102,6 +104,7 @@ export class PerformanceAdvisor {
     private readonly diagnostics: DatabaseDiagnosticsService,
     private readonly queries: QueryStats,
   ) {
+    this.upkeepRules = [new TableMaintenanceRule(options, instrumentation, diagnostics), new UnusedIndexRule(instrumentation, diagnostics)];
     this.rules = [
       new MissingIndexRule(options, instrumentation, indexes),
       new NPlusOneRule(n1),
@@ -113,8 +116,7 @@ export class PerformanceAdvisor {
       new PoolTooSmallRule(pools),
       new MemoryGrowthRule(options, sampler),
       new HighCpuRule(options, sampler),
-      new TableMaintenanceRule(options, instrumentation, diagnostics),
-      new UnusedIndexRule(instrumentation, diagnostics),
+      ...this.upkeepRules,
     ];
   }
 
@@ -246,9 +248,7 @@ export class PerformanceAdvisor {
     if (snapshot.poolUtilizationPercent !== null) dbScores.push(linearScore(snapshot.poolUtilizationPercent, 70, 95));
     if (snapshot.dbMeanQueryMs !== null) dbScores.push(linearScore(snapshot.dbMeanQueryMs, 100, 1000));
     const database = dbScores.length ? Math.round(dbScores.reduce((a, b) => a + b, 0) / dbScores.length) : null;
-    const system = Math.round(
-      (linearScore(snapshot.cpuPercent, 60, 95) + linearScore(snapshot.memoryPercent, 80, 95)) / 2,
-    );
+    const system = Math.round((linearScore(snapshot.cpuPercent, 60, 95) + linearScore(snapshot.memoryPercent, 80, 95)) / 2);
     const cache = snapshot.cacheHitRatePercent === null ? null : linearScore(snapshot.cacheHitRatePercent, 95, 70);
     const weighted: [number | null, number][] = [
       [database, 40],
@@ -265,17 +265,34 @@ export class PerformanceAdvisor {
     return { score: weights ? Math.round(sum / weights) : null, parts: { database, system, cache } };
   }
 
-  /** Bottlenecks in the latest snapshot. */
-  bottlenecks(): BottleneckReport {
+  /**
+   * Bottlenecks in the latest snapshot, and each database's bloat and unused
+   * indexes from its statistics (a database that cannot be examined is left
+   * out, as in {@link report}).
+   */
+  async bottlenecks(): Promise<BottleneckReport> {
     const snapshot = this.sampler.latest();
     const waiting = this.pools.usage().filter((p) => (p.waiting ?? 0) > 0).length;
+    const upkeep: Recommendation[] = [];
+    for (const rule of this.upkeepRules) {
+      const failed = (subject: string | null, error: unknown) =>
+        this.warnOnce(`${rule.name}${subject ? ` (${subject})` : ''} could not be examined: ${errorText(error)}`);
+      try {
+        upkeep.push(...(await rule.evaluate(failed)));
+      } catch (error) {
+        failed(null, error);
+      }
+    }
     return {
       snapshotAt: snapshot?.timestamp ?? null,
-      bottlenecks: analyzeBottlenecks(snapshot, {
-        maxCpuPercent: this.options.monitoring.maxCpuUsagePercent,
-        nPlusOneFindings: this.n1.count,
-        poolsWaiting: waiting,
-      }),
+      bottlenecks: [
+        ...analyzeBottlenecks(snapshot, {
+          maxCpuPercent: this.options.monitoring.maxCpuUsagePercent,
+          nPlusOneFindings: this.n1.count,
+          poolsWaiting: waiting,
+        }),
+        ...databaseUpkeepBottlenecks(upkeep),
+      ],
     };
   }
 
