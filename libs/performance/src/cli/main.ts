@@ -4,6 +4,7 @@ import { CliError, EXIT } from './cli-error';
 import { DEFAULT_URL, finish, integerFlag } from './cli-context';
 import { alertsCommand } from './commands/alerts.command';
 import { analyzeCommand } from './commands/analyze.command';
+import { exportCommand } from './commands/export.command';
 import { loadCommand } from './commands/load.command';
 import { optimizationsCommand } from './commands/optimizations.command';
 import { optimizeAllCommand, optimizeCacheCommand, optimizeDbCommand } from './commands/optimize.command';
@@ -22,7 +23,9 @@ Exit codes:
 Examples:
   nestjs-performance analyze --url http://localhost:3000/api/v1 --token $TOKEN
   PERFORMANCE_URL=http://localhost:3000/api/v1 PERFORMANCE_ADMIN_TOKEN=... nestjs-performance alerts --json
-  nestjs-performance load -e /hello -e /documents/1 -c 10 -d 10`;
+  nestjs-performance load -e /hello -e /documents/1 -c 10 -d 10
+  nestjs-performance export grafana --output dashboard.json
+  nestjs-performance export prometheus-rules --selector 'job="api"' --output rules.yml`;
 
 /** Builds the program: global options, commands, and commander's errors mapped to exit code 2. */
 export function buildProgram(): Command {
@@ -47,6 +50,7 @@ export function buildProgram(): Command {
     reportCommand(),
     alertsCommand(),
     loadCommand(),
+    exportCommand(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError(`(run nestjs-performance ${command.name()} --help for usage)`));
   }

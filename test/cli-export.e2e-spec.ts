@@ -1,0 +1,157 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli-process';
+import { SAMPLE_ADMIN_TOKEN, startSample, type RunningSample } from './support/sample-app';
+
+const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+
+/** The metric names a PromQL expression reads: identifiers that are neither functions, keywords, labels nor strings. */
+function metricsIn(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
+  return [...bare.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)]
+    .filter((m) => bare[m.index + m[0].length] !== '(' && !/^\s*\(/.test(bare.slice(m.index + m[0].length)))
+    .map((m) => m[0])
+    .filter((name) => !PROMQL_WORDS.has(name.toLowerCase()));
+}
+
+/** Every series name /metrics can show: each `# TYPE`, plus _bucket/_sum/_count of histograms. */
+function exposedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    names.add(name!);
+    if (type === 'histogram' || type === 'summary') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`);
+  }
+  return names;
+}
+
+/** `expr:` values of a rules file (written as JSON strings, valid YAML). */
+const ruleExpressions = (yaml: string) => [...yaml.matchAll(/^\s+expr: (".*")$/gm)].map((m) => JSON.parse(m[1]!) as string);
+
+function promtool(): string | null {
+  try {
+    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
+    return 'promtool';
+  } catch {
+    return null;
+  }
+}
+
+describe('nestjs-performance export (grafana, prometheus-rules) against the sample app', () => {
+  let sample: RunningSample;
+  let dir: string;
+  let exposed: Set<string>;
+  let thresholds: Record<string, { direction: string; info?: number; warning?: number; critical?: number }>;
+  const env = () => ({ PERFORMANCE_URL: sample.api, PERFORMANCE_ADMIN_TOKEN: SAMPLE_ADMIN_TOKEN });
+
+  beforeAll(async () => {
+    sample = await startSample('express', { seedDocuments: 200 });
+    dir = mkdtempSync(join(tmpdir(), 'perf-export-'));
+    for (const path of ['/hello', '/documents/1', '/documents?limit=5', '/documents?limit=5', '/documents/999999']) await fetch(`${sample.api}${path}`);
+    exposed = exposedNames(await (await fetch(`${sample.url}/metrics`)).text());
+    thresholds = ((await (await fetch(`${sample.api}/performance/dashboard/config`, { headers: sample.admin })).json()) as { thresholds: typeof thresholds })
+      .thresholds;
+  });
+  afterAll(async () => {
+    await sample?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes a Grafana dashboard whose every query reads metrics the app exposes, with the app thresholds drawn', async () => {
+    const file = join(dir, 'dashboard.json');
+    const run = await runCli(['export', 'grafana', '--output', file], env());
+    expect(run.stderr).toContain(`Grafana dashboard written to ${file}`);
+    expect(run.code).toBe(0);
+    const dashboard = JSON.parse(readFileSync(file, 'utf8')) as {
+      panels: Array<{
+        type: string;
+        title: string;
+        targets?: Array<{ expr: string }>;
+        fieldConfig?: { defaults: { thresholds: { steps: Array<{ value: number | null }> } } };
+      }>;
+      templating: { list: Array<{ name: string; type: string }> };
+    };
+    expect(dashboard.templating.list).toEqual([expect.objectContaining({ name: 'datasource', type: 'datasource' })]);
+    expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual([
+      'HTTP (by route template)',
+      'Database',
+      'Cache',
+      'Event loop and process',
+      'Methods, jobs and alerts',
+    ]);
+    const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
+    expect(exprs.length).toBeGreaterThan(15);
+    const referenced = new Set(exprs.flatMap(metricsIn));
+    for (const name of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'db_query_duration_seconds_sum',
+      'cache_lookups_total',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
+      expect(referenced).toContain(name);
+    }
+    expect([...referenced].filter((name) => !exposed.has(name))).toEqual([]);
+    expect(exprs.some((e) => e.includes('by (route)'))).toBe(true);
+    expect(exprs.some((e) => e.includes('by (status_code)'))).toBe(true);
+
+    const p95 = dashboard.panels.find((p) => p.title === 'p95 latency by route')!;
+    expect(p95.fieldConfig!.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, thresholds.p95Ms!.warning, thresholds.p95Ms!.critical]);
+  });
+
+  it('writes Prometheus rules from the app thresholds, over metrics the app exposes; promtool accepts them', async () => {
+    const file = join(dir, 'rules.yml');
+    const run = await runCli(['export', 'prometheus-rules', '--output', file], env());
+    expect(run.code).toBe(0);
+    const yaml = readFileSync(file, 'utf8');
+    const exprs = ruleExpressions(yaml);
+    expect([...new Set(exprs.flatMap(metricsIn))].filter((name) => !exposed.has(name))).toEqual([]);
+    // One rule per exported threshold level, at the app's value.
+    expect(exprs).toContain(`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) * 1000 > ${thresholds.p95Ms!.critical}`);
+    expect(exprs).toContain(`1000 * max(nodejs_eventloop_lag_p99_seconds) > ${thresholds.eventLoopLagP99Ms!.warning}`);
+    expect(exprs.some((e) => e.endsWith(`< ${thresholds.cacheHitRatePercent!.info}`))).toBe(true);
+    expect(yaml).toContain('# not exported: memoryPercent:');
+    const levels = Object.entries(thresholds)
+      .filter(([metric]) => metric !== 'memoryPercent')
+      .reduce((n, [, t]) => n + [t.info, t.warning, t.critical].filter((v) => v !== undefined).length, 0);
+    expect(exprs).toHaveLength(levels + 3);
+
+    const tool = promtool();
+    if (!tool) {
+      console.warn('SKIPPED: promtool is not installed (apt-get install -y prometheus); the rules file was not checked by Prometheus');
+      return;
+    }
+    const checked = execFileSync(tool, ['check', 'rules', file], { encoding: 'utf8' });
+    expect(checked).toContain(`SUCCESS: ${levels + 3} rules found`);
+  });
+
+  it('adds --selector to every selector, still valid for promtool', async () => {
+    const file = join(dir, 'rules-selected.yml');
+    const run = await runCli(['export', 'prometheus-rules', '--selector', 'job="api"', '--for', '10m', '--output', file], env());
+    expect(run.code).toBe(0);
+    const yaml = readFileSync(file, 'utf8');
+    for (const expr of ruleExpressions(yaml)) {
+      for (const name of metricsIn(expr)) expect(expr).toMatch(new RegExp(`${name}\\{job="api"`));
+    }
+    expect(yaml).toContain('for: 10m');
+    const tool = promtool();
+    if (tool) expect(execFileSync(tool, ['check', 'rules', file], { encoding: 'utf8' })).toContain('SUCCESS');
+  });
+
+  it('refuses a bad --selector or --for (exit 2) and writes nothing', async () => {
+    const file = join(dir, 'never.yml');
+    const bad = await runCli(['export', 'prometheus-rules', '--selector', 'job=api', '--output', file], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--selector must be PromQL label matchers such as job="api"');
+    const badFor = await runCli(['export', 'prometheus-rules', '--for', 'soon', '--output', file], env());
+    expect(badFor.code).toBe(2);
+    expect(badFor.stderr).toContain('--for must be a duration such as 30s, 5m or 1h (got "soon")');
+    expect(existsSync(file)).toBe(false);
+  });
+});
