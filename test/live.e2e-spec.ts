@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveStreams } from '../libs/performance/src/admin/live-stream.service';
 import type { LivePoint } from '../libs/performance/src/monitor/live-ring';
@@ -23,6 +24,7 @@ interface RouteRow {
   ratePerSecond: number;
   dbTimeSharePercent: number;
   cacheHitRatePercent: number | null;
+  slowest: { requestId: string; at: number; durationMs: number; status: number; dbQueries: number }[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -165,7 +167,8 @@ describe.each(ADAPTERS)('live view and route table (%s)', (adapter) => {
     const hello0 = count(before.routes, '/api/v1/hello')?.requests ?? 0;
     const doc0 = count(before.routes, '/api/v1/documents/:id')?.requests ?? 0;
     for (let i = 0; i < 5; i++) expect(await get(`${sample.api}/hello`)).toBe(200);
-    for (let i = 1; i <= 3; i++) expect(await get(`${sample.api}/documents/${i}`)).toBe(200);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (let i = 1; i <= 3; i++) expect(await get(`${sample.api}/documents/${i}`, { 'x-request-id': ids[i - 1]! })).toBe(200);
     const res = await fetch(`${admin()}/routes`, { headers: sample.admin });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { at: number; rateWindowSeconds: number; routes: RouteRow[] };
@@ -180,6 +183,17 @@ describe.each(ADAPTERS)('live view and route table (%s)', (adapter) => {
     expect(hello.status['2xx']).toBe(hello.requests);
     expect(hello.p50Ms <= hello.p95Ms && hello.p95Ms <= hello.p99Ms).toBe(true);
     expect(hello.ratePerSecond).toBeGreaterThan(0);
+    // Each route's slowest requests of the last minutes, slowest first, by request id: here every request of
+    // documents/:id (five in all, the three above among them), and five of hello's thirteen.
+    expect(doc.requests).toBe(5);
+    expect(doc.slowest).toHaveLength(5);
+    expect(doc.slowest.map((r) => r.requestId)).toEqual(expect.arrayContaining(ids));
+    expect(doc.slowest.find((r) => r.requestId === ids[0])!.status).toBe(200);
+    expect(doc.slowest.find((r) => r.status === 404)).toBeDefined();
+    expect(doc.slowest.every((r) => r.dbQueries >= 1 && r.at > Date.now() - 60_000)).toBe(true);
+    expect(hello.slowest).toHaveLength(5);
+    const durations = hello.slowest.map((r) => r.durationMs);
+    expect(durations).toEqual([...durations].sort((a, b) => b - a));
     // The admin API and the stream are not routes of the app.
     expect(body.routes.some((r) => r.route.includes('/performance'))).toBe(false);
   });

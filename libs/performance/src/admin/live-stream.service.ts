@@ -15,6 +15,8 @@ export interface LiveBody {
 
 /** Milliseconds after each second boundary when the stream sends that second (late responses of it still count). */
 const SEND_AFTER_BOUNDARY_MS = 50;
+/** Bytes a stream may have waiting for a client that does not read before it is closed. */
+const MAX_UNREAD_BYTES = 1024 * 1024;
 /** Open streams at most; a further client gets a 503 instead of another timer's work. */
 export const MAX_LIVE_STREAMS = 50;
 
@@ -104,7 +106,11 @@ export class LiveStreams implements BeforeApplicationShutdown {
     if (points.length > 0) {
       this.sentUpTo = points[points.length - 1]!.t / 1000;
       const event = this.event(this.body(points));
-      for (const res of this.clients) res.write(event);
+      for (const res of this.clients) {
+        // A client that stopped reading: ended rather than buffered without bound.
+        if (res.writableLength > MAX_UNREAD_BYTES) res.destroy();
+        else res.write(event);
+      }
     }
     if (this.clients.size > 0) this.schedule();
   }

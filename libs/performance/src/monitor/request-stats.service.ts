@@ -28,6 +28,24 @@ function histogram(digits: 2 | 3): hdr.Histogram {
 
 const toUs = (ms: number): number => Math.min(HIGHEST_US, Math.max(1, Math.round(ms * 1000)));
 
+/** Slowest requests kept per route. */
+export const SLOWEST_PER_ROUTE = 5;
+/** Minutes a request stays among its route's slowest. */
+export const SLOWEST_WINDOW_MINUTES = 10;
+const SLOWEST_WINDOW_MS = SLOWEST_WINDOW_MINUTES * 60_000;
+
+/** One of the slowest requests of a route in the last {@link SLOWEST_WINDOW_MINUTES} minutes. */
+export interface SlowRequest {
+  /** Its X-Request-ID. */
+  readonly requestId: string;
+  /** When its response closed, epoch ms. */
+  readonly at: number;
+  readonly durationMs: number;
+  readonly status: number;
+  readonly dbQueries: number;
+  readonly dbTimeMs: number;
+}
+
 /** Seconds of the per-route request rate (`ratePerSecond`). */
 export const ROUTE_RATE_SECONDS = 60;
 
@@ -66,6 +84,18 @@ export interface RouteTableEntry extends RouteStatsEntry {
   readonly dbTimeSharePercent: number;
   /** `cacheHits / (cacheHits + cacheMisses)` in percent; null when the response cache never looked this route up. */
   readonly cacheHitRatePercent: number | null;
+  /** Its slowest requests of the last {@link SLOWEST_WINDOW_MINUTES} minutes, slowest first (at most {@link SLOWEST_PER_ROUTE}). */
+  readonly slowest: readonly SlowRequest[];
+}
+
+/** A reusable slot of a route's slowest requests (filled in place: nothing allocated per response). */
+interface SlowSlot {
+  requestId: string;
+  at: number;
+  durationMs: number;
+  status: number;
+  dbQueries: number;
+  dbTimeMs: number;
 }
 
 /** Cache lookups of one namespace since start, from cache events. */
@@ -95,6 +125,17 @@ class RouteEntry {
   readonly recent = new Uint32Array(ROUTE_RATE_SECONDS);
   readonly recentSecond = new Float64Array(ROUTE_RATE_SECONDS);
   readonly latency = histogram(2);
+  readonly slowest: SlowSlot[] = Array.from({ length: SLOWEST_PER_ROUTE }, () => ({
+    requestId: '',
+    at: 0,
+    durationMs: -1,
+    status: 0,
+    dbQueries: 0,
+    dbTimeMs: 0,
+  }));
+  /** A response slower than this, or any once the oldest slot expired (`slowRenewAt`), takes a slot. */
+  slowFloor = -1;
+  slowRenewAt = 0;
   constructor(
     readonly method: string,
     readonly route: string,
@@ -198,16 +239,55 @@ export class RequestStats implements RequestObserver {
     if (status < 300) entry.s2++;
     else if (status < 400) entry.s3++;
     else if (status < 500) entry.s4++;
-    const second = Math.floor(this.now() / 1000);
+    const nowMs = this.now();
+    const second = Math.floor(nowMs / 1000);
     const slot = second % ROUTE_RATE_SECONDS;
     if (entry.recentSecond[slot] !== second) {
       entry.recentSecond[slot] = second;
       entry.recent[slot] = 0;
     }
     entry.recent[slot]!++;
+    if (ms > entry.slowFloor || nowMs >= entry.slowRenewAt) this.keepSlow(entry, ctx, status, ms, nowMs);
     if (ctx.cacheStatus === 'HIT' || ctx.cacheStatus === 'STALE') entry.cacheHits++;
     else if (ctx.cacheStatus === 'MISS') entry.cacheMisses++;
     entry.latency.recordValue(toUs(ms));
+  }
+
+  /** Puts a response among its route's slowest: into an expired slot, else over the fastest one if it is slower. */
+  private keepSlow(entry: RouteEntry, ctx: RequestContext, status: number, ms: number, now: number): void {
+    const expired = now - SLOWEST_WINDOW_MS;
+    let target: SlowSlot | undefined;
+    for (const s of entry.slowest) {
+      if (s.at <= expired) {
+        target = s;
+        break;
+      }
+      if (target === undefined || s.durationMs < target.durationMs) target = s;
+    }
+    if (target!.at > expired && target!.durationMs >= ms) {
+      this.renewSlow(entry, expired);
+      return;
+    }
+    target!.requestId = ctx.requestId;
+    target!.at = now;
+    target!.durationMs = ms;
+    target!.status = status;
+    target!.dbQueries = ctx.dbQueries;
+    target!.dbTimeMs = ctx.dbTimeMs;
+    this.renewSlow(entry, expired);
+  }
+
+  /** The floor a response must pass, and when the oldest slot expires. */
+  private renewSlow(entry: RouteEntry, expired: number): void {
+    let floor = Infinity;
+    let oldest = Infinity;
+    for (const s of entry.slowest) {
+      if (s.at <= expired) floor = -1;
+      else if (s.durationMs < floor) floor = s.durationMs;
+      if (s.at < oldest) oldest = s.at;
+    }
+    entry.slowFloor = floor;
+    entry.slowRenewAt = oldest + SLOWEST_WINDOW_MS;
   }
 
   /** The entry of a method and route seen for the first time (`<other>` past MAX_ROUTES). */
@@ -338,6 +418,10 @@ export class RequestStats implements RequestObserver {
           cacheHits: e.cacheHits,
           cacheMisses: e.cacheMisses,
           cacheHitRatePercent: looked ? roundTo((e.cacheHits / looked) * 100, 1) : null,
+          slowest: e.slowest
+            .filter((s) => s.durationMs >= 0 && s.at > this.now() - SLOWEST_WINDOW_MS)
+            .sort((a, b) => b.durationMs - a.durationMs)
+            .map((s) => ({ ...s, durationMs: roundTo(s.durationMs), dbTimeMs: roundTo(s.dbTimeMs) })),
         };
       })
       .sort((a, b) => b.requests - a.requests);
