@@ -289,6 +289,16 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     // The index exists now: the advisor stops suggesting it.
     const after = (await (await fetch(`${sample.api}/performance/recommendations`, { headers: sample.admin })).json()) as { recommendations: { id: string }[] };
     expect(after.recommendations.map((r) => r.id)).not.toContain(id);
+    // The applied optimizations panel lists it after the next refresh: what, the SQL it ran, the result.
+    await page.click('#refresh');
+    const kept = page.locator(`#optimizations [data-optimization="${id}"]`);
+    await kept.waitFor({ timeout: 10_000 });
+    expect(await kept.locator('.badge').textContent()).toBe('applied');
+    expect(await kept.locator('.item-head strong').textContent()).toMatch(/^Add an index on /);
+    expect(await kept.locator('.code code').textContent()).toMatch(/^CREATE INDEX "idx_/);
+    expect(await kept.locator('.result').textContent()).toMatch(/^ran CREATE INDEX /);
+    // The search it was for ran before it (the test's traffic): its time before shows, and since once it runs again.
+    expect(await kept.locator('[data-timing]').textContent()).toMatch(/^Its statements: [\d.]+ ms before, ([\d.]+ ms since|not run since)\.$/);
 
     const manual = page.locator('[data-recommendation^="n-plus-one-"] [data-apply]').first();
     const manualId = (await manual.getAttribute('data-apply'))!;

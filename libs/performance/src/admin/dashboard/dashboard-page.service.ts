@@ -145,6 +145,7 @@ export class DashboardPage {
 <section aria-labelledby="h-slow"><h2 id="h-slow">Slowest queries</h2><div id="slow-queries"></div></section>
 <section aria-labelledby="h-n1"><h2 id="h-n1">N+1 findings</h2><div id="n1"></div></section>
 <section aria-labelledby="h-idx"><h2 id="h-idx">Index suggestions</h2><div id="indexes"></div></section>
+<section aria-labelledby="h-opt"><h2 id="h-opt">Applied optimizations</h2><div id="optimizations"></div></section>
 <section aria-labelledby="h-cache"><h2 id="h-cache">Cache namespaces</h2><div id="cache"></div></section>
 </div>
 </main>

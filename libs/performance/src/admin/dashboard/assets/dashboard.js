@@ -717,7 +717,30 @@
     { key: 'dbTimeSharePercent', label: 'DB time %' },
     { key: 'cacheHitRatePercent', label: 'Cache hit %' },
   ];
-  var routesView = { body: null, sort: 'requests', desc: true, filter: '' };
+  var routesView = { body: null, sort: 'requests', desc: true, filter: '', open: {} };
+
+  // The route's slowest requests of the last minutes, under its row.
+  function slowestRow(r) {
+    var items = r.slowest || [];
+    var list = items.length
+      ? el(
+          'ol',
+          { class: 'slowest' },
+          items.map(function (q) {
+            return el('li', null, [
+              el('strong', { text: fmt(q.durationMs, 'ms') + ' ms' }),
+              ' · ',
+              el('time', { datetime: new Date(q.at).toISOString(), text: clock(q.at) }),
+              ' · ' + q.status + ' · ' + q.dbQueries + (q.dbQueries === 1 ? ' statement' : ' statements') + ' (' + fmt(q.dbTimeMs, 'ms') + ' ms) · ',
+              el('code', { text: q.requestId, title: 'X-Request-ID' }),
+            ]);
+          }),
+        )
+      : el('p', { class: 'quiet', text: 'No request in the last minutes.' });
+    return el('tr', { class: 'route-detail' }, [
+      el('td', { colspan: String(ROUTE_COLUMNS.length), class: 'text' }, [el('p', { class: 'quiet', text: 'Slowest requests of the last 10 minutes' }), list]),
+    ]);
+  }
 
   function routeCell(r, key) {
     if (key === 'route') return r.method + ' ' + r.route;
@@ -763,21 +786,33 @@
         return el('th', { scope: 'col', 'aria-sort': sorted ? (routesView.desc ? 'descending' : 'ascending') : 'none', class: c.text ? 'text' : '' }, [button]);
       }),
     );
-    var tbody = el(
-      'tbody',
-      null,
-      rows.map(function (r) {
-        return el(
+    var tbody = el('tbody');
+    rows.forEach(function (r) {
+      var name = r.method + ' ' + r.route;
+      tbody.append(
+        el(
           'tr',
-          { 'data-route': r.method + ' ' + r.route },
+          { 'data-route': name },
           ROUTE_COLUMNS.map(function (c) {
             var v = routeCell(r, c.key);
-            if (c.key === 'route') return el('th', { scope: 'row', class: 'text' }, [el('code', { text: v })]);
+            if (c.key === 'route') {
+              var toggle = el('button', { type: 'button', class: 'expand', 'aria-expanded': routesView.open[name] ? 'true' : 'false', title: 'Slowest requests' }, [
+                el('code', { text: v }),
+              ]);
+              toggle.addEventListener('click', function () {
+                routesView.open[name] = !routesView.open[name];
+                renderRoutesTable();
+                var again = document.querySelector('#routes tr[data-route="' + name.replace(/["\\]/g, '\\$&') + '"] .expand');
+                if (again) again.focus();
+              });
+              return el('th', { scope: 'row', class: 'text' }, [toggle]);
+            }
             return el('td', { class: c.text ? 'text' : '', 'data-col': c.key, text: c.text ? v : fmt(v, '') });
           }),
-        );
-      }),
-    );
+        ),
+      );
+      if (routesView.open[name]) tbody.append(slowestRow(r));
+    });
     clear(box).append(
       el('table', { class: 'routes' }, [el('caption', { class: 'sr-only', text: 'Routes, sortable by each column' }), el('thead', null, [head]), tbody]),
     );
@@ -1076,6 +1111,54 @@
     clear(box).append(ul);
   }
 
+  // The mean time of an optimization's statements (weighted by calls), before it or since; undefined without calls.
+  function optimizationMean(o, phase) {
+    var calls = 0;
+    var total = 0;
+    list(o, ['statements']).forEach(function (st) {
+      var f = st && st[phase];
+      if (!f || !isNum(f.calls) || !isNum(f.meanMs) || f.calls <= 0) return;
+      calls += f.calls;
+      total += f.calls * f.meanMs;
+    });
+    return calls ? total / calls : undefined;
+  }
+
+  // optimizations answers { total, optimizations: [{ id, title, action, appliedAt, sql, result, detail, revert, statements }] }, newest first.
+  function renderOptimizations(res) {
+    var box = $('optimizations');
+    if (!res.ok) return unavailable(box, res.status);
+    var items = list(res.body, ['optimizations']);
+    if (!items.length) return empty(box, 'No optimization applied on this instance yet.');
+    var ul = el('ul', { class: 'items' });
+    items.slice(0, 20).forEach(function (o) {
+      var failed = o.result !== 'applied';
+      var before = optimizationMean(o, 'before');
+      var after = optimizationMean(o, 'after');
+      var timing = isNum(before)
+        ? 'Its statements: ' + fmt(before, 'ms') + ' ms before, ' + (isNum(after) ? fmt(after, 'ms') + ' ms since' : 'not run since') + '.'
+        : null;
+      ul.append(
+        el('li', { class: 'item ' + (failed ? 'sev-error' : 'sev-info'), 'data-optimization': String(o.id || '') }, [
+          el('div', { class: 'item-head' }, [
+            el('span', { class: 'badge', text: failed ? 'failed' : 'applied' }),
+            el('strong', { text: o.title || o.id || '' }),
+            o.action ? el('span', { class: 'tag', text: o.action }) : null,
+          ]),
+          el('p', {
+            class: 'meta',
+            text: when(o.appliedAt) + (o.database ? ' · ' + o.database : '') + (isNum(o.durationMs) ? ' · took ' + fmt(o.durationMs, 'ms') + ' ms' : ''),
+          }),
+          o.sql ? codeBlock(o.sql) : null,
+          el('p', { class: failed ? 'result result-error' : 'result result-ok', text: o.detail || '' }),
+          timing ? el('p', { class: 'meta', 'data-timing': '', text: timing }) : null,
+          o.revert ? el('p', { class: 'meta', text: 'To undo: ' + o.revert }) : null,
+        ]),
+      );
+    });
+    clear(box).append(ul);
+  }
+
   // cache-stats reports hitRate as a ratio (0-1), and 0 before any lookup.
   function namespaceRate(n) {
     if (isNum(n.hitRatePercent)) return n.hitRatePercent;
@@ -1218,6 +1301,9 @@
     routes: function () {
       return 'routes';
     },
+    optimizations: function () {
+      return 'optimizations';
+    },
   };
   var NAMES = Object.keys(ENDPOINTS);
 
@@ -1268,7 +1354,14 @@
 
   // Sections render as their answers arrive; the cards wait for the few fast
   // endpoints they read. "Updated" is set once everything has answered.
-  var LATER = { history: renderHistory, alerts: renderAlerts, recommendations: renderRecommendations, indexes: renderIndexes, routes: renderRoutes };
+  var LATER = {
+    history: renderHistory,
+    alerts: renderAlerts,
+    recommendations: renderRecommendations,
+    indexes: renderIndexes,
+    routes: renderRoutes,
+    optimizations: renderOptimizations,
+  };
   var NOW = ['current', 'health', 'pool', 'queries', 'cache'];
 
   function check(res) {
