@@ -128,6 +128,12 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
     expect(await page.getAttribute('#routes th:has(button[data-sort="route"])', 'aria-sort')).toBe('ascending');
     await page.fill('#routes-filter', 'documents');
     expect(await page.$$eval('#routes tbody tr', (rows) => rows.map((r) => r.getAttribute('data-route')))).toEqual(['GET /api/v1/documents/:id']);
+    // A route opens its slowest requests of the last minutes.
+    await page.click('#routes tr[data-route="GET /api/v1/documents/:id"] button.expand');
+    expect(await page.getAttribute('#routes tr[data-route="GET /api/v1/documents/:id"] button.expand', 'aria-expanded')).toBe('true');
+    const slowest = await page.$$eval('#routes tr.route-detail .slowest li', (items) => items.map((li) => li.textContent));
+    expect(slowest).toHaveLength(Math.min(5, sent['GET /api/v1/documents/:id']!));
+    for (const line of slowest) expect(line).toMatch(/^[\d.,]+ ms · \d\d:\d\d:\d\d · 200 · \d+ statements? \([\d.,]+ ms\) · [\w-]+$/);
     await page.fill('#routes-filter', '');
 
     await page.screenshot({ path: join(OUTPUT, 'dashboard-live-1400.png'), fullPage: true });

@@ -796,9 +796,11 @@
           ROUTE_COLUMNS.map(function (c) {
             var v = routeCell(r, c.key);
             if (c.key === 'route') {
-              var toggle = el('button', { type: 'button', class: 'expand', 'aria-expanded': routesView.open[name] ? 'true' : 'false', title: 'Slowest requests' }, [
-                el('code', { text: v }),
-              ]);
+              var toggle = el(
+                'button',
+                { type: 'button', class: 'expand', 'aria-expanded': routesView.open[name] ? 'true' : 'false', title: 'Slowest requests' },
+                [el('code', { text: v })],
+              );
               toggle.addEventListener('click', function () {
                 routesView.open[name] = !routesView.open[name];
                 renderRoutesTable();
