@@ -155,7 +155,8 @@ export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
     } catch {
       settle('failure');
     }
-    return { started: run };
+    // A sync job has finished already: answer its outcome.
+    return { started: state.lastManualRun?.runId === run.runId ? state.lastManualRun : run };
   }
 
   /** Names of the tracked jobs, sorted. @internal */
