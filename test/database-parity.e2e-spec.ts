@@ -32,7 +32,8 @@ async function parityUrl(name: (typeof TEST_DATABASES)[number]['name']): Promise
   const admin = await new DataSource({ type: name, url: server }).initialize();
   try {
     if (name === 'mysql') await admin.query(`CREATE DATABASE IF NOT EXISTS ${PARITY_DATABASE}`);
-    else if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [PARITY_DATABASE])).length === 0) await admin.query(`CREATE DATABASE ${PARITY_DATABASE}`);
+    else if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [PARITY_DATABASE])).length === 0)
+      await admin.query(`CREATE DATABASE ${PARITY_DATABASE}`);
   } finally {
     await admin.destroy();
   }
@@ -146,7 +147,9 @@ for (const db of TEST_DATABASES) {
       if (db.name === 'postgres') await dataSource.query('ANALYZE');
       for (const [table, index] of SCENARIO_INDEXES) {
         if (db.name === 'mysql') {
-          const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = ?', [index]);
+          const [{ n }] = await dataSource.query('SELECT COUNT(*) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = ?', [
+            index,
+          ]);
           if (Number(n) > 0) await dataSource.query(`DROP INDEX \`${index}\` ON \`${table}\``);
         } else {
           await dataSource.query(`DROP INDEX IF EXISTS "${index}"`);
@@ -194,7 +197,7 @@ for (const db of TEST_DATABASES) {
       answerOf(db.name).indexes = advice.suggestions.map((s) => `${s.kind} ${label(s)}`).sort();
     });
 
-    it('reads row counts from the database\'s estimates, and never counts a table on every call', async () => {
+    it("reads row counts from the database's estimates, and never counts a table on every call", async () => {
       for (let i = 0; i < 3; i++) {
         expect((await admin('suggest-indexes')).status).toBe(200);
         expect((await admin('recommendations')).status).toBe(200);
@@ -253,7 +256,12 @@ for (const db of TEST_DATABASES) {
       expect(rec.action.sql).toBe(EXPECTED_SQL[db.name]!['documents(category, status)']!.createIndex);
       const applied = await fetch(`${sample.api}/performance/optimize/${rec.id}`, { method: 'POST', headers: sample.admin });
       expect(applied.status).toBe(200);
-      expect(await applied.json()).toMatchObject({ id: rec.id, applied: true, action: 'create-index', revert: EXPECTED_SQL[db.name]!['documents(category, status)']!.dropIndex });
+      expect(await applied.json()).toMatchObject({
+        id: rec.id,
+        applied: true,
+        action: 'create-index',
+        revert: EXPECTED_SQL[db.name]!['documents(category, status)']!.dropIndex,
+      });
       for (let i = 0; i < 2; i++) await call('/documents/search?category=legal&status=published');
 
       const fingerprint = await fingerprintOf(SCENARIO_PLANS.search.statement);
@@ -261,7 +269,11 @@ for (const db of TEST_DATABASES) {
       expect(plan.advice.filter((a) => a.kind === 'seq-scan')).toEqual([]);
       const { body: advice } = await admin<{ databases: IndexAdvice[] }>('suggest-indexes');
       expect(advice.databases[0]!.refusals).toContainEqual(
-        expect.objectContaining({ table: 'documents', columns: ['category', 'status'], reason: 'already covered by index idx_documents_category_status (category, status)' }),
+        expect.objectContaining({
+          table: 'documents',
+          columns: ['category', 'status'],
+          reason: 'already covered by index idx_documents_category_status (category, status)',
+        }),
       );
 
       const { status, body } = await admin<{ total: number; optimizations: AppliedOptimization[] }>('optimizations');
@@ -278,7 +290,9 @@ for (const db of TEST_DATABASES) {
         revert: EXPECTED_SQL[db.name]!['documents(category, status)']!.dropIndex,
         durationMs: expect.any(Number),
         // The search, and the aggregate ordered by category that the same index serves.
-        statements: expect.arrayContaining([{ fingerprint, before: { calls: 3, meanMs: expect.any(Number) }, after: { calls: 2, meanMs: expect.any(Number) } }]),
+        statements: expect.arrayContaining([
+          { fingerprint, before: { calls: 3, meanMs: expect.any(Number) }, after: { calls: 2, meanMs: expect.any(Number) } },
+        ]),
       });
       expect(body.optimizations[0]!.statements).toHaveLength(2);
     });
@@ -288,7 +302,8 @@ for (const db of TEST_DATABASES) {
       const expected = MAINTENANCE[db.name]!;
       if (db.name === 'postgres') await dataSource.query('ALTER TABLE chat_messages SET (autovacuum_enabled = false)');
       if (db.name === 'mysql') await dataSource.query('ALTER TABLE chat_messages STATS_AUTO_RECALC = 0');
-      if (db.name !== 'sqlite') await dataSource.query(db.name === 'mysql' ? 'UPDATE chat_messages SET tokens = tokens + 1' : 'UPDATE chat_messages SET "tokens" = "tokens" + 1');
+      if (db.name !== 'sqlite')
+        await dataSource.query(db.name === 'mysql' ? 'UPDATE chat_messages SET tokens = tokens + 1' : 'UPDATE chat_messages SET "tokens" = "tokens" + 1');
       type Recs = { recommendations: { id: string; title: string; action: { type: string; sql?: string; automatic: boolean } }[] };
       const maintenance = async () => (await admin<Recs>('recommendations')).body.recommendations.find((r) => r.title === expected.title);
       // The database publishes its table statistics a moment after the statements that changed them.
@@ -309,7 +324,9 @@ for (const db of TEST_DATABASES) {
       const indexname = 'idx_documents_wordCount';
       await dataSource.query(`CREATE INDEX "${indexname}" ON documents ("wordCount")`);
       for (let i = 0; i < 120; i++) await call(`/documents/${(i % 50) + 1}`);
-      type Recs = { recommendations: { id: string; title: string; severity: string; evidence: Record<string, unknown>; action: { type: string; steps: string[] } }[] };
+      type Recs = {
+        recommendations: { id: string; title: string; severity: string; evidence: Record<string, unknown>; action: { type: string; steps: string[] } }[];
+      };
       const unused = async () => (await admin<Recs>('recommendations')).body.recommendations.find((r) => r.evidence.index === indexname);
       await expect.poll(unused, { timeout: 20_000, interval: 500 }).toBeDefined();
       const rec = (await unused())!;

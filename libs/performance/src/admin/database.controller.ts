@@ -51,7 +51,11 @@ export class DatabaseAdminController {
     summary: 'Statement statistics (most total time first), recent slow statements and N+1 findings',
     query: [
       DATABASE_PARAMETER,
-      { name: 'limit', description: 'Statements and findings listed, 1 to 1000, default 50', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } },
+      {
+        name: 'limit',
+        description: 'Statements and findings listed, 1 to 1000, default 50',
+        schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+      },
       {
         name: 'fingerprint',
         description: 'Only this statement, with its whole text (lists cut statements to 500 characters); 16 hexadecimal characters',
@@ -60,7 +64,11 @@ export class DatabaseAdminController {
     ],
     responses: { 400: 'limit out of range, database unknown, or fingerprint malformed or not observed' },
   })
-  queryPerformance(@Query('limit') limitRaw?: unknown, @Query('database') databaseRaw?: unknown, @Query('fingerprint') fingerprintRaw?: unknown): QueryPerformanceBody {
+  queryPerformance(
+    @Query('limit') limitRaw?: unknown,
+    @Query('database') databaseRaw?: unknown,
+    @Query('fingerprint') fingerprintRaw?: unknown,
+  ): QueryPerformanceBody {
     const limit = integerParam('limit', limitRaw, { min: 1, max: 1000, default: 50 });
     const database = this.sourcesFor(databaseRaw)?.[0]?.name;
     const fingerprint = this.fingerprintOf(fingerprintRaw, false);
@@ -77,7 +85,10 @@ export class DatabaseAdminController {
   @Get('database-stats')
   @AdminOperation({
     summary: 'Database-side diagnostics per DataSource: table sizes, unused indexes, server statistics',
-    query: [DATABASE_PARAMETER, { name: 'limit', description: 'Rows per list, 1 to 500, default 20', schema: { type: 'integer', minimum: 1, maximum: 500, default: 20 } }],
+    query: [
+      DATABASE_PARAMETER,
+      { name: 'limit', description: 'Rows per list, 1 to 500, default 20', schema: { type: 'integer', minimum: 1, maximum: 500, default: 20 } },
+    ],
     responses: { 400: 'limit out of range, or database unknown' },
   })
   async databaseStats(@Query('limit') limitRaw?: unknown, @Query('database') databaseRaw?: unknown): Promise<{ databases: DatabaseStatsReport[] }> {
@@ -117,7 +128,12 @@ export class DatabaseAdminController {
     summary: 'EXPLAIN of an observed statement fingerprint, with advice read from the plan',
     query: [
       { name: 'database', description: "Name of an instrumented DataSource; the fingerprint's own when absent", schema: DATABASE_SCHEMA },
-      { name: 'fingerprint', required: true, description: '16 hexadecimal characters, as listed by query-performance', schema: { type: 'string', pattern: FINGERPRINT.source } },
+      {
+        name: 'fingerprint',
+        required: true,
+        description: '16 hexadecimal characters, as listed by query-performance',
+        schema: { type: 'string', pattern: FINGERPRINT.source },
+      },
     ],
     responses: { 400: 'fingerprint malformed or not observed, database unknown, or no plan available' },
   })
@@ -139,7 +155,8 @@ export class DatabaseAdminController {
   /** Every optimization `optimize/:id` applied (or tried) on this instance, newest first. */
   @Get('optimizations')
   @AdminOperation({
-    summary: 'Optimizations optimize/:id applied (and failed) on this instance, newest first: what, when, the SQL, the result, the targeted statements before and since',
+    summary:
+      'Optimizations optimize/:id applied (and failed) on this instance, newest first: what, when, the SQL, the result, the targeted statements before and since',
   })
   optimizations(): { total: number; optimizations: AppliedOptimization[] } {
     const optimizations = this.advisor.optimizations();
@@ -164,7 +181,9 @@ export class DatabaseAdminController {
     const source = this.instrumentation.source(name);
     if (!source) {
       const known = this.instrumentation.sources().map((s) => s.name);
-      throw new BadRequestException(`database must be one of ${known.map((n) => JSON.stringify(n)).join(', ') || '(none instrumented)'} (got ${JSON.stringify(name)})`);
+      throw new BadRequestException(
+        `database must be one of ${known.map((n) => JSON.stringify(n)).join(', ') || '(none instrumented)'} (got ${JSON.stringify(name)})`,
+      );
     }
     return [source];
   }

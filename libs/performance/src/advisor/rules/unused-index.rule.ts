@@ -33,7 +33,9 @@ export class UnusedIndexRule implements AdvisorRule {
         const index = String(row.index);
         const tableScans = typeof row.tableScans === 'number' ? row.tableScans : null;
         if (tableScans !== null && tableScans < MIN_TABLE_SCANS) continue;
-        const drop = mysql ? `DROP INDEX \`${index.replace(/`/g, '``')}\` ON \`${table.replace(/`/g, '``')}\`` : `DROP INDEX CONCURRENTLY "${index.replace(/"/g, '""')}"`;
+        const drop = mysql
+          ? `DROP INDEX \`${index.replace(/`/g, '``')}\` ON \`${table.replace(/`/g, '``')}\``
+          : `DROP INDEX CONCURRENTLY "${index.replace(/"/g, '""')}"`;
         out.push({
           id: recommendationId('unused-index', source.name, table, index),
           category: 'database',

@@ -232,8 +232,13 @@ export class PlanAdvisor {
       const relation = node['Relation Name'] ?? null;
       if (type === 'Seq Scan' && relation) {
         const detail = node.Filter ? ` filtering ${node.Filter}` : '';
-        const joinHow = (table: string) => `${join?.['Node Type'] ?? 'the join'}${join?.['Hash Cond'] ? ` on ${join['Hash Cond']}` : ''} reads ${table} with a Seq Scan`;
-        push(join ? await this.wholeRead(context, node.Alias ?? relation, 'Seq Scan', joinHow, detail) : await this.plainScan(context, relation, 'Seq Scan', detail));
+        const joinHow = (table: string) =>
+          `${join?.['Node Type'] ?? 'the join'}${join?.['Hash Cond'] ? ` on ${join['Hash Cond']}` : ''} reads ${table} with a Seq Scan`;
+        push(
+          join
+            ? await this.wholeRead(context, node.Alias ?? relation, 'Seq Scan', joinHow, detail)
+            : await this.plainScan(context, relation, 'Seq Scan', detail),
+        );
       }
       const removed = node['Rows Removed by Filter'];
       const actual = node['Actual Rows'];

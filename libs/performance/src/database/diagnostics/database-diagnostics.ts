@@ -128,8 +128,7 @@ export async function attempt(run: () => Promise<Diagnostic>): Promise<Diagnosti
 }
 
 export const unsupported = (reason: string): Diagnostic => ({ status: 'unsupported', reason });
-export const ok = (rows: readonly DiagnosticRow[], note?: string): Diagnostic =>
-  note ? { status: 'ok', rows, note } : { status: 'ok', rows };
+export const ok = (rows: readonly DiagnosticRow[], note?: string): Diagnostic => (note ? { status: 'ok', rows, note } : { status: 'ok', rows });
 
 /**
  * Base of every diagnostics class: runs the module's own statements marked

@@ -90,7 +90,14 @@ export class MysqlDiagnostics extends BaseDiagnostics {
         WHERE DB = DATABASE() AND COMMAND NOT IN ('Sleep', 'Daemon') AND ID <> CONNECTION_ID() AND TIME >= ? ORDER BY TIME DESC LIMIT 100`,
       [minSeconds],
     );
-    return ok(rows.map((r) => ({ pid: Number(r.id), state: String(r.c), seconds: Number(r.s), statement: r.q == null ? null : listedStatement(normalizeSql(String(r.q), this.system)) })));
+    return ok(
+      rows.map((r) => ({
+        pid: Number(r.id),
+        state: String(r.c),
+        seconds: Number(r.s),
+        statement: r.q == null ? null : listedStatement(normalizeSql(String(r.q), this.system)),
+      })),
+    );
   }
 
   override async connectionStates(): Promise<Diagnostic> {
@@ -182,9 +189,21 @@ export class MysqlDiagnostics extends BaseDiagnostics {
       const evidence = { rowEstimate: rows, dataBytes: data, freeBytes: free, changedSinceAnalyze: stats?.changed ?? null };
       if (free > 0.1 * data && free > 10 * 1024 * 1024) {
         const mib = Math.round(free / 1024 / 1024);
-        out.push({ table, action: 'optimize', sql: `OPTIMIZE TABLE ${this.quote(table)}`, reason: `${mib} MiB of the table is free space that OPTIMIZE TABLE gives back`, evidence });
+        out.push({
+          table,
+          action: 'optimize',
+          sql: `OPTIMIZE TABLE ${this.quote(table)}`,
+          reason: `${mib} MiB of the table is free space that OPTIMIZE TABLE gives back`,
+          evidence,
+        });
       } else if (stats && stats.changed > 0.1 * Math.max(stats.rows, 1)) {
-        out.push({ table, action: 'analyze', sql: `ANALYZE TABLE ${this.quote(table)}`, reason: `${stats.changed} rows changed since InnoDB last computed its statistics (of about ${stats.rows})`, evidence });
+        out.push({
+          table,
+          action: 'analyze',
+          sql: `ANALYZE TABLE ${this.quote(table)}`,
+          reason: `${stats.changed} rows changed since InnoDB last computed its statistics (of about ${stats.rows})`,
+          evidence,
+        });
       }
     }
     return out;

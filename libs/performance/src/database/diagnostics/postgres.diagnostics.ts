@@ -21,7 +21,10 @@ export class PostgresDiagnostics extends BaseDiagnostics {
   override async topStatements(limit: number): Promise<Diagnostic> {
     const loaded = await this.run<{ n: string }>(`SELECT count(*) AS n FROM pg_extension WHERE extname = 'pg_stat_statements'`);
     if (Number(loaded[0]?.n) === 0) {
-      return { status: 'unsupported', reason: 'pg_stat_statements is not installed (CREATE EXTENSION pg_stat_statements; it must be in shared_preload_libraries)' };
+      return {
+        status: 'unsupported',
+        reason: 'pg_stat_statements is not installed (CREATE EXTENSION pg_stat_statements; it must be in shared_preload_libraries)',
+      };
     }
     const rows = await this.run<Record<string, unknown>>(
       `SELECT query, calls, total_exec_time, mean_exec_time, rows, shared_blks_hit, shared_blks_read
@@ -113,7 +116,12 @@ export class PostgresDiagnostics extends BaseDiagnostics {
       [minSeconds],
     );
     return ok(
-      rows.map((r) => ({ pid: Number(r.pid), state: String(r.state), seconds: round(Number(r.seconds)), statement: listedStatement(normalizeSql(String(r.query), 'postgresql')) })),
+      rows.map((r) => ({
+        pid: Number(r.pid),
+        state: String(r.state),
+        seconds: round(Number(r.seconds)),
+        statement: listedStatement(normalizeSql(String(r.query), 'postgresql')),
+      })),
     );
   }
 
@@ -189,9 +197,16 @@ export class PostgresDiagnostics extends BaseDiagnostics {
       const evidence = { liveRows: live, deadRows: dead, changedSinceAnalyze: changed, lastAnalyze: iso(r.analyzed), lastVacuum: iso(r.vacuumed) };
       if (dead > 50 + 0.2 * live) {
         const percent = Math.round((dead / Math.max(1, live + dead)) * 100);
-        out.push({ table, action: 'vacuum', sql: `VACUUM (ANALYZE) ${this.quote(table)}`, reason: `${dead} dead rows (${percent}% of the table) wait for VACUUM`, evidence });
+        out.push({
+          table,
+          action: 'vacuum',
+          sql: `VACUUM (ANALYZE) ${this.quote(table)}`,
+          reason: `${dead} dead rows (${percent}% of the table) wait for VACUUM`,
+          evidence,
+        });
       } else if (r.analyzed == null || changed > 50 + 0.1 * live) {
-        const reason = r.analyzed == null ? 'the table was never analyzed: the planner guesses its rows' : `${changed} rows changed since the last ANALYZE (of ${live})`;
+        const reason =
+          r.analyzed == null ? 'the table was never analyzed: the planner guesses its rows' : `${changed} rows changed since the last ANALYZE (of ${live})`;
         out.push({ table, action: 'analyze', sql: `ANALYZE ${this.quote(table)}`, reason, evidence });
       }
     }
@@ -241,7 +256,9 @@ export class PostgresDiagnostics extends BaseDiagnostics {
       await run('SET LOCAL plan_cache_mode = force_generic_plan');
       await run(`PREPARE ${name} AS ${target.sql}`);
       prepared = true;
-      const [statement] = await run<{ types: string[] | string }>('SELECT parameter_types::text[] AS types FROM pg_prepared_statements WHERE name = $1', [name]);
+      const [statement] = await run<{ types: string[] | string }>('SELECT parameter_types::text[] AS types FROM pg_prepared_statements WHERE name = $1', [
+        name,
+      ]);
       const types = typeof statement?.types === 'string' ? parseTextArray(statement.types) : (statement?.types ?? []);
       const values = target.parameters ?? [];
       const bound: unknown[] = [];

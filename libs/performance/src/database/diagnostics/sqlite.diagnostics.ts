@@ -6,9 +6,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** SQLite: table sizes (row counts), indexes from PRAGMA, EXPLAIN QUERY PLAN. The rest is unsupported. */
 export class SqliteDiagnostics extends BaseDiagnostics {
   private async tables(): Promise<string[]> {
-    const rows = await this.run<{ name: string }>(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 200`,
-    );
+    const rows = await this.run<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 200`);
     return rows.map((r) => r.name);
   }
 
