@@ -64,7 +64,8 @@ describe.each(ADAPTERS)('live view and route table (%s)', (adapter) => {
   beforeAll(async () => {
     sample = await startSample(adapter, { seedDocuments: 10 });
   });
-  afterAll(() => sample?.close());
+  let closed = false;
+  afterAll(() => (closed ? undefined : sample?.close()));
 
   it('needs the admin credential and refuses bad parameters, naming them', async () => {
     expect(await get(`${admin()}/live`)).toBe(401);
@@ -196,5 +197,18 @@ describe.each(ADAPTERS)('live view and route table (%s)', (adapter) => {
     expect(durations).toEqual([...durations].sort((a, b) => b - a));
     // The admin API and the stream are not routes of the app.
     expect(body.routes.some((r) => r.route.includes('/performance'))).toBe(false);
+  });
+
+  // Last: it shuts the app down.
+  it('ends open streams when the app shuts down, so closing the server does not wait for them', async () => {
+    const res = await fetch(`${admin()}/live?seconds=1`, { headers: { ...sample.admin, accept: 'text/event-stream' } });
+    const stream = events(res);
+    expect((await stream.next()).done).toBe(false);
+    expect(sample.app.get(LiveStreams).open).toBe(1);
+    closed = true;
+    await sample.close();
+    // The client sees the end of the stream (at most the events sent before it).
+    for (let i = 0; i < 3; i++) if ((await stream.next()).done) return;
+    throw new Error('the stream did not end with the app');
   });
 });
