@@ -65,7 +65,7 @@ describeWithService('postgres', serviceReachableSync('postgres'), 'bloat and unu
       recommendation: expect.stringContaining('run VACUUM (ANALYZE) on them'),
     });
     expect(bloat!.description).toMatch(
-      /^1 table of default carries dead rows or free space: chat_messages: \d+ dead rows \(\d+% of the table\) wait for VACUUM$/,
+      /^In database default, 1 table carries dead rows or free space: chat_messages: \d+ dead rows \(\d+% of the table\) wait for VACUUM$/,
     );
     expect(bloat!.evidence.worstDeadPercent).toBeGreaterThanOrEqual(40);
     expect(bloat!.evidence.deadRows).toBeGreaterThan(0);
@@ -81,7 +81,7 @@ describeWithService('postgres', serviceReachableSync('postgres'), 'bloat and unu
     expect(names).toContain(UNUSED_INDEX);
     expect(unused!.evidence.count).toBe(names.length);
     expect(unused!.description).toMatch(
-      new RegExp(`^${names.length} indexes are of default never used: .*${UNUSED_INDEX} on documents \\(\\d+(\\.\\d)? kB\\)`),
+      new RegExp(`^In database default, ${names.length} indexes are never used: .*${UNUSED_INDEX} on documents \\(\\d+(\\.\\d)? kB\\)`),
     );
   });
 

@@ -131,7 +131,7 @@ export function databaseUpkeepBottlenecks(recommendations: readonly Recommendati
       out.push({
         type: 'database',
         severity: (worstDeadPercent ?? 0) >= 40 ? 'high' : vacuum.length ? 'medium' : 'low',
-        description: `${tables.length === 1 ? '1 table' : `${tables.length} tables`} of ${database} ${tables.length === 1 ? 'carries' : 'carry'} dead rows or free space: ${listText(tables)}`,
+        description: `In database ${database}, ${tables.length === 1 ? '1 table carries' : `${tables.length} tables carry`} dead rows or free space: ${listText(tables)}`,
         evidence: {
           database,
           tables: [...vacuum, ...optimize].map((r) => String(r.evidence.table)).join(', '),
@@ -154,7 +154,7 @@ export function databaseUpkeepBottlenecks(recommendations: readonly Recommendati
       out.push({
         type: 'database',
         severity: sizeBytes >= 100 * 1024 * 1024 ? 'medium' : 'low',
-        description: `${unused.length} index${unused.length === 1 ? ' is' : 'es are'} of ${database} never used: ${listText(indexes)}`,
+        description: `In database ${database}, ${unused.length === 1 ? '1 index is' : `${unused.length} indexes are`} never used: ${listText(indexes)}`,
         evidence: { database, indexes: unused.map((r) => String(r.evidence.index)).join(', '), count: unused.length, sizeBytes },
         recommendation:
           'Each one slows every write to its table and takes space: drop it in a migration once no replica, report or rare job needs it ' +
