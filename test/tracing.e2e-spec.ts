@@ -180,6 +180,12 @@ describe.each(ADAPTERS)('spans of a real request on %s, without HTTP instrumenta
     const [unknown] = await spansOf('GET');
     expect(unknown!.attributes['http.response.status_code']).toBe(404);
     expect(unknown!.attributes['http.route']).toBeUndefined();
+    // Under the global prefix too (Express answers it through a catch-all route of Nest's own: no route of the app).
+    exporter.reset();
+    await (await fetch(`${running.url}/api/v1/no/such/${Math.random()}`)).arrayBuffer();
+    const [prefixed] = await spansOf('GET');
+    expect(prefixed!.attributes['http.response.status_code']).toBe(404);
+    expect(prefixed!.attributes['http.route']).toBeUndefined();
     exporter.reset();
     await (await fetch(`${running.url}/api/v1/obs/boom`)).arrayBuffer();
     const [boom] = await spansOf('GET /api/v1/obs/boom');
