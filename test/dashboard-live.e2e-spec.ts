@@ -113,6 +113,8 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
     for (const card of liveCards) expect(card.window, card.id!).toMatch(/^last \d+ s · to \d\d:\d\d:\d\d$/);
     expect(liveCards.find((c) => c.id === 'live-rps')!.value).toMatch(/^[1-9]/);
     await expect.poll(() => page.locator('[data-live-chart] canvas').count()).toBeGreaterThanOrEqual(2);
+    // The sampler's cards say which snapshot they show and the interval it covers.
+    expect(await page.textContent('#now-window')).toMatch(/^Snapshot of \d\d:\d\d:\d\d · rates over the 1 s before it$/);
 
     // Routes: after the next refresh the table counts exactly what was sent.
     const counts = () =>

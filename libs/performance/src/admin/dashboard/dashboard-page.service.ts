@@ -105,7 +105,10 @@ export class DashboardPage {
 </form>
 <main id="main" hidden>
 <section aria-labelledby="h-now">
+<div class="section-head">
 <h2 id="h-now">Now</h2>
+<p class="quiet"><time id="now-window"></time></p>
+</div>
 <ul id="cards" class="cards"></ul>
 </section>
 <section aria-labelledby="h-live">

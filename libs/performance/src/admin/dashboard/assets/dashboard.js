@@ -1338,12 +1338,25 @@
               .join(' ')
           : '',
     });
+    renderNowWindow(r.current.ok && r.current.body ? r.current.body.snapshot : null);
     renderQueries(r.queries);
     renderCache(r.cache);
     if (!state.firstData) {
       state.firstData = true;
       if (performance.mark) performance.mark('dashboard-first-data');
     }
+  }
+
+  // Which seconds the cards describe: the sampler's latest snapshot and the interval before it.
+  function renderNowWindow(snapshot) {
+    var box = $('now-window');
+    var at = snapshot ? Date.parse(snapshot.timestamp) : NaN;
+    if (!isNum(at)) {
+      box.textContent = '';
+      return;
+    }
+    box.textContent = 'Snapshot of ' + clock(at) + ' · rates over the ' + fmt(Math.round(snapshot.intervalSeconds * 10) / 10, '') + ' s before it';
+    box.setAttribute('datetime', new Date(at).toISOString());
   }
 
   function renderHistory(res) {
