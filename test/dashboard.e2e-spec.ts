@@ -267,8 +267,10 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
       await expect.poll(stamp).not.toBe(last);
       await settled();
     }
-    // One poll per interval: a leaked timer would add more.
-    expect(polls - before).toBe(5);
+    // One poll per interval: a leaked timer would add one more per interval (10 or more). On a loaded
+    // machine a refresh still running at an interval's end can be followed by one more poll, never five.
+    expect(polls - before).toBeGreaterThanOrEqual(5);
+    expect(polls - before).toBeLessThan(10);
     expect(problems).toEqual([]);
     await page.close();
   });

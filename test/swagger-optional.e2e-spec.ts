@@ -45,7 +45,9 @@ describe.each(['express', 'fastify'])('without @nestjs/swagger (%s)', (adapter) 
   it('serves the same OpenAPI document as with it', () => {
     expect(without.openapi).toEqual(withSwagger.openapi);
     expect(without.openapi.servers).toEqual([{ url: '/api/v1' }]);
-    expect(Object.keys(without.openapi.paths)).toHaveLength(27);
+    expect(Object.keys(without.openapi.paths)).toEqual(
+      expect.arrayContaining(['/performance/live', '/performance/routes', '/performance/methods', '/performance/optimizations']),
+    );
     expect(without.openapi.paths['/performance/cache/clear']!.post!.parameters.map((p) => `${p.in} ${p.name}`)).toEqual(['query all', 'query namespace']);
   });
 
