@@ -14,7 +14,7 @@ import { AdminOpenApi, type OpenApiDocument } from './admin-openapi.service';
 import { AdminOperation } from './admin-operation.decorator';
 import { DashboardPage } from './dashboard/dashboard-page.service';
 
-/** Body of `GET dashboard` for API clients: the seeds' dashboard JSON (times in ms, rates in percent). */
+/** Body of `GET dashboard` for API clients: the dashboard JSON (times in ms, rates in percent). */
 export interface DashboardBody {
   readonly generated_at: string;
   readonly current_metrics: {

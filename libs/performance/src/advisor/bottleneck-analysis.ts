@@ -14,7 +14,7 @@ export interface BottleneckContext {
 /**
  * Finds what limits the app in the latest snapshot: slow or saturated
  * database, a cache that misses, memory, CPU and event loop lag (thresholds
- * from the seeds' baselines).
+ * from common production baselines).
  */
 export function analyzeBottlenecks(s: MetricsSnapshot | undefined, ctx: BottleneckContext): Bottleneck[] {
   const out: Bottleneck[] = [];

@@ -59,7 +59,7 @@ export class ManualActionRequired extends Error {
   }
 }
 
-/** The performance score (0-100) and its parts, weighted 40/35/25 as in the seeds. */
+/** The performance score (0-100) and its parts, weighted 40/35/25 (database, system, cache) by default. */
 export interface PerformanceScore {
   readonly score: number | null;
   readonly parts: {

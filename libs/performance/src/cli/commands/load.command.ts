@@ -17,7 +17,7 @@ export interface LoadTargets {
   readonly from: 'app' | 'defaults';
 }
 
-/** The seeds' KPIs, used when the app's `kpis` endpoint is not available. */
+/** The default KPIs, used when the app's `kpis` endpoint is not available. */
 export const DEFAULT_LOAD_TARGETS: LoadTargets = { p95Ms: 200, p99Ms: 500, errorRatePercent: 0.1, from: 'defaults' };
 
 /** Reads the targets of p95, p99 and error rate from a `kpis` body; defaults for what it lacks. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-/** What an incoming X-Request-ID must look like to be kept (DESIGN.md). */
+/** What an incoming X-Request-ID must look like to be kept. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**

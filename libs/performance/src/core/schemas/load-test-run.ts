@@ -110,7 +110,7 @@ export interface LoadTestCheck {
 export interface LoadTestVerdict {
   /** True when every check passed. */
   readonly passed: boolean;
-  /** `app` when the targets came from the app's `kpis` endpoint, `defaults` when from the seeds' defaults. */
+  /** `app` when the targets came from the app's `kpis` endpoint, `defaults` when from the built-in defaults. */
   readonly targetsFrom: 'app' | 'defaults';
   readonly checks: readonly LoadTestCheck[];
 }
