@@ -1,9 +1,6 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_CONTROLLERS } from '../libs/performance/src/admin/performance-admin.module';
+import { declaredAdminRoutes } from './support/admin-routes';
 import { startSample, type RunningSample } from './support/sample-app';
 
 interface Operation {
@@ -14,26 +11,9 @@ interface Operation {
   responses: Record<string, unknown>;
 }
 
-/** Every admin route and the names of its @Query() parameters, read from the controllers themselves. */
+/** Every admin route as OpenAPI names it (`get /performance/jobs/{name}`), with its query parameters. */
 function declaredRoutes(): { key: string; query: string[] }[] {
-  const routes: { key: string; query: string[] }[] = [];
-  for (const controller of ADMIN_CONTROLLERS) {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '/').replace(/^\/|\/$/g, '');
-    const proto = controller.prototype as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const handler = proto[name];
-      if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-      const path = [base, String(Reflect.getMetadata(PATH_METADATA, handler)).replace(/^\//, '')].filter(Boolean).join('/');
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]!.toLowerCase();
-      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { data?: unknown }>;
-      const query = Object.entries(args)
-        .filter(([k, v]) => Number(k.split(':')[0]) === RouteParamtypes.QUERY && typeof v.data === 'string')
-        .map(([, v]) => v.data as string)
-        .sort();
-      routes.push({ key: `${method} /performance/${path.replace(/:([A-Za-z]+)/g, '{$1}')}`, query });
-    }
-  }
-  return routes;
+  return declaredAdminRoutes().map((r) => ({ key: `${r.method} /performance/${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`, query: r.query }));
 }
 
 describe('OpenAPI document of the admin API', () => {

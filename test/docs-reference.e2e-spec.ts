@@ -1,33 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_CONTROLLERS } from '../libs/performance/src/admin/performance-admin.module';
+import { declaredAdminRoutes } from './support/admin-routes';
 
 // docs/endpoints.md is the endpoint reference users read: it must list exactly the admin routes the
 // controllers declare, each with exactly the query parameters the route takes.
 
 /** `get metrics/history` → its query parameter names, read from the controllers. */
 function declaredRoutes(): Map<string, string[]> {
-  const routes = new Map<string, string[]>();
-  for (const controller of ADMIN_CONTROLLERS) {
-    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '/').replace(/^\/|\/$/g, '');
-    const proto = controller.prototype as Record<string, unknown>;
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const handler = proto[name];
-      if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-      const path = [base, String(Reflect.getMetadata(PATH_METADATA, handler)).replace(/^\//, '')].filter(Boolean).join('/');
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]!.toLowerCase();
-      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { data?: unknown }>;
-      const query = Object.entries(args)
-        .filter(([k, v]) => Number(k.split(':')[0]) === RouteParamtypes.QUERY && typeof v.data === 'string')
-        .map(([, v]) => v.data as string);
-      routes.set(`${method} ${path}`, [...new Set(query)].sort());
-    }
-  }
-  return routes;
+  return new Map(declaredAdminRoutes().map((r) => [`${r.method} ${r.path}`, r.query]));
 }
 
 /** The admin rows of docs/endpoints.md: `| \`GET metrics/history?hours=24\` |`, the first cell of each. */
