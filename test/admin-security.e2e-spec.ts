@@ -11,6 +11,7 @@ import { type INestApplication, VersioningType } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SECURITY_TOKEN, QUERY_CACHE_REDIS_DB, adminSecurityFixture } from './fixtures/admin-security-fixture.module';
 import { ADAPTERS, type RunningApp, startApp } from './support/http-app';
+import { CHROMIUM_PATH } from './support/chromium';
 import { describeWithService, SERVICE_URLS } from './support/services';
 
 /**
@@ -400,8 +401,6 @@ describeWithService('redis', redisUp, 'a TypeORM query result cache in Redis is 
     });
   });
 });
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard Clear buttons in headless Chromium (Express)', () => {
   let running: RunningApp;

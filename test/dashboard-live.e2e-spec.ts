@@ -3,19 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
 import { describeWithService } from './support/services';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const OUTPUT = join(__dirname, '..', 'test-output');
 
 /** The few browser globals read inside `page.evaluate` (the project compiles without the DOM lib). */
@@ -24,16 +15,6 @@ interface BrowserWindow {
     documentElement: { scrollWidth: number; clientWidth: number; getAttribute(name: string): string | null };
     getElementById(id: string): { getAttribute(name: string): string | null } | null;
   };
-}
-
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
-  return problems;
 }
 
 /** The start (epoch ms) of the newest second the page shows, from the live status line. */

@@ -3,20 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
 import { describeWithService } from './support/services';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Quiet, reproducible headless Chromium with no background traffic of its own. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const OUTPUT = join(__dirname, '..', 'test-output');
 /** The few browser globals these tests read inside `page.evaluate` (the project compiles without the DOM lib). */
 interface BrowserWindow {
@@ -37,16 +27,6 @@ interface Canvas2d {
 const CARD_IDS = ['p95', 'p99', 'rps', 'errors', 'cpu', 'memory', 'hit', 'dbmean', 'qpr', 'pool', 'health'];
 
 /** Console errors, page errors and failed requests of one page. */
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console.${msg.type()}: ${msg.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
-  return problems;
-}
-
 /** Pixels of a canvas close to an RGB colour (a drawn series line). */
 function pixelsOfColour(page: Page, selector: string, rgb: [number, number, number]): Promise<number> {
   return page.$eval(
