@@ -67,6 +67,17 @@ export type { InstrumentableDataSource } from './core/ports/data-source.port';
 export { QueryStats, type QueryStatsEntry, type QueryTotals } from './database/query-stats.service';
 export { queryInChunks, type ChunkedInOptions } from './database/chunked-in-query';
 export { runBatch, type BatchOptions, type BatchOutcome, type BatchResult } from './core/batch-runner';
+export {
+  writeInChunks,
+  ChunkedWriteError,
+  MAX_WRITE_CHUNK_SIZE,
+  type ChunkedWriteOptions,
+  type ChunkedWriteProgress,
+  type ChunkedWriteSummary,
+  type ChunkPosition,
+  type TransactionalDataSource,
+  type InsertingManager,
+} from './database/chunked-writer';
 
 // Metrics: the registry, cluster mode, and the sources an app may add
 export { PerformanceMetrics } from './metrics/performance-metrics.service';
