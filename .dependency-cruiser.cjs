@@ -23,7 +23,8 @@ const ALLOWED = {
   jobs: ['core', 'metrics'], // job gauges
   alerts: ['core', 'monitor', 'jobs'], // every rule and its wiring: snapshot rules, job rules
   advisor: ['core', 'database', 'cache', 'monitor'], // reads the feature services
-  admin: ['core', 'headers', 'database', 'cache', 'metrics', 'tracing', 'profiling', 'monitor', 'health', 'jobs', 'alerts', 'advisor', 'timing'],
+  logging: ['core', 'metrics'], // the log_messages_total counter
+  admin: ['core', 'headers', 'database', 'cache', 'metrics', 'tracing', 'profiling', 'monitor', 'health', 'jobs', 'alerts', 'advisor', 'timing', 'logging'],
   cli: ['core'], // a client of the admin API: the shared schemas only
 };
 

@@ -55,7 +55,7 @@ describe.each(ADAPTERS)('admin API (%s)', (adapter) => {
 
   it('load-test/runs records the running run and then its result; load-test/status shows both; a bad body changes nothing', async () => {
     const empty = await (await fetch(`${admin}/load-test/status`, { headers: sample.admin })).json();
-    expect(empty).toEqual({ running: null, latest: null, recent: [] });
+    expect(empty).toEqual({ running: null, latest: null, recent: [], latestSweep: null });
 
     const id = randomUUID();
     const post = (body: unknown) =>

@@ -271,7 +271,7 @@ describe.each(ADAPTERS)('admin API security (%s)', (adapter) => {
     const refused = await post('performance/load-test/runs', { ...admin, 'content-type': 'application/json' }, JSON.stringify(run));
     expect(refused.status).toBe(400);
     expect(message(refused)).toBe('invalid load-test run: unknown fields config.endpoints.0.weight, finshedAt');
-    expect(JSON.parse((await get('performance/load-test/status', admin)).body)).toEqual({ running: null, latest: null, recent: [] });
+    expect(JSON.parse((await get('performance/load-test/status', admin)).body)).toEqual({ running: null, latest: null, recent: [], latestSweep: null });
   });
 
   it('says Cache-Control: no-store on every admin answer: each route of the OpenAPI document, with and without the credential, and errors', async () => {

@@ -66,6 +66,9 @@ describe.each(ADAPTERS)('alerts on the sample app (%s)', (adapter) => {
         ALERT_WEBHOOK_URL: hook.url,
         ALERT_SLACK_WEBHOOK_URL: slack.url,
         ALERT_LOG: 'false',
+        // Snapshots taken back to back: fire on the first breaching one, notify each resolve at once.
+        ALERT_FOR_SECONDS: '0',
+        ALERT_FLAP_WINDOW_SECONDS: '0',
       },
     });
     const sampler = sample.app.get(MetricsSampler);
@@ -164,6 +167,10 @@ describe('alert delivery', () => {
       lastSeen: new Date().toISOString(),
       resolvedAt: null,
       count: 1,
+      firedAt: new Date().toISOString(),
+      durationSeconds: 0,
+      flapping: false,
+      transitions: 0,
     },
   };
   const notifierOptions = {
@@ -259,6 +266,7 @@ describe('history with the TypeORM store', () => {
       PERFORMANCE_INSTANCE_ID: 'instance-a',
       ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.0001 } }),
       ALERT_LOG: 'false',
+      ALERT_FOR_SECONDS: '0',
     };
     const databaseUrl = `sqlite:${join(dir, 'app.sqlite')}`;
     const first = await startSample('express', { seedDocuments: 100, databaseUrl, env });

@@ -282,7 +282,7 @@ describe('nestjs-performance CLI exit code 1', () => {
     sample = await startSample('express', {
       seedDocuments: 100,
       // A p95 target no request meets, and a memory level every process is above.
-      env: { KPI_P95_MS: '0.01', ALERT_RULES: JSON.stringify({ memoryPercent: { critical: 0.01 } }) },
+      env: { KPI_P95_MS: '0.01', ALERT_RULES: JSON.stringify({ memoryPercent: { critical: 0.01 } }), ALERT_FOR_SECONDS: '0' },
     });
     // One app request (admin calls are not sampled), then one snapshot, so KPIs and alerts have data.
     await (await fetch(`${sample.api}/hello`)).arrayBuffer();

@@ -73,8 +73,8 @@ describeWithService('redis', redis, 'the cache store (Redis tier) down and back'
         store: 'two-tier' as const,
         redis: { url: `redis://default:${SECRET}@127.0.0.1:${proxy.port}`, keyPrefix: `${runPrefix}${adapter}:${name}:` },
       });
-      app = await startApp(cacheFixture(cache('default'), { alerts: { notifiers: { log: false } } }), adapter);
-      strict = await startApp(cacheFixture(cache('strict'), { alerts: { notifiers: { log: false } }, health: { readiness: { cache: true } } }), adapter);
+      app = await startApp(cacheFixture(cache('default'), { alerts: { notifiers: { log: false }, forSeconds: 0 } }), adapter);
+      strict = await startApp(cacheFixture(cache('strict'), { alerts: { notifiers: { log: false }, forSeconds: 0 }, health: { readiness: { cache: true } } }), adapter);
       await vi.waitFor(
         () => {
           expect(app.app.get(ResponseCache).storeHealth().status).toBe('up');
@@ -180,7 +180,7 @@ describeWithService('postgres', postgres, 'a database down and back', () => {
       if (!reports.username) reports.username = 'postgres';
       app = await startApp(
         observabilityFixture(
-          { admin: { token: ADMIN_TOKEN }, metrics: { enabled: false }, health: { timeoutMs: 1500 }, alerts: { notifiers: { log: false } } },
+          { admin: { token: ADMIN_TOKEN }, metrics: { enabled: false }, health: { timeoutMs: 1500 }, alerts: { notifiers: { log: false }, forSeconds: 0 } },
           {
             imports: [
               TypeOrmModule.forRoot({ type: 'postgres', url: POSTGRES_URL, entities: [], retryAttempts: 0 }),

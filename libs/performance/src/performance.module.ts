@@ -25,6 +25,8 @@ import { CacheWarmer } from './cache/method/cache-warmer.service';
 import { QUERY_CACHE_PROVIDERS } from './cache/typeorm/query-cache.providers';
 import { TIMING_PROVIDERS } from './timing/timing.providers';
 import { MethodTimings } from './timing/method-timings.service';
+import { LOGGING_PROVIDERS } from './logging/logging.providers';
+import { LogCounts } from './logging/log-counts.service';
 import { PerformanceAdvisor } from './advisor/performance-advisor.service';
 import { MONITOR_EXPORTS, MONITOR_PROVIDERS } from './monitor/monitor.providers';
 import { resolvePerformanceOptions } from './core/options/resolved.options';
@@ -72,6 +74,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     ...METHOD_CACHE_PROVIDERS,
     ...QUERY_CACHE_PROVIDERS,
     ...TIMING_PROVIDERS,
+    ...LOGGING_PROVIDERS,
   ],
   exports: [
     PERFORMANCE_OPTIONS,
@@ -91,6 +94,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     MethodCache,
     CacheWarmer,
     MethodTimings,
+    LogCounts,
   ],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {

@@ -3,23 +3,20 @@ import { MemoryHistoryStore } from '../monitor/memory-history.store';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { AlertDispatcher } from './alert-dispatcher';
 import { AlertManager } from './alert-manager.service';
-import { resolveAlertsOptions } from '../core/options/schema/alerts';
-import type { AlertEvent, JobAlertCondition, JobAlertSource, StoreOutage } from '../core/schemas/performance-alert';
+import { resolveAlertsOptions, type AlertRule } from '../core/options/schema/alerts';
+import type {
+  AlertEvent,
+  JobAlertCondition,
+  JobAlertSource,
+  PerformanceAlert,
+  RouteAlertCondition,
+  RouteAlertSource,
+  RouteJudgement,
+  StoreOutage,
+} from '../core/schemas/performance-alert';
 
-/** Every metric rule off: only job rules can fire. */
-const options = resolveAlertsOptions({
-  rules: {
-    cpuPercent: false,
-    memoryPercent: false,
-    p95Ms: false,
-    errorRatePercent: false,
-    poolUtilizationPercent: false,
-    dbMeanQueryMs: false,
-    eventLoopLagP99Ms: false,
-    cacheHitRatePercent: false,
-  },
-  notifiers: { log: false },
-});
+/** Every metric rule off: only job and outage rules can fire; alerts fire and notify at once (no hold, no flap window). */
+const options = { ...resolveAlertsOptions({ notifiers: { log: false }, forSeconds: 0, flapWindowSeconds: 0 }), rules: [] };
 
 const snapshot = (at: number) => ({ timestamp: new Date(at).toISOString() }) as MetricsSnapshot;
 
@@ -148,7 +145,7 @@ describe('AlertManager with outage rules', () => {
   });
 
   it('follows alerts.outages: a rule set to false stays silent, a severity is used as given', () => {
-    const custom = { ...resolveAlertsOptions({ outages: { cacheStore: false, database: 'warning' } }), rules: [] };
+    const custom = { ...resolveAlertsOptions({ outages: { cacheStore: false, database: 'warning' }, forSeconds: 0 }), rules: [] };
     const m = new AlertManager(custom, 'test', new MemoryHistoryStore(100, 100), new AlertDispatcher([], options.notifiers));
     expect(m.evaluate(snapshot(1_000), [redisDown, dbDown('default')]).map((e) => [e.alert.metric, e.alert.severity])).toEqual([['database-down', 'warning']]);
   });
@@ -166,19 +163,13 @@ describe('AlertManager with outage rules', () => {
 });
 
 describe('AlertManager on windows without data', () => {
-  const p95Only = resolveAlertsOptions({
-    rules: {
-      cpuPercent: false,
-      memoryPercent: false,
-      p95Ms: { warning: 200, critical: 5000 },
-      errorRatePercent: { warning: 1 },
-      poolUtilizationPercent: false,
-      dbMeanQueryMs: false,
-      eventLoopLagP99Ms: false,
-      cacheHitRatePercent: false,
-    },
-    notifiers: { log: false },
-  });
+  const p95Only = {
+    ...resolveAlertsOptions({ notifiers: { log: false }, forSeconds: 0, flapWindowSeconds: 0 }),
+    rules: [
+      { metric: 'p95Ms', direction: 'above', levels: { warning: 200, critical: 5000 } },
+      { metric: 'errorRatePercent', direction: 'above', levels: { warning: 1 } },
+    ] as AlertRule[],
+  };
   /** A window: busy and slow, busy and fast, or empty (no requests: p95 null, error rate 0). */
   const window = (at: number, kind: 'slow' | 'fast' | 'empty') =>
     ({
@@ -211,5 +202,185 @@ describe('AlertManager on windows without data', () => {
     expect(m.evaluate(window(3_000, 'empty'))).toEqual([]);
     expect(m.evaluate(window(4_000, 'empty'))).toEqual([]);
     expect(m.evaluate(window(5_000, 'fast')).map((e) => e.kind)).toEqual(['resolved']);
+  });
+});
+
+describe('AlertManager lifecycle: hold, flapping, durations', () => {
+  const MIN = 60_000;
+  const rules = [{ metric: 'p95Ms', direction: 'above', levels: { warning: 200, critical: 5000 } }] as AlertRule[];
+  const lifecycle = (o: { forSeconds?: number; flapWindowSeconds?: number; resolveAfterSamples?: number } = {}) => ({
+    ...resolveAlertsOptions({ notifiers: { log: false }, ...o }),
+    rules,
+  });
+  const window = (at: number, kind: 'slow' | 'very-slow' | 'fast' | 'empty') =>
+    ({
+      timestamp: new Date(at).toISOString(),
+      intervalSeconds: 60,
+      requests: kind === 'empty' ? 0 : 300,
+      errorRatePercent: 0,
+      p95Ms: { slow: 900, 'very-slow': 6000, fast: 40, empty: null }[kind],
+    }) as MetricsSnapshot;
+  function run(o: Parameters<typeof lifecycle>[0] = {}) {
+    const m = new AlertManager(lifecycle(o), 'test', new MemoryHistoryStore(100, 100), new AlertDispatcher([], options.notifiers));
+    const events: AlertEvent[] = [];
+    return { m, events, at: (ms: number, kind: Parameters<typeof window>[1]) => events.push(...m.evaluate(window(ms, kind))) };
+  }
+
+  it('fires only once the rule has breached for forSeconds; windows without data do not interrupt the hold, a healthy one restarts it', () => {
+    const { m, events, at } = run({ forSeconds: 120 });
+    at(1 * MIN, 'slow');
+    at(2 * MIN, 'empty');
+    expect(events).toEqual([]);
+    expect(m.pending()).toMatchObject([{ metric: 'p95Ms', severity: 'warning', since: new Date(MIN).toISOString(), heldSeconds: 60, forSeconds: 120 }]);
+    at(3 * MIN, 'fast'); // healthy, with data: starts over
+    expect(m.pending()).toEqual([]);
+    at(4 * MIN, 'slow');
+    at(5 * MIN, 'empty');
+    at(6 * MIN, 'slow'); // 120 s since 4 min
+    expect(events.map((e) => e.kind)).toEqual(['fired']);
+    expect(events[0]!.alert).toMatchObject({
+      firstSeen: new Date(4 * MIN).toISOString(),
+      firedAt: new Date(6 * MIN).toISOString(),
+      durationSeconds: 0,
+      flapping: false,
+      transitions: 0,
+    });
+    expect(m.pending()).toEqual([]);
+    at(8 * MIN, 'slow');
+    expect(m.firing()).toMatchObject([{ count: 2, durationSeconds: 120 }]);
+  });
+
+  it('keeps a rule that resolves and fires again within the flap window as one alert: one fired, one flapping, one resolved once stable', () => {
+    const { m, events, at } = run({ forSeconds: 0, flapWindowSeconds: 300 });
+    at(1 * MIN, 'slow'); // fires
+    at(2 * MIN, 'fast'); // resolves: the list says so, the notification waits
+    expect(m.firing()).toEqual([]);
+    expect(events.map((e) => e.kind)).toEqual(['fired']);
+    for (let t = 3; t <= 11; t += 2) {
+      at(t * MIN, 'slow');
+      at((t + 1) * MIN, 'fast');
+    }
+    expect(events.map((e) => e.kind)).toEqual(['fired', 'flapping']);
+    const ids = new Set(events.map((e) => e.alert.id));
+    expect(ids.size).toBe(1);
+    // Stable: RESOLVED goes out once the flap window passed without the rule firing again.
+    at(13 * MIN, 'fast');
+    at(16 * MIN, 'fast');
+    expect(events.map((e) => e.kind)).toEqual(['fired', 'flapping']);
+    at(17 * MIN, 'fast'); // 300 s after the last resolve at 12 min
+    expect(events.map((e) => [e.kind, e.alert.id])).toEqual([
+      ['fired', [...ids][0]],
+      ['flapping', [...ids][0]],
+      ['resolved', [...ids][0]],
+    ]);
+    expect(events[2]!.alert).toMatchObject({
+      status: 'resolved',
+      flapping: true,
+      transitions: 11, // 6 resolves, 5 re-fires
+      firedAt: new Date(MIN).toISOString(),
+      resolvedAt: new Date(12 * MIN).toISOString(),
+      durationSeconds: 660,
+      count: 6,
+    });
+  });
+
+  it('notifies a fresh breach after the window as a new alert', () => {
+    const { events, at } = run({ forSeconds: 0, flapWindowSeconds: 300 });
+    at(1 * MIN, 'slow');
+    at(2 * MIN, 'fast');
+    at(8 * MIN, 'fast'); // 360 s later: RESOLVED goes out
+    at(9 * MIN, 'slow');
+    expect(events.map((e) => e.kind)).toEqual(['fired', 'resolved', 'fired']);
+    expect(events[2]!.alert.id).not.toBe(events[0]!.alert.id);
+    expect(events[1]!.alert).toMatchObject({ flapping: false, transitions: 1, durationSeconds: 60 });
+  });
+
+  it('with flapWindowSeconds 0 notifies each resolve at once and opens a new alert on each re-fire', () => {
+    const { events, at } = run({ forSeconds: 0, flapWindowSeconds: 0 });
+    at(1 * MIN, 'slow');
+    at(2 * MIN, 'fast');
+    at(3 * MIN, 'slow');
+    expect(events.map((e) => e.kind)).toEqual(['fired', 'resolved', 'fired']);
+    expect(new Set(events.map((e) => e.alert.id)).size).toBe(2);
+  });
+
+  it('says escalated when a flapping alert comes back at a higher level', () => {
+    const { events, at } = run({ forSeconds: 0, flapWindowSeconds: 300 });
+    at(1 * MIN, 'slow');
+    at(2 * MIN, 'fast');
+    at(3 * MIN, 'slow');
+    at(4 * MIN, 'fast');
+    at(5 * MIN, 'very-slow');
+    expect(events.map((e) => [e.kind, e.alert.severity])).toEqual([
+      ['fired', 'warning'],
+      ['flapping', 'warning'],
+      ['escalated', 'critical'],
+    ]);
+  });
+
+  it('sends the RESOLVED still waiting when the sampler stops', async () => {
+    const delivered: AlertEvent[] = [];
+    const dispatcher = new AlertDispatcher([{ name: 'memory', send: async (e) => void delivered.push(e) }], options.notifiers);
+    const m = new AlertManager(lifecycle({ forSeconds: 0 }), 'test', new MemoryHistoryStore(100, 100), dispatcher);
+    m.evaluate(window(MIN, 'slow'));
+    m.evaluate(window(2 * MIN, 'fast'));
+    await dispatcher.idle();
+    expect(delivered.map((e) => e.kind)).toEqual(['fired']);
+    await m.samplerStopped();
+    expect(delivered.map((e) => e.kind)).toEqual(['fired', 'resolved']);
+  });
+
+  it('lists alerts saved before the lifecycle fields with them filled in', async () => {
+    const store = new MemoryHistoryStore(100, 100);
+    const old = {
+      id: 'a1',
+      instanceId: 'test',
+      metric: 'p95Ms',
+      severity: 'warning',
+      status: 'resolved',
+      message: 'm',
+      value: 900,
+      threshold: 200,
+      firstSeen: new Date(Date.now() - 120_000).toISOString(),
+      lastSeen: new Date(Date.now() - 60_000).toISOString(),
+      resolvedAt: new Date(Date.now() - 60_000).toISOString(),
+      count: 1,
+    } as unknown as PerformanceAlert;
+    await store.saveAlert(old);
+    const m = new AlertManager(lifecycle(), 'test', store, new AlertDispatcher([], options.notifiers));
+    expect(await m.list(1)).toMatchObject([{ id: 'a1', firedAt: old.firstSeen, durationSeconds: 60, flapping: false, transitions: 1 }]);
+  });
+});
+
+describe('AlertManager with route rules', () => {
+  class Routes implements RouteAlertSource {
+    judgement: RouteJudgement = { measured: [], breaching: [] };
+    routeAlerts(): RouteJudgement {
+      return this.judgement;
+    }
+  }
+  const slowRoute = (route: string): RouteAlertCondition => ({
+    rule: 'route-anomaly',
+    route,
+    severity: 'warning',
+    message: `${route} p95 800 ms is far above its baseline`,
+    value: 800,
+    threshold: 150,
+  });
+
+  it('opens one alert per route after the hold, keeps it through windows that did not measure the route, resolves it on a measured healthy one', () => {
+    const routes = new Routes();
+    const o = { ...resolveAlertsOptions({ notifiers: { log: false }, forSeconds: 60, flapWindowSeconds: 0 }), rules: [] };
+    const m = new AlertManager(o, 'test', new MemoryHistoryStore(100, 100), new AlertDispatcher([], o.notifiers), null, null, null, routes);
+    const at = (ms: number) => m.evaluate(snapshot(ms));
+    routes.judgement = { measured: ['GET /a', 'GET /b'], breaching: [slowRoute('GET /a')] };
+    expect(at(0)).toEqual([]);
+    expect(m.pending()).toMatchObject([{ metric: 'route-anomaly', route: 'GET /a' }]);
+    expect(at(60_000).map((e) => [e.kind, e.alert.metric, e.alert.route])).toEqual([['fired', 'route-anomaly', 'GET /a']]);
+    routes.judgement = { measured: ['GET /b'], breaching: [] }; // /a had too few requests: no data
+    expect(at(120_000)).toEqual([]);
+    expect(m.firing()).toHaveLength(1);
+    routes.judgement = { measured: ['GET /a', 'GET /b'], breaching: [] };
+    expect(at(180_000).map((e) => [e.kind, e.alert.route])).toEqual([['resolved', 'GET /a']]);
   });
 });

@@ -16,6 +16,8 @@ export interface LoadTestStatus {
   readonly latest: ReceivedLoadTestRun | null;
   /** The last runs, newest first (at most 20). */
   readonly recent: readonly ReceivedLoadTestRun[];
+  /** The newest sweep (`load --sweep`), running or finished, if any: its levels so far, the highest level meeting the KPIs, the knee. */
+  readonly latestSweep: ReceivedLoadTestRun | null;
 }
 
 /**
@@ -47,18 +49,33 @@ export class LoadTestRuns {
     });
   }
 
+  /**
+   * Whether one run covered the whole of `[fromMs, toMs]`: started by
+   * `fromMs` and still running, or finished no earlier than `toMs`. Capacity
+   * figures (throughput) are judged only on such a window: one that
+   * straddles the start or the end of a run mixes idle time into the rate.
+   */
+  coveredWhole(fromMs: number, toMs: number): boolean {
+    return this.runs.some((r) => {
+      const started = Date.parse(r.startedAt);
+      const ended = r.status === 'running' ? Number.POSITIVE_INFINITY : Date.parse(r.finishedAt ?? r.receivedAt);
+      return started <= fromMs && ended >= toMs;
+    });
+  }
+
   /** Whether a run was going on during the interval `snapshot` covers. */
   ranDuringSnapshot(snapshot: MetricsSnapshot): boolean {
     const to = Date.parse(snapshot.timestamp);
     return this.ranDuring(to - snapshot.intervalSeconds * 1000, to);
   }
 
-  /** The running run, the latest finished one and the recent runs. */
+  /** The running run, the latest finished one, the recent runs and the newest sweep. */
   status(): LoadTestStatus {
     return {
       running: this.runs.find((r) => r.status === 'running') ?? null,
       latest: this.runs.find((r) => r.status !== 'running') ?? null,
       recent: this.runs,
+      latestSweep: this.runs.find((r) => r.sweep !== undefined || r.config.sweepLevels !== undefined) ?? null,
     };
   }
 }

@@ -20,6 +20,7 @@ export interface AlertNotifier {
 /** One line that says what happened, for subjects, titles and logs. */
 export function describeAlertEvent(event: AlertEvent): string {
   const a = event.alert;
-  const verb = event.kind === 'resolved' ? 'RESOLVED' : event.kind === 'escalated' ? 'ESCALATED' : 'FIRING';
-  return `[${verb}] ${a.severity}: ${a.message}`;
+  const verb = { fired: 'FIRING', escalated: 'ESCALATED', flapping: 'FLAPPING', resolved: 'RESOLVED' }[event.kind];
+  const flapping = event.kind === 'flapping' ? ` (resolved and fired again: kept as one alert until it stays resolved)` : '';
+  return `[${verb}] ${a.severity}: ${a.message}${flapping}`;
 }

@@ -42,8 +42,11 @@ export class EmailAlertNotifier implements AlertNotifier {
         `Current value: ${a.value}`,
         `Instance: ${a.instanceId}`,
         `First seen: ${a.firstSeen}`,
+        `Fired: ${a.firedAt}`,
         `Last seen: ${a.lastSeen}`,
         ...(a.resolvedAt ? [`Resolved: ${a.resolvedAt}`] : []),
+        `Duration: ${a.durationSeconds} s`,
+        ...(a.flapping ? [`Flapping: yes (${a.transitions} changes between firing and resolved)`] : []),
       ].join('\n'),
     });
     // nodemailer has no AbortSignal: race it, and let the SMTP timeout end the socket.

@@ -19,6 +19,10 @@ const EVENT: AlertEvent = {
     lastSeen: '2026-01-01T00:00:00.000Z',
     resolvedAt: null,
     count: 1,
+    firedAt: '2026-01-01T00:00:00.000Z',
+    durationSeconds: 0,
+    flapping: false,
+    transitions: 0,
   },
 };
 

@@ -5,8 +5,9 @@ import { AdminRequestError } from '../admin-client';
 import { CliError, EXIT } from '../cli-error';
 import { contextOf, finish, integerFlag, type CliContext } from '../cli-context';
 import { LOAD_LIMITS, parseHeaders, resolveEndpoint } from '../load/load-target';
-import { loadAutocannon, runLoad } from '../load/load-test-runner';
-import type { LoadTestCheck, LoadTestResult, LoadTestRun, LoadTestVerdict } from '../../core/schemas/load-test-run';
+import { parseSweepLevels, summarizeSweep, sweepLevelOf, SWEEP_LIMITS } from '../load/load-sweep';
+import { type Autocannon, combineResults, createLatencyHistogram, loadAutocannon, runLoad } from '../load/load-test-runner';
+import type { LoadTestCheck, LoadTestConfig, LoadTestResult, LoadTestRun, LoadTestSweepLevel, LoadTestVerdict } from '../../core/schemas/load-test-run';
 import { field, listIn, renderPairs, renderTable } from '../table-renderer';
 
 /** KPI limits a run is checked against, with where they came from. */
@@ -62,6 +63,7 @@ interface LoadFlags {
   output?: string;
   report: boolean;
   progress: boolean;
+  sweep?: number[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -115,6 +117,104 @@ function renderRun(run: LoadTestRun): string {
   return `${summary}\n\n${endpoints}\n\nKPIs (targets from ${v.targetsFrom === 'app' ? 'the app' : 'defaults'})\n${checks}`;
 }
 
+function renderSweep(run: LoadTestRun): string {
+  const sweep = run.sweep!;
+  const table = renderTable(sweep.levels, [
+    { heading: 'users', value: (l: LoadTestSweepLevel) => l.connections },
+    { heading: 'req/s', value: (l) => l.requestsPerSecond },
+    { heading: 'p50 ms', value: (l) => l.latencyMs.p50 },
+    { heading: 'p95 ms', value: (l) => l.latencyMs.p95 },
+    { heading: 'p99 ms', value: (l) => l.latencyMs.p99 },
+    { heading: 'requests', value: (l) => l.totalRequests },
+    { heading: 'errors', value: (l) => l.failedRequests },
+    { heading: 'error %', value: (l) => l.errorRatePercent },
+    { heading: 'kpis', value: (l) => (l.meetsKpis ? 'pass' : `FAIL ${l.failedKpis.join(', ')}`) },
+  ]);
+  const knee = sweep.knee;
+  const targets = run.verdict!.checks.map((c) => `${c.kpi} <= ${c.target}`).join(', ');
+  const summary = renderPairs([
+    ['status', run.status.toUpperCase()],
+    [
+      'meets the KPIs up to',
+      sweep.maxLevelMeetingKpis === null ? 'none: the lowest level already misses them' : `${sweep.maxLevelMeetingKpis} concurrent users`,
+    ],
+    [
+      'knee',
+      knee
+        ? `${knee.connections} concurrent users: p95 ${knee.p95Ms} ms against ${knee.baselineP95Ms} ms at ${sweep.levels[0]!.connections}, throughput ${knee.throughputGainPercent >= 0 ? '+' : ''}${knee.throughputGainPercent} % over the level before`
+        : 'none within these levels',
+    ],
+    ['KPIs', `${targets} (targets from ${run.verdict!.targetsFrom === 'app' ? 'the app' : 'defaults'})`],
+  ]);
+  return `${table}\n\n${summary}\nknee rule: ${sweep.kneeRule}`;
+}
+
+interface SweepPlan {
+  readonly ctx: CliContext;
+  readonly levels: readonly number[];
+  readonly config: LoadTestConfig;
+  readonly targets: LoadTargets;
+  readonly report: boolean;
+  readonly id: string;
+  readonly startedAt: string;
+  readonly plan: Omit<Parameters<typeof runLoad>[0], 'config'>;
+  readonly autocannon: Autocannon;
+}
+
+/** Runs each level in turn for the duration, reporting the levels so far after each one; stops at a signal. */
+async function runSweep(s: SweepPlan): Promise<LoadTestRun> {
+  const combined = createLatencyHistogram();
+  const results: LoadTestResult[] = [];
+  const levels: LoadTestSweepLevel[] = [];
+  let aborted = false;
+  for (const connections of s.levels) {
+    const { result, aborted: stopped } = await runLoad(
+      { ...s.plan, config: { ...s.config, connections }, alsoRecord: (us) => combined.recordValue(us), label: `load ${connections} users` },
+      s.autocannon,
+    );
+    results.push(result);
+    levels.push(sweepLevelOf(connections, result, verdictOf(result, s.targets)));
+    if (stopped) {
+      aborted = true;
+      break;
+    }
+    if (s.report && levels.length < s.levels.length) {
+      await reportRun(s.ctx, { id: s.id, status: 'running', startedAt: s.startedAt, config: s.config, sweep: summarizeSweep(levels) });
+    }
+  }
+  const sweep = summarizeSweep(levels);
+  const result = combineResults(results, combined);
+  combined.destroy();
+  // The verdict is that of the highest level meeting the KPIs, else of the lowest level.
+  const deciding = levels.findIndex((l) => l.connections === sweep.maxLevelMeetingKpis);
+  const checks = verdictOf(results[Math.max(0, deciding)]!, s.targets).checks;
+  const verdict: LoadTestVerdict = { passed: sweep.maxLevelMeetingKpis !== null, targetsFrom: s.targets.from, checks };
+  return {
+    id: s.id,
+    status: aborted ? 'aborted' : verdict.passed ? 'passed' : 'failed',
+    startedAt: s.startedAt,
+    finishedAt: new Date().toISOString(),
+    config: s.config,
+    result,
+    verdict,
+    sweep,
+  };
+}
+
+async function runOnce(plan: Parameters<typeof runLoad>[0], autocannon: Autocannon, targets: LoadTargets, id: string, startedAt: string): Promise<LoadTestRun> {
+  const { result, aborted } = await runLoad(plan, autocannon);
+  const verdict = verdictOf(result, targets);
+  return {
+    id,
+    status: aborted ? 'aborted' : verdict.passed ? 'passed' : 'failed',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    config: plan.config,
+    result,
+    verdict,
+  };
+}
+
 /** `load`: a bounded load test against the app of --url, checked against its KPIs and reported to it. */
 export function loadCommand(): Command {
   return new Command('load')
@@ -136,6 +236,11 @@ export function loadCommand(): Command {
       `stop after this many requests, 1-${LOAD_LIMITS.maxAmount} (still within --duration)`,
       integerFlag('--amount', 1, LOAD_LIMITS.maxAmount),
     )
+    .option(
+      '--sweep <levels>',
+      `step through concurrency levels, e.g. 1,5,10,25,50,100 (rising, 1-${LOAD_LIMITS.maxConnections}, at most ${SWEEP_LIMITS.maxLevels}), each for --duration; reports each level, the highest meeting the KPIs and the knee`,
+      parseSweepLevels,
+    )
     .option('-o, --output <file>', 'also write the run as JSON to this file')
     .option('--no-report', 'do not report the run to the app (POST load-test/runs)')
     .option('--no-progress', 'no progress bar on stderr')
@@ -153,6 +258,21 @@ export function loadCommand(): Command {
         throw new CliError(`--body needs a method that sends one (--method POST, PUT or PATCH), not ${endpoints[0]!.method}`, EXIT.USAGE);
       }
       const headers = parseHeaders(flags.header);
+      if (flags.sweep !== undefined) {
+        if (command.getOptionValueSource('connections') === 'cli') {
+          throw new CliError('--sweep sets the concurrency of each level: leave out --connections', EXIT.USAGE);
+        }
+        if (flags.amount !== undefined) {
+          throw new CliError('--sweep runs each level for --duration seconds: leave out --amount', EXIT.USAGE);
+        }
+        const total = flags.sweep.length * (flags.duration ?? 10);
+        if (total > SWEEP_LIMITS.maxTotalSeconds) {
+          throw new CliError(
+            `the sweep would run ${total} s (${flags.sweep.length} levels x ${flags.duration ?? 10} s), above ${SWEEP_LIMITS.maxTotalSeconds} s: use fewer levels or a shorter --duration`,
+            EXIT.USAGE,
+          );
+        }
+      }
       const durationSeconds = flags.duration ?? (flags.amount === undefined ? 10 : LOAD_LIMITS.maxDurationSeconds);
       // Before any request: a run reported as started must be able to run.
       const autocannon = loadAutocannon();
@@ -168,12 +288,13 @@ export function loadCommand(): Command {
         }
       }
 
-      const config = {
+      const config: LoadTestConfig = {
         baseUrl: base.href,
         endpoints,
-        connections: flags.connections,
+        connections: flags.sweep ? flags.sweep[flags.sweep.length - 1]! : flags.connections,
         durationSeconds,
         amount: flags.amount ?? null,
+        ...(flags.sweep ? { sweepLevels: flags.sweep } : {}),
       };
       const startedAt = new Date().toISOString();
       const id = randomUUID();
@@ -187,17 +308,9 @@ export function loadCommand(): Command {
         timeoutSeconds: command.optsWithGlobals<{ timeout: number }>().timeout,
         progress: flags.progress,
       };
-      const { result, aborted } = await runLoad(plan, autocannon);
-      const verdict = verdictOf(result, targets);
-      const run: LoadTestRun = {
-        id,
-        status: aborted ? 'aborted' : verdict.passed ? 'passed' : 'failed',
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        config,
-        result,
-        verdict,
-      };
+      const run = flags.sweep
+        ? await runSweep({ ctx, levels: flags.sweep, config, targets, report, id, startedAt, plan, autocannon })
+        : await runOnce(plan, autocannon, targets, id, startedAt);
       if (report) await reportRun(ctx, run);
 
       if (flags.output !== undefined) {
@@ -210,7 +323,7 @@ export function loadCommand(): Command {
           );
         }
       }
-      ctx.out(ctx.json ? JSON.stringify(run, null, 2) : renderRun(run));
+      ctx.out(ctx.json ? JSON.stringify(run, null, 2) : run.sweep ? renderSweep(run) : renderRun(run));
       finish(run.status === 'passed' ? EXIT.OK : EXIT.CHECK_FAILED);
     });
 }

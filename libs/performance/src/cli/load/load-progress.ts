@@ -18,6 +18,7 @@ export class LoadProgress {
     private readonly read: () => LoadProgressState,
     private readonly durationSeconds: number,
     private readonly amount: number | null,
+    private readonly label = 'load',
   ) {}
 
   /** Starts drawing. */
@@ -46,7 +47,7 @@ export class LoadProgress {
       this.amount === null
         ? `${Math.min(state.elapsedSeconds, this.durationSeconds).toFixed(1)}/${this.durationSeconds} s`
         : `${state.responses + state.errors}/${this.amount} requests`;
-    return `load [${bar}] ${String(Math.round(fraction * 100)).padStart(3)}%  ${bound}  ${state.responses} responses  ${state.errors} errors`;
+    return `${this.label} [${bar}] ${String(Math.round(fraction * 100)).padStart(3)}%  ${bound}  ${state.responses} responses  ${state.errors} errors`;
   }
 
   private draw(final: boolean): void {

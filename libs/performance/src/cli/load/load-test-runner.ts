@@ -50,6 +50,10 @@ export interface LoadPlan {
   readonly timeoutSeconds: number;
   /** Draw a progress bar on stderr. */
   readonly progress: boolean;
+  /** Also called with each response time, microseconds (a sweep's histogram over all its levels). */
+  readonly alsoRecord?: (microseconds: number) => void;
+  /** Label of the progress bar. @default 'load' */
+  readonly label?: string;
 }
 
 /** A finished run: the result and whether it stopped before its bound (signal, time bound in amount mode). */
@@ -77,6 +81,45 @@ export function loadAutocannon(): Autocannon {
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
+/** A latency histogram in microseconds, up to an hour, 3 significant digits. */
+export function createLatencyHistogram(): hdr.Histogram {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+/**
+ * One result for several runs of the same endpoints (the levels of a sweep):
+ * counts added up, throughput over the summed time, latency from `latency`,
+ * the histogram of every response of every run (microseconds).
+ */
+export function combineResults(results: readonly LoadTestResult[], latency: hdr.Histogram): LoadTestResult {
+  const sum = (pick: (r: LoadTestResult) => number): number => results.reduce((n, r) => n + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const endpoints = (results[0]?.endpoints ?? []).map((e, i) => ({
+    method: e.method,
+    path: e.path,
+    responses: results.reduce((n, r) => n + (r.endpoints[i]?.responses ?? 0), 0),
+    failed: results.reduce((n, r) => n + (r.endpoints[i]?.failed ?? 0), 0),
+  }));
+  const totalRequests = sum((r) => r.totalRequests);
+  const failedRequests = sum((r) => r.failedRequests);
+  const elapsedSeconds = sum((r) => r.elapsedSeconds);
+  const summary = hdrSummary(latency);
+  const ms = (us: number): number => round2(us / 1000);
+  return {
+    totalRequests,
+    successfulRequests: sum((r) => r.successfulRequests),
+    failedRequests,
+    errors: sum((r) => r.errors),
+    errorRatePercent: totalRequests === 0 ? 0 : round2((failedRequests / totalRequests) * 100),
+    requestsPerSecond: elapsedSeconds > 0 ? round2(totalRequests / elapsedSeconds) : 0,
+    latencyMs: { mean: ms(summary.mean), p50: ms(summary.p50), p95: ms(summary.p95), p99: ms(summary.p99), max: ms(summary.max) },
+    elapsedSeconds: round2(elapsedSeconds),
+    statusCodes,
+    endpoints,
+  };
+}
+
 /**
  * Runs the load with autocannon, cycling through the endpoints on every
  * connection, bounded by time and by count, and measures latency with an
@@ -85,7 +128,7 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 export async function runLoad(plan: LoadPlan, autocannon: Autocannon = loadAutocannon()): Promise<LoadOutcome> {
   const { config } = plan;
   // Microseconds, so sub-millisecond latencies on a local app keep their resolution.
-  const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  const latency = createLatencyHistogram();
   const statusCodes: Record<string, number> = {};
   const perEndpoint = config.endpoints.map((e) => ({ ...e, responses: 0, failed: 0 }));
   let responses = 0;
@@ -110,6 +153,7 @@ export async function runLoad(plan: LoadPlan, autocannon: Autocannon = loadAutoc
         () => ({ elapsedSeconds: (performance.now() - started) / 1000, responses, errors }),
         config.durationSeconds,
         config.amount,
+        plan.label,
       )
     : undefined;
 
@@ -145,7 +189,9 @@ export async function runLoad(plan: LoadPlan, autocannon: Autocannon = loadAutoc
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       responses++;
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
-      latency.recordValue(Math.max(1, Math.round(responseTime * 1000)));
+      const us = Math.max(1, Math.round(responseTime * 1000));
+      latency.recordValue(us);
+      plan.alsoRecord?.(us);
     });
     instance.on('reqError', () => {
       errors++;

@@ -116,8 +116,25 @@ export interface AlertsOptions {
    * answers again. @default { cacheStore: 'warning', database: 'critical' }
    */
   outages?: OutageAlertOptions;
-  /** Healthy snapshots in a row before an open alert resolves. @default 1 */
+  /**
+   * Seconds a metric, outage or route rule must breach, from its first
+   * breaching snapshot, before its alert fires (`0`: on the first). Windows
+   * without data (no requests for latency) do not interrupt it; a healthy
+   * window with data does. Job rules fire at once: they are judged on runs.
+   * Env: `ALERT_FOR_SECONDS`. @default 60
+   */
+  forSeconds?: number;
+  /** Healthy snapshots with data in a row before an open alert resolves. @default 1 */
   resolveAfterSamples?: number;
+  /**
+   * Flapping: a metric, outage or route alert that resolved and fires again
+   * within this many seconds reopens as the same alert, marked `flapping`
+   * (one `flapping` notification, no new FIRING). Its RESOLVED notification
+   * waits this long, so receivers hear it once, when it stays resolved.
+   * `0` notifies each resolve at once and opens a new alert each time.
+   * Env: `ALERT_FLAP_WINDOW_SECONDS`. @default 300
+   */
+  flapWindowSeconds?: number;
   /** Alerts kept in memory (newest first); older ones are dropped. @default 1000 */
   maxAlerts?: number;
   /** Delivery of alert events. */

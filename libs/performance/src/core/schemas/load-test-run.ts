@@ -25,6 +25,8 @@ export interface LoadTestRun {
   readonly result?: LoadTestResult;
   /** Pass/fail against the app's KPIs; absent while running. */
   readonly verdict?: LoadTestVerdict;
+  /** With `load --sweep`: each concurrency level's figures, the highest level meeting the KPIs and the knee. */
+  readonly sweep?: LoadTestSweep;
 }
 
 /** Statuses of a {@link LoadTestRun}. */
@@ -52,6 +54,8 @@ export interface LoadTestConfig {
   readonly durationSeconds: number;
   /** Request count bound; null when the run is bounded by time only. */
   readonly amount: number | null;
+  /** With `load --sweep`: the concurrency levels, run in turn for `durationSeconds` each (`connections` is the highest). */
+  readonly sweepLevels?: readonly number[];
 }
 
 /** Latency distribution of a run, ms. */
@@ -115,8 +119,52 @@ export interface LoadTestVerdict {
   readonly checks: readonly LoadTestCheck[];
 }
 
+/** One concurrency level of a sweep: what it measured and whether it met the KPIs. */
+export interface LoadTestSweepLevel {
+  /** Concurrent connections of the level. */
+  readonly connections: number;
+  readonly totalRequests: number;
+  readonly successfulRequests: number;
+  readonly failedRequests: number;
+  /** Connection errors and timeouts (part of `failedRequests`). */
+  readonly errors: number;
+  readonly errorRatePercent: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: LoadTestLatency;
+  readonly elapsedSeconds: number;
+  /** True when the level met every KPI (p95, p99, error rate) and got answers. */
+  readonly meetsKpis: boolean;
+  /** The KPIs the level missed: `p95Ms`, `p99Ms`, `errorRatePercent`, or `no-answer`. */
+  readonly failedKpis: readonly string[];
+}
+
+/** Where latency starts to climb while throughput stops growing. */
+export interface LoadTestKnee {
+  /** The first level past the knee. */
+  readonly connections: number;
+  /** Its p95, ms. */
+  readonly p95Ms: number;
+  /** The p95 of the lowest level, ms. */
+  readonly baselineP95Ms: number;
+  /** Throughput gain over the previous level, percent. */
+  readonly throughputGainPercent: number;
+}
+
+/** What a sweep found. */
+export interface LoadTestSweep {
+  /** The levels run so far, lowest first. */
+  readonly levels: readonly LoadTestSweepLevel[];
+  /** The highest level at which it and every lower level met the KPIs; null when the lowest level missed them. */
+  readonly maxLevelMeetingKpis: number | null;
+  /** The knee (see `kneeRule`); null when latency did not climb within the levels. */
+  readonly knee: LoadTestKnee | null;
+  /** The rule the knee was found by, in words. */
+  readonly kneeRule: string;
+}
+
 const finite = z.number().finite();
 const count = z.number().int().min(0);
+const latencySchema = z.object({ mean: finite, p50: finite, p95: finite, p99: finite, max: finite });
 const endpointSchema = z.object({ method: z.string().regex(/^[A-Z]{1,16}$/), path: z.string().startsWith('/').max(2048) });
 
 /**
@@ -134,6 +182,7 @@ export const loadTestRunSchema = z.object({
     connections: count,
     durationSeconds: finite.min(0),
     amount: count.nullable(),
+    sweepLevels: z.array(z.number().int().min(1).max(1000)).min(1).max(20).optional(),
   }),
   result: z
     .object({
@@ -143,7 +192,7 @@ export const loadTestRunSchema = z.object({
       errors: count,
       errorRatePercent: finite.min(0),
       requestsPerSecond: finite.min(0),
-      latencyMs: z.object({ mean: finite, p50: finite, p95: finite, p99: finite, max: finite }),
+      latencyMs: latencySchema,
       elapsedSeconds: finite.min(0),
       statusCodes: z.record(z.string().regex(/^\d{3}$/), count).refine((r) => Object.keys(r).length <= 100, 'at most 100 status codes'),
       endpoints: z.array(endpointSchema.extend({ responses: count, failed: count })).max(100),
@@ -154,6 +203,30 @@ export const loadTestRunSchema = z.object({
       passed: z.boolean(),
       targetsFrom: z.enum(['app', 'defaults']),
       checks: z.array(z.object({ kpi: z.string().max(64), target: finite, value: finite, passed: z.boolean() })).max(20),
+    })
+    .optional(),
+  sweep: z
+    .object({
+      levels: z
+        .array(
+          z.object({
+            connections: z.number().int().min(1).max(1000),
+            totalRequests: count,
+            successfulRequests: count,
+            failedRequests: count,
+            errors: count,
+            errorRatePercent: finite.min(0),
+            requestsPerSecond: finite.min(0),
+            latencyMs: latencySchema,
+            elapsedSeconds: finite.min(0),
+            meetsKpis: z.boolean(),
+            failedKpis: z.array(z.string().max(64)).max(10),
+          }),
+        )
+        .max(20),
+      maxLevelMeetingKpis: z.number().int().min(1).nullable(),
+      knee: z.object({ connections: z.number().int().min(1), p95Ms: finite, baselineP95Ms: finite, throughputGainPercent: finite }).nullable(),
+      kneeRule: z.string().max(500),
     })
     .optional(),
 }) satisfies z.ZodType<LoadTestRun>;

@@ -10,8 +10,18 @@ export type JobAlertRule = 'job-failure-rate' | 'job-overdue';
  */
 export type OutageAlertRule = 'cache-store-down' | 'database-down';
 
-/** What an alert watches: a snapshot metric, a job rule (then `job` names the job) or an outage rule (then `dependency` names the store). */
-export type AlertSubject = AlertMetric | JobAlertRule | OutageAlertRule;
+/**
+ * The rule about service level objectives, evaluated with each snapshot:
+ * `slo-burn-rate` (an SLO spends its error budget too fast; critical on a
+ * fast burn, warning on a slow one).
+ */
+export type SloAlertRule = 'slo-burn-rate';
+
+/**
+ * What an alert watches: a snapshot metric, a job rule (then `job` names the job), an outage rule (then
+ * `dependency` names the store), the SLO rule (then `slo` names the SLO) or a route rule (then `route` names the route).
+ */
+export type AlertSubject = AlertMetric | JobAlertRule | OutageAlertRule | SloAlertRule | RouteAlertRule;
 
 /**
  * A condition that breaches now about one job, as the job monitor computes
@@ -33,6 +43,27 @@ export interface JobAlertCondition {
 export interface JobAlertSource {
   /** The job conditions breaching at `now` (ms since the epoch). */
   jobAlerts(now: number): readonly JobAlertCondition[];
+}
+
+/** A condition that breaches now about one SLO, as the SLO monitor computes it. */
+export interface SloAlertCondition {
+  readonly rule: SloAlertRule;
+  readonly slo: string;
+  readonly severity: AlertSeverity;
+  readonly message: string;
+  /** The burn rate of the shorter window that breached. */
+  readonly value: number;
+  /** The burn rate it crossed (14.4 fast, 6 slow). */
+  readonly threshold: number;
+}
+
+/**
+ * Where the alert manager reads SLO conditions from at each snapshot; the
+ * module passes its `SloMonitor` when SLOs are declared.
+ */
+export interface SloAlertSource {
+  /** The SLO conditions breaching at `now` (ms since the epoch). */
+  sloAlerts(now: number): readonly SloAlertCondition[];
 }
 
 /** A store that did not answer its health check. */
@@ -60,10 +91,52 @@ export interface StoreOutageSource {
 export const StoreOutageSource = Symbol('StoreOutageSource');
 
 /**
- * One alert: a rule whose metric crossed a level. While it fires, further
- * breaching snapshots update it (`lastSeen`, `count`, `value`, and the
- * severity when it escalates) instead of opening another; one healthy
- * snapshot (or `resolveAfterSamples`) resolves it.
+ * Rules about one route (`route` names it, `GET /documents/:id`), evaluated
+ * with each snapshot: `route-anomaly` (the route runs far outside the
+ * baseline learned from its own history) and `route-target` (the route is
+ * over the target set for it in `baselines.routeTargets`).
+ */
+export type RouteAlertRule = 'route-anomaly' | 'route-target';
+
+/** A condition that breaches now about one route, as the route baselines judge it. */
+export interface RouteAlertCondition {
+  readonly rule: RouteAlertRule;
+  /** `METHOD /template`, as `routes` lists it. */
+  readonly route: string;
+  readonly severity: AlertSeverity;
+  readonly message: string;
+  readonly value: number;
+  readonly threshold: number;
+}
+
+/** What the route baselines judged in the window that ended with a snapshot. */
+export interface RouteJudgement {
+  /** The routes the window measured (enough requests to judge): a route missing here keeps its alert as it is. */
+  readonly measured: readonly string[];
+  /** The measured routes that breach a rule. */
+  readonly breaching: readonly RouteAlertCondition[];
+}
+
+/**
+ * Where the alert manager reads route conditions from at each snapshot; the
+ * module passes its route baselines when `baselines.enabled`.
+ */
+export interface RouteAlertSource {
+  /** The judgement of the window that ended at `now` (ms since the epoch, the snapshot's time). */
+  routeAlerts(now: number): RouteJudgement;
+}
+/** Token of {@link RouteAlertSource}. */
+export const RouteAlertSource = Symbol('RouteAlertSource');
+
+/**
+ * One alert: a rule whose metric crossed a level. A metric, outage or route
+ * rule fires once it has breached for `alerts.forSeconds` (windows without
+ * data do not interrupt it, a healthy window with data does); job rules fire
+ * at once. While it fires, further breaching snapshots update it
+ * (`lastSeen`, `count`, `value`, and the severity when it escalates) instead
+ * of opening another; `resolveAfterSamples` healthy snapshots with data in a
+ * row resolve it. A rule that fires again within `alerts.flapWindowSeconds`
+ * of resolving reopens the same alert, marked `flapping`.
  */
 export interface PerformanceAlert {
   /** Unique id of this occurrence. */
@@ -78,6 +151,10 @@ export interface PerformanceAlert {
    * DataSource's name. One alert is open per rule and store.
    */
   readonly dependency?: string;
+  /** The SLO the `slo-burn-rate` rule is about. One alert is open per SLO. */
+  readonly slo?: string;
+  /** The route a route rule is about (`GET /documents/:id`). One alert is open per rule and route. */
+  readonly route?: string;
   severity: AlertSeverity;
   status: 'firing' | 'resolved';
   /** What is wrong, with the numbers. */
@@ -92,10 +169,39 @@ export interface PerformanceAlert {
   resolvedAt: string | null;
   /** Snapshots that breached the rule while it was open. */
   count: number;
+  /** ISO 8601: when it fired (`firstSeen` is its first breaching snapshot, `alerts.forSeconds` earlier or more). */
+  firedAt: string;
+  /** Seconds from `firedAt` to `resolvedAt`, or to `lastSeen` while it fires. */
+  durationSeconds: number;
+  /** True once it resolved and fired again within `alerts.flapWindowSeconds`: kept as this one alert. */
+  flapping: boolean;
+  /** Changes between firing and resolved after it first fired (a flapping alert has at least 2). */
+  transitions: number;
 }
 
-/** What notifiers receive: an alert that fired, escalated or resolved. */
+/** A rule breaching now that has not held for `alerts.forSeconds` yet: its alert fires when it has. */
+export interface PendingAlert {
+  readonly metric: AlertSubject;
+  readonly job?: string;
+  readonly dependency?: string;
+  readonly slo?: string;
+  readonly route?: string;
+  readonly severity: AlertSeverity;
+  readonly message: string;
+  /** ISO 8601: the first breaching snapshot. */
+  readonly since: string;
+  /** Seconds it has breached so far (to the latest snapshot). */
+  readonly heldSeconds: number;
+  /** `alerts.forSeconds`: it fires once {@link heldSeconds} reaches it. */
+  readonly forSeconds: number;
+}
+
+/**
+ * What notifiers receive: an alert that fired, escalated or resolved, or
+ * (`flapping`, once per alert) that resolved and fired again within
+ * `alerts.flapWindowSeconds`, so it stays one open alert.
+ */
 export interface AlertEvent {
-  readonly kind: 'fired' | 'escalated' | 'resolved';
+  readonly kind: 'fired' | 'escalated' | 'flapping' | 'resolved';
   readonly alert: Readonly<PerformanceAlert>;
 }

@@ -45,7 +45,17 @@ export const alertsOptionsSchema = section({
     cacheStore: option(severityOrOff, { default: 'warning', doc: 'severity of the `cache-store-down` alert, or `false` to switch it off' }),
     database: option(severityOrOff, { default: 'critical', doc: 'severity of the `database-down` alert (one per DataSource), or `false`' }),
   }),
-  resolveAfterSamples: option(z.int().min(1).max(1000), { default: 1, doc: 'healthy snapshots in a row before an alert resolves' }),
+  forSeconds: option(z.number().min(0).max(86_400), {
+    default: 60,
+    env: 'ALERT_FOR_SECONDS',
+    doc: 'seconds a metric, outage or route rule must breach (from its first breaching snapshot; windows without data do not interrupt it) before its alert fires; `0` fires on the first',
+  }),
+  resolveAfterSamples: option(z.int().min(1).max(1000), { default: 1, doc: 'healthy snapshots with data in a row before an alert resolves' }),
+  flapWindowSeconds: option(z.number().min(0).max(86_400), {
+    default: 300,
+    env: 'ALERT_FLAP_WINDOW_SECONDS',
+    doc: 'a resolved alert whose rule fires again within this many seconds reopens as the same alert, `flapping: true` (one `flapping` notification, no new FIRING); the RESOLVED notification waits this long, so it goes out once, when stable; `0` notifies each resolve at once',
+  }),
   maxAlerts: option(z.int().min(10).max(1_000_000), { default: 1000, doc: 'alerts kept in memory' }),
   notifiers: section({
     log: option(z.boolean(), { default: true, env: 'ALERT_LOG', doc: 'log each alert event' }),
