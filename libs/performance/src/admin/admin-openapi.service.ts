@@ -3,6 +3,7 @@ import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/comm
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { ADMIN_PATH, AdminLocation } from './admin-location.service';
+import { ADMIN_CONTRACT, type AdminContractEndpoint, contractSchema, ERROR_BODY } from './admin-contract';
 import { ADMIN_API_TAG, ADMIN_UNAUTHORIZED, adminOperationOf, type AdminOperationSpec } from './admin-operation.decorator';
 
 /** The controllers of the admin API, in the order their routes are documented. */
@@ -55,6 +56,43 @@ export interface OpenApiParameter {
   readonly schema: Readonly<Record<string, unknown>>;
 }
 
+/** A response object of an OpenAPI 3.0 document: its JSON body's schema when the admin contract declares one. */
+export interface OpenApiResponse {
+  readonly description: string;
+  readonly content?: { readonly 'application/json': { readonly schema: Readonly<Record<string, unknown>> } };
+}
+
+const schemas = new Map<string, Readonly<Record<string, unknown>>>();
+/** The OpenAPI schema of an answer, built once per process from the admin contract. */
+function answerSchema(key: string, make: () => Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  let schema = schemas.get(key);
+  if (schema === undefined) schemas.set(key, (schema = make()));
+  return schema;
+}
+
+/**
+ * The responses of one route: the declared descriptions (or its success status), with the JSON schema of
+ * the success body from {@link ADMIN_CONTRACT} and the error body for 400 and above; 401 for every route.
+ * Shared by the admin API's own document and the description given to `@nestjs/swagger`.
+ */
+export function responsesOf(route: AdminRoute, spec: AdminOperationSpec, path: string): Record<string, OpenApiResponse> {
+  const own = Object.entries(spec.responses ?? {});
+  const listed: [string, string][] = own.length > 0 ? own : [[String(successStatus(route)), '']];
+  const declared = ADMIN_CONTRACT[`${route.method} ${path}` as AdminContractEndpoint] as Parameters<typeof contractSchema>[0] | undefined;
+  const out: Record<string, OpenApiResponse> = { [401]: { description: ADMIN_UNAUTHORIZED } };
+  for (const [status, description] of listed) {
+    const code = Number(status);
+    const schema =
+      code >= 400 && code !== 401
+        ? answerSchema('error', () => contractSchema(ERROR_BODY))
+        : code < 300 && declared !== undefined
+          ? answerSchema(`${route.method} ${path}`, () => contractSchema(declared))
+          : undefined;
+    out[status] = schema ? { description, content: { 'application/json': { schema } } } : { description };
+  }
+  return out;
+}
+
 /** An operation object of an OpenAPI 3.0 document, as the admin API states it. */
 export interface OpenApiOperation {
   readonly operationId: string;
@@ -64,7 +102,7 @@ export interface OpenApiOperation {
     readonly description: string;
     readonly content: { readonly 'application/json': { readonly schema: Readonly<Record<string, unknown>> } };
   };
-  readonly responses: Readonly<Record<string, { readonly description: string }>>;
+  readonly responses: Readonly<Record<string, OpenApiResponse>>;
   readonly security: readonly Readonly<Record<string, readonly string[]>>[];
   readonly summary: string;
   readonly tags: readonly string[];
@@ -89,16 +127,12 @@ function successStatus(route: AdminRoute): number {
   return code ?? (route.method === 'post' ? 201 : 200);
 }
 
-function operationOf(route: AdminRoute, spec: AdminOperationSpec): OpenApiOperation {
+function operationOf(route: AdminRoute, spec: AdminOperationSpec, path: string): OpenApiOperation {
   const parameters: OpenApiParameter[] = [
     ...(spec.path ?? []).map((p) => ({ name: p.name, required: true, in: 'path' as const, description: p.description, schema: p.schema })),
     ...(spec.query ?? []).map((p) => ({ name: p.name, required: p.required ?? false, in: 'query' as const, description: p.description, schema: p.schema })),
   ];
-  const own = Object.entries(spec.responses ?? {}).map(([status, description]) => [status, { description }] as const);
-  const responses = {
-    [401]: { description: ADMIN_UNAUTHORIZED },
-    ...(own.length > 0 ? Object.fromEntries(own) : { [successStatus(route)]: { description: '' } }),
-  };
+  const responses = responsesOf(route, spec, path);
   return {
     operationId: `${route.controller.name}_${route.key}`,
     parameters,
@@ -129,7 +163,7 @@ export function adminOpenApiDocument(input: {
     if (!route.operation) continue;
     for (const path of route.paths) {
       const operations = (paths[`/${joined(input.adminPath, path)}`] ??= {});
-      operations[route.method] = operationOf(route, route.operation);
+      operations[route.method] = operationOf(route, route.operation, path);
     }
   }
   return {

@@ -1,8 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestException, Controller, Get, Query, Req, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import { BadRequestException, Controller, Get, NotFoundException, Param, Query, Req, Res, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { LIVE_RING_SECONDS } from '../monitor/live-ring';
-import { RequestStats, ROUTE_RATE_SECONDS, type RouteTableEntry } from '../monitor/request-stats.service';
+import { REQUEST_ID_PATTERN } from '../core/context/request-id';
+import {
+  RequestStats,
+  ROUTE_RATE_SECONDS,
+  type RouteTableEntry,
+  SLOWEST_WINDOW_MINUTES,
+  type SlowRequestDetail,
+  STATEMENTS_PER_REQUEST,
+} from '../monitor/request-stats.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminOperation } from './admin-operation.decorator';
 import { integerParam } from './admin-query';
@@ -30,7 +38,8 @@ interface AdapterReply {
  * Events (the last `seconds` at once, then one event a second) to a client
  * that accepts `text/event-stream` or asks `format=sse`; any other request
  * (or `format=json`) gets the same points once, for clients that poll.
- * `GET <admin>/routes` is the per-route table.
+ * `GET <admin>/routes` is the per-route table; `GET <admin>/requests/:id`
+ * one of its slowest requests with the statements it ran.
  */
 @Controller()
 @UseGuards(AdminAuthGuard)
@@ -80,5 +89,31 @@ export class LiveAdminController {
   })
   routes(): RoutesBody {
     return { at: Date.now(), rateWindowSeconds: ROUTE_RATE_SECONDS, routes: this.stats.routeTable() };
+  }
+
+  @Get('requests/:id')
+  @AdminOperation({
+    summary: `One of a route's slowest requests of the last ${SLOWEST_WINDOW_MINUTES} minutes (listed by routes), with its first ${STATEMENTS_PER_REQUEST} SQL statements: fingerprinted text, no bound values, and duration`,
+    path: [
+      {
+        name: 'id',
+        description: 'A request id from the slowest requests of routes (X-Request-ID)',
+        schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+      },
+    ],
+    responses: { 200: 'SlowRequestDetail', 400: 'id malformed', 404: 'the request is not among the slowest kept (any more)' },
+  })
+  request(@Param('id') raw: string): SlowRequestDetail {
+    if (typeof raw !== 'string' || !REQUEST_ID_PATTERN.test(raw)) {
+      throw new BadRequestException(
+        `id must be a request id: 1 to 128 letters, digits, dots, dashes or underscores (got ${JSON.stringify(String(raw)).slice(0, 80)})`,
+      );
+    }
+    const found = this.stats.slowRequest(raw);
+    if (!found)
+      throw new NotFoundException(
+        `request "${raw}" is not among the slowest requests kept (each route keeps its slowest of the last ${SLOWEST_WINDOW_MINUTES} minutes)`,
+      );
+    return found;
   }
 }

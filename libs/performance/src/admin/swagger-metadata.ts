@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type * as Swagger from '@nestjs/swagger';
-import { adminRoutes } from './admin-openapi.service';
+import { adminRoutes, responsesOf } from './admin-openapi.service';
 import { ADMIN_API_TAG, ADMIN_UNAUTHORIZED } from './admin-operation.decorator';
 
 /** Controllers already described to Swagger: its decorators add to lists, so each is described once per process. */
@@ -45,7 +45,8 @@ export function describeToSwagger(controllers: readonly Type<unknown>[]): void {
     swagger.ApiBearerAuth()(controller);
     swagger.ApiResponse({ status: 401, description: ADMIN_UNAUTHORIZED })(controller);
     const proto = controller.prototype as object;
-    for (const { key, operation } of routes) {
+    for (const route of routes) {
+      const { key, operation } = route;
       const descriptor = Object.getOwnPropertyDescriptor(proto, key)!;
       const decorators: MethodDecorator[] = [];
       if (!operation) {
@@ -57,8 +58,12 @@ export function describeToSwagger(controllers: readonly Type<unknown>[]): void {
           decorators.push(swagger.ApiQuery({ name: p.name, required: p.required ?? false, description: p.description, schema: p.schema }));
         }
         if (operation.body) decorators.push(swagger.ApiBody({ description: operation.body.description, schema: operation.body.schema }));
-        for (const [status, description] of Object.entries(operation.responses ?? {})) {
-          decorators.push(swagger.ApiResponse({ status: Number(status), description }));
+        for (const [status, response] of Object.entries(responsesOf(route, operation, route.paths[0]!))) {
+          if (status === '401' && operation.responses?.[401] === undefined) continue; // stated once on the class
+          const schema = response.content?.['application/json'].schema;
+          decorators.push(
+            swagger.ApiResponse({ status: Number(status), description: response.description, ...(schema && { schema: structuredClone(schema) }) }),
+          );
         }
       }
       for (const decorate of decorators) decorate(proto, key, descriptor);

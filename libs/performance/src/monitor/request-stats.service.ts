@@ -3,6 +3,7 @@ import * as hdr from 'hdr-histogram-js';
 import type { CacheEvent, QueryEvent } from '../core/context/performance-events.service';
 import type { RequestContext } from '../core/context/request-context';
 import type { RequestObserver } from '../core/context/request-tracker.service';
+import { encodeLatencyHistogram } from './latency-histogram';
 import { LiveRing } from './live-ring';
 import { roundTo } from './metrics-snapshot';
 
@@ -34,6 +35,18 @@ export const SLOWEST_PER_ROUTE = 5;
 export const SLOWEST_WINDOW_MINUTES = 10;
 const SLOWEST_WINDOW_MS = SLOWEST_WINDOW_MINUTES * 60_000;
 
+/** SQL statements kept per slow request (the first ones it ran). */
+export const STATEMENTS_PER_REQUEST = 50;
+
+/** One SQL statement a request ran: its fingerprinted text (literals as `?`, never bound values) and duration. */
+export interface RequestStatement {
+  readonly fingerprint: string;
+  /** The statement with its literals replaced by `?`. */
+  readonly statement: string;
+  readonly durationMs: number;
+  readonly success: boolean;
+}
+
 /** One of the slowest requests of a route in the last {@link SLOWEST_WINDOW_MINUTES} minutes. */
 export interface SlowRequest {
   /** Its X-Request-ID. */
@@ -44,6 +57,16 @@ export interface SlowRequest {
   readonly status: number;
   readonly dbQueries: number;
   readonly dbTimeMs: number;
+}
+
+/** `GET <admin>/requests/:id`: one of the slowest requests kept, with the statements it ran. */
+export interface SlowRequestDetail extends SlowRequest {
+  readonly method: string;
+  readonly route: string;
+  /** Its first {@link STATEMENTS_PER_REQUEST} statements, in the order they ended. */
+  readonly statements: readonly RequestStatement[];
+  /** Statements it ran beyond those kept. */
+  readonly statementsNotKept: number;
 }
 
 /** Seconds of the per-route request rate (`ratePerSecond`). */
@@ -96,7 +119,10 @@ interface SlowSlot {
   status: number;
   dbQueries: number;
   dbTimeMs: number;
+  statements: readonly RequestStatement[];
 }
+
+const NO_STATEMENTS: readonly RequestStatement[] = [];
 
 /** Cache lookups of one namespace since start, from cache events. */
 export interface NamespaceCacheStats {
@@ -132,6 +158,7 @@ class RouteEntry {
     status: 0,
     dbQueries: 0,
     dbTimeMs: 0,
+    statements: NO_STATEMENTS,
   }));
   /** A response slower than this, or any once the oldest slot expired (`slowRenewAt`), takes a slot. */
   slowFloor = -1;
@@ -150,10 +177,20 @@ export interface RequestWindow {
   readonly p95Ms: number | null;
   readonly p99Ms: number | null;
   readonly maxMs: number | null;
+  /** The interval's response times (µs) as an encoded HDR histogram (see latency-histogram.ts); null without requests. */
+  readonly latencyHistogram: string | null;
   readonly cacheHits: number;
   readonly cacheLookups: number;
   readonly dbQueries: number;
   readonly dbTimeMs: number;
+  /** Summed response time of the interval's requests, ms (their mean is this over `requests`). */
+  readonly totalMs: number;
+  /** Statements at least the slow-query threshold slow. */
+  readonly slowQueries: number;
+  /** Cache lookups the store failed to answer (bypassed with reason `store-error`). */
+  readonly cacheStoreErrors: number;
+  /** Summed time of the cache lookups and of the failed ones, ms. */
+  readonly cacheTimeMs: number;
 }
 
 /**
@@ -172,10 +209,18 @@ export class RequestStats implements RequestObserver {
   private cacheLookups = 0;
   private dbQueries = 0;
   private dbTimeMs = 0;
+  private totalMs = 0;
+  private slowQueries = 0;
+  private cacheStoreErrors = 0;
+  private cacheTimeMs = 0;
+  /** Statements at least this slow count as slow queries (`database.slowQueryThresholdMs`). */
+  slowQueryMs = Infinity;
   private readonly routes = new Map<string, RouteEntry>();
   /** The same entries by route template, then method: the per-response lookup. */
   private readonly routesByTemplate = new Map<string, Map<string, RouteEntry>>();
   private readonly namespaces = new Map<string, { hits: number; misses: number; stale: number; bypass: number }>();
+  /** The first statements of each running request that ran SQL; read when its response takes a slow slot. */
+  private readonly statements = new WeakMap<RequestContext, RequestStatement[]>();
   // Optimization: null while nothing is ignored, so each request costs one check.
   private ignored: readonly string[] | null = null;
   /** One-second aggregates of the last 15 minutes (the dashboard's live view). */
@@ -220,6 +265,7 @@ export class RequestStats implements RequestObserver {
     const ms = ctx.elapsedMs();
     const error = res.statusCode >= 500;
     this.requests++;
+    this.totalMs += ms;
     if (error) this.errors++;
     this.window.recordValue(toUs(ms));
     const status = res.statusCode;
@@ -274,6 +320,7 @@ export class RequestStats implements RequestObserver {
     target!.status = status;
     target!.dbQueries = ctx.dbQueries;
     target!.dbTimeMs = ctx.dbTimeMs;
+    target!.statements = this.statements.get(ctx) ?? NO_STATEMENTS;
     this.renewSlow(entry, expired);
   }
 
@@ -312,10 +359,15 @@ export class RequestStats implements RequestObserver {
     if (event.status === 'HIT' || event.status === 'STALE') {
       this.cacheHits++;
       this.cacheLookups++;
+      this.cacheTimeMs += event.durationMs;
       this.live.recordCache(true);
     } else if (event.status === 'MISS') {
       this.cacheLookups++;
+      this.cacheTimeMs += event.durationMs;
       this.live.recordCache(false);
+    } else if (event.reason === 'store-error') {
+      this.cacheStoreErrors++;
+      this.cacheTimeMs += event.durationMs;
     }
     let ns = this.namespaces.get(event.namespace);
     if (!ns) {
@@ -334,8 +386,42 @@ export class RequestStats implements RequestObserver {
     if (event.request?.excluded === true) return;
     this.dbQueries++;
     this.dbTimeMs += event.durationMs;
+    if (event.durationMs >= this.slowQueryMs) this.slowQueries++;
     this.live.recordQuery(event.durationMs);
+    const ctx = event.request;
+    if (ctx === undefined || ctx.closed) return;
+    let list = this.statements.get(ctx);
+    if (list === undefined) this.statements.set(ctx, (list = []));
+    if (list.length < STATEMENTS_PER_REQUEST) {
+      list.push({ fingerprint: event.fingerprint, statement: event.statement, durationMs: roundTo(event.durationMs), success: event.success });
+    }
   };
+
+  /**
+   * One of the slowest requests still kept (see {@link RouteTableEntry.slowest}),
+   * with the statements it ran; undefined once it left its route's slowest.
+   */
+  slowRequest(requestId: string): SlowRequestDetail | undefined {
+    const expired = this.now() - SLOWEST_WINDOW_MS;
+    for (const e of this.routes.values()) {
+      for (const s of e.slowest) {
+        if (s.requestId !== requestId || s.durationMs < 0 || s.at <= expired) continue;
+        return {
+          requestId: s.requestId,
+          method: e.method,
+          route: e.route,
+          at: s.at,
+          durationMs: roundTo(s.durationMs),
+          status: s.status,
+          dbQueries: s.dbQueries,
+          dbTimeMs: roundTo(s.dbTimeMs),
+          statements: s.statements,
+          statementsNotKept: Math.max(0, s.dbQueries - s.statements.length),
+        };
+      }
+    }
+    return undefined;
+  }
 
   /** Returns the counters since the last call and starts a new interval. */
   takeWindow(): RequestWindow {
@@ -349,17 +435,23 @@ export class RequestStats implements RequestObserver {
       p95Ms: pct(95),
       p99Ms: pct(99),
       maxMs: count ? roundTo(h.maxValue / 1000) : null,
+      latencyHistogram: encodeLatencyHistogram(h),
       cacheHits: this.cacheHits,
       cacheLookups: this.cacheLookups,
       dbQueries: this.dbQueries,
       dbTimeMs: this.dbTimeMs,
+      totalMs: this.totalMs,
+      slowQueries: this.slowQueries,
+      cacheStoreErrors: this.cacheStoreErrors,
+      cacheTimeMs: this.cacheTimeMs,
     };
     // Swap so the next response records into a clean histogram at once.
     this.window = this.spare;
     this.spare = h;
     this.spare.reset();
     this.requests = this.errors = this.cacheHits = this.cacheLookups = this.dbQueries = 0;
-    this.dbTimeMs = 0;
+    this.dbTimeMs = this.totalMs = this.cacheTimeMs = 0;
+    this.slowQueries = this.cacheStoreErrors = 0;
     return out;
   }
 
@@ -421,7 +513,14 @@ export class RequestStats implements RequestObserver {
           slowest: e.slowest
             .filter((s) => s.durationMs >= 0 && s.at > this.now() - SLOWEST_WINDOW_MS)
             .sort((a, b) => b.durationMs - a.durationMs)
-            .map((s) => ({ ...s, durationMs: roundTo(s.durationMs), dbTimeMs: roundTo(s.dbTimeMs) })),
+            .map((s) => ({
+              requestId: s.requestId,
+              at: s.at,
+              durationMs: roundTo(s.durationMs),
+              status: s.status,
+              dbQueries: s.dbQueries,
+              dbTimeMs: roundTo(s.dbTimeMs),
+            })),
         };
       })
       .sort((a, b) => b.requests - a.requests);

@@ -1,0 +1,347 @@
+import { z } from 'zod';
+import type { HealthOverviewResponse } from './health.controller';
+import type { JobsStatusBody } from '../jobs/job-status';
+import type { MetricsHistory } from '../monitor/history-downsampler';
+import type { OptimizationResult } from '../advisor/performance-advisor.service';
+import type { AppliedOptimization } from '../advisor/optimization-log';
+import type { PoolUsage } from '../database/pool-monitor.service';
+import type { IndexAdvice } from '../database/advisor/index-advisor.service';
+import type { PerformanceAlert } from '../core/schemas/performance-alert';
+import type { SlowRequestDetail } from '../monitor/request-stats.service';
+import type { CacheClearBody, CacheStatsBody } from './cache.controller';
+import type { QueryPerformanceBody } from './database.controller';
+import type { LiveBody } from './live-stream.service';
+import type { RoutesBody } from './live.controller';
+import type { CurrentMetrics, DashboardConfig, RecommendationsBody } from './monitoring.controller';
+
+/*
+ * The answers of the admin API, declared once. Each schema states the fields
+ * of one endpoint's JSON body; the OpenAPI document (`openapi.json`) takes
+ * its response schemas from here, the dashboard reads only fields declared
+ * here (its READS table, checked against the document by a test), and the
+ * type checks at the end of this file fail to compile when a body type of a
+ * controller no longer has a declared field with its declared type.
+ *
+ * Objects are open: a body may carry more fields than declared here.
+ */
+
+const num = z.number();
+const nullableNum = z.number().nullable();
+const iso = z.string().describe('ISO 8601 time');
+const statusClasses = z.object({ '2xx': num, '3xx': num, '4xx': num, '5xx': num });
+
+const snapshot = z.object({
+  timestamp: iso,
+  instanceId: z.string(),
+  intervalSeconds: num,
+  cpuPercent: num,
+  hostCpuPercent: num,
+  rssMb: num,
+  heapUsedMb: num,
+  heapTotalMb: num,
+  memoryPercent: num,
+  hostMemoryPercent: num,
+  eventLoopLagP99Ms: num,
+  requests: num,
+  requestsPerSecond: num,
+  errors: num,
+  errorRatePercent: num,
+  p50Ms: nullableNum,
+  p95Ms: nullableNum,
+  p99Ms: nullableNum,
+  maxMs: nullableNum,
+  cacheLookups: num,
+  cacheHitRatePercent: nullableNum,
+  dbQueries: num,
+  dbMeanQueryMs: nullableNum,
+  dbQueriesPerRequest: nullableNum,
+  poolUtilizationPercent: nullableNum,
+});
+
+const historyPoint = snapshot.omit({ instanceId: true }).extend({
+  samples: num.describe('Snapshots averaged into this point'),
+  cpuPercent: nullableNum,
+  hostCpuPercent: nullableNum,
+  rssMb: nullableNum,
+  heapUsedMb: nullableNum,
+  heapTotalMb: nullableNum,
+  memoryPercent: nullableNum,
+  hostMemoryPercent: nullableNum,
+  eventLoopLagP99Ms: nullableNum,
+  requests: nullableNum,
+  requestsPerSecond: nullableNum,
+  errors: nullableNum,
+  errorRatePercent: nullableNum,
+  cacheLookups: nullableNum,
+  dbQueries: nullableNum,
+  intervalSeconds: nullableNum,
+});
+
+const livePoint = z.object({
+  t: num.describe('Start of the second, epoch ms'),
+  requests: num,
+  status: statusClasses,
+  errors: num,
+  p50Ms: nullableNum,
+  p95Ms: nullableNum,
+  p99Ms: nullableNum,
+  maxMs: nullableNum,
+  dbQueries: num,
+  dbTimeMs: num,
+  cacheHits: num,
+  cacheMisses: num,
+});
+
+const slowRequest = z.object({
+  requestId: z.string(),
+  at: num.describe('Epoch ms'),
+  durationMs: num,
+  status: num,
+  dbQueries: num,
+  dbTimeMs: num,
+});
+
+const routeRow = z.object({
+  method: z.string(),
+  route: z.string(),
+  requests: num,
+  ratePerSecond: num,
+  errors: num,
+  errorRatePercent: num,
+  status: statusClasses,
+  meanMs: num,
+  p50Ms: num,
+  p95Ms: num,
+  p99Ms: num,
+  maxMs: num,
+  dbQueriesPerRequest: num,
+  dbTimeMs: num,
+  dbTimeSharePercent: num,
+  cacheHits: num,
+  cacheMisses: num,
+  cacheHitRatePercent: nullableNum,
+  slowest: z.array(slowRequest),
+});
+
+const requestDetail = slowRequest.extend({
+  method: z.string(),
+  route: z.string(),
+  statements: z.array(z.object({ fingerprint: z.string(), statement: z.string(), durationMs: num, success: z.boolean() })),
+  statementsNotKept: num,
+});
+
+const alert = z.object({
+  id: z.string(),
+  instanceId: z.string(),
+  metric: z.string(),
+  job: z.string().optional(),
+  dependency: z.string().optional(),
+  severity: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  message: z.string(),
+  value: num,
+  threshold: num,
+  firstSeen: iso,
+  lastSeen: iso,
+  resolvedAt: iso.nullable(),
+  count: num,
+});
+
+const recommendation = z.object({
+  id: z.string(),
+  category: z.string(),
+  severity: z.string(),
+  title: z.string(),
+  description: z.string(),
+  action: z.object({
+    type: z.string(),
+    automatic: z.boolean().describe('True when optimize/:id applies it now; false: a person follows `steps`'),
+    summary: z.string(),
+    steps: z.array(z.string()),
+    sql: z.string().optional(),
+    revertSql: z.string().optional(),
+    namespace: z.string().optional(),
+  }),
+});
+
+const statement = z.object({
+  fingerprint: z.string(),
+  statement: z.string(),
+  operation: z.string(),
+  database: z.string(),
+  calls: num,
+  errors: num,
+  totalMs: num,
+  meanMs: num,
+  maxMs: num,
+  p95Ms: num,
+  rows: nullableNum,
+  firstSeen: iso,
+  lastSeen: iso,
+  routes: z.array(z.string()).describe('Route templates that ran it; empty when it ran outside requests only'),
+  n1Requests: num,
+});
+
+const n1Finding = z.object({
+  at: iso,
+  route: z.string().nullable(),
+  requestId: z.string(),
+  fingerprint: z.string(),
+  statement: z.string(),
+  count: num,
+});
+
+const job = z.object({
+  name: z.string(),
+  status: z.enum(['never', 'running', 'success', 'failure']),
+  running: num,
+  runs: num,
+  successes: num,
+  failures: num,
+  recentFailureRatePercent: nullableNum,
+  lastRunAt: iso.nullable(),
+  lastFinishedAt: iso.nullable(),
+  lastFailureAt: iso.nullable(),
+  nextRunAt: iso.nullable(),
+  overdue: z.boolean(),
+  lastError: z.object({ name: z.string(), message: z.string(), at: iso }).nullable(),
+  runnable: z.boolean(),
+});
+
+const indicator = z.object({ status: z.enum(['up', 'down', 'degraded']) }).catchall(z.unknown());
+
+const cacheCounters = z.object({ hits: num, misses: num, stale: num, bypasses: num, hitRate: num.describe('0 to 1') });
+
+const optimization = z.object({
+  id: z.string(),
+  title: z.string(),
+  action: z.string(),
+  appliedAt: iso,
+  sql: z.string().nullable(),
+  database: z.string().nullable(),
+  result: z.enum(['applied', 'failed']),
+  detail: z.string(),
+  revert: z.string().nullable(),
+  durationMs: num,
+  statements: z.array(
+    z.object({
+      fingerprint: z.string(),
+      before: z.object({ calls: num, meanMs: num }),
+      after: z.object({ calls: num, meanMs: num }).nullable(),
+    }),
+  ),
+});
+
+/** The error body of every 4xx and 5xx answer: `message` says what was wrong. */
+export const ERROR_BODY = z.object({
+  statusCode: num,
+  message: z.union([z.string(), z.array(z.string())]),
+  error: z.string().optional(),
+});
+
+/** The answers, by `<method> <path below the admin path>` in OpenAPI's spelling. */
+export const ADMIN_CONTRACT = {
+  'get dashboard/config': z.object({
+    refreshIntervalSeconds: num,
+    refreshIntervalMs: num,
+    collectionIntervalSeconds: num,
+    historyHours: num,
+    maxHistoryPoints: num,
+    thresholds: z.record(
+      z.string(),
+      z.object({ direction: z.enum(['above', 'below']), info: num.optional(), warning: num.optional(), critical: num.optional() }),
+    ),
+    kpis: z.record(z.string(), z.unknown()),
+  }),
+  'get metrics/current': z.object({ fresh: z.boolean(), snapshot }),
+  'get metrics/history': z.object({
+    hours: num,
+    from: iso,
+    to: iso,
+    bucketSeconds: nullableNum,
+    snapshots: num,
+    points: z.array(historyPoint),
+  }),
+  'get live': z.object({ resolutionSeconds: z.literal(1), retainedSeconds: num, points: z.array(livePoint) }),
+  'get routes': z.object({ at: num, rateWindowSeconds: num, routes: z.array(routeRow) }),
+  'get requests/{id}': requestDetail,
+  'get health-overview': z.object({
+    score: num,
+    status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    timestamp: iso,
+    checks: z.object({
+      status: z.enum(['ok', 'degraded', 'error']),
+      details: z.record(z.string(), indicator),
+    }),
+  }),
+  'get jobs/status': z.object({
+    generatedAt: iso,
+    totals: z.object({ jobs: num, runs: num, failures: num, running: num }),
+    jobs: z.array(job),
+  }),
+  'get alerts': z.object({ hours: num, firing: num, alerts: z.array(alert) }),
+  'get recommendations': z.object({ total: z.number(), recommendations: z.array(recommendation), partial: z.boolean() }),
+  'post optimize/{id}': z.object({ id: z.string(), applied: z.literal(true), action: z.string(), detail: z.string(), revert: z.string().nullable() }),
+  'get query-performance': z.object({
+    totals: z.object({ queries: num, timeMs: num, errors: num, outsideRequests: z.object({ queries: num, timeMs: num }) }),
+    statements: z.array(statement),
+    slowQueries: z.object({ thresholdMs: num, count: num }),
+    n1: z.object({ threshold: num, count: num, recent: z.array(n1Finding) }),
+  }),
+  'get suggest-indexes': z.object({
+    databases: z.array(
+      z.object({
+        database: z.string(),
+        suggestions: z.array(z.object({ table: z.string(), columns: z.array(z.string()), reason: z.string(), createIndex: z.string() })),
+      }),
+    ),
+  }),
+  'get connection-pool': z.object({
+    pools: z.array(z.object({ database: z.string(), utilizationPercent: nullableNum, note: z.string().optional() })),
+  }),
+  'get cache-stats': z.object({
+    totals: cacheCounters,
+    namespaces: z.record(
+      z.string(),
+      cacheCounters.extend({
+        clearable: z.boolean(),
+        notClearableReason: z.string().optional().describe('Why cache/clear refuses it; only when clearable is false'),
+      }),
+    ),
+  }),
+  'post cache/clear': z.object({ cleared: z.string(), removed: nullableNum, queryCaches: z.array(z.string()) }),
+  'get optimizations': z.object({ total: num, optimizations: z.array(optimization) }),
+} as const;
+
+/** An endpoint whose answer {@link ADMIN_CONTRACT} declares. */
+export type AdminContractEndpoint = keyof typeof ADMIN_CONTRACT;
+
+/** The OpenAPI 3.0 schema of one declared answer (objects open: `additionalProperties` left unsaid). */
+export function contractSchema(schema: z.ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+// ---------- the bodies the controllers return have every declared field, with its declared type ----------
+type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type Has<Actual, Declared> = [Actual] extends [DeepReadonly<Declared>] ? true : { readonly mismatch: Declared };
+type Body<E extends AdminContractEndpoint> = z.input<(typeof ADMIN_CONTRACT)[E]>;
+const holds = <T extends true>(): T => true as T;
+holds<Has<DashboardConfig, Body<'get dashboard/config'>>>();
+holds<Has<CurrentMetrics, Body<'get metrics/current'>>>();
+holds<Has<MetricsHistory, Body<'get metrics/history'>>>();
+holds<Has<LiveBody, Body<'get live'>>>();
+holds<Has<RoutesBody, Body<'get routes'>>>();
+holds<Has<SlowRequestDetail, Body<'get requests/{id}'>>>();
+holds<Has<HealthOverviewResponse, Body<'get health-overview'>>>();
+holds<Has<JobsStatusBody, Body<'get jobs/status'>>>();
+holds<Has<{ hours: number; firing: number; alerts: PerformanceAlert[] }, Body<'get alerts'>>>();
+holds<Has<RecommendationsBody, Body<'get recommendations'>>>();
+holds<Has<OptimizationResult, Body<'post optimize/{id}'>>>();
+holds<Has<QueryPerformanceBody, Body<'get query-performance'>>>();
+holds<Has<{ databases: IndexAdvice[] }, Body<'get suggest-indexes'>>>();
+holds<Has<{ pools: PoolUsage[] }, Body<'get connection-pool'>>>();
+holds<Has<CacheStatsBody, Body<'get cache-stats'>>>();
+holds<Has<CacheClearBody, Body<'post cache/clear'>>>();
+holds<Has<{ total: number; optimizations: AppliedOptimization[] }, Body<'get optimizations'>>>();
