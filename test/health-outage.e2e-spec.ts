@@ -74,7 +74,10 @@ describeWithService('redis', redis, 'the cache store (Redis tier) down and back'
         redis: { url: `redis://default:${SECRET}@127.0.0.1:${proxy.port}`, keyPrefix: `${runPrefix}${adapter}:${name}:` },
       });
       app = await startApp(cacheFixture(cache('default'), { alerts: { notifiers: { log: false }, forSeconds: 0 } }), adapter);
-      strict = await startApp(cacheFixture(cache('strict'), { alerts: { notifiers: { log: false }, forSeconds: 0 }, health: { readiness: { cache: true } } }), adapter);
+      strict = await startApp(
+        cacheFixture(cache('strict'), { alerts: { notifiers: { log: false }, forSeconds: 0 }, health: { readiness: { cache: true } } }),
+        adapter,
+      );
       await vi.waitFor(
         () => {
           expect(app.app.get(ResponseCache).storeHealth().status).toBe('up');

@@ -93,7 +93,12 @@ function stamp(a: PerformanceAlert): PerformanceAlert {
 export function withLifecycle(a: PerformanceAlert): PerformanceAlert {
   const partial = a as Partial<PerformanceAlert> & PerformanceAlert;
   if (partial.firedAt !== undefined && partial.transitions !== undefined && partial.flapping !== undefined) return stamp(a);
-  return stamp({ ...a, firedAt: partial.firedAt ?? a.firstSeen, flapping: partial.flapping ?? false, transitions: partial.transitions ?? (a.status === 'resolved' ? 1 : 0) });
+  return stamp({
+    ...a,
+    firedAt: partial.firedAt ?? a.firstSeen,
+    flapping: partial.flapping ?? false,
+    transitions: partial.transitions ?? (a.status === 'resolved' ? 1 : 0),
+  });
 }
 
 /** A rule breaching in the snapshot under evaluation. */
@@ -425,7 +430,13 @@ export class AlertManager implements AlertsFiringSource, SnapshotObserver {
       const key = keyOf(c.rule, c.route);
       if (breaching.has(key)) continue;
       breaching.add(key);
-      this.apply(key, { metric: c.rule, route: c.route, severity: c.severity, threshold: c.threshold, value: c.value, message: () => c.message }, now, events, true);
+      this.apply(
+        key,
+        { metric: c.rule, route: c.route, severity: c.severity, threshold: c.threshold, value: c.value, message: () => c.message },
+        now,
+        events,
+        true,
+      );
     }
     const measured = new Set(judgement.measured);
     for (const key of this.keysOf((a) => a.route !== undefined && (this.routes === null || measured.has(a.route)))) {
