@@ -19,6 +19,7 @@ import type { AdvisorFailure } from '../advisor/advisor-rule';
 import { ManualActionRequired, PerformanceAdvisor, type OptimizationResult } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
 import type { PerformanceAlert } from '../core/schemas/performance-alert';
+import { FleetMonitor, UnknownInstanceError, type FleetView } from '../monitor/fleet';
 import type { MetricsHistory } from '../monitor/history-downsampler';
 import { evaluateKpis, type KpiReport } from '../monitor/kpi-report';
 import { LoadTestRuns, type LoadTestStatus, type ReceivedLoadTestRun } from '../monitor/load-test-runs.service';
@@ -62,6 +63,12 @@ export interface RecommendationsBody {
 
 const HOURS = { min: 1, max: 720, default: 24 } as const;
 const DAYS = { min: 1, max: 365, default: 30 } as const;
+const FLEET_HOURS = { min: 1, max: 24, default: 1 } as const;
+const INSTANCE_PARAMETER: AdminParameter = {
+  name: 'instance',
+  description: 'An instance sharing the history store (ids at fleet); default: the instance that answers',
+  schema: { type: 'string', minLength: 1, maxLength: 128 },
+};
 const RECOMMENDATION_ID = /^[a-z-]{1,40}-[0-9a-f]{12}$/;
 const HOURS_PARAMETER: AdminParameter = {
   name: 'hours',
@@ -100,7 +107,28 @@ export class MonitoringAdminController {
     private readonly alerts: AlertManager,
     private readonly advisor: PerformanceAdvisor,
     private readonly loadTests: LoadTestRuns,
+    private readonly fleetMonitor: FleetMonitor,
   ) {}
+
+  /** The instance named by `instance`, or 400: not a 1-128 character string, or unknown to the history store. */
+  private async instanceParam(raw: unknown): Promise<string | undefined> {
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string' || raw.length === 0 || raw.length > 128) {
+      throw new BadRequestException(`instance must be an instance id of 1 to 128 characters (got ${JSON.stringify(raw).slice(0, 140)})`);
+    }
+    if (raw === this.options.instanceId) return raw;
+    try {
+      await this.fleetMonitor.assertKnown(raw);
+    } catch (error) {
+      if (!(error instanceof UnknownInstanceError)) throw error;
+      const known = error.known.slice(0, 10).map((id) => JSON.stringify(id));
+      const more = error.known.length > 10 ? ` and ${error.known.length - 10} more` : '';
+      throw new BadRequestException(
+        `instance ${JSON.stringify(raw.slice(0, 128))} is unknown: the history store holds snapshots of ${known.join(', ') || 'no instance'}${more}`,
+      );
+    }
+    return raw;
+  }
 
   @Get('metrics/current')
   @AdminOperation({ summary: 'The latest snapshot of the sampler (CPU, memory, latency percentiles, rates, cache, database)' })
@@ -112,12 +140,27 @@ export class MonitoringAdminController {
 
   @Get('metrics/history')
   @AdminOperation({
-    summary: 'Snapshots of the last hours, averaged into at most monitoring.history.maxPoints points',
-    query: [HOURS_PARAMETER],
+    summary:
+      'Snapshots of the last hours of this instance or of another one sharing the history store, averaged into at most monitoring.history.maxPoints points',
+    query: [HOURS_PARAMETER, INSTANCE_PARAMETER],
+    responses: { 400: 'hours out of range, or an instance the history store holds no snapshot of (the message names it)' },
+  })
+  async history(@Query('hours') hoursRaw?: unknown, @Query('instance') instanceRaw?: unknown): Promise<MetricsHistory> {
+    const hours = integerParam('hours', hoursRaw, HOURS);
+    return this.sampler.history(hours, await this.instanceParam(instanceRaw));
+  }
+
+  @Get('fleet')
+  @AdminOperation({
+    summary:
+      "Every instance sharing the history store: its latest snapshot and age (stale ones marked), the fleet totals now and over the last hours (percentiles merged from latency histograms), and each one's firing alerts",
+    query: [{ name: 'hours', description: '1 to 24, default 1', schema: { type: 'integer', minimum: 1, maximum: 24, default: 1 } }],
     responses: { 400: 'hours out of range' },
   })
-  history(@Query('hours') hoursRaw?: unknown): Promise<MetricsHistory> {
-    return this.sampler.history(integerParam('hours', hoursRaw, HOURS));
+  async fleet(@Query('hours') hoursRaw?: unknown): Promise<FleetView> {
+    const hours = integerParam('hours', hoursRaw, FLEET_HOURS);
+    await this.alerts.flush();
+    return this.fleetMonitor.view(hours);
   }
 
   @Get('kpis')

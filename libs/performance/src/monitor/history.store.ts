@@ -13,6 +13,17 @@ export interface HistoryStore {
   append(snapshot: MetricsSnapshot): Promise<void>;
   /** Snapshots taken at or after `sinceMs` (epoch ms), oldest first; one instance's when `instanceId` is given. */
   snapshots(sinceMs: number, instanceId?: string): Promise<MetricsSnapshot[]>;
+  /**
+   * The latest snapshot of each instance that took one at or after `sinceMs`,
+   * in no particular order: the fleet view reads every instance sharing the
+   * store from it. Optional: without it the fleet view reads `snapshots()`.
+   */
+  latestSnapshots?(sinceMs: number): Promise<MetricsSnapshot[]>;
+  /**
+   * Firing alerts of every instance sharing the store. Optional: without it
+   * the fleet view filters `alerts(0)`.
+   */
+  openAlerts?(): Promise<PerformanceAlert[]>;
   /** Inserts or updates an alert (by id). */
   saveAlert(alert: PerformanceAlert): Promise<void>;
   /** Alerts seen (last seen) at or after `sinceMs`, newest first. */
@@ -21,7 +32,10 @@ export interface HistoryStore {
   firingAlerts(instanceId: string): Promise<PerformanceAlert[]>;
   /** Deletes resolved alerts of an instance; returns how many. */
   clearResolvedAlerts(instanceId: string): Promise<number>;
-  /** Deletes snapshots and resolved alerts older than `beforeMs`. */
+  /**
+   * Deletes snapshots and resolved alerts older than `beforeMs`, and the
+   * firing alerts of instances that have no snapshot left (stopped long ago).
+   */
   prune(beforeMs: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -42,6 +42,16 @@ export class MemoryHistoryStore implements HistoryStore {
     return out;
   }
 
+  async latestSnapshots(sinceMs: number): Promise<MetricsSnapshot[]> {
+    const latest = new Map<string, MetricsSnapshot>();
+    for (const s of await this.snapshots(sinceMs)) latest.set(s.instanceId, s);
+    return [...latest.values()];
+  }
+
+  async openAlerts(): Promise<PerformanceAlert[]> {
+    return [...this.alertsById.values()].filter((a) => a.status === 'firing').map((a) => ({ ...a }));
+  }
+
   async saveAlert(alert: PerformanceAlert): Promise<void> {
     this.alertsById.set(alert.id, { ...alert });
     if (this.alertsById.size <= this.maxAlerts) return;

@@ -153,12 +153,15 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     return this.last;
   }
 
-  /** Snapshots of this instance in the last `hours`, downsampled to `monitoring.history.maxPoints`. */
-  async history(hours: number): Promise<MetricsHistory> {
+  /**
+   * Snapshots of this instance (or of `instanceId`, another instance sharing
+   * the history store) in the last `hours`, downsampled to `monitoring.history.maxPoints`.
+   */
+  async history(hours: number, instanceId: string = this.options.instanceId): Promise<MetricsHistory> {
     await this.appending;
     const to = Date.now();
     const from = to - hours * HOUR;
-    const snapshots = await this.store.snapshots(from, this.options.instanceId);
+    const snapshots = await this.store.snapshots(from, instanceId);
     const maxPoints = this.options.monitoring.history.maxPoints;
     const points = downsample(snapshots, from, to, maxPoints);
     return {
@@ -169,6 +172,11 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
       snapshots: snapshots.length,
       points,
     };
+  }
+
+  /** Resolves once every snapshot taken so far is in the history store. */
+  async stored(): Promise<void> {
+    await this.appending;
   }
 
   /** Raw snapshots of this instance since `sinceMs`, oldest first (for forecasts). */
@@ -222,6 +230,7 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
       p95Ms: w.p95Ms,
       p99Ms: w.p99Ms,
       maxMs: w.maxMs,
+      latencyHistogram: w.latencyHistogram,
       cacheLookups: w.cacheLookups,
       cacheHitRatePercent: w.cacheLookups ? roundTo((w.cacheHits / w.cacheLookups) * 100, 1) : null,
       dbQueries: w.dbQueries,

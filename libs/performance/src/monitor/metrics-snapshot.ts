@@ -39,6 +39,14 @@ export interface MetricsSnapshot {
   readonly p95Ms: number | null;
   readonly p99Ms: number | null;
   readonly maxMs: number | null;
+  /**
+   * The interval's response times in µs as an HDR histogram, in HdrHistogram's
+   * compressed base64 encoding (at most 8 KiB); null without requests.
+   * Histograms of several snapshots, or of several instances, add up exactly:
+   * the fleet's percentiles are read from their sum. Absent in snapshots
+   * stored by versions that did not keep it.
+   */
+  readonly latencyHistogram?: string | null;
   /** Response cache lookups (hits, misses, stale) in the interval. */
   readonly cacheLookups: number;
   /** Hits (and stale hits) in percent of lookups. */
@@ -55,7 +63,7 @@ export interface MetricsSnapshot {
 
 /** The numeric fields of a snapshot, for history charts, alerts and forecasts. */
 export type SnapshotMetric = {
-  [K in keyof MetricsSnapshot]: MetricsSnapshot[K] extends number | null ? K : never;
+  [K in keyof MetricsSnapshot]-?: MetricsSnapshot[K] extends number | null ? K : never;
 }[keyof MetricsSnapshot];
 
 /** Every key of {@link SnapshotMetric}, in display order. */

@@ -3,6 +3,7 @@ import { RequestTracker } from '../core/context/request-tracker.service';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import { FleetMonitor } from './fleet';
 import { HistoryStore } from './history.store';
 import { LoadTestRuns } from './load-test-runs.service';
 import { MemoryHistoryStore } from './memory-history.store';
@@ -17,7 +18,7 @@ function findDataSource(discovery: AppDiscovery, name: string): HistoryDataSourc
 }
 
 /** The services of the monitor feature; exported by the module too. */
-export const MONITOR_EXPORTS = [RequestStats, HistoryStore, MetricsSampler, LoadTestRuns];
+export const MONITOR_EXPORTS = [RequestStats, HistoryStore, MetricsSampler, LoadTestRuns, FleetMonitor];
 
 /** Providers of the sampler, the history store and load-test runs (alerts wire themselves in alerts.providers). */
 export const MONITOR_PROVIDERS: Provider[] = [
@@ -42,4 +43,5 @@ export const MONITOR_PROVIDERS: Provider[] = [
   },
   MetricsSampler,
   LoadTestRuns,
+  FleetMonitor,
 ];

@@ -70,6 +70,20 @@ export class TypeOrmHistoryStore implements HistoryStore {
     return rows.map((r) => JSON.parse(String(r.data)) as MetricsSnapshot);
   }
 
+  async latestSnapshots(sinceMs: number): Promise<MetricsSnapshot[]> {
+    // The highest id of an instance is its latest snapshot: each instance inserts its own in time order.
+    const rows = await this.run(
+      `SELECT data FROM ${SNAPSHOTS_TABLE} WHERE id IN (SELECT MAX(id) FROM ${SNAPSHOTS_TABLE} WHERE taken_at >= :since GROUP BY instance_id)`,
+      { since: sinceMs },
+    );
+    return rows.map((r) => JSON.parse(String(r.data)) as MetricsSnapshot);
+  }
+
+  async openAlerts(): Promise<PerformanceAlert[]> {
+    const rows = await this.run(`SELECT data FROM ${ALERTS_TABLE} WHERE status = 'firing' ORDER BY last_seen DESC, first_seen DESC`, {});
+    return rows.map((r) => JSON.parse(String(r.data)) as PerformanceAlert);
+  }
+
   async saveAlert(a: PerformanceAlert): Promise<void> {
     const params = {
       id: a.id,
@@ -119,6 +133,11 @@ export class TypeOrmHistoryStore implements HistoryStore {
   async prune(beforeMs: number): Promise<void> {
     await this.run(`DELETE FROM ${SNAPSHOTS_TABLE} WHERE taken_at < :before`, { before: beforeMs });
     await this.run(`DELETE FROM ${ALERTS_TABLE} WHERE status = 'resolved' AND last_seen < :before`, { before: beforeMs });
+    // Firing alerts of an instance that has left no snapshot in the retention: it stopped long ago, nothing will resolve them.
+    await this.run(
+      `DELETE FROM ${ALERTS_TABLE} WHERE status = 'firing' AND last_seen < :before AND instance_id NOT IN (SELECT DISTINCT instance_id FROM ${SNAPSHOTS_TABLE})`,
+      { before: beforeMs },
+    );
   }
 
   async close(): Promise<void> {}
