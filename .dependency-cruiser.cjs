@@ -21,10 +21,11 @@ const ALLOWED = {
   monitor: ['core'],
   health: ['core'],
   jobs: ['core', 'metrics'], // job gauges
-  alerts: ['core', 'monitor', 'jobs'], // every rule and its wiring: snapshot rules, job rules
+  alerts: ['core', 'monitor', 'jobs', 'slo'], // every rule and its wiring: snapshot rules, job rules, SLO burn rates
+  slo: ['core'], // SLO counts on the request path
   advisor: ['core', 'database', 'cache', 'monitor'], // reads the feature services
   logging: ['core', 'metrics'], // the log_messages_total counter
-  admin: ['core', 'headers', 'database', 'cache', 'metrics', 'tracing', 'profiling', 'monitor', 'health', 'jobs', 'alerts', 'advisor', 'timing', 'logging'],
+  admin: ['core', 'headers', 'database', 'cache', 'metrics', 'tracing', 'profiling', 'monitor', 'health', 'jobs', 'alerts', 'advisor', 'timing', 'logging', 'slo'],
   cli: ['core'], // a client of the admin API: the shared schemas only
 };
 

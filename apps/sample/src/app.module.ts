@@ -5,6 +5,7 @@ import { PerformanceModule, mergePerformanceOptions, performanceOptionsFromEnv }
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsService } from './analytics/analytics.service';
 import { ChatController } from './chat/chat.controller';
+import { CheckoutController } from './checkout/checkout.controller';
 import type { SampleConfig } from './config/sample-config';
 import { SAMPLE_CONFIG } from './config/sample-config.token';
 import { typeOrmOptionsFromUrl } from './database/typeorm-options';
@@ -33,14 +34,26 @@ export class SampleAppModule {
         PerformanceModule.forRoot(
           mergePerformanceOptions(
             // Spans when the app started an OpenTelemetry SDK (see tracing.ts); nothing otherwise. TRACING_ENABLED=false wins.
-            { tracing: { enabled: true } },
+            // One SLO: 99.9 % of checkout quotes succeed and 99 % answer within 250 ms over 30 days (GET /performance/slos).
+            {
+              tracing: { enabled: true },
+              slos: [
+                {
+                  name: 'checkout',
+                  routes: ['GET /api/v1/checkout/*'],
+                  availability: 99.9,
+                  latency: { thresholdMs: 250, percent: 99 },
+                  windowDays: 30,
+                },
+              ],
+            },
             performanceOptionsFromEnv(env),
             // The token the sample read or generated (see config/sample-config.ts).
             { admin: { token: config.adminToken } },
           ),
         ),
       ],
-      controllers: [HelloController, DocumentsController, WorkspacesController, AnalyticsController, ChatController],
+      controllers: [HelloController, DocumentsController, WorkspacesController, AnalyticsController, ChatController, CheckoutController],
       providers: [
         { provide: SAMPLE_CONFIG, useValue: config },
         DocumentsService,

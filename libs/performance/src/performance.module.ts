@@ -24,6 +24,8 @@ import { MethodCache } from './cache/method/method-cache.service';
 import { CacheWarmer } from './cache/method/cache-warmer.service';
 import { QUERY_CACHE_PROVIDERS } from './cache/typeorm/query-cache.providers';
 import { TIMING_PROVIDERS } from './timing/timing.providers';
+import { SLO_PROVIDERS } from './slo/slo.providers';
+import { SloMonitor } from './slo/slo-monitor.service';
 import { MethodTimings } from './timing/method-timings.service';
 import { LOGGING_PROVIDERS } from './logging/logging.providers';
 import { LogCounts } from './logging/log-counts.service';
@@ -74,6 +76,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     ...METHOD_CACHE_PROVIDERS,
     ...QUERY_CACHE_PROVIDERS,
     ...TIMING_PROVIDERS,
+    ...SLO_PROVIDERS,
     ...LOGGING_PROVIDERS,
   ],
   exports: [
@@ -95,6 +98,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     CacheWarmer,
     MethodTimings,
     LogCounts,
+    SloMonitor,
   ],
 })
 export class PerformanceModule extends ConfigurablePerformanceModule implements NestModule {

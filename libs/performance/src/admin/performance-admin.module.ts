@@ -22,6 +22,7 @@ import { LiveStreams } from './live-stream.service';
 import { ProfilingAdminController } from './profiling.controller';
 import { CacheWarmingAdminController } from './cache-warming.controller';
 import { TimingAdminController } from './timing.controller';
+import { SloAdminController } from './slo.controller';
 import { LoggingAdminController } from './logging.controller';
 import { describeToSwagger } from './swagger-metadata';
 
@@ -41,6 +42,7 @@ export const ADMIN_CONTROLLERS: Type<unknown>[] = [
   ProfilingAdminController,
   CacheWarmingAdminController,
   TimingAdminController,
+  SloAdminController,
   LiveAdminController,
   LoggingAdminController,
 ];

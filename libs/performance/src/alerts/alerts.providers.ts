@@ -9,10 +9,12 @@ import { JobMonitor } from '../jobs/job-monitor.service';
 import type { JobAlert, JobAlertRules } from '../jobs/job-status';
 import { HistoryStore } from '../monitor/history.store';
 import { MetricsSampler } from '../monitor/metrics-sampler.service';
+import { SloMonitor } from '../slo/slo-monitor.service';
 import { AlertDispatcher, createNotifiers } from './alert-dispatcher';
 import { AlertManager } from './alert-manager.service';
 import { jobFailureRateRule } from './rules/job-failure-rate.rule';
 import { jobOverdueRule } from './rules/job-overdue.rule';
+import { sloBurnRateRule } from './rules/slo-burn-rate.rule';
 
 /** The job alert rules, in the order a job's alerts are listed: failure rate, then overdue. */
 export function jobAlertRules(options: ResolvedJobsOptions): JobAlertRules {
@@ -49,10 +51,13 @@ export const ALERTS_PROVIDERS: Provider[] = [
       sampler: MetricsSampler,
       jobs: JobMonitor | null,
       outages: StoreOutageSource | null,
+      slos: SloMonitor | null,
     ): AlertManager => {
       // Job rules (failure rate, overdue) join the metric rules when job monitoring is on.
       jobs?.judgeWith(jobAlertRules(options.jobs));
-      const manager = new AlertManager(options.alerts, options.instanceId, store, dispatcher, jobs ?? null, outages ?? null);
+      // The SLO burn-rate rule, when the app declares SLOs.
+      slos?.judgeWith(sloBurnRateRule);
+      const manager = new AlertManager(options.alerts, options.instanceId, store, dispatcher, jobs ?? null, outages ?? null, slos ?? null);
       sampler.observe(manager);
       return manager;
     },
@@ -64,6 +69,8 @@ export const ALERTS_PROVIDERS: Provider[] = [
       { token: JobMonitor, optional: true },
       // The cache store and DataSource checks of the outage rules (health's; null while health is off).
       { token: StoreOutageSource, optional: true },
+      // Null when no SLO is declared.
+      { token: SloMonitor, optional: true },
     ],
   },
   { provide: AlertsFiringSource, useExisting: AlertManager },

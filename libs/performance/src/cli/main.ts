@@ -10,11 +10,12 @@ import { optimizationsCommand } from './commands/optimizations.command';
 import { optimizeAllCommand, optimizeCacheCommand, optimizeDbCommand } from './commands/optimize.command';
 import { recommendationsCommand } from './commands/recommendations.command';
 import { reportCommand } from './commands/report.command';
+import { slosCommand } from './commands/slos.command';
 
 const EXIT_CODES_HELP = `
 Exit codes:
   0  ran and every check passed
-  1  a KPI fails, a critical alert is firing, a load test missed its KPIs, or an optimization failed
+  1  a KPI fails, a critical alert is firing, a load test missed its KPIs, an optimization failed, or an SLO's error budget is overspent or burning fast
   2  bad command line (unknown command or flag, bad value, refused load target, input the app rejected)
   3  the app could not be reached (refused, unknown host, timeout, no admin API at --url: 404)
   4  no admin token, or the app refused it (401/403)
@@ -25,7 +26,8 @@ Examples:
   PERFORMANCE_URL=http://localhost:3000/api/v1 PERFORMANCE_ADMIN_TOKEN=... nestjs-performance alerts --json
   nestjs-performance load -e /hello -e /documents/1 -c 10 -d 10
   nestjs-performance export grafana --output dashboard.json
-  nestjs-performance export prometheus-rules --selector 'job="api"' --output rules.yml`;
+  nestjs-performance export prometheus-rules --selector 'job="api"' --output rules.yml
+  nestjs-performance slos --name checkout`;
 
 /** Builds the program: global options, commands, and commander's errors mapped to exit code 2. */
 export function buildProgram(): Command {
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
     alertsCommand(),
     loadCommand(),
     exportCommand(),
+    slosCommand(),
   ]) {
     program.addCommand(command.exitOverride().showHelpAfterError(`(run nestjs-performance ${command.name()} --help for usage)`));
   }

@@ -4,6 +4,7 @@ import type { HealthOptions } from './health.options';
 import type { MetricsOptions } from './metrics.options';
 import type { TracingOptions } from './tracing.options';
 import type { JobsOptions } from './jobs.options';
+import type { SloOptions } from './slo.options';
 import type { ProfilingOptions } from './profiling.options';
 import type { CacheWarmingOptions } from './cache-warming.options';
 import type { AlertsOptions } from './alerts.options';
@@ -92,6 +93,9 @@ export interface PerformanceModuleOptions {
 
   /** How `@WarmCache()` entries are filled and refreshed (see {@link CacheWarmingOptions}). */
   cacheWarming?: CacheWarmingOptions;
+
+  /** Service level objectives with error budgets and burn-rate alerts (see {@link SloOptions}). */
+  slos?: SloOptions[];
 
   /** The public status endpoint (uptime, version, instance id, status; no details). */
   status?: {

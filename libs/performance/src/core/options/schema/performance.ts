@@ -20,6 +20,7 @@ import { historyOptionsSchema, kpiOptionsSchema } from './monitoring';
 import { option, section, type Checked, type Frozen, type SameShape } from './option';
 import { rootPath } from './paths';
 import { profilingOptionsSchema } from './profiling';
+import { slosOptionSchema } from './slos';
 import { tracingOptionsSchema } from './tracing';
 
 const ALL_HEADERS = Object.fromEntries(PERFORMANCE_HEADER_NAMES.map((name) => [name, true])) as Record<PerformanceHeaderName, boolean>;
@@ -130,6 +131,7 @@ const options = z.strictObject({
   jobs: jobsOptionsSchema,
   profiling: profilingOptionsSchema,
   cacheWarming: cacheWarmingOptionsSchema,
+  slos: slosOptionSchema,
   status: section({
     endpoint: option(z.union([rootPath, z.literal(false)]), {
       default: '/status',

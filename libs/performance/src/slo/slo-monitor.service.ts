@@ -1,0 +1,227 @@
+import type { ServerResponse } from 'node:http';
+import type { RequestContext } from '../core/context/request-context';
+import type { RequestObserver } from '../core/context/request-tracker.service';
+import type { ResolvedSlo } from '../core/options/schema/slos';
+import type { SloAlertCondition, SloAlertSource } from '../core/schemas/performance-alert';
+import { SloSeries } from './slo-series';
+
+/** The burn-rate windows, in minutes. */
+export const BURN_WINDOWS = { '5m': 5, '30m': 30, '1h': 60, '6h': 360, '3d': 4320 } as const;
+/** A burn-rate window: `5m`, `30m`, `1h`, `6h` or `3d`. */
+export type BurnWindow = keyof typeof BURN_WINDOWS;
+
+/** What one objective of an SLO achieved over its window. */
+export interface SloObjectiveReport {
+  /** `availability`: not answered with a 5xx; `latency`: answered within `thresholdMs`. */
+  readonly objective: 'availability' | 'latency';
+  /** The share of good requests aimed at, percent. */
+  readonly targetPercent: number;
+  /** Latency objective: the most a good request may take, ms. */
+  readonly thresholdMs?: number;
+  /**
+   * Latency objective: the `http_request_duration_seconds` bucket bound the
+   * Prometheus export counts good requests with (the largest at or below the
+   * threshold); null when every bucket is above it.
+   */
+  readonly metricsBucketSeconds?: number | null;
+  /** Requests of the window (since counting started, when that is more recent). */
+  readonly requests: number;
+  readonly goodRequests: number;
+  readonly badRequests: number;
+  /** Achieved share of good requests, percent (4 decimals); null without requests. */
+  readonly sliPercent: number | null;
+  readonly errorBudget: {
+    /** Bad requests the objective allows for the requests of the window: requests × (100 − target) / 100. */
+    readonly allowedBadRequests: number;
+    /** Allowed minus bad: negative once the budget is overspent. */
+    readonly remainingRequests: number;
+    /** Share of the budget left, percent (negative when overspent); null without requests. */
+    readonly remainingPercent: number | null;
+  };
+  /**
+   * How fast each recent window spends the budget: its bad share divided by
+   * the share the objective allows (1 spends exactly the budget over the
+   * window; 14.4 spends 2 % of a 30-day budget in an hour). Null without requests.
+   */
+  readonly burnRates: Readonly<Record<BurnWindow, number | null>>;
+  /** Requests in each burn-rate window. */
+  readonly windowRequests: Readonly<Record<BurnWindow, number>>;
+}
+
+/** One SLO: its definition, and what each objective achieved. */
+export interface SloReport {
+  readonly name: string;
+  readonly routes: readonly string[];
+  readonly windowDays: number;
+  /** Counting started (the app's start): the window holds no request before it. */
+  readonly countingSince: string;
+  /** The route templates that matched the SLO's routes so far, as `METHOD /template`. */
+  readonly matchedRoutes: readonly string[];
+  /** Whether burn-rate alerts are on for it. */
+  readonly alerts: boolean;
+  readonly alertMinRequests: number;
+  readonly objectives: readonly SloObjectiveReport[];
+}
+
+/** The body of `GET <admin>/slos`. */
+export interface SlosBody {
+  readonly generatedAt: string;
+  readonly slos: readonly SloReport[];
+}
+
+/** Judges one SLO's report: the alert conditions it breaches now. */
+export type SloAlertRules = (slo: SloReport) => readonly SloAlertCondition[];
+
+interface CompiledRoute {
+  readonly method: string | null;
+  readonly path: RegExp;
+}
+
+interface Tracked {
+  readonly slo: ResolvedSlo;
+  readonly routes: readonly CompiledRoute[];
+  readonly series: SloSeries;
+  readonly matched: Set<string>;
+}
+
+const round = (value: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+};
+
+/** `[METHOD ]/path/*` as a method (null: any) and a regular expression over the route template. */
+export function compileSloRoute(pattern: string): CompiledRoute {
+  const space = pattern.indexOf(' ');
+  const method = space === -1 ? null : pattern.slice(0, space);
+  let path = space === -1 ? pattern : pattern.slice(space + 1);
+  let tail = '';
+  // A trailing `/*` matches the path itself too: `/documents/*` covers `/documents`.
+  if (path.length > 1 && path.endsWith('/*')) {
+    path = path.slice(0, -2);
+    tail = '(?:/.*)?';
+  }
+  const body = path
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return { method: method === '*' ? null : method, path: new RegExp(`^${body}${tail}$`) };
+}
+
+/**
+ * Counts every request of each SLO's routes (through the request tracker's
+ * observer hook) per minute and per hour, and reports each SLO's SLI, error
+ * budget and burn rates. Per response it does one map lookup (by route
+ * template and method, cached) and, for each SLO of the route, two bucket
+ * increments; nothing when the route belongs to no SLO.
+ *
+ * The counts live in memory: a restart starts the window again
+ * (`countingSince` says when).
+ */
+export class SloMonitor implements RequestObserver, SloAlertSource {
+  private readonly tracked: readonly Tracked[];
+  /** Route template, then method: the SLOs it belongs to (empty: none). */
+  private readonly byRoute = new Map<string, Map<string, readonly Tracked[]>>();
+  private readonly since: number;
+  private rules: SloAlertRules | null = null;
+
+  constructor(
+    slos: readonly ResolvedSlo[],
+    private readonly durationBucketsSeconds: readonly number[] = [],
+    private readonly now: () => number = Date.now,
+  ) {
+    this.since = now();
+    this.tracked = slos.map((slo) => ({ slo, routes: slo.routes.map(compileSloRoute), series: new SloSeries(slo.windowDays), matched: new Set() }));
+  }
+
+  /** The alert rules each SLO is judged by (the alerts feature registers them). */
+  judgeWith(rules: SloAlertRules): void {
+    this.rules = rules;
+  }
+
+  responseClosed(ctx: RequestContext, res: ServerResponse): void {
+    if (ctx.excluded) return;
+    const route = ctx.route;
+    if (route === undefined) return;
+    let byMethod = this.byRoute.get(route);
+    let slos = byMethod?.get(ctx.method);
+    if (slos === undefined) {
+      slos = this.tracked.filter((t) => t.routes.some((r) => (r.method === null || r.method === ctx.method) && r.path.test(route)));
+      for (const t of slos) t.matched.add(`${ctx.method} ${route}`);
+      if (byMethod === undefined) this.byRoute.set(route, (byMethod = new Map()));
+      byMethod.set(ctx.method, slos);
+    }
+    if (slos.length === 0) return;
+    const ms = ctx.elapsedMs();
+    const failed = res.statusCode >= 500;
+    const nowMs = this.now();
+    for (const t of slos) {
+      const latency = t.slo.latency;
+      t.series.record(nowMs, failed, latency !== undefined && ms > latency.thresholdMs);
+    }
+  }
+
+  /** Every SLO's report at `now`. */
+  list(now = this.now()): SlosBody {
+    return { generatedAt: new Date(now).toISOString(), slos: this.tracked.map((t) => this.report(t, now)) };
+  }
+
+  /** The burn-rate conditions breaching now, for the alert manager. */
+  sloAlerts(now = this.now()): readonly SloAlertCondition[] {
+    const rules = this.rules;
+    if (rules === null) return [];
+    return this.tracked.filter((t) => t.slo.alerts).flatMap((t) => rules(this.report(t, now)));
+  }
+
+  private report(t: Tracked, now: number): SloReport {
+    const { slo } = t;
+    const objectives: SloObjectiveReport[] = [];
+    if (slo.availability !== undefined) objectives.push(this.objective(t, now, 'availability', slo.availability));
+    if (slo.latency !== undefined) objectives.push(this.objective(t, now, 'latency', slo.latency.percent, slo.latency.thresholdMs));
+    return {
+      name: slo.name,
+      routes: slo.routes,
+      windowDays: slo.windowDays,
+      countingSince: new Date(this.since).toISOString(),
+      matchedRoutes: [...t.matched].sort(),
+      alerts: slo.alerts,
+      alertMinRequests: slo.alertMinRequests,
+      objectives,
+    };
+  }
+
+  private objective(t: Tracked, now: number, objective: 'availability' | 'latency', targetPercent: number, thresholdMs?: number): SloObjectiveReport {
+    const index = objective === 'availability' ? 0 : 1;
+    const allowedShare = (100 - targetPercent) / 100;
+    const { total, bad } = t.series.window(now, t.slo.windowDays * 24 * 60, index);
+    const allowed = total * allowedShare;
+    const burnRates = {} as Record<BurnWindow, number | null>;
+    const windowRequests = {} as Record<BurnWindow, number>;
+    for (const [name, minutes] of Object.entries(BURN_WINDOWS) as [BurnWindow, number][]) {
+      const w = t.series.window(now, minutes, index);
+      windowRequests[name] = w.total;
+      burnRates[name] = w.total === 0 ? null : round(w.bad / w.total / allowedShare, 2);
+    }
+    return {
+      objective,
+      targetPercent,
+      ...(thresholdMs === undefined ? {} : { thresholdMs, metricsBucketSeconds: this.bucketAtOrBelow(thresholdMs / 1000) }),
+      requests: total,
+      goodRequests: total - bad,
+      badRequests: bad,
+      sliPercent: total === 0 ? null : round((100 * (total - bad)) / total, 4),
+      errorBudget: {
+        allowedBadRequests: round(allowed, 2),
+        remainingRequests: round(allowed - bad, 2),
+        remainingPercent: total === 0 ? null : round(100 * (1 - bad / allowed), 2),
+      },
+      burnRates,
+      windowRequests,
+    };
+  }
+
+  private bucketAtOrBelow(seconds: number): number | null {
+    let best: number | null = null;
+    for (const b of this.durationBucketsSeconds) if (b <= seconds + 1e-9 && (best === null || b > best)) best = b;
+    return best;
+  }
+}
