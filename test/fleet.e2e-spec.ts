@@ -1,0 +1,353 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import * as hdr from 'hdr-histogram-js';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createSampleApp } from '../apps/sample/src/sample-app';
+import { AlertManager } from '../libs/performance/src/alerts/alert-manager.service';
+import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
+import { describeWithService, SERVICE_URLS, serviceAvailable } from './support/services';
+import { SAMPLE_ADMIN_TOKEN } from './support/sample-app';
+
+/**
+ * Two instances of the sample app on one PostgreSQL database, sharing the
+ * history tables (`monitoring.history.store: typeorm`) in a schema of their
+ * own, so no other suite sees their rows. Each gets known traffic and takes
+ * a snapshot; either instance then answers for the fleet.
+ */
+
+const SCHEMA = 'fleet_e2e';
+const DATABASE_URL = `${SERVICE_URLS.postgres}?options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
+const INTERVAL_SECONDS = 600;
+/** Milliseconds each slow request of instance B waits. */
+const SLOW_MS = 40;
+
+interface Instance {
+  app: INestApplication;
+  api: string;
+  admin: string;
+}
+
+const headers = { authorization: `Bearer ${SAMPLE_ADMIN_TOKEN}` };
+
+/**
+ * A route beside the sample's, for latency and status the test controls:
+ * `/api/v1/fleet-probe?ms=40&status=200`. Mounted before the app's router,
+ * counted like any other response.
+ */
+function probe(req: IncomingMessage, res: ServerResponse): void {
+  const q = new URL(req.url ?? '/', 'http://x').searchParams;
+  setTimeout(
+    () => {
+      res.statusCode = Number(q.get('status') ?? 200);
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    },
+    Number(q.get('ms') ?? 0),
+  );
+}
+
+async function start(instanceId: string): Promise<Instance> {
+  const { app } = await createSampleApp({
+    adapter: 'express',
+    databaseUrl: DATABASE_URL,
+    adminToken: SAMPLE_ADMIN_TOKEN,
+    logger: false,
+    seedDocuments: 20,
+    env: {
+      PERFORMANCE_INSTANCE_ID: instanceId,
+      PERFORMANCE_HISTORY_STORE: 'typeorm',
+      METRICS_COLLECTION_INTERVAL: String(INTERVAL_SECONDS),
+      ALERT_FOR_SECONDS: '0',
+      TRACING_ENABLED: 'false',
+    },
+  });
+  app.use('/api/v1/fleet-probe', probe);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const api = `http://127.0.0.1:${port}/api/v1`;
+  return { app, api, admin: `${api}/performance` };
+}
+
+async function hit(url: string, times: number, status: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const res = await fetch(url);
+    await res.arrayBuffer();
+    expect(res.status).toBe(status);
+  }
+}
+
+async function get<T>(url: string, status = 200): Promise<T> {
+  const res = await fetch(url, { headers });
+  const body = (await res.json()) as T;
+  expect(res.status, JSON.stringify(body).slice(0, 300)).toBe(status);
+  return body;
+}
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** One histogram built from histograms as HdrHistogram encodes them: every duration they recorded. */
+function oneHistogram(encoded: string[]): hdr.Histogram {
+  const all = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  for (const text of encoded) all.add(hdr.decodeFromCompressedBase64(text, 32, false));
+  return all;
+}
+
+const percentiles = (h: hdr.Histogram) => ({
+  p50Ms: round2(h.getValueAtPercentile(50) / 1000),
+  p95Ms: round2(h.getValueAtPercentile(95) / 1000),
+  p99Ms: round2(h.getValueAtPercentile(99) / 1000),
+});
+
+interface Snapshot {
+  instanceId: string;
+  timestamp: string;
+  requests: number;
+  errors: number;
+  intervalSeconds: number;
+  p50Ms: number | null;
+  maxMs: number | null;
+  latencyHistogram: string | null;
+}
+
+interface Totals {
+  instances: number;
+  snapshots: number;
+  requests: number;
+  errors: number;
+  errorRatePercent: number;
+  requestsPerSecond: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+interface Alert {
+  id: string;
+  instanceId: string;
+  metric: string;
+  status: string;
+}
+
+interface Fleet {
+  instanceId: string;
+  staleAfterSeconds: number;
+  instances: {
+    instanceId: string;
+    self: boolean;
+    stale: boolean;
+    ageSeconds: number | null;
+    latest: (Snapshot & { latencyHistogram?: unknown }) | null;
+    window: Totals;
+    firingAlerts: number;
+  }[];
+  current: Totals;
+  window: Totals;
+  alerts: { firing: number; bySeverity: Record<string, number>; open: Alert[]; notListed: number };
+}
+
+const postgres = await serviceAvailable('postgres');
+
+describeWithService('postgres', postgres, 'the fleet: two sample instances sharing the history tables on PostgreSQL', () => {
+  let db: DataSource;
+  let a: Instance;
+  let b: Instance;
+  let snapA: Snapshot;
+  let snapB: Snapshot;
+  /** A snapshot an instance that stopped 30 minutes ago left in the store. */
+  let gone: Snapshot;
+
+  beforeAll(async () => {
+    db = new DataSource({ type: 'postgres', url: SERVICE_URLS.postgres });
+    await db.initialize();
+    await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+    await db.query(`CREATE SCHEMA ${SCHEMA}`);
+    // One after the other: the first creates the sample's tables and the history tables, the second finds them.
+    a = await start('fleet-a');
+    b = await start('fleet-b');
+
+    // A: 30 fast requests to the sample's /hello. B: 45 requests of 40 ms and 5 server errors.
+    await hit(`${a.api}/hello`, 30, 200);
+    await hit(`${b.api}/fleet-probe?ms=${SLOW_MS}`, 45, 200);
+    await hit(`${b.api}/fleet-probe?status=500`, 5, 500);
+    snapA = (await a.app.get(MetricsSampler).collect()) as unknown as Snapshot;
+    snapB = (await b.app.get(MetricsSampler).collect()) as unknown as Snapshot;
+    await a.app.get(AlertManager).flush();
+    await b.app.get(AlertManager).flush();
+
+    // What a stopped instance leaves behind: its last snapshot (7 requests of 5 ms) and an alert still firing;
+    // and an alert of one gone before the window, with no snapshot in it.
+    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    for (let i = 0; i < 7; i++) h.recordValue(5000 + i);
+    const takenAt = Date.now() - 30 * 60_000;
+    gone = {
+      ...(snapA as unknown as Record<string, unknown>),
+      instanceId: 'fleet-gone',
+      timestamp: new Date(takenAt).toISOString(),
+      intervalSeconds: 60,
+      requests: 7,
+      errors: 0,
+      p50Ms: 5,
+      maxMs: 5.01,
+      latencyHistogram: hdr.encodeIntoCompressedBase64(h),
+    } as Snapshot;
+    await db.query(`INSERT INTO ${SCHEMA}.performance_snapshots (instance_id, taken_at, data) VALUES ($1, $2, $3)`, [
+      gone.instanceId,
+      takenAt,
+      JSON.stringify(gone),
+    ]);
+    const alertRow = (id: string, instanceId: string, at: number) => [
+      id,
+      instanceId,
+      'cpuPercent',
+      'warning',
+      'firing',
+      at,
+      at,
+      JSON.stringify({
+        id,
+        instanceId,
+        metric: 'cpuPercent',
+        severity: 'warning',
+        status: 'firing',
+        message: 'CPU usage 91% above 80%',
+        value: 91,
+        threshold: 80,
+        firstSeen: new Date(at).toISOString(),
+        lastSeen: new Date(at).toISOString(),
+        resolvedAt: null,
+        count: 1,
+      }),
+    ];
+    const insertAlert = `INSERT INTO ${SCHEMA}.performance_alerts (id, instance_id, metric, severity, status, first_seen, last_seen, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+    await db.query(insertAlert, alertRow('gone-cpu', 'fleet-gone', takenAt));
+    await db.query(insertAlert, alertRow('ancient-cpu', 'fleet-ancient', Date.now() - 3 * 3_600_000));
+  });
+
+  afterAll(async () => {
+    await a?.app.close();
+    await b?.app.close();
+    if (db?.isInitialized) {
+      await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+      await db.destroy();
+    }
+  });
+
+  it('each instance stored its snapshot with a histogram of every response it counted', async () => {
+    expect(snapA).toMatchObject({ instanceId: 'fleet-a', requests: 30, errors: 0 });
+    expect(snapB).toMatchObject({ instanceId: 'fleet-b', requests: 50, errors: 5 });
+    expect(hdr.decodeFromCompressedBase64(snapA.latencyHistogram!, 32, false).totalCount).toBe(30);
+    expect(hdr.decodeFromCompressedBase64(snapB.latencyHistogram!, 32, false).totalCount).toBe(50);
+    // The rows are in the shared table, under each instance's id.
+    const rows = (await db.query(`SELECT instance_id, COUNT(*)::int AS n FROM ${SCHEMA}.performance_snapshots GROUP BY instance_id ORDER BY instance_id`)) as {
+      instance_id: string;
+      n: number;
+    }[];
+    expect(rows).toEqual([
+      { instance_id: 'fleet-a', n: 1 },
+      { instance_id: 'fleet-b', n: 1 },
+      { instance_id: 'fleet-gone', n: 1 },
+    ]);
+  });
+
+  it('fleet totals are the sums, and the percentiles those of one histogram of every response, not an average', async () => {
+    for (const instance of [a, b]) {
+      const fleet = await get<Fleet>(`${instance.admin}/fleet?hours=1`);
+      // Now: the latest snapshot of each instance that is not stale (A and B).
+      const now = percentiles(oneHistogram([snapA.latencyHistogram!, snapB.latencyHistogram!]));
+      expect(fleet.current).toMatchObject({ instances: 2, snapshots: 2, requests: 80, errors: 5, errorRatePercent: 6.25, ...now });
+      expect(fleet.current.maxMs).toBe(Math.max(snapA.maxMs!, snapB.maxMs!));
+      expect(fleet.current.requestsPerSecond).toBeCloseTo(30 / snapA.intervalSeconds + 50 / snapB.intervalSeconds, 1);
+
+      // Merged, not averaged: 45 of the 80 responses took 40 ms or more, so the fleet's median is one of them,
+      // while the mean of the two medians falls between A's 1 ms and B's 40 ms, where no response was.
+      expect(fleet.current.p50Ms).toBeGreaterThanOrEqual(SLOW_MS);
+      expect((snapA.p50Ms! + snapB.p50Ms!) / 2).toBeLessThan(SLOW_MS);
+
+      // The window: every snapshot of the last hour, the stopped instance's included.
+      const all = percentiles(oneHistogram([snapA.latencyHistogram!, snapB.latencyHistogram!, gone.latencyHistogram!]));
+      expect(fleet.window).toMatchObject({ instances: 3, snapshots: 3, requests: 87, errors: 5, errorRatePercent: round2((5 / 87) * 100), ...all });
+    }
+  });
+
+  it('lists every instance with its latest snapshot and age, the one answering first, the stopped one marked stale', async () => {
+    const fleet = await get<Fleet>(`${b.admin}/fleet`);
+    expect(fleet.instanceId).toBe('fleet-b');
+    expect(fleet.staleAfterSeconds).toBe(INTERVAL_SECONDS * 2 + 5);
+    expect(fleet.instances.map((i) => [i.instanceId, i.self, i.stale])).toEqual([
+      ['fleet-b', true, false],
+      ['fleet-a', false, false],
+      ['fleet-gone', false, true],
+    ]);
+    const [rowB, rowA, rowGone] = fleet.instances;
+    expect(rowA!.latest).toMatchObject({ instanceId: 'fleet-a', timestamp: snapA.timestamp, requests: 30, errors: 0 });
+    expect(rowB!.latest).toMatchObject({ instanceId: 'fleet-b', timestamp: snapB.timestamp, requests: 50, errors: 5 });
+    // The row shows the figures, not the encoded histogram.
+    expect(rowA!.latest).not.toHaveProperty('latencyHistogram');
+    expect(rowA!.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(rowA!.ageSeconds).toBeLessThan(INTERVAL_SECONDS);
+    expect(rowGone!.ageSeconds).toBeGreaterThanOrEqual(30 * 60 - 1);
+    expect(rowA!.window).toMatchObject({ instances: 1, requests: 30, errors: 0, ...percentiles(oneHistogram([snapA.latencyHistogram!])) });
+    expect(rowB!.window).toMatchObject({
+      instances: 1,
+      requests: 50,
+      errors: 5,
+      errorRatePercent: 10,
+      ...percentiles(oneHistogram([snapB.latencyHistogram!])),
+    });
+    expect(rowGone!.window).toMatchObject({ requests: 7 });
+  });
+
+  it('open alerts are listed per instance and for the fleet, each naming its instance', async () => {
+    const fleet = await get<Fleet>(`${a.admin}/fleet`);
+    const byInstance = (id: string) => fleet.alerts.open.filter((x) => x.instanceId === id);
+    // B's error rate (10 %) is over the critical level (5 %): its alert fired with the snapshot.
+    expect(byInstance('fleet-b').map((x) => x.metric)).toContain('errorRatePercent');
+    expect(byInstance('fleet-a').map((x) => x.metric)).not.toContain('errorRatePercent');
+    expect(byInstance('fleet-gone').map((x) => x.id)).toEqual(['gone-cpu']);
+    for (const x of fleet.alerts.open) expect(x.status).toBe('firing');
+    // Each row counts its own; the fleet counts them all; the instance gone before the window is not listed.
+    for (const row of fleet.instances) expect(row.firingAlerts).toBe(byInstance(row.instanceId).length);
+    expect(fleet.alerts.firing).toBe(fleet.alerts.open.length);
+    expect(fleet.alerts.open.some((x) => x.instanceId === 'fleet-ancient')).toBe(false);
+    expect(fleet.alerts.notListed).toBe(1);
+    expect(Object.values(fleet.alerts.bySeverity).reduce((s, n) => s + n, 0)).toBe(fleet.alerts.firing);
+    // The same alerts as each instance's own list.
+    const ownB = await get<{ alerts: Alert[] }>(`${b.admin}/alerts?hours=1`);
+    expect(
+      ownB.alerts
+        .filter((x) => x.status === 'firing')
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(
+      byInstance('fleet-b')
+        .map((x) => x.id)
+        .sort(),
+    );
+  });
+
+  it('history charts one instance with instance=<id>; an unknown one is a 400 naming it', async () => {
+    const own = await get<{ points: { requests: number | null }[] }>(`${a.admin}/metrics/history?hours=1`);
+    expect(own.points.map((p) => p.requests)).toEqual([30]);
+    const other = await get<{ points: { requests: number | null; errors: number | null }[] }>(`${a.admin}/metrics/history?hours=1&instance=fleet-b`);
+    expect(other.points.map((p) => [p.requests, p.errors])).toEqual([[50, 5]]);
+    const self = await get<{ points: unknown[] }>(`${b.admin}/metrics/history?hours=1&instance=fleet-b`);
+    expect(self.points).toHaveLength(1);
+
+    const unknown = await get<{ message: string }>(`${a.admin}/metrics/history?hours=1&instance=fleet-nobody`, 400);
+    expect(unknown.message).toContain('"fleet-nobody"');
+    expect(unknown.message).toContain('"fleet-a"');
+    for (const bad of ['instance=', `instance=${'x'.repeat(129)}`, 'instance=a&instance=b']) {
+      const res = await fetch(`${a.admin}/metrics/history?${bad}`, { headers });
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/instance/);
+    }
+    for (const bad of ['hours=0', 'hours=25', 'hours=x', 'instance=fleet-b']) {
+      const res = await fetch(`${a.admin}/fleet?${bad}`, { headers });
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(bad.split('=')[0]!);
+    }
+  });
+});
