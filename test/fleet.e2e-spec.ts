@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSampleApp } from '../apps/sample/src/sample-app';
 import { AlertManager } from '../libs/performance/src/alerts/alert-manager.service';
 import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
-import { describeWithService, SERVICE_URLS, serviceAvailable } from './support/services';
+import { serviceReachableSync } from './fixtures/database-services';
+import { describeWithService, SERVICE_URLS } from './support/services';
 import { SAMPLE_ADMIN_TOKEN } from './support/sample-app';
 
 /**
@@ -148,7 +149,7 @@ interface Fleet {
   alerts: { firing: number; bySeverity: Record<string, number>; open: Alert[]; notListed: number };
 }
 
-const postgres = await serviceAvailable('postgres');
+const postgres = serviceReachableSync('postgres');
 
 describeWithService('postgres', postgres, 'the fleet: two sample instances sharing the history tables on PostgreSQL', () => {
   let db: DataSource;
