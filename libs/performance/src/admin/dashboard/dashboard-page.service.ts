@@ -109,14 +109,15 @@ export class DashboardPage {
 <h2 id="h-now">Now</h2>
 <p class="quiet"><time id="now-window"></time></p>
 </div>
-<ul id="cards" class="cards"></ul>
+<ul id="cards" class="cards" aria-label="Figures of the latest snapshot"></ul>
 </section>
 <section aria-labelledby="h-live">
 <div class="section-head">
 <h2 id="h-live">Live</h2>
-<p class="quiet live-status"><time id="live-status" aria-live="off">Connecting…</time></p>
+<p class="quiet live-status"><time id="live-status">Connecting…</time></p>
 </div>
-<ul id="live-cards" class="cards"></ul>
+<ul id="live-cards" class="cards" aria-label="Live figures"></ul>
+<p id="live-summary" class="sr-only" aria-live="polite"></p>
 <div id="live-charts" class="charts"></div>
 </section>
 <section aria-labelledby="h-routes">
@@ -143,13 +144,19 @@ export class DashboardPage {
 <div id="charts" class="charts"></div>
 </section>
 <div class="panels">
+<div class="column">
 <section aria-labelledby="h-alerts"><h2 id="h-alerts">Alerts</h2><div id="alerts"></div></section>
+<section aria-labelledby="h-health"><h2 id="h-health">Health checks</h2><div id="health"></div></section>
+<section aria-labelledby="h-jobs"><h2 id="h-jobs">Jobs</h2><div id="jobs"></div></section>
+<section aria-labelledby="h-cache"><h2 id="h-cache">Cache namespaces</h2><div id="cache"></div></section>
+</div>
+<div class="column">
 <section aria-labelledby="h-recs"><h2 id="h-recs">Recommendations</h2><div id="recommendations"></div></section>
 <section aria-labelledby="h-slow"><h2 id="h-slow">Slowest queries</h2><div id="slow-queries"></div></section>
 <section aria-labelledby="h-n1"><h2 id="h-n1">N+1 findings</h2><div id="n1"></div></section>
 <section aria-labelledby="h-idx"><h2 id="h-idx">Index suggestions</h2><div id="indexes"></div></section>
 <section aria-labelledby="h-opt"><h2 id="h-opt">Applied optimizations</h2><div id="optimizations"></div></section>
-<section aria-labelledby="h-cache"><h2 id="h-cache">Cache namespaces</h2><div id="cache"></div></section>
+</div>
 </div>
 </main>
 <noscript><p>This dashboard needs JavaScript.</p></noscript>

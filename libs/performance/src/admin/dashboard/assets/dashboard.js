@@ -24,6 +24,7 @@
     firstData: false,
     again: false,
     answers: {},
+    cleared: {},
     stopped: false,
   };
 
@@ -51,36 +52,232 @@
   function isNum(v) {
     return typeof v === 'number' && isFinite(v);
   }
-  function norm(k) {
-    return String(k)
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, '');
+  function plural(n, one, many) {
+    return fmt(n, '') + ' ' + (n === 1 ? one : many || one + 's');
   }
 
-  // Finds the first finite number under any of the given key paths ("a.b.c").
-  function pick(obj, paths) {
-    for (var i = 0; i < paths.length; i++) {
-      var v = obj;
-      var parts = paths[i].split('.');
-      for (var j = 0; j < parts.length && v !== null && v !== undefined; j++) v = v[parts[j]];
-      if (isNum(v)) return v;
-    }
-    return undefined;
+  // ---------- the contract ----------
+  // Every field this page reads, per endpoint, as declared in the admin API's
+  // contract (openapi.json states each one; a test fails when a path here is
+  // not in the response schema of its endpoint). `a[]` is each element of the
+  // array a, `m{}` each value of the map m. Answers are cut down to these
+  // fields before any code of the page sees them.
+  var READS = {
+    'get dashboard/config': ['refreshIntervalMs', 'thresholds{}.direction', 'thresholds{}.info', 'thresholds{}.warning', 'thresholds{}.critical', 'kpis{}'],
+    'get metrics/current': [
+      'snapshot.timestamp',
+      'snapshot.intervalSeconds',
+      'snapshot.p95Ms',
+      'snapshot.p99Ms',
+      'snapshot.requestsPerSecond',
+      'snapshot.errorRatePercent',
+      'snapshot.cpuPercent',
+      'snapshot.memoryPercent',
+      'snapshot.cacheHitRatePercent',
+      'snapshot.dbMeanQueryMs',
+      'snapshot.dbQueriesPerRequest',
+      'snapshot.poolUtilizationPercent',
+      'snapshot.eventLoopLagP99Ms',
+    ],
+    'get metrics/history': [
+      'points[].timestamp',
+      'points[].intervalSeconds',
+      'points[].p50Ms',
+      'points[].p95Ms',
+      'points[].p99Ms',
+      'points[].requestsPerSecond',
+      'points[].errorRatePercent',
+      'points[].cpuPercent',
+      'points[].memoryPercent',
+      'points[].cacheHitRatePercent',
+      'points[].eventLoopLagP99Ms',
+      'points[].dbQueries',
+      'points[].dbMeanQueryMs',
+    ],
+    'get live': [
+      'points[].t',
+      'points[].requests',
+      'points[].errors',
+      'points[].status.4xx',
+      'points[].p50Ms',
+      'points[].p95Ms',
+      'points[].p99Ms',
+      'points[].dbQueries',
+      'points[].dbTimeMs',
+      'points[].cacheHits',
+      'points[].cacheMisses',
+    ],
+    'get routes': [
+      'at',
+      'rateWindowSeconds',
+      'routes[].method',
+      'routes[].route',
+      'routes[].requests',
+      'routes[].ratePerSecond',
+      'routes[].p50Ms',
+      'routes[].p95Ms',
+      'routes[].p99Ms',
+      'routes[].errorRatePercent',
+      'routes[].status.2xx',
+      'routes[].status.3xx',
+      'routes[].status.4xx',
+      'routes[].status.5xx',
+      'routes[].dbQueriesPerRequest',
+      'routes[].dbTimeSharePercent',
+      'routes[].cacheHitRatePercent',
+      'routes[].slowest[].requestId',
+      'routes[].slowest[].at',
+      'routes[].slowest[].durationMs',
+      'routes[].slowest[].status',
+      'routes[].slowest[].dbQueries',
+      'routes[].slowest[].dbTimeMs',
+    ],
+    'get requests/{id}': ['statements[].statement', 'statements[].durationMs', 'statements[].success', 'statementsNotKept'],
+    'get health-overview': ['score', 'status', 'checks.details{}'],
+    'get jobs/status': [
+      'jobs[].name',
+      'jobs[].status',
+      'jobs[].running',
+      'jobs[].runs',
+      'jobs[].failures',
+      'jobs[].lastRunAt',
+      'jobs[].nextRunAt',
+      'jobs[].overdue',
+      'jobs[].lastError.message',
+    ],
+    'get alerts': [
+      'alerts[].id',
+      'alerts[].metric',
+      'alerts[].job',
+      'alerts[].dependency',
+      'alerts[].severity',
+      'alerts[].status',
+      'alerts[].message',
+      'alerts[].value',
+      'alerts[].threshold',
+      'alerts[].firstSeen',
+      'alerts[].lastSeen',
+      'alerts[].resolvedAt',
+      'alerts[].count',
+    ],
+    'get recommendations': [
+      'recommendations[].id',
+      'recommendations[].severity',
+      'recommendations[].title',
+      'recommendations[].category',
+      'recommendations[].description',
+      'recommendations[].action.automatic',
+      'recommendations[].action.summary',
+      'recommendations[].action.steps',
+      'recommendations[].action.sql',
+    ],
+    'post optimize/{id}': ['applied', 'detail', 'revert'],
+    'get query-performance': [
+      'statements[].fingerprint',
+      'statements[].statement',
+      'statements[].operation',
+      'statements[].database',
+      'statements[].calls',
+      'statements[].meanMs',
+      'statements[].p95Ms',
+      'statements[].routes',
+      'totals.queries',
+      'totals.timeMs',
+      'slowQueries.count',
+      'slowQueries.thresholdMs',
+      'n1.count',
+      'n1.threshold',
+      'n1.recent[].at',
+      'n1.recent[].route',
+      'n1.recent[].fingerprint',
+      'n1.recent[].statement',
+      'n1.recent[].count',
+    ],
+    'get suggest-indexes': [
+      'databases[].suggestions[].table',
+      'databases[].suggestions[].columns',
+      'databases[].suggestions[].reason',
+      'databases[].suggestions[].createIndex',
+    ],
+    'get connection-pool': ['pools[].utilizationPercent', 'pools[].note'],
+    'get cache-stats': [
+      'totals.hits',
+      'totals.misses',
+      'totals.stale',
+      'namespaces{}.hits',
+      'namespaces{}.misses',
+      'namespaces{}.stale',
+      'namespaces{}.clearable',
+      'namespaces{}.notClearableReason',
+    ],
+    'post cache/clear': ['removed'],
+    'get optimizations': [
+      'optimizations[].id',
+      'optimizations[].title',
+      'optimizations[].action',
+      'optimizations[].appliedAt',
+      'optimizations[].database',
+      'optimizations[].durationMs',
+      'optimizations[].sql',
+      'optimizations[].result',
+      'optimizations[].detail',
+      'optimizations[].revert',
+      'optimizations[].statements[].before.calls',
+      'optimizations[].statements[].before.meanMs',
+      'optimizations[].statements[].after.calls',
+      'optimizations[].statements[].after.meanMs',
+    ],
+  };
+  // Error answers (4xx, 5xx) are read for their message only.
+  var ERROR_READS = ['message'];
+
+  // The fields of READS as a tree: { name: true } for a leaf, { name: subtree } inside, '[]' and '{}' for elements.
+  function readTree(paths) {
+    var tree = {};
+    paths.forEach(function (path) {
+      var node = tree;
+      var parts = [];
+      path.split('.').forEach(function (p) {
+        var m = /^(.*?)((?:\[\]|\{\})*)$/.exec(p);
+        if (m[1]) parts.push(m[1]);
+        (m[2].match(/\[\]|\{\}/g) || []).forEach(function (x) {
+          parts.push(x);
+        });
+      });
+      parts.forEach(function (p, i) {
+        if (i === parts.length - 1) node[p] = true;
+        else node = node[p] = node[p] === true || !node[p] ? {} : node[p];
+      });
+    });
+    return tree;
   }
-  // Finds the first array under any of the given keys, or the value itself.
-  function list(body, keys) {
-    if (Array.isArray(body)) return body;
-    if (!body || typeof body !== 'object') return [];
-    for (var i = 0; i < keys.length; i++) if (Array.isArray(body[keys[i]])) return body[keys[i]];
-    return [];
-  }
-  function text(obj, keys) {
-    for (var i = 0; obj && i < keys.length; i++) {
-      var v = obj[keys[i]];
-      if (typeof v === 'string' && v) return v;
-      if (isNum(v)) return String(v);
+  var TREES = {};
+  function project(value, tree) {
+    if (tree === true || value === null || value === undefined || typeof value !== 'object') return value;
+    if (tree['[]'])
+      return Array.isArray(value)
+        ? value.map(function (v) {
+            return project(v, tree['[]']);
+          })
+        : undefined;
+    var out = {};
+    if (tree['{}']) {
+      Object.keys(value).forEach(function (k) {
+        out[k] = project(value[k], tree['{}']);
+      });
+      return out;
     }
-    return '';
+    Object.keys(tree).forEach(function (k) {
+      if (Object.prototype.hasOwnProperty.call(value, k)) out[k] = project(value[k], tree[k]);
+    });
+    return out;
+  }
+  // The answer of an endpoint as this page may read it.
+  function contract(endpoint, res) {
+    if (!res.body) return res;
+    var key = res.ok ? endpoint : 'error';
+    var tree = TREES[key] || (TREES[key] = readTree(res.ok ? READS[endpoint] || [] : ERROR_READS));
+    return { status: res.status, ok: res.ok, body: project(res.body, tree) };
   }
 
   function fmt(v, unit) {
@@ -99,16 +296,16 @@
   // Endpoints that answered 404 (a feature switched off or not installed) are
   // not asked again while the page is open.
   var missing = {};
-  function poll(path) {
-    var key = path.split('?')[0];
-    if (missing[key]) return Promise.resolve({ status: 404, ok: false, body: null });
-    return api(path).then(function (res) {
-      if (res.status === 404) missing[key] = true;
+  function poll(endpoint, path) {
+    if (missing[endpoint]) return Promise.resolve({ status: 404, ok: false, body: null });
+    return api(endpoint, path).then(function (res) {
+      if (res.status === 404) missing[endpoint] = true;
       return res;
     });
   }
 
-  function api(path, init) {
+  // Calls the admin API; `endpoint` names the contract entry of its answer (READS).
+  function api(endpoint, path, init) {
     var headers = { Accept: 'application/json' };
     if (state.token) headers.Authorization = 'Bearer ' + state.token;
     var opts = Object.assign({ headers: headers, cache: 'no-store', credentials: 'omit', redirect: 'error' }, init || {});
@@ -122,7 +319,7 @@
           } catch (e) {
             json = null;
           }
-          return { status: res.status, ok: res.ok, body: json };
+          return contract(endpoint, { status: res.status, ok: res.ok, body: json });
         });
       },
       function (error) {
@@ -130,6 +327,12 @@
         return { status: 0, ok: false, body: null };
       },
     );
+  }
+  // The reason an error answer gives (its message), else its status.
+  function reason(res) {
+    var m = res.body && res.body.message;
+    if (Array.isArray(m)) m = m.join('; ');
+    return typeof m === 'string' && m ? m : res.status ? 'HTTP ' + res.status : 'no answer';
   }
 
   // ---------- notices ----------
@@ -145,11 +348,11 @@
     n.textContent = message;
     n.hidden = false;
   }
-  function unavailable(container, status) {
+  function unavailable(container, res) {
     clear(container).append(
       el('p', {
         class: 'quiet',
-        text: status === 404 ? 'Not available on this app.' : 'Could not load (HTTP ' + status + ').',
+        text: res.status === 404 ? 'Not available on this app.' : 'Could not load: ' + reason(res) + '.',
       }),
     );
   }
@@ -210,9 +413,9 @@
   ];
 
   function cardValue(card, data) {
-    if (card.id === 'health') return data.health ? pick(data.health, ['score']) : undefined;
-    var snapshot = data.current && (data.current.snapshot || data.current);
-    var v = snapshot ? pick(snapshot, [card.metric]) : undefined;
+    if (card.id === 'health') return data.health ? data.health.score : undefined;
+    var snapshot = data.current && data.current.snapshot;
+    var v = snapshot && isNum(snapshot[card.metric]) ? snapshot[card.metric] : undefined;
     // Without a sampler value (no requests or lookups in the last interval), fall back to totals since start.
     return v === undefined ? data.fallback[card.id] : v;
   }
@@ -243,56 +446,65 @@
   }
 
   // ---------- charts ----------
-  var SERIES = {
-    p50: ['p50Ms'],
-    p95: ['p95Ms'],
-    p99: ['p99Ms'],
-    rps: ['requestsPerSecond'],
-    err: ['errorRatePercent'],
-    cpu: ['cpuPercent'],
-    mem: ['memoryPercent'],
-    hit: ['cacheHitRatePercent'],
-  };
+  // Each series: a label, a colour and how to read it from a history point (null: no value).
+  function field(key) {
+    return function (p) {
+      return isNum(p[key]) ? p[key] : null;
+    };
+  }
+  // Milliseconds of SQL per second of the point's interval: statements × mean time / seconds.
+  function dbTimePerSecond(p) {
+    return isNum(p.dbQueries) && isNum(p.dbMeanQueryMs) && isNum(p.intervalSeconds) && p.intervalSeconds > 0
+      ? (p.dbQueries * p.dbMeanQueryMs) / p.intervalSeconds
+      : isNum(p.dbQueries) && p.dbQueries === 0
+        ? 0
+        : null;
+  }
   var CHARTS = [
     {
       title: 'Latency',
       unit: 'ms',
       series: [
-        ['p50', 'p50', '#8da4bf'],
-        ['p95', 'p95', '#2f6fdf'],
-        ['p99', 'p99', '#a23ad8'],
+        ['p50', '#8da4bf', field('p50Ms')],
+        ['p95', '#2f6fdf', field('p95Ms')],
+        ['p99', '#a23ad8', field('p99Ms')],
       ],
     },
     {
       title: 'Throughput and errors',
       unit: 'req/s · %',
       series: [
-        ['rps', 'req/s', '#1f9d6a'],
-        ['err', 'errors %', '#d6453d'],
+        ['req/s', '#1f9d6a', field('requestsPerSecond')],
+        ['errors %', '#d6453d', field('errorRatePercent')],
       ],
     },
     {
       title: 'CPU and memory',
       unit: '%',
       series: [
-        ['cpu', 'CPU %', '#e08a00'],
-        ['mem', 'memory %', '#6a5acd'],
+        ['CPU %', '#e08a00', field('cpuPercent')],
+        ['memory %', '#6a5acd', field('memoryPercent')],
       ],
     },
-    { title: 'Cache hit rate', unit: '%', series: [['hit', 'hit rate %', '#0f8fa8']] },
+    { title: 'Cache hit rate', unit: '%', series: [['hit rate %', '#0f8fa8', field('cacheHitRatePercent')]] },
+    { title: 'Event loop lag, p99', unit: 'ms', series: [['lag p99', '#c2571a', field('eventLoopLagP99Ms')]] },
+    {
+      title: 'Database time',
+      unit: 'ms of SQL per s · mean ms',
+      series: [
+        ['SQL ms/s', '#2f6fdf', dbTimePerSecond],
+        ['mean query ms', '#8da4bf', field('dbMeanQueryMs')],
+      ],
+    },
   ];
 
   function pointTime(p) {
-    var t = p.timestamp !== undefined ? p.timestamp : p.time !== undefined ? p.time : p.at !== undefined ? p.at : p.t;
-    if (typeof t === 'string') return Date.parse(t) / 1000;
-    if (isNum(t)) return t > 1e11 ? t / 1000 : t;
-    return NaN;
+    return Date.parse(p.timestamp) / 1000;
   }
 
   function historyData(body) {
-    var points = list(body, ['points', 'samples', 'history', 'data', 'items']);
-    points = points.filter(function (p) {
-      return p && isNum(pointTime(p));
+    var points = ((body && body.points) || []).filter(function (p) {
+      return isNum(pointTime(p));
     });
     points.sort(function (a, b) {
       return pointTime(a) - pointTime(b);
@@ -301,12 +513,7 @@
     return CHARTS.map(function (chart) {
       var data = [xs];
       chart.series.forEach(function (s) {
-        data.push(
-          points.map(function (p) {
-            var v = pick(p, SERIES[s[0]]);
-            return v === undefined ? null : v;
-          }),
-        );
+        data.push(points.map(s[2]));
       });
       return data;
     });
@@ -356,7 +563,7 @@
           axes: [Object.assign({ values: timeTicks, space: 70 }, axis), Object.assign({ size: 48 }, axis)],
           series: [{}].concat(
             chart.series.map(function (s) {
-              return { label: s[1], stroke: s[2], width: 2, spanGaps: true, points: { show: false } };
+              return { label: s[0], stroke: s[1], width: 2, spanGaps: true, points: { show: false } };
             }),
           ),
         };
@@ -479,26 +686,40 @@
     },
   ];
 
+  // The cards are built once and their figures updated in place each second; a screen reader hears a summary every 10 s.
   function renderLiveCards() {
-    var ul = clear($('live-cards'));
+    var ul = $('live-cards');
     var pts = live.points;
     if (!pts.length) return;
     var last = pts[pts.length - 1];
-    LIVE_CARDS.forEach(function (card) {
+    var to = new Date(last.t + 1000);
+    if (!ul.firstChild) {
+      LIVE_CARDS.forEach(function (card) {
+        ul.append(
+          el('li', { class: 'card card-none', 'data-live-card': card.id }, [
+            el('span', { class: 'card-label', text: card.label }),
+            el('span', { class: 'card-value' }, [el('span', { class: 'num' }), el('span', { class: 'unit' })]),
+            el('time', { class: 'card-level card-window' }),
+          ]),
+        );
+      });
+    }
+    var said = [];
+    LIVE_CARDS.forEach(function (card, i) {
       var w = pts.slice(-card.seconds);
       var value = card.value(w);
-      var window = 'last ' + w.length + ' s · to ' + clock(last.t + 1000);
-      ul.append(
-        el('li', { class: 'card card-none', 'data-live-card': card.id }, [
-          el('span', { class: 'card-label', text: card.label }),
-          el('span', { class: 'card-value' }, [
-            el('span', { class: 'num', text: fmt(value, card.unit) }),
-            card.unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + card.unit }) : null,
-          ]),
-          el('time', { class: 'card-level card-window', datetime: new Date(last.t + 1000).toISOString(), text: window }),
-        ]),
-      );
+      var li = ul.children[i];
+      li.querySelector('.num').textContent = fmt(value, card.unit);
+      li.querySelector('.unit').textContent = card.unit && isNum(value) ? ' ' + card.unit : '';
+      var t = li.querySelector('time');
+      t.textContent = 'last ' + w.length + ' s · to ' + clock(to.getTime());
+      t.setAttribute('datetime', to.toISOString());
+      if (i < 3) said.push(card.label + ' ' + fmt(value, card.unit) + (card.unit && isNum(value) ? ' ' + card.unit : ''));
     });
+    if (!live.spokenAt || Date.now() - live.spokenAt >= 10000) {
+      live.spokenAt = Date.now();
+      $('live-summary').textContent = 'Live, to ' + clock(to.getTime()) + ': ' + said.join(', ') + '.';
+    }
   }
 
   var LIVE_CHARTS = [
@@ -630,7 +851,7 @@
         return res.ok ? res.json() : null;
       })
       .then(function (body) {
-        if (body) addLivePoints(body.points);
+        if (body) addLivePoints(contract('get live', { status: 200, ok: true, body: body }).body.points);
         if (live.controller === ctl) liveRetry(1000);
       })
       .catch(function (e) {
@@ -681,7 +902,7 @@
                   return line.slice(6);
                 })
                 .join('\n');
-              if (data) addLivePoints(JSON.parse(data).points);
+              if (data) addLivePoints(contract('get live', { status: 200, ok: true, body: JSON.parse(data) }).body.points);
             }
             return read();
           });
@@ -717,28 +938,76 @@
     { key: 'dbTimeSharePercent', label: 'DB time %' },
     { key: 'cacheHitRatePercent', label: 'Cache hit %' },
   ];
-  var routesView = { body: null, sort: 'requests', desc: true, filter: '', open: {} };
+  var routesView = { body: null, sort: 'requests', desc: true, filter: '', open: {}, requests: {}, openRequests: {} };
 
-  // The route's slowest requests of the last minutes, under its row.
+  // A request's statements (GET requests/:id): fingerprinted text, no bound values, with their durations.
+  function requestStatements(id) {
+    var got = routesView.requests[id];
+    if (!got) return el('p', { class: 'quiet', role: 'status', text: 'Loading its statements…' });
+    if (!got.ok) return el('p', { class: 'quiet', role: 'status', text: 'Statements not available: ' + reason(got) + '.' });
+    var b = got.body;
+    if (!b.statements.length) return el('p', { class: 'quiet', text: 'It ran no SQL statement.' });
+    return el('div', { class: 'request-statements' }, [
+      el(
+        'ol',
+        { class: 'statements' },
+        b.statements.map(function (st) {
+          return el('li', null, [
+            el('span', { class: 'meta', text: fmt(st.durationMs, 'ms') + ' ms' + (st.success ? '' : ' · failed') }),
+            el('pre', { class: 'sql-whole' }, [el('code', { text: st.statement })]),
+          ]);
+        }),
+      ),
+      b.statementsNotKept > 0 ? el('p', { class: 'meta', text: 'and ' + plural(b.statementsNotKept, 'more statement') + ', not kept.' }) : null,
+    ]);
+  }
+
+  function toggleRequest(id) {
+    routesView.openRequests[id] = !routesView.openRequests[id];
+    if (routesView.openRequests[id] && !(routesView.requests[id] && routesView.requests[id].ok)) {
+      delete routesView.requests[id];
+      api('get requests/{id}', 'requests/' + encodeURIComponent(id)).then(
+        function (res) {
+          if (res.status === 401) return signedOut();
+          routesView.requests[id] = res;
+          renderRoutesTable();
+        },
+        function () {},
+      );
+    }
+    renderRoutesTable();
+    var again = document.querySelector('#routes button[data-request="' + id.replace(/["\\]/g, '\\$&') + '"]');
+    if (again) again.focus();
+  }
+
+  // The route's slowest requests of the last minutes, under its row; each opens its statements.
   function slowestRow(r) {
-    var items = r.slowest || [];
+    var items = r.slowest;
     var list = items.length
       ? el(
           'ol',
           { class: 'slowest' },
           items.map(function (q) {
-            return el('li', null, [
+            var open = !!routesView.openRequests[q.requestId];
+            var button = el('button', { type: 'button', class: 'expand', 'aria-expanded': open ? 'true' : 'false', 'data-request': q.requestId }, [
               el('strong', { text: fmt(q.durationMs, 'ms') + ' ms' }),
               ' · ',
               el('time', { datetime: new Date(q.at).toISOString(), text: clock(q.at) }),
-              ' · ' + q.status + ' · ' + q.dbQueries + (q.dbQueries === 1 ? ' statement' : ' statements') + ' (' + fmt(q.dbTimeMs, 'ms') + ' ms) · ',
+              ' · ' + q.status + ' · ' + plural(q.dbQueries, 'statement') + ' (' + fmt(q.dbTimeMs, 'ms') + ' ms) · ',
               el('code', { text: q.requestId, title: 'X-Request-ID' }),
             ]);
+            button.addEventListener('click', function () {
+              toggleRequest(q.requestId);
+            });
+            return el('li', null, [button, open ? requestStatements(q.requestId) : null]);
           }),
         )
       : el('p', { class: 'quiet', text: 'No request in the last minutes.' });
     return el('tr', { class: 'route-detail' }, [
-      el('td', { colspan: String(ROUTE_COLUMNS.length), class: 'text' }, [el('p', { class: 'quiet', text: 'Slowest requests of the last 10 minutes' }), list]),
+      el('td', { colspan: String(ROUTE_COLUMNS.length), class: 'text' }, [
+        el('p', { class: 'quiet', text: 'Slowest requests of the last 10 minutes; open one for its SQL statements' }),
+        list,
+      ]),
     ]);
   }
 
@@ -849,89 +1118,168 @@
   };
   // A job or outage alert names its job or store: "Job overdue: nightly-import", "Database down: reports".
   function alertTitle(a) {
-    var label = METRIC_LABELS[a.metric] || text(a, ['title', 'name', 'metric']) || 'Alert';
-    var subject = typeof a.job === 'string' && a.job ? a.job : typeof a.dependency === 'string' && a.dependency ? a.dependency : '';
+    var label = METRIC_LABELS[a.metric] || a.metric || 'Alert';
+    var subject = a.job || a.dependency || '';
     return subject ? label + ': ' + subject : label;
   }
-  function severityOf(item) {
-    return norm(text(item, ['severity', 'level', 'priority', 'impact']) || 'info');
+  // "3 min 20 s", "2 h 5 min", "12 s".
+  function duration(seconds) {
+    if (!isNum(seconds) || seconds < 0) return '';
+    var s = Math.round(seconds);
+    if (s < 60) return s + ' s';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + ' min' + (s % 60 ? ' ' + (s % 60) + ' s' : '');
+    var h = Math.floor(m / 60);
+    if (h < 48) return h + ' h' + (m % 60 ? ' ' + (m % 60) + ' min' : '');
+    return Math.floor(h / 24) + ' d ' + (h % 24) + ' h';
   }
 
+  // Alerts with their lifecycle: fired, resolved (or still firing), how long, how many breaching snapshots.
   function renderAlerts(res) {
     var box = $('alerts');
-    if (!res.ok) return unavailable(box, res.status);
-    var firing = list(res.body, ['active', 'firing']);
-    var recent = list(res.body, ['alerts', 'recent', 'history', 'items', 'resolved']);
-    var seen = new Set();
-    var items = firing.concat(recent).filter(function (a) {
-      var key = a && (a.id || a.key || JSON.stringify(a));
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    if (!res.ok) return unavailable(box, res);
+    var items = res.body.alerts.slice();
     if (!items.length) return empty(box, 'No alerts in the last 24 hours.');
     items.sort(function (x, y) {
-      return (y.status === 'firing') - (x.status === 'firing');
+      return (y.status === 'firing') - (x.status === 'firing') || String(y.firstSeen).localeCompare(String(x.firstSeen));
     });
+    var firing = items.filter(function (a) {
+      return a.status === 'firing';
+    }).length;
     var ul = el('ul', { class: 'items' });
     items.slice(0, 20).forEach(function (a) {
-      var status = text(a, ['state', 'status']) || (firing.indexOf(a) >= 0 ? 'firing' : '');
+      var fired = Date.parse(a.firstSeen);
+      var end = a.resolvedAt ? Date.parse(a.resolvedAt) : Date.now();
+      var lasted = duration((end - fired) / 1000);
       ul.append(
-        el('li', { class: 'item sev-' + severityOf(a) }, [
+        el('li', { class: 'item sev-' + a.severity + (a.status === 'firing' ? ' firing' : ''), 'data-alert': a.id }, [
           el('div', { class: 'item-head' }, [
-            el('span', { class: 'badge', text: text(a, ['severity', 'level']) || 'info' }),
+            el('span', { class: 'badge', text: a.severity }),
             el('strong', { text: alertTitle(a) }),
-            status ? el('span', { class: 'tag', text: status }) : null,
+            el('span', { class: 'tag', text: a.status === 'firing' ? 'firing' : 'resolved' }),
           ]),
-          el('p', { text: text(a, ['message', 'description', 'summary']) }),
+          el('p', { text: a.message }),
+          el('ol', { class: 'lifecycle', 'aria-label': 'Lifecycle' }, [
+            el('li', null, ['Fired ', el('time', { datetime: a.firstSeen, text: when(a.firstSeen) })]),
+            a.resolvedAt
+              ? el('li', null, ['Resolved ', el('time', { datetime: a.resolvedAt, text: when(a.resolvedAt) }), ' after ' + lasted])
+              : el('li', null, ['Firing for ' + lasted + ' · last breach ', el('time', { datetime: a.lastSeen, text: when(a.lastSeen) })]),
+          ]),
           el('p', {
             class: 'meta',
-            text: [
-              isNum(a.value) ? 'value ' + fmt(a.value, '') + (isNum(a.threshold) ? ' (threshold ' + fmt(a.threshold, '') + ')' : '') : '',
-              a.firstSeen ? 'since ' + when(a.firstSeen) : when(a.at || a.timestamp),
-              a.resolvedAt ? 'resolved ' + when(a.resolvedAt) : '',
-              a.count > 1 ? a.count + '×' : '',
-            ]
-              .filter(Boolean)
-              .join(' · '),
+            text: 'value ' + fmt(a.value, '') + ' (threshold ' + fmt(a.threshold, '') + ') · ' + plural(a.count, 'breaching snapshot'),
           }),
         ]),
       );
     });
-    clear(box).append(ul);
+    clear(box).append(el('p', { class: 'meta', text: plural(firing, 'alert') + ' firing, ' + (items.length - firing) + ' resolved' }), ul);
   }
 
-  // optimize/:id answers 200 { applied, detail, revert } or 409 { message, manualSteps }.
+  // Jobs: status, last run, failures, next run.
+  var JOB_LEVEL = { failure: 'critical', running: 'info', success: 'good', never: 'none' };
+  function renderJobs(res) {
+    var box = $('jobs');
+    if (!res.ok) return unavailable(box, res);
+    var jobs = res.body.jobs;
+    if (!jobs.length) return empty(box, 'No job tracked (mark a scheduled method with @TrackJob()).');
+    var head = el('tr', null, [
+      el('th', { scope: 'col', class: 'text', text: 'Job' }),
+      el('th', { scope: 'col', class: 'text', text: 'Status' }),
+      el('th', { scope: 'col', text: 'Runs' }),
+      el('th', { scope: 'col', text: 'Failures' }),
+      el('th', { scope: 'col', class: 'text', text: 'Last run' }),
+      el('th', { scope: 'col', class: 'text', text: 'Next run' }),
+    ]);
+    var body = el(
+      'tbody',
+      null,
+      jobs.map(function (j) {
+        var status = j.overdue ? 'overdue' : j.status;
+        return el('tr', { 'data-job': j.name }, [
+          el('th', { scope: 'row', class: 'text' }, [el('code', { text: j.name })]),
+          el('td', { class: 'text' }, [
+            el('span', { class: 'pill pill-' + (j.overdue ? 'warning' : JOB_LEVEL[j.status] || 'none'), text: status }),
+            j.lastError ? el('span', { class: 'meta block', text: j.lastError.message }) : null,
+          ]),
+          el('td', { 'data-col': 'runs', text: fmt(j.runs, '') }),
+          el('td', { 'data-col': 'failures', text: fmt(j.failures, '') }),
+          el('td', { class: 'text', text: j.lastRunAt ? when(j.lastRunAt) : 'never' }),
+          el('td', { class: 'text', text: j.nextRunAt ? when(j.nextRunAt) : '–' }),
+        ]);
+      }),
+    );
+    clear(box).append(
+      el('div', { class: 'table-wrap flat' }, [
+        el('table', { class: 'grid-table' }, [el('caption', { class: 'sr-only', text: 'Tracked jobs' }), el('thead', null, [head]), body]),
+      ]),
+    );
+  }
+
+  // Health checks: each indicator with its status and its details.
+  var CHECK_LEVEL = { up: 'good', degraded: 'warning', down: 'critical' };
+  function detailText(v) {
+    if (v === null || v === undefined) return '–';
+    if (typeof v === 'object') return JSON.stringify(v);
+    return isNum(v) ? fmt(v, '') : String(v);
+  }
+  function renderHealth(res) {
+    var box = $('health');
+    if (!res.ok) return unavailable(box, res);
+    var details = res.body.checks.details;
+    var names = Object.keys(details);
+    if (!names.length) return empty(box, 'No health check configured.');
+    var ul = el('ul', { class: 'items checks' });
+    names.forEach(function (name) {
+      var d = details[name];
+      var rows = Object.keys(d)
+        .filter(function (k) {
+          return k !== 'status';
+        })
+        .map(function (k) {
+          return el('div', null, [el('dt', { text: k }), el('dd', { text: detailText(d[k]) })]);
+        });
+      ul.append(
+        el('li', { class: 'item', 'data-check': name }, [
+          el('div', { class: 'item-head' }, [
+            el('strong', { text: name }),
+            el('span', { class: 'pill pill-' + (CHECK_LEVEL[d.status] || 'none'), text: d.status }),
+          ]),
+          rows.length ? el('dl', { class: 'details' }, rows) : null,
+        ]),
+      );
+    });
+    clear(box).append(
+      el('p', { class: 'meta', text: 'Score ' + fmt(res.body.score, '/100') + ' of 100 · ' + res.body.status + ' · ' + plural(names.length, 'check') }),
+      ul,
+    );
+  }
+
+  // optimize/:id answers 200 { applied, detail, revert }, or an error whose message says why.
   function renderOptimizeResult(box, res) {
     clear(box);
     var b = res.body || {};
-    var steps = list(b, ['manualSteps', 'steps']);
-    var message = Array.isArray(b.message) ? b.message.join('; ') : b.message;
     if (res.ok && b.applied) {
       box.append(el('p', { class: 'result result-ok', role: 'status', text: 'Applied. ' + (b.detail || '') }));
-      if (b.revert) box.append(el('p', { class: 'meta', text: 'To undo: ' }), codeBlock(b.revert));
-    } else if (res.status === 409 || steps.length) {
-      box.append(el('p', { class: 'result result-manual', role: 'status', text: 'Needs manual steps. ' + (message || '') }));
+      if (b.revert) box.append(el('p', { class: 'meta', text: 'To undo: ' }), codeBlock(b.revert, 'Copy the statement that undoes it'));
     } else {
-      box.append(el('p', { class: 'result result-error', role: 'status', text: 'Not applied: ' + (message || 'HTTP ' + res.status) }));
+      box.append(el('p', { class: 'result result-error', role: 'status', text: 'Not applied: ' + reason(res) + '.' }));
     }
-    if (steps.length) {
-      box.append(
-        el(
-          'ol',
-          { class: 'steps' },
-          steps.map(function (step) {
-            return el('li', { text: String(step) });
-          }),
-        ),
-      );
-    }
+  }
+
+  // A manual step: its words, and its code (a statement, a migration) as a block with Copy.
+  function stepItem(step) {
+    var text = String(step);
+    var nl = text.indexOf('\n');
+    if (nl !== -1) return el('li', null, [el('span', { text: text.slice(0, nl) }), codeBlock(text.slice(nl + 1), 'Copy this code')]);
+    var run = /^(Run:)\s+(.+)$/.exec(text);
+    if (run) return el('li', null, [el('span', { text: run[1] }), codeBlock(run[2], 'Copy this statement')]);
+    return el('li', { text: text });
   }
 
   function renderRecommendations(res) {
     var box = $('recommendations');
-    if (!res.ok) return unavailable(box, res.status);
-    var items = list(res.body, ['recommendations']);
+    if (!res.ok) return unavailable(box, res);
+    var items = res.body.recommendations;
     var ul = el('ul', { class: 'items' });
     // An applied recommendation usually disappears from the list: keep its answer visible.
     var current = {};
@@ -946,45 +1294,52 @@
     });
     if (!items.length && !ul.firstChild) return empty(box, 'No recommendations right now.');
     items.slice(0, 20).forEach(function (r) {
-      var id = String(r.id || '');
-      var action = r.action || {};
+      var id = r.id;
+      var action = r.action;
       var result = el('div', { class: 'apply-result', 'aria-live': 'polite' });
       // Keep an answer already shown for this recommendation across refreshes.
       if (state.answers[id]) renderOptimizeResult(result, state.answers[id]);
-      var button = el('button', {
-        type: 'button',
-        class: 'btn' + (action.automatic ? ' btn-primary' : ''),
-        'data-apply': id,
-        'aria-label': 'Apply: ' + (r.title || id),
-        text: 'Apply',
-        title: action.automatic ? 'Runs it now' : 'Shows the manual steps',
-      });
-      button.addEventListener('click', function () {
-        button.disabled = true;
-        button.textContent = 'Applying…';
-        api('optimize/' + encodeURIComponent(id), { method: 'POST' }).then(
-          function (res) {
-            if (res.status === 401) return signedOut();
-            state.answers[id] = res;
-            renderOptimizeResult(result, res);
-            button.textContent = res.ok ? 'Applied' : 'Apply';
-            button.disabled = res.ok;
-          },
-          function () {},
-        );
-      });
+      var actions = null;
+      if (action.automatic) {
+        // Only what the app can apply itself gets a button.
+        var button = el('button', { type: 'button', class: 'btn btn-primary', 'data-apply': id, 'aria-label': 'Apply: ' + r.title, text: 'Apply' });
+        button.addEventListener('click', function () {
+          button.disabled = true;
+          button.textContent = 'Applying…';
+          api('post optimize/{id}', 'optimize/' + encodeURIComponent(id), { method: 'POST' }).then(
+            function (res) {
+              if (res.status === 401) return signedOut();
+              state.answers[id] = res;
+              renderOptimizeResult(result, res);
+              button.textContent = res.ok ? 'Applied' : 'Apply';
+              button.disabled = res.ok;
+            },
+            function () {},
+          );
+        });
+        actions = el('div', { class: 'actions' }, [
+          button,
+          el('span', { class: 'meta', text: 'Runs it now; the applied optimizations list it with how to undo it.' }),
+        ]);
+      }
       ul.append(
-        el('li', { class: 'item sev-' + norm(r.severity || 'info'), 'data-recommendation': id }, [
+        el('li', { class: 'item sev-' + r.severity, 'data-recommendation': id }, [
           el('div', { class: 'item-head' }, [
-            el('span', { class: 'badge', text: r.severity || 'info' }),
-            el('strong', { text: r.title || id }),
-            r.category ? el('span', { class: 'tag', text: r.category }) : null,
-            action.automatic === false ? el('span', { class: 'tag', text: 'manual' }) : null,
+            el('span', { class: 'badge', text: r.severity }),
+            el('strong', { text: r.title }),
+            el('span', { class: 'tag', text: r.category }),
+            el('span', { class: 'tag', text: action.automatic ? 'can be applied here' : 'manual' }),
           ]),
-          el('p', { text: r.description || '' }),
+          el('p', { text: r.description }),
           action.summary ? el('p', { class: 'meta', text: action.summary }) : null,
-          action.sql ? codeBlock(action.sql) : null,
-          el('div', { class: 'actions' }, [button]),
+          action.automatic && action.sql ? codeBlock(action.sql, 'Copy the statement') : null,
+          !action.automatic && action.steps.length
+            ? el('details', { class: 'manual' }, [
+                el('summary', { text: 'How to apply it (' + plural(action.steps.length, 'step') + ')' }),
+                el('ol', { class: 'steps' }, action.steps.map(stepItem)),
+              ])
+            : null,
+          actions,
           result,
         ]),
       );
@@ -992,9 +1347,9 @@
     clear(box).append(ul);
   }
 
-  function codeBlock(sql) {
-    var code = el('code', { text: sql });
-    var copy = el('button', { type: 'button', class: 'btn btn-small', text: 'Copy', 'aria-label': 'Copy SQL' });
+  function codeBlock(code, label) {
+    var node = el('code', { text: code });
+    var copy = el('button', { type: 'button', class: 'btn btn-small', text: 'Copy', 'aria-label': label || 'Copy' });
     copy.addEventListener('click', function () {
       var done = function () {
         copy.textContent = 'Copied';
@@ -1004,36 +1359,65 @@
       };
       var select = function () {
         var range = document.createRange();
-        range.selectNodeContents(code);
+        range.selectNodeContents(node);
         var sel = getSelection();
         sel.removeAllRanges();
         sel.addRange(range);
         copy.textContent = 'Selected: press Ctrl+C';
       };
-      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(sql).then(done, select);
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(code).then(done, select);
       else select();
     });
-    return el('div', { class: 'code' }, [el('pre', {}, [code]), copy]);
+    return el('div', { class: 'code' }, [el('pre', { tabindex: '0' }, [node]), copy]);
   }
 
-  // Long statements are cut for the list; the whole text stays in the tooltip.
-  function sqlText(sql) {
-    return el('code', { class: 'sql', title: sql.length > 240 ? sql : undefined, text: sql.length > 240 ? sql.slice(0, 240) + '…' : sql });
+  // Transaction control and session statements: not the app's work, left out of the slowest list.
+  var CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|SAVEPOINT|RELEASE(\s+SAVEPOINT)?|SET\s|SHOW\s|END\b)/i;
+
+  // A statement as the lists show it: two lines, the whole text (asked for when the list cut it) on expand.
+  var wholeStatements = {};
+  function sqlText(statement, fingerprint) {
+    var cut = /… \(\d+ characters\)$/.test(statement);
+    var code = el('code', { text: wholeStatements[fingerprint] || statement });
+    var details = el('details', { class: 'sql' }, [
+      el('summary', null, [el('span', { class: 'sql-head', text: statement.split('\n')[0] })]),
+      el('pre', { class: 'sql-whole', tabindex: '0' }, [code]),
+    ]);
+    if (cut && fingerprint) {
+      details.addEventListener('toggle', function () {
+        if (!details.open || wholeStatements[fingerprint]) return;
+        api('get query-performance', 'query-performance?fingerprint=' + encodeURIComponent(fingerprint)).then(
+          function (res) {
+            var st = res.ok && res.body.statements[0];
+            if (!st) return;
+            wholeStatements[fingerprint] = st.statement;
+            code.textContent = st.statement;
+          },
+          function () {},
+        );
+      });
+    }
+    return details;
   }
 
   function renderQueries(res) {
     var slow = $('slow-queries');
     var n1 = $('n1');
     if (!res.ok) {
-      unavailable(slow, res.status);
-      unavailable(n1, res.status);
+      unavailable(slow, res);
+      unavailable(n1, res);
       return;
     }
-    var b = res.body || {};
-    var statements = list(b, ['statements'])
-      .slice()
+    var b = res.body;
+    var control = 0;
+    var statements = b.statements
+      .filter(function (st) {
+        if (!CONTROL.test(st.statement)) return true;
+        control++;
+        return false;
+      })
       .sort(function (x, y) {
-        return (y.meanMs || 0) - (x.meanMs || 0);
+        return y.meanMs - x.meanMs;
       })
       .slice(0, 8);
     if (!statements.length) empty(slow, 'No statements observed yet.');
@@ -1042,33 +1426,36 @@
         'ul',
         { class: 'items' },
         statements.map(function (st) {
-          return el('li', { class: 'item' }, [
+          var outside = !st.routes.length;
+          return el('li', { class: 'item' + (outside ? ' outside' : ''), 'data-statement': st.fingerprint }, [
             el('div', { class: 'item-head' }, [
               el('strong', { class: 'num', text: fmt(st.meanMs, 'ms') + ' ms' }),
-              el('span', {
-                class: 'meta',
-                text: 'mean · p95 ' + fmt(st.p95Ms, 'ms') + ' ms · ' + fmt(st.calls, '') + ' calls' + (st.database ? ' · ' + st.database : ''),
-              }),
+              el('span', { class: 'meta', text: 'mean · p95 ' + fmt(st.p95Ms, 'ms') + ' ms · ' + plural(st.calls, 'call') + ' · ' + st.database }),
+              outside ? el('span', { class: 'tag', title: 'Ran outside any request: start-up, seeding, jobs', text: 'outside requests' }) : null,
             ]),
-            sqlText(st.statement || st.fingerprint || ''),
+            st.routes.length ? el('p', { class: 'meta routes-of', text: 'Route' + (st.routes.length === 1 ? ': ' : 's: ') + st.routes.join(', ') }) : null,
+            sqlText(st.statement, st.fingerprint),
           ]);
         }),
       );
       clear(slow).append(rows);
-      var sq = b.slowQueries;
-      if (sq && isNum(sq.count)) slow.append(el('p', { class: 'meta', text: sq.count + ' statements slower than ' + sq.thresholdMs + ' ms so far.' }));
+      var notes = [];
+      if (control) notes.push(plural(control, 'transaction statement') + ' (BEGIN, COMMIT, …) left out.');
+      notes.push(plural(b.slowQueries.count, 'statement') + ' slower than ' + b.slowQueries.thresholdMs + ' ms so far.');
+      slow.append(el('p', { class: 'meta', text: notes.join(' ') }));
     }
-    // The same pattern repeats on every request of a route: one row per route and statement.
+    // The same pattern repeats on every request of a route: one row per route and statement, counted over the findings listed.
     var groups = [];
     var byKey = {};
-    (b.n1 ? list(b.n1, ['recent']) : []).forEach(function (f) {
+    b.n1.recent.forEach(function (f) {
       var key = (f.route || '') + ' ' + f.fingerprint;
       var g = byKey[key];
       if (!g) {
-        g = byKey[key] = { finding: f, requests: 0, last: f.at };
+        g = byKey[key] = { finding: f, requests: 0, most: 0, last: f.at };
         groups.push(g);
       }
       g.requests++;
+      if (f.count > g.most) g.most = f.count;
       if (String(f.at) > String(g.last)) g.last = f.at;
     });
     if (!groups.length) empty(n1, 'No N+1 patterns found.');
@@ -1079,34 +1466,45 @@
         ul.append(
           el('li', { class: 'item sev-warning' }, [
             el('div', { class: 'item-head' }, [
-              el('span', { class: 'badge', text: (f.count || '?') + '× per request' }),
+              el('span', { class: 'badge', text: 'up to ' + g.most + '× per request' }),
               el('strong', { text: f.route || 'outside a route' }),
             ]),
-            sqlText(f.statement || ''),
-            el('p', { class: 'meta', text: g.requests + (g.requests === 1 ? ' request' : ' requests') + ' · last ' + when(g.last) }),
+            sqlText(f.statement, f.fingerprint),
+            el('p', { class: 'meta', text: plural(g.requests, 'request') + ' of the latest ' + b.n1.recent.length + ' · last ' + when(g.last) }),
           ]),
         );
       });
       clear(n1).append(ul);
-      if (isNum(b.n1.count)) n1.append(el('p', { class: 'meta', text: b.n1.count + ' findings so far (threshold ' + b.n1.threshold + ' repeats).' }));
+      n1.append(
+        el('p', {
+          class: 'meta',
+          text:
+            plural(b.n1.count, 'request') +
+            ' with an N+1 pattern since start (a statement run more than ' +
+            b.n1.threshold +
+            ' times in one request); the latest ' +
+            b.n1.recent.length +
+            ' are grouped above.',
+        }),
+      );
     }
   }
 
   function renderIndexes(res) {
     var box = $('indexes');
-    if (!res.ok) return unavailable(box, res.status);
+    if (!res.ok) return unavailable(box, res);
     var suggestions = [];
-    list(res.body, ['databases']).forEach(function (d) {
-      suggestions = suggestions.concat(list(d, ['suggestions']));
+    res.body.databases.forEach(function (d) {
+      suggestions = suggestions.concat(d.suggestions);
     });
     if (!suggestions.length) return empty(box, 'No index suggestions.');
     var ul = el('ul', { class: 'items' });
     suggestions.slice(0, 10).forEach(function (s) {
       ul.append(
         el('li', { class: 'item' }, [
-          el('div', { class: 'item-head' }, [el('strong', { text: s.table + ' (' + (s.columns || []).join(', ') + ')' })]),
-          el('p', { text: s.reason || '' }),
-          codeBlock(s.createIndex || ''),
+          el('div', { class: 'item-head' }, [el('strong', { text: s.table + ' (' + s.columns.join(', ') + ')' })]),
+          el('p', { text: s.reason }),
+          codeBlock(s.createIndex, 'Copy the CREATE INDEX statement'),
         ]),
       );
     });
@@ -1117,20 +1515,20 @@
   function optimizationMean(o, phase) {
     var calls = 0;
     var total = 0;
-    list(o, ['statements']).forEach(function (st) {
-      var f = st && st[phase];
-      if (!f || !isNum(f.calls) || !isNum(f.meanMs) || f.calls <= 0) return;
+    o.statements.forEach(function (st) {
+      var f = st[phase];
+      if (!f || f.calls <= 0) return;
       calls += f.calls;
       total += f.calls * f.meanMs;
     });
     return calls ? total / calls : undefined;
   }
 
-  // optimizations answers { total, optimizations: [{ id, title, action, appliedAt, sql, result, detail, revert, statements }] }, newest first.
+  // optimizations answers { total, optimizations }, newest first.
   function renderOptimizations(res) {
     var box = $('optimizations');
-    if (!res.ok) return unavailable(box, res.status);
-    var items = list(res.body, ['optimizations']);
+    if (!res.ok) return unavailable(box, res);
+    var items = res.body.optimizations;
     if (!items.length) return empty(box, 'No optimization applied on this instance yet.');
     var ul = el('ul', { class: 'items' });
     items.slice(0, 20).forEach(function (o) {
@@ -1141,18 +1539,15 @@
         ? 'Its statements: ' + fmt(before, 'ms') + ' ms before, ' + (isNum(after) ? fmt(after, 'ms') + ' ms since' : 'not run since') + '.'
         : null;
       ul.append(
-        el('li', { class: 'item ' + (failed ? 'sev-error' : 'sev-info'), 'data-optimization': String(o.id || '') }, [
+        el('li', { class: 'item ' + (failed ? 'sev-error' : 'sev-info'), 'data-optimization': o.id }, [
           el('div', { class: 'item-head' }, [
             el('span', { class: 'badge', text: failed ? 'failed' : 'applied' }),
-            el('strong', { text: o.title || o.id || '' }),
-            o.action ? el('span', { class: 'tag', text: o.action }) : null,
+            el('strong', { text: o.title }),
+            el('span', { class: 'tag', text: o.action }),
           ]),
-          el('p', {
-            class: 'meta',
-            text: when(o.appliedAt) + (o.database ? ' · ' + o.database : '') + (isNum(o.durationMs) ? ' · took ' + fmt(o.durationMs, 'ms') + ' ms' : ''),
-          }),
-          o.sql ? codeBlock(o.sql) : null,
-          el('p', { class: failed ? 'result result-error' : 'result result-ok', text: o.detail || '' }),
+          el('p', { class: 'meta', text: when(o.appliedAt) + (o.database ? ' · ' + o.database : '') + ' · took ' + fmt(o.durationMs, 'ms') + ' ms' }),
+          o.sql ? codeBlock(o.sql, 'Copy the statement it ran') : null,
+          el('p', { class: failed ? 'result result-error' : 'result result-ok', text: o.detail }),
           timing ? el('p', { class: 'meta', 'data-timing': '', text: timing }) : null,
           o.revert ? el('p', { class: 'meta', text: 'To undo: ' + o.revert }) : null,
         ]),
@@ -1161,35 +1556,33 @@
     clear(box).append(ul);
   }
 
-  // cache-stats reports hitRate as a ratio (0-1), and 0 before any lookup.
+  // cache-stats counts hits, stale hits and misses; the rate is over lookups.
   function namespaceRate(n) {
-    if (isNum(n.hitRatePercent)) return n.hitRatePercent;
-    var lookups = (n.hits || 0) + (n.stale || 0) + (n.misses || 0);
-    if (!lookups) return undefined;
-    return isNum(n.hitRate) ? n.hitRate * 100 : (((n.hits || 0) + (n.stale || 0)) / lookups) * 100;
+    var lookups = n.hits + n.stale + n.misses;
+    return lookups ? ((n.hits + n.stale) / lookups) * 100 : undefined;
   }
 
   function renderCache(res) {
     var box = $('cache');
-    if (!res.ok) return unavailable(box, res.status);
-    var b = res.body || {};
-    var namespaces = list(b, ['namespaces', 'items']);
-    if (!namespaces.length && b.namespaces && typeof b.namespaces === 'object') {
-      namespaces = Object.keys(b.namespaces).map(function (k) {
-        return Object.assign({ namespace: k }, b.namespaces[k]);
-      });
-    }
-    if (!namespaces.length) return empty(box, 'No cache namespaces yet.');
+    if (!res.ok) return unavailable(box, res);
+    var names = Object.keys(res.body.namespaces);
+    if (!names.length) return empty(box, 'No cache namespaces yet.');
     var ul = el('ul', { class: 'items ns' });
-    namespaces.forEach(function (n) {
-      var name = text(n, ['namespace', 'name']);
+    names.forEach(function (name) {
+      var n = res.body.namespaces[name];
       var rate = namespaceRate(n);
-      var result = el('span', { class: 'meta', 'aria-live': 'polite' });
+      // The answer of a clear stays across refreshes.
+      var result = el('span', { class: 'meta', 'aria-live': 'polite', text: state.cleared[name] || '' });
       var actions = el('div', { class: 'actions' });
-      // cache-stats says which namespaces cache/clear can clear, and why not.
-      if (n.clearable === false) {
-        var why = n.notClearableReason || 'no reason given';
-        actions.append(el('span', { class: 'meta', 'data-not-clearable': name, text: 'Not clearable here: ' + why + '.' }));
+      // cache-stats says which namespaces cache/clear can clear, and why not: no button for the others.
+      if (!n.clearable) {
+        actions.append(
+          el('span', {
+            class: 'meta',
+            'data-not-clearable': name,
+            text: 'Not clearable here: ' + (n.notClearableReason || 'cache/clear does not clear it') + '.',
+          }),
+        );
       } else {
         var ask = el('button', { type: 'button', class: 'btn', 'data-clear': name, 'aria-label': 'Clear namespace ' + name, text: 'Clear' });
         var reset = function () {
@@ -1204,14 +1597,13 @@
           });
           yes.addEventListener('click', function () {
             yes.disabled = true;
-            api('cache/clear?namespace=' + encodeURIComponent(name), { method: 'POST' }).then(
+            api('post cache/clear', 'cache/clear?namespace=' + encodeURIComponent(name), { method: 'POST' }).then(
               function (r) {
                 if (r.status === 401) return signedOut();
-                var removed = r.body && pick(r.body, ['removed']);
-                var why = r.body && typeof r.body.message === 'string' ? ': ' + r.body.message : '';
-                result.textContent = r.ok
-                  ? 'Cleared' + (isNum(removed) && removed > 0 ? ' ' + removed + ' entries' : '') + '.'
-                  : 'Not cleared (HTTP ' + r.status + ')' + why + '.';
+                var removed = r.ok ? r.body.removed : null;
+                result.textContent = state.cleared[name] = r.ok
+                  ? 'Cleared' + (isNum(removed) && removed > 0 ? ' ' + plural(removed, 'entry', 'entries') : '') + '.'
+                  : 'Not cleared: ' + reason(r) + '.';
                 reset();
               },
               function () {},
@@ -1227,16 +1619,7 @@
           el('div', { class: 'item-head' }, [
             el('strong', { text: name }),
             el('span', { class: 'tag', text: isNum(rate) ? fmt(rate, '%') + ' % hits' : 'no lookups' }),
-            el('span', {
-              class: 'meta',
-              text: [
-                isNum(pick(n, ['hits', 'hit'])) ? pick(n, ['hits', 'hit']) + ' hits' : '',
-                isNum(pick(n, ['misses', 'miss'])) ? pick(n, ['misses', 'miss']) + ' misses' : '',
-                isNum(pick(n, ['entries', 'size', 'keys'])) ? pick(n, ['entries', 'size', 'keys']) + ' entries' : '',
-              ]
-                .filter(Boolean)
-                .join(' · '),
-            }),
+            el('span', { class: 'meta', text: plural(n.hits + n.stale, 'hit') + ' · ' + plural(n.misses, 'miss', 'misses') }),
           ]),
           rate !== undefined ? el('meter', { min: '0', max: '100', value: String(rate), 'aria-label': name + ' hit rate' }) : null,
           actions,
@@ -1249,12 +1632,8 @@
 
   // ---------- refresh cycle ----------
   function refreshMs() {
-    var ms = pick(state.config, ['refreshIntervalMs', 'refreshMs', 'dashboard.refreshIntervalMs']);
-    if (ms === undefined) {
-      var s = pick(state.config, ['refreshIntervalSeconds', 'refreshSeconds', 'refreshInterval']);
-      if (s !== undefined) ms = s * 1000;
-    }
-    return Math.min(Math.max(ms || 5000, 1000), 300000);
+    var ms = state.config && state.config.refreshIntervalMs;
+    return Math.min(Math.max(isNum(ms) ? ms : 5000, 1000), 300000);
   }
 
   function schedule() {
@@ -1272,54 +1651,39 @@
     showSignIn();
   }
 
+  // Each section's endpoint (its contract entry in READS) and the path asked.
   var ENDPOINTS = {
-    current: function () {
-      return 'metrics/current';
-    },
-    health: function () {
-      return 'health-overview';
-    },
-    pool: function () {
-      return 'connection-pool';
-    },
-    history: function () {
-      return 'metrics/history?hours=' + state.hours;
-    },
-    alerts: function () {
-      return 'alerts?hours=24';
-    },
-    recommendations: function () {
-      return 'recommendations';
-    },
-    queries: function () {
-      return 'query-performance?limit=20';
-    },
-    indexes: function () {
-      return 'suggest-indexes';
-    },
-    cache: function () {
-      return 'cache-stats';
-    },
-    routes: function () {
-      return 'routes';
-    },
-    optimizations: function () {
-      return 'optimizations';
-    },
+    current: ['get metrics/current', 'metrics/current'],
+    health: ['get health-overview', 'health-overview'],
+    pool: ['get connection-pool', 'connection-pool'],
+    history: [
+      'get metrics/history',
+      function () {
+        return 'metrics/history?hours=' + state.hours;
+      },
+    ],
+    alerts: ['get alerts', 'alerts?hours=24'],
+    recommendations: ['get recommendations', 'recommendations'],
+    queries: ['get query-performance', 'query-performance?limit=50'],
+    indexes: ['get suggest-indexes', 'suggest-indexes'],
+    cache: ['get cache-stats', 'cache-stats'],
+    routes: ['get routes', 'routes'],
+    optimizations: ['get optimizations', 'optimizations'],
+    jobs: ['get jobs/status', 'jobs/status'],
   };
   var NAMES = Object.keys(ENDPOINTS);
 
   function renderNow(r) {
     notice(null);
     $('main').hidden = false;
-    var qp = r.queries.ok && r.queries.body ? r.queries.body : {};
-    var pools = r.pool.ok && r.pool.body ? list(r.pool.body, ['pools']) : [];
+    var qp = r.queries.ok ? r.queries.body : {};
+    var pools = r.pool.ok ? r.pool.body.pools : [];
     var poolUse = pools
       .map(function (p) {
         return p.utilizationPercent;
       })
       .filter(isNum);
-    var cacheTotals = r.cache.ok && r.cache.body ? r.cache.body.totals : null;
+    var cacheTotals = r.cache.ok ? r.cache.body.totals : null;
     renderCards({
       current: r.current.ok ? r.current.body : null,
       health: r.health.ok ? r.health.body : null,
@@ -1341,6 +1705,7 @@
     renderNowWindow(r.current.ok && r.current.body ? r.current.body.snapshot : null);
     renderQueries(r.queries);
     renderCache(r.cache);
+    renderHealth(r.health);
     if (!state.firstData) {
       state.firstData = true;
       if (performance.mark) performance.mark('dashboard-first-data');
@@ -1364,7 +1729,7 @@
     $('history-na').hidden = !missing404;
     $('charts').hidden = missing404;
     if (missing404) $('history-empty').hidden = true;
-    else renderCharts(res.ok ? res.body : []);
+    else renderCharts(res.ok ? res.body : null);
   }
 
   // Sections render as their answers arrive; the cards wait for the few fast
@@ -1376,6 +1741,7 @@
     indexes: renderIndexes,
     routes: renderRoutes,
     optimizations: renderOptimizations,
+    jobs: renderJobs,
   };
   var NOW = ['current', 'health', 'pool', 'queries', 'cache'];
 
@@ -1396,14 +1762,15 @@
     state.again = false;
     if (state.timer) clearTimeout(state.timer);
     state.timer = null;
-    var config = (state.config ? Promise.resolve(null) : api('dashboard/config')).then(function (cfg) {
+    var config = (state.config ? Promise.resolve(null) : api('get dashboard/config', 'dashboard/config')).then(function (cfg) {
       if (cfg) check(cfg);
       if (cfg && cfg.status !== 0) state.config = cfg.ok && cfg.body ? cfg.body : {};
       return cfg;
     });
     var answers = {};
     NAMES.forEach(function (name) {
-      answers[name] = poll(ENDPOINTS[name]()).then(check);
+      var e = ENDPOINTS[name];
+      answers[name] = poll(e[0], typeof e[1] === 'function' ? e[1]() : e[1]).then(check);
     });
     var ready = false;
     var now = Promise.all(
