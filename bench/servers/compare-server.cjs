@@ -7,6 +7,13 @@
 //                   header and Prometheus metrics (what willsoto + response-time give, and more)
 //   module-traced   metrics + tracing (SDK, no exporter), every header;
 //                   database counting off
+//   defaults        PerformanceModule.forRoot({ admin: { token } }): the module as a user first meets it
+//                   (headers, metrics, monitor with its live ring, health, response cache, database counting)
+//   defaults-no-live  the same with the monitor's live ring (one-second aggregates) recording nothing:
+//                   paired with defaults, the live ring's own cost
+//   module-sampled  module-all with a parent-based 10 % trace-id ratio sampler (ParentBasedSampler +
+//                   TraceIdRatioBasedSampler, the sampler NodeSDK's `sampler` option takes): tracing as
+//                   production runs it
 //   floor           no module: AsyncLocalStorage entered per request and one OTel SDK server span
 //                   per request (SDK tracer provider, no exporter), made when the response finishes.
 //                   What request tracing with SQL and method spans costs at least this on Node 20, whoever builds it
@@ -122,12 +129,30 @@ function floor({ als = true, batch = false } = {}) {
   return { setup };
 }
 
-/** PerformanceModule with metrics and every header, the cache off; tracing with an SDK tracer provider and no exporter. */
-function performanceModule({ tracing, database }) {
+/** The admin token of the `defaults` variants (the admin API needs one to be mounted). */
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+/** PerformanceModule.forRoot({ admin: { token } }); `live: false` makes the monitor's live ring record nothing. */
+function defaults({ live }) {
+  if (!live) {
+    // The same file the package resolves to (node_modules/nestjs-performance links to libs/performance).
+    const { LiveRing } = require('../../libs/performance/dist/monitor/live-ring.js');
+    for (const name of ['recordResponse', 'recordQuery', 'recordCache']) LiveRing.prototype[name] = function noop() {};
+  }
+  const { PerformanceModule } = require('nestjs-performance');
+  return { imports: [PerformanceModule.forRoot({ admin: { token: ADMIN_TOKEN } })] };
+}
+
+/**
+ * PerformanceModule with metrics and every header, the cache off; tracing with an SDK tracer provider and no exporter,
+ * every request traced, or with `ratio` a parent-based trace-id ratio sampler (the one NodeSDK's `sampler` option takes).
+ */
+function performanceModule({ tracing, database, ratio }) {
   if (tracing) {
     const { trace } = require('@opentelemetry/api');
-    const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
-    trace.setGlobalTracerProvider(new BasicTracerProvider());
+    const { BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace-base');
+    const sampler = ratio === undefined ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+    trace.setGlobalTracerProvider(new BasicTracerProvider(sampler ? { sampler } : {}));
   }
   const { PerformanceModule } = require('nestjs-performance');
   return {
@@ -152,6 +177,12 @@ function variantParts(variant) {
       return performanceModule({ tracing: false, database: false });
     case 'module-traced':
       return performanceModule({ tracing: true, database: false });
+    case 'module-sampled':
+      return performanceModule({ tracing: true, database: true, ratio: 0.1 });
+    case 'defaults':
+      return defaults({ live: true });
+    case 'defaults-no-live':
+      return defaults({ live: false });
     case 'floor':
       return floor();
     case 'span-floor':

@@ -1,10 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
+import * as hdr from 'hdr-histogram-js';
+import { hdrSummary } from '../core/hdr-summary';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { listedStatement, type SqlFingerprint } from './sql-fingerprint';
 
-const SAMPLES = 128;
 const MAX_ROUTES = 10;
+/** One hour in microseconds: the longest statement the histograms keep apart (longer ones count as this). */
+const HIGHEST_US = 3_600_000_000;
+
+/**
+ * The histogram of one statement's durations in µs: the same HDR method as the
+ * response times of requests and load reports, with 2 significant digits.
+ * Packed: its memory grows with the distinct durations seen (a few KiB), not
+ * with the range, so `database.maxFingerprints` of them stay small.
+ */
+function durationHistogram(): hdr.Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 2,
+    bitBucketSize: 'packed',
+    useWebAssembly: false,
+  });
+}
 
 /** What the statistics show for one statement fingerprint (times in ms, dates ISO 8601). */
 export interface QueryStatsEntry {
@@ -19,7 +38,7 @@ export interface QueryStatsEntry {
   readonly totalMs: number;
   readonly meanMs: number;
   readonly maxMs: number;
-  /** 95th percentile over the last 128 calls. */
+  /** 95th percentile of every call since it was first seen (HDR histogram, 2 significant digits; never above `maxMs`). */
   readonly p95Ms: number;
   /** Rows returned or affected, summed, where the driver reports them; null when it never did. */
   readonly rows: number | null;
@@ -48,7 +67,8 @@ class Entry {
   lastSeen = 0;
   n1Requests = 0;
   readonly routes = new Set<string>();
-  readonly samples = new Float64Array(SAMPLES);
+  /** Durations in µs of every call. */
+  readonly durations = durationHistogram();
   example: QueryExample;
 
   constructor(
@@ -124,7 +144,7 @@ export class QueryStats {
     }
     // Same fingerprint, maybe other list lengths: the text shows the last call's counts.
     entry.fp = fp;
-    entry.samples[entry.calls % SAMPLES] = durationMs;
+    entry.durations.recordValue(Math.min(HIGHEST_US, Math.max(1, Math.round(durationMs * 1000))));
     entry.calls++;
     entry.totalMs += durationMs;
     if (durationMs > entry.maxMs) entry.maxMs = durationMs;
@@ -192,8 +212,6 @@ export class QueryStats {
   }
 
   private view(e: Entry, statement: string): QueryStatsEntry {
-    const n = Math.min(e.calls, SAMPLES);
-    const sorted = Array.from(e.samples.subarray(0, n)).sort((a, b) => a - b);
     return {
       fingerprint: e.fp.fingerprint,
       statement,
@@ -204,7 +222,8 @@ export class QueryStats {
       totalMs: round(e.totalMs),
       meanMs: round(e.calls ? e.totalMs / e.calls : 0),
       maxMs: round(e.maxMs),
-      p95Ms: round(n ? sorted[Math.min(n - 1, Math.ceil(n * 0.95) - 1)]! : 0),
+      // Read like every other percentile of the module; held at the exact max (the histogram rounds up to its bucket).
+      p95Ms: e.calls ? round(Math.min(e.maxMs, hdrSummary(e.durations).p95 / 1000)) : 0,
       rows: e.rows,
       firstSeen: new Date(e.firstSeen).toISOString(),
       lastSeen: new Date(e.lastSeen).toISOString(),

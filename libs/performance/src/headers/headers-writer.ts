@@ -18,21 +18,18 @@ const NO_DB_BYPASS_TIMING = ', db;dur=0.00;desc="0 queries", cache;desc=BYPASS';
 const OUT_HEADERS: symbol | undefined = headerTableSymbol();
 
 /** Where one response's headers go; chosen once per response (see {@link createHeadersWriter}). */
-type Target = 0 | 1 | 2;
+type Target = 0 | 1;
 const Target = {
   /** `res.setHeader()`: validated and stored by Node (the general case). */
   SetHeader: 0,
-  /** Node's header table directly: the framework already used setHeader (Express). */
+  /** Node's header table directly (made if the framework has not used setHeader yet, as Fastify). */
   Table: 1,
-  /** The object passed to `writeHead`, while nothing used setHeader (Fastify). */
-  Passed: 2,
 } as const;
 
 type Sink = Record<string, unknown>;
 
 function put(target: Target, res: ServerResponse, sink: Sink | null, name: string, lower: string, value: string): void {
-  if (target === Target.Passed) sink![name] = value;
-  else if (target === Target.Table) sink![lower] = [name, value];
+  if (target === Target.Table) sink![lower] = [name, value];
   else res.setHeader(name, value);
 }
 
@@ -48,11 +45,12 @@ function describeQueries(count: number): string {
  *
  * Optimization: the values are the module's own (digits, a UUID or an id
  * that matched REQUEST_ID_PATTERN, a fixed word), so they skip Node's
- * per-header validation where it is safe to: written into Node's header
- * table when the framework already has one (Express), or into the headers
- * object passed to `writeHead` when there is none (Fastify), which keeps
- * Node on its one-pass path for the framework's own headers too. Anything
- * else goes through `setHeader`.
+ * per-header validation: written into Node's header table, which is made
+ * here when the framework has not used `setHeader` (Fastify hands its
+ * headers to `writeHead`, and Node then adds them to that table through
+ * `setHeader`, validated, and a header of the same name set by the app
+ * wins over the module's, as with `setHeader`). Without a usable table
+ * (see {@link headerTableSymbol}) every header goes through `setHeader`.
  */
 export function createHeadersWriter(
   enabled: Readonly<Record<PerformanceHeaderName, boolean>>,
@@ -62,7 +60,6 @@ export function createHeadersWriter(
   const on = { ...enabled };
   const names = (Object.keys(on) as PerformanceHeaderName[]).filter((name) => on[name]);
   if (names.length === 0) return null;
-  const lowerNames = names.map((name) => name.toLowerCase());
   const responseTime = on['X-Response-Time'];
   const requestId = on['X-Request-ID'];
   const cache = on['X-Cache'];
@@ -71,25 +68,15 @@ export function createHeadersWriter(
   const memoryUsage = on['X-Memory-Usage'];
   const serverTiming = on['Server-Timing'];
 
-  /** The passed headers object, when it is safe to add ours to it: plain, and none of ours in it. */
-  const passedSink = (passed: unknown): Sink | null => {
-    if (typeof passed !== 'object' || passed === null || Array.isArray(passed)) return null;
-    const sink = passed as Sink;
-    for (let i = 0; i < names.length; i++) {
-      if (sink[lowerNames[i]!] !== undefined || sink[names[i]!] !== undefined) return null;
-    }
-    return sink;
-  };
-
-  return (res, ctx, passed) => {
+  return (res, ctx) => {
     let target: Target = Target.SetHeader;
     let sink: Sink | null = null;
     if (headerTable !== undefined) {
-      const table = (res as unknown as Record<symbol, Sink | null>)[headerTable];
-      if (table != null) {
-        target = Target.Table;
-        sink = table;
-      } else if ((sink = passedSink(passed)) !== null) target = Target.Passed;
+      const slot = res as unknown as Record<symbol, Sink | null>;
+      sink = slot[headerTable] ?? null;
+      // As Node's setHeader makes it: a prototype-less object.
+      if (sink === null) slot[headerTable] = sink = Object.create(null) as Sink;
+      target = Target.Table;
     }
     const now = performance.now();
     const total = (now - ctx.startedAt).toFixed(2);

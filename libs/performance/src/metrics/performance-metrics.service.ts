@@ -9,6 +9,7 @@ import type { AppDiscovery } from '../core/discovery/app-discovery.service';
 import type { RequestTracker } from '../core/context/request-tracker.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { HttpRequestSeries } from './http-request-series';
+import { MethodDurationSeries } from './method-duration-series';
 import type { PrometheusRegistry } from '../core/options/metrics.options';
 import { mergeAlertSources, mergeNPlusOneSources, mergePoolSources } from '../core/ports/merge-sources';
 import { AlertsFiringSource, NPlusOneSource, PoolStatsSource } from '../core/ports/observability.port';
@@ -127,14 +128,12 @@ export class PerformanceMetrics implements OnApplicationBootstrap {
     if (options.metrics.defaultMetrics) prom.collectDefaultMetrics({ register: registry });
 
     if (timings) {
-      const methodDuration = new prom.Histogram({
-        name: 'method_duration_seconds',
-        help: 'Duration of the calls of @Timed() methods, by class, method and outcome (success, error), in seconds.',
-        labelNames: ['class', 'method', 'outcome'],
-        buckets: [...options.metrics.durationBuckets],
-        registers,
-      });
-      timings.observe((m, seconds, failed) => methodDuration.observe({ class: m.className, method: m.method, outcome: failed ? 'error' : 'success' }, seconds));
+      // Bucket counts per decorated method, read by the registry at scrape time (no label hashing per call).
+      const methods = new MethodDurationSeries(options.metrics.durationBuckets);
+      registry.registerMetric(
+        methods.histogram('Duration of the calls of @Timed() methods, by class, method and outcome (success, error), in seconds.') as PromClient.Metric,
+      );
+      timings.observe((m, seconds, failed) => methods.record(m, seconds, failed));
     }
 
     tracker.observe(this);

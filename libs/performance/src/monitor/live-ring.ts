@@ -60,9 +60,9 @@ export class LiveRing {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Counts one closed response of `ms` with `status` in the current second. */
-  recordResponse(status: number, ms: number): void {
-    const i = this.slot();
+  /** Counts one closed response of `ms` with `status` in the current second (`nowMs`: the clock read by the caller). */
+  recordResponse(status: number, ms: number, nowMs: number = this.now()): void {
+    const i = this.slot(nowMs);
     this.requests[i]!++;
     if (status >= 500) this.s5[i]!++;
     else if (status >= 400) this.s4[i]!++;
@@ -146,8 +146,8 @@ export class LiveRing {
   }
 
   /** The slot of the current second, after closing the previous one when a new second began. */
-  private slot(): number {
-    const s = Math.floor(this.now() / 1000);
+  private slot(nowMs: number = this.now()): number {
+    const s = Math.floor(nowMs / 1000);
     if (s !== this.current) this.advance(s);
     return s % LIVE_RING_SECONDS;
   }

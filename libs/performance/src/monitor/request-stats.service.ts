@@ -267,9 +267,12 @@ export class RequestStats implements RequestObserver {
     this.requests++;
     this.totalMs += ms;
     if (error) this.errors++;
-    this.window.recordValue(toUs(ms));
+    const us = toUs(ms);
+    this.window.recordValue(us);
     const status = res.statusCode;
-    this.live.recordResponse(status, ms);
+    // One clock read per response, shared by the live ring and the route's rate and slowest requests.
+    const nowMs = this.now();
+    this.live.recordResponse(status, ms, nowMs);
 
     const route = ctx.route ?? UNMATCHED;
     // Optimization: looked up by the route and method strings the router holds (hashes cached), no key built.
@@ -285,7 +288,6 @@ export class RequestStats implements RequestObserver {
     if (status < 300) entry.s2++;
     else if (status < 400) entry.s3++;
     else if (status < 500) entry.s4++;
-    const nowMs = this.now();
     const second = Math.floor(nowMs / 1000);
     const slot = second % ROUTE_RATE_SECONDS;
     if (entry.recentSecond[slot] !== second) {
@@ -296,7 +298,7 @@ export class RequestStats implements RequestObserver {
     if (ms > entry.slowFloor || nowMs >= entry.slowRenewAt) this.keepSlow(entry, ctx, status, ms, nowMs);
     if (ctx.cacheStatus === 'HIT' || ctx.cacheStatus === 'STALE') entry.cacheHits++;
     else if (ctx.cacheStatus === 'MISS') entry.cacheMisses++;
-    entry.latency.recordValue(toUs(ms));
+    entry.latency.recordValue(us);
   }
 
   /** Puts a response among its route's slowest: into an expired slot, else over the fastest one if it is slower. */

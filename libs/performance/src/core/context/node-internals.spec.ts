@@ -45,6 +45,18 @@ describe('the start-up self-tests of Node internals', () => {
       return res;
     };
     expect(headerTableSymbol(otherShape)).toBeUndefined();
+    // A Node whose writeHead(status, headers) would drop a table made before any setHeader (Fastify's case).
+    const dropsMadeTable = () => {
+      const res = response();
+      const symbol = Object.getOwnPropertySymbols(res).find((s) => s.description === 'kOutHeaders')!;
+      const original = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+        (this as unknown as Record<symbol, unknown>)[symbol] = null;
+        return (original as (...a: unknown[]) => ServerResponse).apply(this, args);
+      } as ServerResponse['writeHead'];
+      return res;
+    };
+    expect(headerTableSymbol(dropsMadeTable)).toBeUndefined();
   });
 
   it('leave writeHead alone and say so when the self-test fails', () => {

@@ -64,6 +64,20 @@ export function headerTableSymbol(make: ResponseFactory = newProbeResponse): sym
     if (!Array.isArray(entry) || entry[0] !== 'X-Probe' || entry[1] !== 'a') return undefined;
     table['x-direct'] = ['X-Direct', 'b'];
     if (res.getHeader('x-direct') !== 'b' || !res.getHeaderNames().includes('x-direct')) return undefined;
+    // A table made before any setHeader (the headers of a framework that hands them to writeHead, as
+    // Fastify does): Node adds the ones passed to writeHead to it, a passed one wins, and both go out.
+    const fresh = make();
+    const freshSlot = fresh as unknown as Record<symbol, Record<string, unknown> | null | undefined>;
+    if (freshSlot[symbol] != null) return undefined;
+    const made = Object.create(null) as Record<string, unknown>;
+    made['x-made'] = ['X-Made', 'c'];
+    made['x-both'] = ['X-Both', 'module'];
+    freshSlot[symbol] = made;
+    fresh.writeHead(200, { 'X-Passed': 'd', 'X-Both': 'framework' });
+    const head = (fresh as unknown as { _header?: unknown })._header;
+    if (typeof head !== 'string' || !head.includes('X-Made: c\r\n') || !head.includes('X-Passed: d\r\n') || !head.includes('X-Both: framework\r\n')) {
+      return undefined;
+    }
     return symbol;
   } catch {
     return undefined;
