@@ -71,13 +71,15 @@ function answerSchema(key: string, make: () => Readonly<Record<string, unknown>>
 }
 
 /**
- * The responses of one route: the declared descriptions (or its success status), with the JSON schema of
+ * The responses of one route: the declared descriptions and its success status, with the JSON schema of
  * the success body from {@link ADMIN_CONTRACT} and the error body for 400 and above; 401 for every route.
  * Shared by the admin API's own document and the description given to `@nestjs/swagger`.
  */
 export function responsesOf(route: AdminRoute, spec: AdminOperationSpec, path: string): Record<string, OpenApiResponse> {
   const own = Object.entries(spec.responses ?? {});
-  const listed: [string, string][] = own.length > 0 ? own : [[String(successStatus(route)), '']];
+  // The success answer is always listed (with its schema), also where a route declares only its errors.
+  const success = String(successStatus(route));
+  const listed: [string, string][] = own.some(([status]) => /^2/.test(status)) ? own : [[success, ''], ...own];
   const declared = ADMIN_CONTRACT[`${route.method} ${path}` as AdminContractEndpoint] as Parameters<typeof contractSchema>[0] | undefined;
   const out: Record<string, OpenApiResponse> = { [401]: { description: ADMIN_UNAUTHORIZED } };
   for (const [status, description] of listed) {
