@@ -4,6 +4,8 @@ import { contextOf, type CliContext } from '../cli-context';
 import { CliError, EXIT } from '../cli-error';
 import { grafanaDashboard } from '../export/grafana-dashboard';
 import { prometheusRules } from '../export/prometheus-rules';
+import { slosOf, type SloExport } from '../export/slo-rules';
+import { AdminRequestError } from '../admin-client';
 import { parseSelector, type ExportConfig } from '../export/thresholds';
 
 interface ExportOptions {
@@ -29,6 +31,16 @@ async function configOf(ctx: CliContext): Promise<ExportConfig> {
     throw new CliError('dashboard/config answered without a thresholds object: is --url an app with nestjs-performance?', EXIT.APP_ERROR);
   }
   return { thresholds: thresholds as ExportConfig['thresholds'] };
+}
+
+/** The app's SLOs (`GET slos`); none when it declares none (404). */
+async function slosOfApp(ctx: CliContext): Promise<SloExport[]> {
+  try {
+    return slosOf(await ctx.client.get('slos'));
+  } catch (error) {
+    if (error instanceof AdminRequestError && error.status === 404) return [];
+    throw error;
+  }
 }
 
 async function emit(ctx: CliContext, text: string, output: string | undefined, what: string): Promise<void> {
@@ -61,12 +73,12 @@ export function exportCommand(): Command {
     .action(async (options: ExportOptions & { title: string }, sub: Command) => {
       const selector = selectorOf(options.selector);
       const ctx = contextOf(sub);
-      const dashboard = grafanaDashboard(await configOf(ctx), { selector, title: options.title });
+      const dashboard = grafanaDashboard(await configOf(ctx), { selector, title: options.title, slos: await slosOfApp(ctx) });
       await emit(ctx, `${JSON.stringify(dashboard, null, 2)}\n`, options.output, 'Grafana dashboard');
     });
   command
     .command('prometheus-rules')
-    .description("Prometheus alerting rules (YAML) from the app's alert thresholds")
+    .description("Prometheus alerting rules (YAML) from the app's alert thresholds, and SLO burn-rate rules for its SLOs")
     .exitOverride()
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--selector <matchers>', 'PromQL label matchers added to every query, e.g. job="api"')
@@ -75,7 +87,12 @@ export function exportCommand(): Command {
       const selector = selectorOf(options.selector);
       if (!DURATION.test(options.for)) throw new CliError(`--for must be a duration such as 30s, 5m or 1h (got ${JSON.stringify(options.for)})`, EXIT.USAGE);
       const ctx = contextOf(sub);
-      const rules = prometheusRules(await configOf(ctx), { selector, source: ctx.client.target.baseUrl.href, forDuration: options.for });
+      const rules = prometheusRules(await configOf(ctx), {
+        selector,
+        source: ctx.client.target.baseUrl.href,
+        forDuration: options.for,
+        slos: await slosOfApp(ctx),
+      });
       await emit(ctx, rules, options.output, 'Prometheus rules');
     });
   return command;

@@ -1,3 +1,4 @@
+import { errorRatioExpr, SLO_ALERTS, type SloExport } from './slo-rules';
 import { withSelector, type ExportConfig, type ThresholdLevels } from './thresholds';
 
 type Target = { expr: string; legendFormat: string };
@@ -7,7 +8,44 @@ interface PanelSpec {
   targets: Target[];
   /** The app's threshold drawn on the panel, converted to the panel's unit by `scale`. */
   threshold?: { metric: string; scale?: number };
+  /** Fixed marks drawn instead of an app threshold (the SLO burn-rate alerts). */
+  steps?: Array<{ color: string; value: number | null }>;
   description?: string;
+}
+
+/**
+ * The SLO row: per SLO, the burn rate of each objective over 1h and 6h (the
+ * alert levels 6 and 14.4 drawn) and the SLI over the SLO's window.
+ */
+function sloRow(slos: readonly SloExport[], selector: string): { title: string; panels: PanelSpec[] } {
+  const panels: PanelSpec[] = [];
+  for (const slo of slos) {
+    const objectives = slo.objectives.filter((o) => errorRatioExpr(slo, o, selector, '1h') !== null);
+    if (objectives.length === 0) continue;
+    const allowed = (o: SloExport['objectives'][number]) => Number(((100 - o.targetPercent) / 100).toPrecision(6));
+    panels.push({
+      title: `SLO ${slo.name}: error budget burn rate`,
+      unit: 'short',
+      description: `1 spends exactly the ${slo.windowDays}-day budget; the app alerts on a fast burn (1h and 5m above 14.4) and a slow burn (6h and 30m above 6).`,
+      steps: [
+        { color: 'green', value: null },
+        ...SLO_ALERTS.map((a) => ({ color: a.severity === 'critical' ? 'red' : 'orange', value: a.burnRate })).reverse(),
+      ],
+      targets: objectives.flatMap((o) =>
+        ['1h', '6h'].map((w) => ({ expr: `(${errorRatioExpr(slo, o, selector, w)!}) / ${allowed(o)}`, legendFormat: `${o.objective} ${w}` })),
+      ),
+    });
+    panels.push({
+      title: `SLO ${slo.name}: SLI over ${slo.windowDays} days`,
+      unit: 'percent',
+      description: 'Share of good requests over the window, against each objective.',
+      targets: objectives.map((o) => ({
+        expr: `100 * (1 - (${errorRatioExpr(slo, o, selector, `${slo.windowDays}d`)!}))`,
+        legendFormat: `${o.objective} (objective ${o.targetPercent} %)`,
+      })),
+    });
+  }
+  return { title: 'SLOs', panels };
 }
 
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
@@ -186,15 +224,17 @@ function thresholdSteps(levels: ThresholdLevels | undefined): Array<{ color: str
 /**
  * A Grafana dashboard (JSON model, schemaVersion 39) of the module's
  * Prometheus metrics: HTTP by route template and status, database, cache,
- * event loop and process, @Timed() methods, jobs and alerts; the panels with
- * an app threshold draw it (from `dashboard/config`). The Prometheus data
- * source is a dashboard variable, chosen on import.
+ * event loop and process, @Timed() methods, jobs and alerts, and with SLOs
+ * (`GET slos`) their burn rates and SLIs; the panels with an app threshold
+ * draw it (from `dashboard/config`). The Prometheus data source is a
+ * dashboard variable, chosen on import.
  */
-export function grafanaDashboard(config: ExportConfig, options: { selector: string; title: string }): object {
+export function grafanaDashboard(config: ExportConfig, options: { selector: string; title: string; slos?: readonly SloExport[] }): object {
   const panels: object[] = [];
   let id = 1;
   let y = 0;
-  for (const row of rows()) {
+  const slos = sloRow(options.slos ?? [], options.selector);
+  for (const row of [...rows(), ...(slos.panels.length ? [slos] : [])]) {
     panels.push({ id: id++, type: 'row', title: row.title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y }, panels: [] });
     y += 1;
     row.panels.forEach((panel, i) => {
@@ -205,14 +245,18 @@ export function grafanaDashboard(config: ExportConfig, options: { selector: stri
         id: id++,
         type: 'timeseries',
         title: panel.title,
-        ...(levels ? { description: `Thresholds: the app's ${panel.threshold!.metric} alert rule.` } : {}),
+        ...(levels
+          ? { description: `Thresholds: the app's ${panel.threshold!.metric} alert rule.` }
+          : panel.description
+            ? { description: panel.description }
+            : {}),
         datasource: DATASOURCE,
         gridPos: { h: 8, w: 8, x, y },
         fieldConfig: {
           defaults: {
             unit: panel.unit,
-            thresholds: { mode: 'absolute', steps: thresholdSteps(levels) },
-            custom: { thresholdsStyle: { mode: levels ? 'line' : 'off' } },
+            thresholds: { mode: 'absolute', steps: panel.steps ?? thresholdSteps(levels) },
+            custom: { thresholdsStyle: { mode: levels || panel.steps ? 'line' : 'off' } },
           },
           overrides: [],
         },

@@ -1,3 +1,4 @@
+import { sloRuleLines, type SloExport } from './slo-rules';
 import { NO_PROMQL, PROMQL, withSelector, type ExportConfig } from './thresholds';
 
 const LEVELS = ['critical', 'warning', 'info'] as const;
@@ -10,9 +11,11 @@ const alertName = (metric: string, level: string) =>
  * Prometheus alerting rules (YAML) from the app's own alert thresholds: one
  * rule per metric and level, over the metrics the module exposes, plus the
  * job and alert gauges. Thresholds with no PromQL equivalent are listed in a
- * comment at the top.
+ * comment at the top. With SLOs (`GET slos`), a second group records each
+ * objective's bad share over 5m to 3d and raises the fast-burn and
+ * slow-burn alerts on it.
  */
-export function prometheusRules(config: ExportConfig, options: { selector: string; source: string; forDuration: string }): string {
+export function prometheusRules(config: ExportConfig, options: { selector: string; source: string; forDuration: string; slos?: readonly SloExport[] }): string {
   const { selector } = options;
   const lines = [
     `# Prometheus alerting rules for nestjs-performance, from the thresholds of ${options.source} (dashboard/config).`,
@@ -77,5 +80,6 @@ export function prometheusRules(config: ExportConfig, options: { selector: strin
     '{{ $value }} critical alert(s) firing in the app (see <admin>/alerts).',
     '1m',
   );
+  lines.push(...sloRuleLines(options.slos ?? [], selector, quote));
   return `${lines.join('\n')}\n`;
 }
