@@ -91,17 +91,17 @@ describe.each(ADAPTERS)('job alerts through the alert manager (%s)', (adapter) =
       threshold: 20,
       count: 2,
       resolvedAt: null,
-      message: 'job "nightly-import" failed 1 of its last 3 runs (33.33%, warning at 20%)',
+      message: 'job "nightly-import" failed 1 of its last 3 runs (33.33%, warning above 20%)',
     });
     expect(await firingGauge('warning')).toBe(1);
     const [first] = await deliveries(hook, 1);
     expect(first).toMatchObject({ event: 'fired', alert: { id: fired.id, metric: 'job-failure-rate', job: 'nightly-import', status: 'firing' } });
-    expect(first!.text).toBe('[FIRING] warning: job "nightly-import" failed 1 of its last 3 runs (33.33%, warning at 20%)');
+    expect(first!.text).toBe('[FIRING] warning: job "nightly-import" failed 1 of its last 3 runs (33.33%, warning above 20%)');
 
-    await runs(['fail']); // 2 of 4: 50%, critical
+    await runs(['fail']); // 2 of 4: 50%, critical above 45%
     await sampler.collect();
     await deliveries(hook, 2);
-    expect(hook.received[1]).toMatchObject({ event: 'escalated', alert: { id: fired.id, severity: 'critical', threshold: 50, value: 50 } });
+    expect(hook.received[1]).toMatchObject({ event: 'escalated', alert: { id: fired.id, severity: 'critical', threshold: 45, value: 50 } });
     expect(await firingGauge('critical')).toBe(1);
     expect(await firingGauge('warning')).toBe(0);
 

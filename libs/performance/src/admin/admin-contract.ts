@@ -6,7 +6,8 @@ import type { OptimizationResult } from '../advisor/performance-advisor.service'
 import type { AppliedOptimization } from '../advisor/optimization-log';
 import type { PoolUsage } from '../database/pool-monitor.service';
 import type { IndexAdvice } from '../database/advisor/index-advisor.service';
-import type { PerformanceAlert } from '../core/schemas/performance-alert';
+import type { PendingAlert, PerformanceAlert } from '../core/schemas/performance-alert';
+import type { FleetView } from '../monitor/fleet';
 import type { SlowRequestDetail } from '../monitor/request-stats.service';
 import type { CacheClearBody, CacheStatsBody } from './cache.controller';
 import type { QueryPerformanceBody } from './database.controller';
@@ -56,9 +57,14 @@ const snapshot = z.object({
   dbMeanQueryMs: nullableNum,
   dbQueriesPerRequest: nullableNum,
   poolUtilizationPercent: nullableNum,
+  latencyHistogram: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("The interval's response times (µs), an HDR histogram in HdrHistogram's compressed base64 encoding; null without requests"),
 });
 
-const historyPoint = snapshot.omit({ instanceId: true }).extend({
+const historyPoint = snapshot.omit({ instanceId: true, latencyHistogram: true }).extend({
   samples: num.describe('Snapshots averaged into this point'),
   cpuPercent: nullableNum,
   hostCpuPercent: nullableNum,
@@ -136,6 +142,8 @@ const alert = z.object({
   metric: z.string(),
   job: z.string().optional(),
   dependency: z.string().optional(),
+  slo: z.string().optional(),
+  route: z.string().optional(),
   severity: z.string(),
   status: z.enum(['firing', 'resolved']),
   message: z.string(),
@@ -145,6 +153,47 @@ const alert = z.object({
   lastSeen: iso,
   resolvedAt: iso.nullable(),
   count: num,
+  firedAt: iso,
+  durationSeconds: num.describe('From firedAt to resolvedAt, or to lastSeen while it fires'),
+  flapping: z.boolean().describe('It resolved and fired again within alerts.flapWindowSeconds: kept as this one alert'),
+  transitions: num.describe('Changes between firing and resolved since it first fired'),
+});
+
+const pendingAlert = z.object({
+  metric: z.string(),
+  job: z.string().optional(),
+  dependency: z.string().optional(),
+  slo: z.string().optional(),
+  route: z.string().optional(),
+  severity: z.string(),
+  message: z.string(),
+  since: iso,
+  heldSeconds: num,
+  forSeconds: num,
+});
+
+const fleetTotals = z.object({
+  instances: num,
+  snapshots: num,
+  requests: num,
+  errors: num,
+  errorRatePercent: num,
+  requestsPerSecond: num.describe("Each instance's requests over the seconds its snapshots cover, summed"),
+  p50Ms: nullableNum.describe('From the sum of the latency histograms'),
+  p95Ms: nullableNum,
+  p99Ms: nullableNum,
+  maxMs: nullableNum,
+  snapshotsWithoutHistogram: num,
+});
+
+const fleetInstance = z.object({
+  instanceId: z.string(),
+  self: z.boolean(),
+  latest: snapshot.omit({ latencyHistogram: true }).nullable(),
+  ageSeconds: nullableNum,
+  stale: z.boolean(),
+  window: fleetTotals,
+  firingAlerts: num,
 });
 
 const recommendation = z.object({
@@ -266,8 +315,8 @@ export const ADMIN_CONTRACT = {
   'get routes': z.object({ at: num, rateWindowSeconds: num, routes: z.array(routeRow) }),
   'get requests/{id}': requestDetail,
   'get health-overview': z.object({
-    score: num,
-    status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    score: nullableNum,
+    status: z.enum(['healthy', 'degraded', 'unhealthy', 'no-data']),
     timestamp: iso,
     checks: z.object({
       status: z.enum(['ok', 'degraded', 'error']),
@@ -279,7 +328,19 @@ export const ADMIN_CONTRACT = {
     totals: z.object({ jobs: num, runs: num, failures: num, running: num }),
     jobs: z.array(job),
   }),
-  'get alerts': z.object({ hours: num, firing: num, alerts: z.array(alert) }),
+  'get alerts': z.object({ hours: num, firing: num, alerts: z.array(alert), pending: z.array(pendingAlert) }),
+  'get fleet': z.object({
+    instanceId: z.string(),
+    generatedAt: iso,
+    hours: num,
+    from: iso,
+    to: iso,
+    staleAfterSeconds: num,
+    instances: z.array(fleetInstance),
+    current: fleetTotals,
+    window: fleetTotals,
+    alerts: z.object({ firing: num, bySeverity: z.object({ critical: num, warning: num, info: num }), open: z.array(alert), notListed: num }),
+  }),
   'get recommendations': z.object({ total: z.number(), recommendations: z.array(recommendation), partial: z.boolean() }),
   'post optimize/{id}': z.object({ id: z.string(), applied: z.literal(true), action: z.string(), detail: z.string(), revert: z.string().nullable() }),
   'get query-performance': z.object({
@@ -336,9 +397,10 @@ holds<Has<RoutesBody, Body<'get routes'>>>();
 holds<Has<SlowRequestDetail, Body<'get requests/{id}'>>>();
 holds<Has<HealthOverviewResponse, Body<'get health-overview'>>>();
 holds<Has<JobsStatusBody, Body<'get jobs/status'>>>();
-holds<Has<{ hours: number; firing: number; alerts: PerformanceAlert[] }, Body<'get alerts'>>>();
+holds<Has<{ hours: number; firing: number; alerts: PerformanceAlert[]; pending: PendingAlert[] }, Body<'get alerts'>>>();
 holds<Has<RecommendationsBody, Body<'get recommendations'>>>();
 holds<Has<OptimizationResult, Body<'post optimize/{id}'>>>();
+holds<Has<FleetView, Body<'get fleet'>>>();
 holds<Has<QueryPerformanceBody, Body<'get query-performance'>>>();
 holds<Has<{ databases: IndexAdvice[] }, Body<'get suggest-indexes'>>>();
 holds<Has<{ pools: PoolUsage[] }, Body<'get connection-pool'>>>();

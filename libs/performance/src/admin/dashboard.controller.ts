@@ -4,8 +4,10 @@ import type { Recommendation } from '../advisor/advice';
 import { PerformanceAdvisor } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
 import type { PerformanceAlert } from '../core/schemas/performance-alert';
-import { evaluateKpis, type KpiReport } from '../monitor/kpi-report';
-import { LoadTestRuns } from '../monitor/load-test-runs.service';
+import type { MetricStatus, SnapshotJudgment } from '../core/judgment/judgment';
+import { METRIC_CATALOGUE } from '../core/judgment/metric-catalogue';
+import { THRESHOLD_METRIC_NAMES, type ThresholdMetric } from '../core/options/thresholds.options';
+import { kpiReport, type KpiReport } from '../monitor/kpi-report';
 import { MetricsSampler } from '../monitor/metrics-sampler.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
@@ -14,9 +16,37 @@ import { AdminOpenApi, type OpenApiDocument } from './admin-openapi.service';
 import { AdminOperation } from './admin-operation.decorator';
 import { DashboardPage } from './dashboard/dashboard-page.service';
 
+/**
+ * One card of the dashboard: a judged metric of the latest snapshot with its
+ * level under `thresholds`, so the page colours it without judging: the same
+ * level as its KPI, its alert and its share of the health score.
+ */
+export interface DashboardCard {
+  /** The `thresholds` key and snapshot field. */
+  readonly metric: ThresholdMetric;
+  readonly label: string;
+  readonly value: number | null;
+  readonly unit: string;
+  /** `good` / `warning` / `critical`; `no-data` when the window measured nothing; `n/a` for a capacity figure outside a load test. */
+  readonly level: Exclude<MetricStatus, 'off'>;
+  /** `above`: higher is worse; `below`: lower is worse. */
+  readonly direction: 'above' | 'below';
+  readonly good: number | null;
+  readonly critical: number | null;
+  /** Why the level is `n/a`. */
+  readonly note?: string;
+}
+
 /** Body of `GET dashboard` for API clients: the dashboard JSON (times in ms, rates in percent). */
 export interface DashboardBody {
+  /** When this answer was made (not the time of the data: see `data_at`). */
   readonly generated_at: string;
+  /** Time of the snapshot every figure below comes from. */
+  readonly data_at: string;
+  /** The window the snapshot's rates and percentiles cover. */
+  readonly window: SnapshotJudgment['window'];
+  /** Every judged metric with its level (the page colours cards by `level`). */
+  readonly cards: readonly DashboardCard[];
   readonly current_metrics: {
     readonly cpu_percent: number;
     readonly memory_percent: number;
@@ -32,7 +62,9 @@ export interface DashboardBody {
   };
   readonly recommendations: readonly Recommendation[];
   readonly optimization_summary: {
+    /** The snapshot's health score (the same as `health-overview`'s). */
     readonly performance_score: number | null;
+    readonly health_status: SnapshotJudgment['health']['status'];
     readonly total_recommendations: number;
     readonly high_priority_issues: number;
   };
@@ -75,7 +107,6 @@ export class DashboardAdminController {
     private readonly sampler: MetricsSampler,
     private readonly alerts: AlertManager,
     private readonly advisor: PerformanceAdvisor,
-    private readonly loadTests: LoadTestRuns,
     private readonly adapterHost: HttpAdapterHost,
     private readonly openApi: AdminOpenApi,
   ) {}
@@ -98,10 +129,30 @@ export class DashboardAdminController {
   }
 
   private async body(): Promise<DashboardBody> {
-    const s = this.sampler.latest() ?? (await this.sampler.collect());
+    const judgment = await this.sampler.currentJudgment();
+    const s = this.sampler.latest()!;
     const recommendations = await this.advisor.recommendations();
+    const cards: DashboardCard[] = [];
+    for (const metric of THRESHOLD_METRIC_NAMES) {
+      const j = judgment.metrics[metric];
+      if (j.status === 'off') continue;
+      const card: DashboardCard = {
+        metric,
+        label: METRIC_CATALOGUE[metric].label,
+        value: j.value,
+        unit: j.unit,
+        level: j.status,
+        direction: j.direction,
+        good: j.good,
+        critical: j.critical,
+      };
+      cards.push(j.note === undefined ? card : { ...card, note: j.note });
+    }
     return {
       generated_at: new Date().toISOString(),
+      data_at: judgment.dataAt,
+      window: judgment.window,
+      cards,
       current_metrics: {
         cpu_percent: s.cpuPercent,
         memory_percent: s.memoryPercent,
@@ -117,12 +168,13 @@ export class DashboardAdminController {
       },
       recommendations,
       optimization_summary: {
-        performance_score: this.advisor.score(s).score,
+        performance_score: judgment.health.score,
+        health_status: judgment.health.status,
         total_recommendations: recommendations.length,
         high_priority_issues: recommendations.filter((r) => r.severity === 'critical' || r.severity === 'high').length,
       },
       alerts_firing: this.alerts.firing(),
-      kpis: evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: this.loadTests.ranDuringSnapshot(s) }),
+      kpis: kpiReport(judgment),
     };
   }
 }

@@ -1,17 +1,17 @@
 import { Controller, Get, Inject, NotFoundException, Optional, UseGuards } from '@nestjs/common';
-import type { HealthReport } from '../health/health-checks.service';
-import { HealthOverview } from '../health/health-overview.service';
-import type { HealthOverviewBody } from '../health/health-score';
+import { HealthOverview, type HealthOverviewBody } from '../health/health-overview.service';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminOperation } from './admin-operation.decorator';
 
-/** Body of `GET <admin>/health-overview`: the score, its parts and inputs, and every check's details. */
-export type HealthOverviewResponse = HealthOverviewBody & { checks: HealthReport };
+/** Body of `GET <admin>/health-overview`: the score, its parts and their metrics, and every check's details. */
+export type HealthOverviewResponse = HealthOverviewBody;
 
 /**
- * `GET /performance/health-overview`: the 0-100 health score weighted
- * database 40 / system 35 / cache 25 (configurable), each part with its
- * inputs, the status (healthy / degraded / unhealthy) and the check details.
+ * `GET /performance/health-overview`: the latest snapshot's 0-100 health
+ * score, weighted database 40 / system 35 / cache 25 (`health.weights`),
+ * each part with its metrics and their levels (`thresholds`), the status
+ * (healthy / degraded / unhealthy), the time and window of its data, and the
+ * health checks run now.
  */
 @Controller()
 @UseGuards(AdminAuthGuard)
@@ -20,7 +20,7 @@ export class HealthAdminController {
 
   @Get('health-overview')
   @AdminOperation({
-    summary: 'Health score 0-100 with every check (database, cache, memory, event loop, disk) and its details',
+    summary: "The latest snapshot's health score 0-100 with its parts, their metrics and levels, and every check (run now) with its details",
     responses: { 404: 'health is switched off' },
   })
   async healthOverview(): Promise<HealthOverviewResponse> {

@@ -18,10 +18,12 @@ import type { BottleneckReport, CapacityReport, Recommendation } from '../adviso
 import type { AdvisorFailure } from '../advisor/advisor-rule';
 import { ManualActionRequired, PerformanceAdvisor, type OptimizationResult } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
-import type { PerformanceAlert } from '../core/schemas/performance-alert';
+import type { PendingAlert, PerformanceAlert } from '../core/schemas/performance-alert';
 import { FleetMonitor, UnknownInstanceError, type FleetView } from '../monitor/fleet';
 import type { MetricsHistory } from '../monitor/history-downsampler';
-import { evaluateKpis, type KpiReport } from '../monitor/kpi-report';
+import { kpiReport, type KpiReport } from '../monitor/kpi-report';
+import { METRIC_CATALOGUE } from '../core/judgment/metric-catalogue';
+import { THRESHOLD_METRIC_NAMES } from '../core/options/thresholds.options';
 import { LoadTestRuns, type LoadTestStatus, type ReceivedLoadTestRun } from '../monitor/load-test-runs.service';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { MetricsSampler } from '../monitor/metrics-sampler.service';
@@ -39,10 +41,14 @@ export interface DashboardConfig {
   readonly collectionIntervalSeconds: number;
   readonly historyHours: number;
   readonly maxHistoryPoints: number;
-  /** Alert levels per snapshot metric, with the direction that is bad. */
-  readonly thresholds: Readonly<Record<string, { direction: 'above' | 'below'; info?: number; warning?: number; critical?: number }>>;
-  /** KPI targets. */
-  readonly kpis: ResolvedPerformanceOptions['monitoring']['kpis'];
+  /**
+   * Each judged metric's levels (`thresholds`), with the direction that is
+   * bad: `good` is the KPI target, and past it the alert is a `warning`
+   * (the same number); past `critical` it is critical.
+   */
+  readonly thresholds: Readonly<Record<string, { direction: 'above' | 'below'; good: number; warning: number; critical?: number }>>;
+  /** KPI targets by KPI name (`responseTimeP95: 200`). */
+  readonly kpis: Readonly<Record<string, number>>;
 }
 
 /** Body of `metrics/current`. */
@@ -164,22 +170,25 @@ export class MonitoringAdminController {
   }
 
   @Get('kpis')
-  @AdminOperation({ summary: 'Each KPI with its target, the current value and pass/fail (throughput n/a while not under load)' })
-  kpis(): KpiReport {
-    const s = this.sampler.latest();
-    return evaluateKpis(s, this.options.monitoring.kpis, { loadTestDuring: s !== undefined && this.loadTests.ranDuringSnapshot(s) });
+  @AdminOperation({
+    summary:
+      'Each KPI (the good level of each metric in thresholds) with the current value, pass/fail and level, the time and window of the data (throughput n/a unless the window lay inside a load test)',
+  })
+  async kpis(): Promise<KpiReport> {
+    return kpiReport(await this.sampler.currentJudgment());
   }
 
   @Get('alerts')
   @AdminOperation({
-    summary: 'Alerts seen in the last hours (firing and resolved), newest first',
+    summary:
+      'Alerts seen in the last hours (firing and resolved, with firedAt, durationSeconds, flapping, transitions), newest first, and the rules pending alerts.forSeconds',
     query: [HOURS_PARAMETER],
     responses: { 400: 'hours out of range' },
   })
-  async alertList(@Query('hours') hoursRaw?: unknown): Promise<{ hours: number; firing: number; alerts: PerformanceAlert[] }> {
+  async alertList(@Query('hours') hoursRaw?: unknown): Promise<{ hours: number; firing: number; alerts: PerformanceAlert[]; pending: PendingAlert[] }> {
     const hours = integerParam('hours', hoursRaw, HOURS);
     const alerts = await this.alerts.list(hours);
-    return { hours, firing: this.alerts.firing().length, alerts };
+    return { hours, firing: this.alerts.firing().length, alerts, pending: this.alerts.pending() };
   }
 
   @Post('alerts/clear')
@@ -279,8 +288,15 @@ export class MonitoringAdminController {
   @Get('dashboard/config')
   @AdminOperation({ summary: 'Thresholds, KPI targets and refresh interval for dashboards', responses: { 200: 'DashboardConfig' } })
   dashboardConfig(): DashboardConfig {
-    const thresholds: Record<string, { direction: 'above' | 'below'; info?: number; warning?: number; critical?: number }> = {};
-    for (const rule of this.options.alerts.rules) thresholds[rule.metric] = { direction: rule.direction, ...rule.levels };
+    const thresholds: Record<string, { direction: 'above' | 'below'; good: number; warning: number; critical?: number }> = {};
+    const kpis: Record<string, number> = {};
+    for (const metric of THRESHOLD_METRIC_NAMES) {
+      const levels = this.options.thresholds[metric];
+      if (levels === false) continue;
+      const { direction, kpi } = METRIC_CATALOGUE[metric];
+      thresholds[metric] = { direction, good: levels.good, warning: levels.good, ...(levels.critical === false ? {} : { critical: levels.critical }) };
+      kpis[kpi] = levels.good;
+    }
     const refresh = Math.min(5, this.options.monitoring.collectionIntervalSeconds);
     return {
       refreshIntervalSeconds: refresh,
@@ -289,7 +305,7 @@ export class MonitoringAdminController {
       historyHours: HOURS.default,
       maxHistoryPoints: this.options.monitoring.history.maxPoints,
       thresholds,
-      kpis: this.options.monitoring.kpis,
+      kpis,
     };
   }
 }

@@ -3,7 +3,7 @@ import type { Bottleneck, Recommendation } from './advice';
 
 /** Extra facts the snapshot does not carry. */
 export interface BottleneckContext {
-  /** `monitoring.maxCpuUsagePercent`. */
+  /** `thresholds.cpuPercent.good`. */
   readonly maxCpuPercent: number;
   /** N+1 findings recorded since start. */
   readonly nPlusOneFindings: number;

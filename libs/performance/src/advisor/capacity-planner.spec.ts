@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { forecastCapacity, MIN_FORECAST_POINTS } from './capacity-planner';
 
-const LIMITS = { cpuPercent: 80, memoryPercent: 90, poolUtilizationPercent: 90, p95Ms: 500 };
+const LIMITS = { cpuPercent: 80, memoryPercent: 90, poolUtilizationPercent: 90, p95Ms: 500, errorRatePercent: 1 };
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const HOUR = 3_600_000;
 
@@ -103,5 +103,19 @@ describe('forecastCapacity', () => {
     const report = forecastCapacity(snapshots, 1, LIMITS, NOW);
     expect(report.history.neededSeconds).toBe(8640);
     expect(report.forecasts.find((f) => f.metric === 'rssMb')!.status).toBe('projected');
+  });
+
+  it('projects the error-rate trend against its good level, held at 100 %', () => {
+    // A week of hourly snapshots whose error rate climbs 0.1 % a day (with a little noise).
+    const snapshots = history(7 * 24, HOUR, (i) => ({ errorRatePercent: 0.1 + (i / 24) * 0.1 + (i % 2) * 0.01 }));
+    const report = forecastCapacity(snapshots, 30, LIMITS, NOW);
+    const errors = report.forecasts.find((f) => f.metric === 'errorRatePercent')!;
+    expect(errors).toMatchObject({ status: 'projected', unit: '%', limit: 1, capped: false });
+    expect(errors.slopePerDay).toBeCloseTo(0.1, 2);
+    expect(errors.projected).toBeCloseTo(errors.current! + 3, 1);
+    // From about 0.8 % now to the 1 % limit at 0.1 % a day: about 2 days.
+    expect(errors.daysUntilLimit).toBeGreaterThan(1);
+    expect(errors.daysUntilLimit).toBeLessThan(3);
+    expect(errors.confidence.r2).toBeGreaterThan(0.9);
   });
 });

@@ -11,12 +11,13 @@ export const MIN_FORECAST_POINTS = 20;
 /** A line that explains less of the variation than this is no trend to project. */
 export const MIN_FORECAST_R2 = 0.5;
 
-/** Limits that mean "out of room" for the forecast metrics. */
+/** Limits that mean "out of room" for the forecast metrics (the `good` level of each in `thresholds`; null when not judged). */
 export interface CapacityLimits {
-  readonly cpuPercent: number;
-  readonly memoryPercent: number;
-  readonly poolUtilizationPercent: number;
-  readonly p95Ms: number;
+  readonly cpuPercent: number | null;
+  readonly memoryPercent: number | null;
+  readonly poolUtilizationPercent: number | null;
+  readonly p95Ms: number | null;
+  readonly errorRatePercent: number | null;
 }
 
 /** Whether a metric was projected, and why not when it was not. */
@@ -61,6 +62,8 @@ const METRICS: readonly { metric: SnapshotMetric; unit: string; limit: keyof Cap
   { metric: 'requestsPerSecond', unit: 'req/s', limit: null, max: Infinity },
   { metric: 'p95Ms', unit: 'ms', limit: 'p95Ms', max: Infinity },
   { metric: 'poolUtilizationPercent', unit: '%', limit: 'poolUtilizationPercent', max: 100 },
+  // The error-rate trend: rising errors are a capacity signal too (a saturated dependency, timeouts under load).
+  { metric: 'errorRatePercent', unit: '%', limit: 'errorRatePercent', max: 100 },
 ];
 
 /** A span of time for people: `70 s`, `2.4 h`, `3 d`. */
@@ -102,12 +105,12 @@ export function forecastCapacity(snapshots: readonly MetricsSnapshot[], days: nu
     const ys: number[] = [];
     snapshots.forEach((s, i) => {
       const v = s[metric];
-      if (v !== null && Number.isFinite(times[i])) {
+      if (typeof v === 'number' && Number.isFinite(v) && Number.isFinite(times[i])) {
         xs.push((times[i]! - nowMs) / DAY);
         ys.push(v);
       }
     });
-    const limit = limitKey ? limits[limitKey] : null;
+    const limit = limitKey ? (limits[limitKey] ?? null) : null;
     const recentStart = nowMs - 3_600_000;
     const recent = ys.filter((_, i) => nowMs + xs[i]! * DAY >= recentStart);
     const current = ys.length ? roundTo((recent.length ? recent : ys.slice(-1)).reduce((a, b) => a + b, 0) / (recent.length || 1)) : null;

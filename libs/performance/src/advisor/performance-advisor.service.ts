@@ -8,7 +8,8 @@ import { DatabaseDiagnosticsService } from '../database/diagnostics/database-dia
 import { QueryStats } from '../database/query-stats.service';
 import { N1Detector } from '../database/n1-detector.service';
 import { PoolMonitor } from '../database/pool-monitor.service';
-import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
+import type { ResolvedLevels } from '../core/judgment/judgment';
+import type { ThresholdMetric } from '../core/options/thresholds.options';
 import { MetricsSampler } from '../monitor/metrics-sampler.service';
 import { RequestStats } from '../monitor/request-stats.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
@@ -59,26 +60,10 @@ export class ManualActionRequired extends Error {
   }
 }
 
-/** The performance score (0-100) and its parts, weighted 40/35/25 (database, system, cache) by default. */
-export interface PerformanceScore {
-  readonly score: number | null;
-  readonly parts: {
-    readonly database: number | null;
-    readonly system: number | null;
-    readonly cache: number | null;
-  };
-}
-
-/** 100 up to `good`, 0 from `bad`, linear between (either direction). */
-function linearScore(value: number, good: number, bad: number): number {
-  const t = (value - good) / (bad - good);
-  return Math.round(Math.min(100, Math.max(0, 100 * (1 - t))));
-}
-
 /**
  * Turns what the monitor and the database and cache features observed into
  * recommendations (stable ids, evidence, action), applies the safe ones,
- * scores overall performance, finds bottlenecks and forecasts capacity.
+ * finds bottlenecks and forecasts capacity (the health score is the sampler's).
  */
 @Injectable()
 export class PerformanceAdvisor {
@@ -241,30 +226,6 @@ export class PerformanceAdvisor {
     };
   }
 
-  /** The 0-100 score of the latest snapshot. */
-  score(snapshot: MetricsSnapshot | undefined = this.sampler.latest()): PerformanceScore {
-    if (!snapshot) return { score: null, parts: { database: null, system: null, cache: null } };
-    const dbScores: number[] = [];
-    if (snapshot.poolUtilizationPercent !== null) dbScores.push(linearScore(snapshot.poolUtilizationPercent, 70, 95));
-    if (snapshot.dbMeanQueryMs !== null) dbScores.push(linearScore(snapshot.dbMeanQueryMs, 100, 1000));
-    const database = dbScores.length ? Math.round(dbScores.reduce((a, b) => a + b, 0) / dbScores.length) : null;
-    const system = Math.round((linearScore(snapshot.cpuPercent, 60, 95) + linearScore(snapshot.memoryPercent, 80, 95)) / 2);
-    const cache = snapshot.cacheHitRatePercent === null ? null : linearScore(snapshot.cacheHitRatePercent, 95, 70);
-    const weighted: [number | null, number][] = [
-      [database, 40],
-      [system, 35],
-      [cache, 25],
-    ];
-    let sum = 0;
-    let weights = 0;
-    for (const [s, w] of weighted) {
-      if (s === null) continue;
-      sum += s * w;
-      weights += w;
-    }
-    return { score: weights ? Math.round(sum / weights) : null, parts: { database, system, cache } };
-  }
-
   /**
    * Bottlenecks in the latest snapshot, and each database's bloat and unused
    * indexes from its statistics (a database that cannot be examined is left
@@ -287,7 +248,7 @@ export class PerformanceAdvisor {
       snapshotAt: snapshot?.timestamp ?? null,
       bottlenecks: [
         ...analyzeBottlenecks(snapshot, {
-          maxCpuPercent: this.options.monitoring.maxCpuUsagePercent,
+          maxCpuPercent: this.levels('cpuPercent')?.good ?? 100,
           nPlusOneFindings: this.n1.count,
           poolsWaiting: waiting,
         }),
@@ -296,16 +257,22 @@ export class PerformanceAdvisor {
     };
   }
 
-  /** Least-squares forecast over the last `days` of history, projected `days` ahead. */
+  /** Least-squares forecast over the last `days` of history, projected `days` ahead; each limit is the metric's `good` level. */
   async capacity(days: number): Promise<CapacityReport> {
     const snapshots = await this.sampler.snapshotsSince(Date.now() - days * 86_400_000);
-    const k = this.options.monitoring.kpis;
     return forecastCapacity(snapshots, days, {
-      cpuPercent: k.maxCpuPercent,
-      memoryPercent: k.maxMemoryPercent,
-      poolUtilizationPercent: k.maxPoolPercent,
-      p95Ms: k.p95Ms,
+      cpuPercent: this.levels('cpuPercent')?.good ?? null,
+      memoryPercent: this.levels('memoryPercent')?.good ?? null,
+      poolUtilizationPercent: this.levels('poolUtilizationPercent')?.good ?? null,
+      p95Ms: this.levels('p95Ms')?.good ?? null,
+      errorRatePercent: this.levels('errorRatePercent')?.good ?? null,
     });
+  }
+
+  /** A metric's levels, or undefined when it is not judged. */
+  private levels(metric: ThresholdMetric): ResolvedLevels | undefined {
+    const levels = this.options.thresholds[metric];
+    return levels === false ? undefined : levels;
   }
 
   private warnOnce(message: string): void {

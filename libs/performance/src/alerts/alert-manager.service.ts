@@ -6,7 +6,7 @@ import type { SnapshotObserver } from '../monitor/metrics-sampler.service';
 import type { MetricsSnapshot } from '../monitor/metrics-snapshot';
 import { roundTo } from '../monitor/metrics-snapshot';
 import type { AlertDispatcher } from './alert-dispatcher';
-import type { AlertMetric, AlertSeverity } from '../core/options/alerts.options';
+import { ALERT_METRICS, type AlertMetric, type AlertSeverity } from '../core/options/alerts.options';
 import type { AlertRule, ResolvedAlertsOptions } from '../core/options/schema/alerts';
 import type {
   AlertEvent,
@@ -24,17 +24,15 @@ import type {
   StoreOutageSource,
 } from '../core/schemas/performance-alert';
 import { maskSecretsInText } from '../core/secret-masking';
+import { METRIC_CATALOGUE } from '../core/judgment/metric-catalogue';
 
-const LABELS: Record<AlertMetric, { label: string; unit: string }> = {
-  cpuPercent: { label: 'CPU usage', unit: '%' },
-  memoryPercent: { label: 'Memory usage', unit: '%' },
-  p95Ms: { label: 'Response time p95', unit: ' ms' },
-  errorRatePercent: { label: 'Error rate', unit: '%' },
-  poolUtilizationPercent: { label: 'Connection pool usage', unit: '%' },
-  dbMeanQueryMs: { label: 'Mean query time', unit: ' ms' },
-  eventLoopLagP99Ms: { label: 'Event loop lag p99', unit: ' ms' },
-  cacheHitRatePercent: { label: 'Cache hit rate', unit: '%' },
-};
+/** Each metric rule's label and unit in messages, from the threshold model's catalogue. */
+const LABELS: Record<AlertMetric, { label: string; unit: string }> = Object.fromEntries(
+  (Object.keys(ALERT_METRICS) as AlertMetric[]).map((m) => {
+    const { label, unit } = METRIC_CATALOGUE[m];
+    return [m, { label, unit: unit === '%' || unit === '' ? unit : ` ${unit}` }];
+  }),
+) as Record<AlertMetric, { label: string; unit: string }>;
 
 const ORDER: readonly AlertSeverity[] = ['critical', 'warning', 'info'];
 
@@ -237,7 +235,7 @@ export class AlertManager implements AlertsFiringSource, SnapshotObserver {
     const events: AlertEvent[] = [];
     const now = snapshot.timestamp;
     for (const rule of this.options.rules) {
-      const value = snapshot[rule.metric];
+      const value = snapshot[rule.metric] ?? null;
       // No data is not healthy: a window without what the metric measures keeps the alert as it is.
       if (!measured(snapshot, rule.metric)) continue;
       const level = levelOf(rule, value);

@@ -1,10 +1,11 @@
 import type { Provider } from '@nestjs/common';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
+import type { ResolvedLevels } from '../core/judgment/judgment';
 import type { ResolvedJobsOptions } from '../core/options/schema/jobs';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { NotifierHealthSource } from '../core/ports/delivery-health.port';
 import { AlertsFiringSource } from '../core/ports/observability.port';
-import { StoreOutageSource } from '../core/schemas/performance-alert';
+import { RouteAlertSource, StoreOutageSource } from '../core/schemas/performance-alert';
 import { JobMonitor } from '../jobs/job-monitor.service';
 import type { JobAlert, JobAlertRules } from '../jobs/job-status';
 import { HistoryStore } from '../monitor/history.store';
@@ -17,8 +18,8 @@ import { jobOverdueRule } from './rules/job-overdue.rule';
 import { sloBurnRateRule } from './rules/slo-burn-rate.rule';
 
 /** The job alert rules, in the order a job's alerts are listed: failure rate, then overdue. */
-export function jobAlertRules(options: ResolvedJobsOptions): JobAlertRules {
-  const rules = [jobFailureRateRule(options), jobOverdueRule(options)];
+export function jobAlertRules(options: ResolvedJobsOptions, failureRate: ResolvedLevels | false): JobAlertRules {
+  const rules = [jobFailureRateRule(options, failureRate), jobOverdueRule(options)];
   return (job) => rules.map((rule) => rule(job)).filter((alert): alert is JobAlert => alert !== undefined);
 }
 
@@ -52,12 +53,13 @@ export const ALERTS_PROVIDERS: Provider[] = [
       jobs: JobMonitor | null,
       outages: StoreOutageSource | null,
       slos: SloMonitor | null,
+      routes: RouteAlertSource | null,
     ): AlertManager => {
       // Job rules (failure rate, overdue) join the metric rules when job monitoring is on.
-      jobs?.judgeWith(jobAlertRules(options.jobs));
+      jobs?.judgeWith(jobAlertRules(options.jobs, options.thresholds.jobFailureRatePercent));
       // The SLO burn-rate rule, when the app declares SLOs.
       slos?.judgeWith(sloBurnRateRule);
-      const manager = new AlertManager(options.alerts, options.instanceId, store, dispatcher, jobs ?? null, outages ?? null, slos ?? null);
+      const manager = new AlertManager(options.alerts, options.instanceId, store, dispatcher, jobs ?? null, outages ?? null, slos ?? null, routes ?? null);
       sampler.observe(manager);
       return manager;
     },
@@ -71,6 +73,8 @@ export const ALERTS_PROVIDERS: Provider[] = [
       { token: StoreOutageSource, optional: true },
       // Null when no SLO is declared.
       { token: SloMonitor, optional: true },
+      // The route baselines' judgement of each window (null while baselines are off).
+      { token: RouteAlertSource, optional: true },
     ],
   },
   { provide: AlertsFiringSource, useExisting: AlertManager },

@@ -309,10 +309,11 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
         attempt('disk', async () => {
           const fs = await statfs(health.diskPath);
           const usedPercent = Math.round((1 - fs.bavail / fs.blocks) * 1000) / 10;
-          if (usedPercent > health.diskThresholdPercent) {
-            down(`disk ${usedPercent}% used, above ${health.diskThresholdPercent}%`);
-          }
-          return { path: health.diskPath, usedPercent, thresholdPercent: health.diskThresholdPercent };
+          // Down past the critical level of `thresholds.diskPercent` (never when disk is not judged).
+          const disk = this.options.thresholds.diskPercent;
+          const thresholdPercent = disk === false || disk.critical === false ? null : disk.critical;
+          if (thresholdPercent !== null && usedPercent > thresholdPercent) down(`disk ${usedPercent}% used, above ${thresholdPercent}%`);
+          return { path: health.diskPath, usedPercent, thresholdPercent };
         }),
     });
     const lagLimitMs = health.eventLoopLagMs;

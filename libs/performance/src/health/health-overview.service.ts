@@ -1,75 +1,42 @@
-import type { PerformanceEvents } from '../core/context/performance-events.service';
-import type { PoolStatsSource } from '../core/ports/observability.port';
-import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
+import type { HealthPart } from '../core/judgment/metric-catalogue';
+import type { HealthPartScore, HealthScore, JudgmentSource, SnapshotJudgment } from '../core/judgment/judgment';
 import type { HealthChecks, HealthReport } from './health-checks.service';
-import { computeHealthScore, type HealthOverviewBody } from './health-score';
+
+/** The health overview of the admin API (`health-overview`). */
+export interface HealthOverviewBody {
+  /** The health score of the latest snapshot, 0-100 (one decimal); null when nothing it weighs was measured. */
+  readonly score: HealthScore['score'];
+  /** `healthy` (every metric good), `degraded` (one in warning), `unhealthy` (one critical). */
+  readonly status: HealthScore['status'];
+  /** Each part: its score (its worst metric), weight and metrics with their levels. */
+  readonly parts: Readonly<Record<HealthPart, HealthPartScore>>;
+  /** Time of the snapshot the score is from: the time of its data. */
+  readonly timestamp: string;
+  readonly dataAt: string;
+  /** The window that snapshot covers. */
+  readonly window: SnapshotJudgment['window'];
+  /** The health checks, run now (each with its details). */
+  readonly checks: HealthReport;
+  /** When the checks ran. */
+  readonly checkedAt: string;
+}
 
 /**
- * The 0-100 health overview of the admin API (`health-overview`): runs every
- * health check, adds CPU, pool and cache hit-rate inputs, and scores them
- * with `computeHealthScore` and the configured weights.
+ * The health overview of the admin API (`health-overview`): the one health
+ * score, computed with each snapshot from `thresholds` and `health.weights`
+ * (the dashboard's `performance_score`, `analyze` and `report` read the same),
+ * with the health checks run now beside it.
  */
 export class HealthOverview {
-  private readonly lookups = { hit: 0, miss: 0, stale: 0, bypass: 0 };
-  private lastCpu = process.cpuUsage();
-  private lastCpuAt = process.hrtime.bigint();
-
   constructor(
-    private readonly options: ResolvedPerformanceOptions,
     private readonly checks: HealthChecks,
-    events: PerformanceEvents,
-    private readonly pools?: PoolStatsSource,
-  ) {
-    events.onCache((event) => {
-      const key = event.status.toLowerCase() as keyof typeof this.lookups;
-      if (key in this.lookups) this.lookups[key]++;
-    });
-  }
+    private readonly judgments: JudgmentSource,
+  ) {}
 
-  /** Runs the checks and scores them. */
-  async read(): Promise<HealthOverviewBody & { checks: HealthReport }> {
-    const report = await this.checks.check('all');
-    const d = report.details;
-    const num = (key: string, field: string): number | undefined => {
-      const v = d[key]?.[field];
-      return typeof v === 'number' ? v : undefined;
-    };
-    const databases = Object.entries(d)
-      .filter(([key]) => key === 'database' || key.startsWith('database_'))
-      .map(([key, v]) => ({
-        name: key === 'database' ? 'default' : key.slice('database_'.length),
-        up: v.status === 'up',
-        responseTimeMs: typeof v.responseTime === 'number' ? v.responseTime : 0,
-      }));
-    const pools = (this.checks.poolSource ?? this.pools)?.pools() ?? [];
-    const poolBusyPercent = pools.length ? Math.max(...pools.map((p) => (p.max > 0 ? ((p.total - p.idle) / p.max) * 100 : 0))) : undefined;
-    const limitMb = num('memory_rss', 'limitMb') ?? 1;
-    const overview = computeHealthScore(
-      {
-        databases,
-        poolBusyPercent,
-        rssPercent: ((num('memory_rss', 'usedMb') ?? 0) / limitMb) * 100,
-        heapPercent: ((num('memory_heap', 'usedMb') ?? 0) / limitMb) * 100,
-        cpuPercent: this.cpuPercent(),
-        cpuLimitPercent: this.options.monitoring.maxCpuUsagePercent,
-        eventLoopLagMs: num('event_loop', 'lagP99Ms') ?? (d.event_loop?.status === 'down' ? Infinity : 0),
-        eventLoopLagLimitMs: this.options.health.eventLoopLagMs,
-        diskPercent: num('disk', 'usedPercent'),
-        cacheUp: this.checks.hasCache ? d.cache?.status === 'up' : undefined,
-        cacheLookups: { ...this.lookups },
-      },
-      this.options.health.weights,
-    );
-    return { ...overview, checks: report };
-  }
-
-  /** CPU time since the previous call, in percent of one core. */
-  private cpuPercent(): number {
-    const now = process.hrtime.bigint();
-    const usage = process.cpuUsage(this.lastCpu);
-    const elapsedUs = Number(now - this.lastCpuAt) / 1000;
-    this.lastCpu = process.cpuUsage();
-    this.lastCpuAt = now;
-    return elapsedUs > 0 ? ((usage.user + usage.system) / elapsedUs) * 100 : 0;
+  /** The latest snapshot's score and the checks, run now. */
+  async read(): Promise<HealthOverviewBody> {
+    const [judgment, checks] = await Promise.all([this.judgments.currentJudgment(), this.checks.check('all')]);
+    const { score, status, parts } = judgment.health;
+    return { score, status, parts, timestamp: judgment.dataAt, dataAt: judgment.dataAt, window: judgment.window, checks, checkedAt: new Date().toISOString() };
   }
 }

@@ -1,7 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { StoreOutageSource } from '../core/schemas/performance-alert';
-import { PerformanceEvents } from '../core/context/performance-events.service';
+import { JudgmentSource } from '../core/judgment/judgment';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { NotifierHealthSource } from '../core/ports/delivery-health.port';
 import { CacheHealthProbe, PoolStatsSource } from '../core/ports/observability.port';
@@ -42,9 +42,9 @@ export const HEALTH_PROVIDERS: Provider[] = [
   { provide: StoreOutageSource, useExisting: HealthChecks },
   {
     provide: HealthOverview,
-    useFactory: (options: ResolvedPerformanceOptions, checks: HealthChecks | null, events: PerformanceEvents, pools?: PoolStatsSource) =>
-      checks ? new HealthOverview(options, checks, events, pools) : null,
-    inject: [PERFORMANCE_OPTIONS, HealthChecks, PerformanceEvents, { token: PoolStatsSource, optional: true }],
+    useFactory: (checks: HealthChecks | null, judgments: JudgmentSource | null) => (checks && judgments ? new HealthOverview(checks, judgments) : null),
+    // The score is the latest snapshot's (the monitor's sampler judges each one).
+    inject: [HealthChecks, { token: JudgmentSource, optional: true }],
   },
   HealthEndpoint,
 ];

@@ -4,6 +4,7 @@ import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/c
 import type { ModuleRef } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
 import type { AppDiscovery } from '../core/discovery/app-discovery.service';
+import type { JobRunsSource } from '../core/ports/observability.port';
 import type { ResolvedJobsOptions } from '../core/options/schema/jobs';
 import { discoverTrackedJobs } from './job-discovery';
 import { describeJob, jobsStatusBody } from './job-figures';
@@ -28,7 +29,7 @@ import { fallbackJobRecorder, JOB_NAME_PATTERN, type TrackedJobDefinition } from
  * await this.jobs.track('nightly-import', () => this.importer.run());
  * this.jobs.recordRetry('nightly-import', error);
  */
-export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
+export class JobMonitor implements OnModuleInit, OnApplicationShutdown, JobRunsSource {
   private readonly logger = new Logger('nestjs-performance');
   private readonly jobs = new Map<string, JobState>();
   /** How to start each runnable job (its method, called on its instance). */
@@ -171,6 +172,18 @@ export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
    */
   jobAlerts(now = Date.now()): readonly JobAlert[] {
     return this.status(now).alerts;
+  }
+
+  /** Runs and failures since start over every tracked job; null while none is tracked. @internal */
+  jobRunTotals(): { runs: number; failures: number } | null {
+    if (this.jobs.size === 0) return null;
+    let runs = 0;
+    let failures = 0;
+    for (const state of this.jobs.values()) {
+      runs += state.runs;
+      failures += state.failures;
+    }
+    return { runs, failures };
   }
 
   /** Every job, sorted by name, with the alerts; what `jobs/status` answers. @internal */

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
+import { JobRunsSource } from '../core/ports/observability.port';
 import { PerformanceMetrics } from '../metrics/performance-metrics.service';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
@@ -18,6 +19,8 @@ export const JOBS_PROVIDERS: Provider[] = [
       options.enabled && options.jobs.enabled ? new JobMonitor(options.jobs, discovery, moduleRef) : null,
     inject: [PERFORMANCE_OPTIONS, AppDiscovery, ModuleRef],
   },
+  // Read by the sampler for the job figures of each snapshot (null while job monitoring is off).
+  { provide: JobRunsSource, useExisting: JobMonitor },
   {
     provide: JOB_METRICS,
     useFactory: (monitor: JobMonitor | null, metrics: PerformanceMetrics | null) => (monitor && metrics ? registerJobMetrics(monitor, metrics) : null),

@@ -1,67 +1,76 @@
-import type { MetricsSnapshot, SnapshotMetric } from './metrics-snapshot';
-import type { ResolvedKpiOptions } from '../core/options/schema/monitoring';
+import type { Level, SnapshotJudgment } from '../core/judgment/judgment';
+import { METRIC_CATALOGUE } from '../core/judgment/metric-catalogue';
+import { THRESHOLD_METRIC_NAMES, type ThresholdMetric } from '../core/options/thresholds.options';
 
-/** One KPI: its target, the current value and whether it passes. */
+/** One KPI: a metric's `good` boundary (its target), the current value and whether it passes. */
 export interface KpiResult {
-  readonly name: 'responseTimeP95' | 'responseTimeP99' | 'throughput' | 'cpuUsage' | 'memoryUsage' | 'poolUsage' | 'errorRate';
-  readonly metric: SnapshotMetric;
+  /** `responseTimeP95`, `throughput`, `jobFailureRate`, ... */
+  readonly name: string;
+  /** The snapshot field (and `thresholds` key) it reads. */
+  readonly metric: ThresholdMetric;
   /** `<=`: the value must stay at or under the target; `>=`: at or above it. */
   readonly comparison: '<=' | '>=';
+  /** `thresholds.<metric>.good`. */
   readonly target: number;
+  /** `thresholds.<metric>.critical`; null when the metric is never critical. */
+  readonly critical: number | null;
   readonly current: number | null;
-  readonly unit: 'ms' | 'req/s' | '%';
+  readonly unit: string;
   /**
-   * `no-data` when the snapshot has no value (no requests, no pool); `n/a`
-   * when the KPI does not apply to the snapshot (throughput below target
-   * while the app was not under load: that measures demand, not capacity).
+   * `pass` (good), `fail` (warning or critical: a failing KPI is an alert);
+   * `no-data` when the window measured nothing (no requests, no pool, no
+   * jobs); `n/a` when the KPI does not apply to the window (a capacity
+   * figure outside a load test).
    */
   readonly status: 'pass' | 'fail' | 'no-data' | 'n/a';
+  /** The level under `thresholds`: the same as the alert's severity and the dashboard card's colour. */
+  readonly level: Level | null;
   /** Why the status is `n/a`. */
   readonly note?: string;
 }
 
-/** What else decides whether a KPI applies to a snapshot. */
-export interface KpiContext {
-  /** True when a load test reported by the CLI ran during the snapshot's interval. */
-  readonly loadTestDuring: boolean;
-}
-
-const IDLE_NOTE =
-  'not under load: below target because few requests came, which says nothing of capacity; evaluated while a load test runs (POST load-test/runs)';
-
 /** The body of `kpis`. */
 export interface KpiReport {
-  /** Time of the snapshot the KPIs were checked against; null before the first one. */
+  /** Time of the snapshot the KPIs were checked against (the time of its data); null before the first one. */
   readonly evaluatedAt: string | null;
+  /** The same: the time of the data. */
+  readonly dataAt: string | null;
+  /** The window the snapshot's rates and percentiles cover; null before the first snapshot. */
+  readonly window: SnapshotJudgment['window'] | null;
   /** True when no KPI fails. */
   readonly passing: boolean;
   readonly kpis: readonly KpiResult[];
 }
 
 /**
- * Checks a snapshot against the KPI targets. Throughput is a capacity target:
- * reaching it passes, but falling short fails only when the app was under
- * load (a load test ran during the snapshot's interval); otherwise it is
- * `n/a`, so a quiet app does not fail its KPIs. CPU is no sign of load here:
- * over a short interval it is noise, and a busy CPU fails its own KPI.
+ * The KPIs of a judged snapshot: each metric judged (not switched off in
+ * `thresholds`) with its `good` boundary as target. Throughput and jobs per
+ * minute are capacity targets: judged only on a window that lay wholly
+ * inside a load test, `n/a` otherwise (a quiet app is not slow because few
+ * requests came, and a window that straddles the start of a run mixes idle
+ * time into the rate).
  */
-export function evaluateKpis(snapshot: MetricsSnapshot | undefined, t: ResolvedKpiOptions, context: KpiContext = { loadTestDuring: false }): KpiReport {
-  const spec: [KpiResult['name'], SnapshotMetric, KpiResult['comparison'], number, KpiResult['unit']][] = [
-    ['responseTimeP95', 'p95Ms', '<=', t.p95Ms, 'ms'],
-    ['responseTimeP99', 'p99Ms', '<=', t.p99Ms, 'ms'],
-    ['throughput', 'requestsPerSecond', '>=', t.minRequestsPerSecond, 'req/s'],
-    ['cpuUsage', 'cpuPercent', '<=', t.maxCpuPercent, '%'],
-    ['memoryUsage', 'memoryPercent', '<=', t.maxMemoryPercent, '%'],
-    ['poolUsage', 'poolUtilizationPercent', '<=', t.maxPoolPercent, '%'],
-    ['errorRate', 'errorRatePercent', '<=', t.maxErrorRatePercent, '%'],
-  ];
-  const kpis = spec.map(([name, metric, comparison, target, unit]): KpiResult => {
-    const current = snapshot ? snapshot[metric] : null;
-    const status = current === null ? 'no-data' : (comparison === '<=' ? current <= target : current >= target) ? 'pass' : 'fail';
-    if (name === 'throughput' && status === 'fail' && !context.loadTestDuring) {
-      return { name, metric, comparison, target, current, unit, status: 'n/a', note: IDLE_NOTE };
-    }
-    return { name, metric, comparison, target, current, unit, status };
-  });
-  return { evaluatedAt: snapshot?.timestamp ?? null, passing: kpis.every((k) => k.status !== 'fail'), kpis };
+export function kpiReport(judgment: SnapshotJudgment | undefined): KpiReport {
+  if (!judgment) return { evaluatedAt: null, dataAt: null, window: null, passing: true, kpis: [] };
+  const kpis: KpiResult[] = [];
+  for (const metric of THRESHOLD_METRIC_NAMES) {
+    const j = judgment.metrics[metric];
+    if (j.status === 'off' || j.good === null) continue;
+    const def = METRIC_CATALOGUE[metric];
+    const level = j.status === 'good' || j.status === 'warning' || j.status === 'critical' ? j.status : null;
+    const status = level === null ? (j.status as 'no-data' | 'n/a') : level === 'good' ? 'pass' : 'fail';
+    const result: KpiResult = {
+      name: def.kpi,
+      metric,
+      comparison: def.direction === 'above' ? '<=' : '>=',
+      target: j.good,
+      critical: j.critical,
+      current: j.value,
+      unit: def.unit,
+      status,
+      level,
+    };
+    kpis.push(j.note === undefined ? result : { ...result, note: j.note });
+  }
+  return { evaluatedAt: judgment.dataAt, dataAt: judgment.dataAt, window: judgment.window, passing: kpis.every((k) => k.status !== 'fail'), kpis };
 }

@@ -1,10 +1,13 @@
-import { cpus, freemem, totalmem } from 'node:os';
+import { readFileSync, statfsSync } from 'node:fs';
+import { availableParallelism, cpus, freemem, loadavg, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { PerformanceEvents } from '../core/context/performance-events.service';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { mergePoolSources } from '../core/ports/merge-sources';
-import { PoolStatsSource } from '../core/ports/observability.port';
+import { JobRunsSource, PoolStatsSource } from '../core/ports/observability.port';
+import { healthScore, judgeAll, type JudgmentSource, type SnapshotJudgment } from '../core/judgment/judgment';
+import type { ThresholdMetric } from '../core/options/thresholds.options';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { HistoryStore } from './history.store';
@@ -12,9 +15,39 @@ import { downsample, type MetricsHistory } from './history-downsampler';
 import { roundTo, type MetricsSnapshot } from './metrics-snapshot';
 import { readMemoryLimitBytes } from '../core/process-memory';
 import { RequestStats } from './request-stats.service';
+import { LoadTestRuns } from './load-test-runs.service';
 
 const MB = 1024 * 1024;
 const HOUR = 3_600_000;
+
+/** Bytes received and sent by the host's interfaces (loopback aside) since boot, from `/proc/net/dev`; null where it cannot be read. */
+function networkBytes(): { rx: number; tx: number } | null {
+  try {
+    let rx = 0;
+    let tx = 0;
+    for (const line of readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2)) {
+      const [name, data] = line.split(':');
+      if (data === undefined || name!.trim() === 'lo') continue;
+      const fields = data.trim().split(/\s+/);
+      rx += Number(fields[0]);
+      tx += Number(fields[8]);
+    }
+    return Number.isFinite(rx) && Number.isFinite(tx) ? { rx, tx } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Used share of the file system holding `path`, percent; null when it cannot be read. */
+function diskUsedPercent(path: string): number | null {
+  try {
+    const fs = statfsSync(path);
+    // As the disk health check reads it: space not available to the app counts as used.
+    return fs.blocks > 0 ? roundTo((1 - fs.bavail / fs.blocks) * 100, 1) : null;
+  } catch {
+    return null;
+  }
+}
 
 function hostCpuTimes(): { idle: number; total: number } {
   let idle = 0;
@@ -51,7 +84,7 @@ export interface SnapshotObserver {
  * on the request path: requests only feed {@link RequestStats}.
  */
 @Injectable()
-export class MetricsSampler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class MetricsSampler implements OnApplicationBootstrap, BeforeApplicationShutdown, JudgmentSource {
   private readonly logger = new Logger('nestjs-performance:monitor');
   private readonly limitBytes: number;
   private timer: NodeJS.Timeout | undefined;
@@ -59,6 +92,11 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
   private loopDelay: IntervalHistogram | undefined;
   private unsubscribe: (() => void)[] = [];
   private last: MetricsSnapshot | undefined;
+  private lastJudgment: SnapshotJudgment | undefined;
+  private lastNetwork = networkBytes();
+  private lastJobs: { runs: number; failures: number } | null = null;
+  /** Slow statements per snapshot of the last hour, oldest first. */
+  private slowHistory: { at: number; count: number }[] = [];
   private lastAt = performance.now();
   private lastCpu = process.cpuUsage();
   private lastHost = hostCpuTimes();
@@ -74,6 +112,8 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     @Inject(HistoryStore) private readonly store: HistoryStore,
     @Optional() @Inject(PoolStatsSource) private pools?: PoolStatsSource,
     @Optional() private readonly discovery?: AppDiscovery,
+    @Optional() private readonly loadTests?: LoadTestRuns,
+    @Optional() @Inject(JobRunsSource) private readonly jobs?: JobRunsSource | null,
   ) {
     const configured = options.monitoring.maxMemoryUsageMb;
     this.limitBytes = configured !== undefined ? configured * MB : readMemoryLimitBytes();
@@ -106,6 +146,8 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     this.lastAt = performance.now();
     this.lastCpu = process.cpuUsage();
     this.lastHost = hostCpuTimes();
+    this.lastNetwork = networkBytes();
+    this.lastJobs = this.jobTotals();
     this.stats.takeWindow();
     this.timer = setInterval(() => void this.collect(), this.options.monitoring.collectionIntervalSeconds * 1000);
     this.timer.unref();
@@ -134,8 +176,9 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
    * included). Resolves once it is stored and evaluated.
    */
   async collect(): Promise<MetricsSnapshot> {
-    const snapshot = this.read();
+    const { snapshot, judgment } = this.judged(this.read());
     this.last = snapshot;
+    this.lastJudgment = judgment;
     this.appending = this.appending.then(() => this.store.append(snapshot)).catch((e: unknown) => this.warnStore(e));
     for (const observer of this.observers) {
       try {
@@ -146,6 +189,45 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     }
     await this.appending;
     return snapshot;
+  }
+
+  /** The latest snapshot's judgment; takes a snapshot first when none was taken yet. */
+  async currentJudgment(): Promise<SnapshotJudgment> {
+    if (!this.lastJudgment) await this.collect();
+    return this.lastJudgment!;
+  }
+
+  /** The judgment of the latest snapshot (levels and health score), or undefined before the first one. */
+  judgment(): SnapshotJudgment | undefined {
+    return this.lastJudgment;
+  }
+
+  /**
+   * Judges a snapshot against `thresholds` and scores its health with
+   * `health.weights`; the score goes into the snapshot (so history keeps it).
+   */
+  private judged(raw: MetricsSnapshot): { snapshot: MetricsSnapshot; judgment: SnapshotJudgment } {
+    const to = Date.parse(raw.timestamp);
+    const from = to - raw.intervalSeconds * 1000;
+    const underLoad = this.loadTests?.coveredWhole(from, to) ?? false;
+    const metrics = judgeAll(raw as unknown as Partial<Record<ThresholdMetric, number | null>>, this.options.thresholds, { underLoad });
+    const health = healthScore(metrics, this.options.health.weights);
+    const judgment: SnapshotJudgment = {
+      dataAt: raw.timestamp,
+      window: { seconds: raw.intervalSeconds, from: new Date(from).toISOString(), to: raw.timestamp },
+      underLoad,
+      metrics,
+      health,
+    };
+    return { snapshot: { ...raw, healthScore: health.score }, judgment };
+  }
+
+  private jobTotals(): { runs: number; failures: number } | null {
+    try {
+      return this.jobs?.jobRunTotals() ?? null;
+    } catch {
+      return null;
+    }
   }
 
   /** The latest snapshot, or undefined before the first one. */
@@ -203,13 +285,28 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
 
     const w = this.stats.takeWindow();
     let pool: number | null = null;
+    let waiting: number | null = null;
     try {
       for (const p of this.pools?.pools() ?? []) {
         if (p.max > 0) pool = Math.max(pool ?? 0, ((p.total - p.idle) / p.max) * 100);
+        if (Number.isFinite(p.waiting)) waiting = (waiting ?? 0) + p.waiting;
       }
     } catch {
-      pool = null;
+      pool = waiting = null;
     }
+    const nowMs = Date.now();
+    this.slowHistory.push({ at: nowMs, count: w.slowQueries });
+    while (this.slowHistory.length > 0 && this.slowHistory[0]!.at <= nowMs - HOUR) this.slowHistory.shift();
+    const network = networkBytes();
+    const before = this.lastNetwork;
+    this.lastNetwork = network;
+    const jobs = this.jobTotals();
+    const jobsBefore = this.lastJobs;
+    this.lastJobs = jobs;
+    const jobRuns = jobs === null ? null : jobs.runs - (jobsBefore?.runs ?? 0);
+    const jobFailures = jobs === null ? null : jobs.failures - (jobsBefore?.failures ?? 0);
+    const load = process.platform === 'win32' ? null : loadavg()[0]!;
+    const cacheAsked = w.cacheLookups + w.cacheStoreErrors;
     return {
       timestamp: new Date().toISOString(),
       instanceId: this.options.instanceId,
@@ -222,6 +319,11 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
       memoryPercent: roundTo((memory.rss / this.limitBytes) * 100, 1),
       hostMemoryPercent: roundTo((1 - freemem() / totalmem()) * 100, 1),
       eventLoopLagP99Ms: roundTo(lagP99),
+      diskPercent: diskUsedPercent(this.options.health.diskPath),
+      loadAverage1m: load === null ? null : roundTo(load),
+      loadPerCore: load === null ? null : roundTo(load / availableParallelism()),
+      networkRxBytes: network && before ? Math.max(0, network.rx - before.rx) : null,
+      networkTxBytes: network && before ? Math.max(0, network.tx - before.tx) : null,
       requests: w.requests,
       requestsPerSecond: roundTo(w.requests / seconds),
       errors: w.errors,
@@ -230,6 +332,7 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
       p95Ms: w.p95Ms,
       p99Ms: w.p99Ms,
       maxMs: w.maxMs,
+      meanMs: w.requests ? roundTo(w.totalMs / w.requests) : null,
       latencyHistogram: w.latencyHistogram,
       cacheLookups: w.cacheLookups,
       cacheHitRatePercent: w.cacheLookups ? roundTo((w.cacheHits / w.cacheLookups) * 100, 1) : null,
@@ -237,6 +340,16 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
       dbMeanQueryMs: w.dbQueries ? roundTo(w.dbTimeMs / w.dbQueries) : null,
       dbQueriesPerRequest: w.requests ? roundTo(w.dbQueries / w.requests) : null,
       poolUtilizationPercent: pool === null ? null : roundTo(pool, 1),
+      poolWaiting: waiting,
+      slowQueries: w.slowQueries,
+      slowQueriesPerHour: this.slowHistory.reduce((sum, e) => sum + e.count, 0),
+      cacheAvailabilityPercent: cacheAsked ? roundTo((w.cacheLookups / cacheAsked) * 100, 2) : null,
+      cacheMeanMs: cacheAsked ? roundTo(w.cacheTimeMs / cacheAsked) : null,
+      jobRuns,
+      jobFailures,
+      jobsPerMinute: jobRuns === null ? null : roundTo((jobRuns / seconds) * 60),
+      jobFailureRatePercent: jobRuns ? roundTo(((jobFailures ?? 0) / jobRuns) * 100) : null,
+      healthScore: null,
     };
   }
 

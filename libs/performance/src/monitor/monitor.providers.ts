@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { RequestTracker } from '../core/context/request-tracker.service';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
+import { JudgmentSource } from '../core/judgment/judgment';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import { FleetMonitor } from './fleet';
@@ -26,6 +27,7 @@ export const MONITOR_PROVIDERS: Provider[] = [
     provide: RequestStats,
     useFactory: (options: ResolvedPerformanceOptions, tracker: RequestTracker): RequestStats => {
       const stats = new RequestStats();
+      stats.slowQueryMs = options.database.slowQueryThresholdMs;
       if (options.enabled) tracker.observe(stats);
       return stats;
     },
@@ -42,6 +44,8 @@ export const MONITOR_PROVIDERS: Provider[] = [
     inject: [PERFORMANCE_OPTIONS, AppDiscovery],
   },
   MetricsSampler,
+  // Health reads the latest snapshot's judgment (its score) through this port.
+  { provide: JudgmentSource, useExisting: MetricsSampler },
   LoadTestRuns,
   FleetMonitor,
 ];

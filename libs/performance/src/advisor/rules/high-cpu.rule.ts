@@ -3,7 +3,7 @@ import type { MetricsSampler } from '../../monitor/metrics-sampler.service';
 import type { Recommendation } from '../advice';
 import { type AdvisorRule, recommendationId } from '../advisor-rule';
 
-/** `high-cpu` (high above 95 %, else medium): the latest snapshot's CPU is above `monitoring.kpis.maxCpuPercent`. */
+/** `high-cpu` (high when critical, else medium): the latest snapshot's CPU is above `thresholds.cpuPercent.good`. */
 export class HighCpuRule implements AdvisorRule {
   readonly name = 'high-cpu';
 
@@ -14,13 +14,14 @@ export class HighCpuRule implements AdvisorRule {
 
   evaluate(): Recommendation[] {
     const s = this.sampler.latest();
-    const max = this.options.monitoring.kpis.maxCpuPercent;
-    if (!s || s.cpuPercent <= max) return [];
+    const levels = this.options.thresholds.cpuPercent;
+    if (!s || levels === false || s.cpuPercent <= levels.good) return [];
+    const max = levels.good;
     return [
       {
         id: recommendationId('high-cpu', this.options.instanceId),
         category: 'cpu',
-        severity: s.cpuPercent > 95 ? 'high' : 'medium',
+        severity: levels.critical !== false && s.cpuPercent > levels.critical ? 'high' : 'medium',
         title: 'High CPU usage',
         description: `The process used ${s.cpuPercent}% of a core (target ${max}%)`,
         evidence: { cpuPercent: s.cpuPercent, targetPercent: max, requestsPerSecond: s.requestsPerSecond },

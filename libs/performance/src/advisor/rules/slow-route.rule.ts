@@ -6,7 +6,7 @@ import { type AdvisorRule, recommendationId } from '../advisor-rule';
 /** A route needs this many requests before its latency counts. */
 const MIN_ROUTE_REQUESTS = 5;
 
-/** `slow-route` (high above 2 s, else medium): a route's p95 is above the `monitoring.kpis.p95Ms` target. */
+/** `slow-route` (high when critical, else medium): a route's p95 is above the `thresholds.p95Ms.good` target. */
 export class SlowRouteRule implements AdvisorRule {
   readonly name = 'slow-route';
 
@@ -16,14 +16,16 @@ export class SlowRouteRule implements AdvisorRule {
   ) {}
 
   evaluate(): Recommendation[] {
-    const target = this.options.monitoring.kpis.p95Ms;
+    const levels = this.options.thresholds.p95Ms;
     const out: Recommendation[] = [];
+    if (levels === false) return out;
+    const target = levels.good;
     for (const r of this.stats.routeStats()) {
       if (r.route === UNMATCHED || r.route === '<other>' || r.requests < MIN_ROUTE_REQUESTS || r.p95Ms <= target) continue;
       out.push({
         id: recommendationId('slow-route', r.method, r.route),
         category: 'api',
-        severity: r.p95Ms > 2000 ? 'high' : 'medium',
+        severity: levels.critical !== false && r.p95Ms > levels.critical ? 'high' : 'medium',
         title: `Slow route ${r.method} ${r.route}`,
         description: `p95 ${r.p95Ms} ms is above the ${target} ms target`,
         evidence: {

@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ResolvedLevels } from '../../core/judgment/judgment';
 import { resolveJobsOptions } from '../../core/options/schema/jobs';
 import { JobMonitor } from '../../jobs/job-monitor.service';
 import { fallbackJobRecorder } from '../../jobs/track-job.decorator';
 import { jobAlertRules } from '../alerts.providers';
 
 /** A job monitor judged by the job rules, as the alerts feature wires it in the module. */
-function monitor(options: Parameters<typeof resolveJobsOptions>[0] = {}): JobMonitor {
+function monitor(options: Parameters<typeof resolveJobsOptions>[0] = {}, failureRate: ResolvedLevels = { good: 1, critical: 5 }): JobMonitor {
   const resolved = resolveJobsOptions(options);
   const m = new JobMonitor(resolved);
-  m.judgeWith(jobAlertRules(resolved));
+  m.judgeWith(jobAlertRules(resolved, failureRate));
   m.onModuleInit(); // no container: becomes the fallback recorder
   return m;
 }
@@ -26,7 +27,7 @@ describe('job alert rules', () => {
   });
 
   it('raises the failure-rate alert over the latest runs only', () => {
-    const m = monitor({ failureRateWindow: 4, failureRateMinRuns: 3, failureRatePercent: { warning: 25, critical: 75 } });
+    const m = monitor({ failureRateWindow: 4, failureRateMinRuns: 3 }, { good: 25, critical: 70 });
     const run = (fail: boolean) => {
       try {
         m.track('batch', () => {
@@ -45,7 +46,7 @@ describe('job alert rules', () => {
         rule: 'job-failure-rate',
         job: 'batch',
         severity: 'warning',
-        message: 'job "batch" failed 1 of its last 3 runs (33.33%, warning at 25%)',
+        message: 'job "batch" failed 1 of its last 3 runs (33.33%, warning above 25%)',
         value: 33.33,
         threshold: 25,
       },

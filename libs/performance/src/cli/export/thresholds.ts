@@ -1,6 +1,7 @@
-/** One alert threshold of the app, as `dashboard/config` lists it. */
+/** One metric's levels of the app (`thresholds`), as `dashboard/config` lists them: `warning` past `good`, critical past `critical`. */
 export interface ThresholdLevels {
   direction: 'above' | 'below';
+  good?: number;
   info?: number;
   warning?: number;
   critical?: number;
@@ -18,6 +19,22 @@ export interface ExportConfig {
  * without it), `{S,}` for the same followed by a comma when not empty.
  */
 export const PROMQL: Readonly<Record<string, { expr: string; summary: string; unit: string }>> = {
+  p50Ms: {
+    expr: 'histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket{S}[5m]))) * 1000',
+    summary: 'HTTP p50 latency',
+    unit: 'ms',
+  },
+  p99Ms: {
+    expr: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{S}[5m]))) * 1000',
+    summary: 'HTTP p99 latency',
+    unit: 'ms',
+  },
+  meanMs: {
+    expr: '1000 * sum(rate(http_request_duration_seconds_sum{S}[5m])) / sum(rate(http_request_duration_seconds_count{S}[5m]))',
+    summary: 'HTTP mean latency',
+    unit: 'ms',
+  },
+  poolWaiting: { expr: 'sum(db_pool_waiting_requests{S})', summary: 'callers waiting for a database connection', unit: '' },
   p95Ms: {
     expr: 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{S}[5m]))) * 1000',
     summary: 'HTTP p95 latency',
@@ -50,6 +67,14 @@ export const PROMQL: Readonly<Record<string, { expr: string; summary: string; un
 /** Why a threshold of the app has no Prometheus rule. */
 export const NO_PROMQL: Readonly<Record<string, string>> = {
   memoryPercent: 'the module divides RSS by the container or machine memory, which /metrics does not expose (use cAdvisor or node_exporter)',
+  diskPercent: 'disk use is not on /metrics (use node_exporter: node_filesystem_avail_bytes)',
+  loadPerCore: 'load average is not on /metrics (use node_exporter: node_load1)',
+  slowQueriesPerHour: 'the slow-query count is not on /metrics (the app alerts on it itself)',
+  cacheAvailabilityPercent: 'cache store errors are not on /metrics (the app alerts on it itself)',
+  cacheMeanMs: 'cache lookup time is not on /metrics (the app alerts on it itself)',
+  requestsPerSecond: 'throughput is judged only inside a load test: no standing alert',
+  jobsPerMinute: 'jobs per minute is judged only inside a load test: no standing alert',
+  jobFailureRatePercent: 'exported as NestjsPerformanceJobFailing (the app judges each job)',
 };
 
 /** Label matchers a user may add to every selector: `job="api",env=~"prod|staging"`. */

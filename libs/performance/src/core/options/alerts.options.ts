@@ -4,26 +4,34 @@ export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /**
- * The snapshot fields alerts watch, and which way is bad: `above` fires when
- * the value rises to a level, `below` when it falls to it.
+ * The snapshot fields alert rules watch, and which way is bad: `above` fires
+ * when the value rises past a level, `below` when it falls past it. Their
+ * levels come from `thresholds`: past `good` a warning, past `critical` a
+ * critical alert.
  */
 export const ALERT_METRICS = {
+  p50Ms: 'above',
+  p95Ms: 'above',
+  p99Ms: 'above',
+  meanMs: 'above',
+  errorRatePercent: 'above',
   cpuPercent: 'above',
   memoryPercent: 'above',
-  p95Ms: 'above',
-  errorRatePercent: 'above',
-  poolUtilizationPercent: 'above',
-  dbMeanQueryMs: 'above',
+  diskPercent: 'above',
   eventLoopLagP99Ms: 'above',
+  loadPerCore: 'above',
+  dbMeanQueryMs: 'above',
+  slowQueriesPerHour: 'above',
+  poolUtilizationPercent: 'above',
+  poolWaiting: 'above',
   cacheHitRatePercent: 'below',
+  cacheAvailabilityPercent: 'below',
+  cacheMeanMs: 'above',
 } as const;
 /** A key of {@link ALERT_METRICS}. */
 export type AlertMetric = keyof typeof ALERT_METRICS;
 
-/**
- * Levels of one rule: the value at which it becomes info, warning or critical.
- * At least one level; `false` switches the rule off.
- */
+/** Levels of one rule, from `thresholds`: the value past which it is a warning, and critical. */
 export interface AlertRuleLevels {
   info?: number;
   warning?: number;
@@ -90,12 +98,13 @@ export interface OutageAlertOptions {
 
 /**
  * The `alerts` section: rules over each snapshot of the sampler, with one open
- * alert per rule, and the notifiers that hear when one fires or resolves.
+ * alert per rule, and the notifiers that hear when one fires or resolves. The
+ * rules' levels are the `thresholds`: a metric past `good` raises a warning,
+ * past `critical` a critical alert.
  *
  * @example
  * PerformanceModule.forRoot({
  *   alerts: {
- *     rules: { p95Ms: { warning: 500, critical: 1500 }, cacheHitRatePercent: false },
  *     notifiers: { slack: [{ url: process.env.SLACK_WEBHOOK! }] },
  *   },
  * })
@@ -103,14 +112,6 @@ export interface OutageAlertOptions {
 export interface AlertsOptions {
   /** Evaluate alert rules. Env: `ALERTS_ENABLED`. @default true */
   enabled?: boolean;
-  /**
-   * Levels per metric, merged over the defaults: cpuPercent 80/95 (warning
-   * from `monitoring.maxCpuUsagePercent`), memoryPercent 85/95, p95Ms
-   * 2000/5000, errorRatePercent 1/5, poolUtilizationPercent 80/95,
-   * dbMeanQueryMs 500/1000, eventLoopLagP99Ms 200/1000, cacheHitRatePercent
-   * below 70 as info. Env: `ALERT_RULES` (JSON: `{"p95Ms":{"warning":500,"critical":1500}}`).
-   */
-  rules?: Partial<Record<AlertMetric, AlertRuleLevels | false>>;
   /**
    * Alerts while the cache store or a database is down, resolved when it
    * answers again. @default { cacheStore: 'warning', database: 'critical' }

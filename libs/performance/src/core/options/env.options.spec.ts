@@ -11,7 +11,8 @@ describe('performanceOptionsFromEnv', () => {
         PERFORMANCE_MONITORING_ENABLED: 'true',
         METRICS_COLLECTION_INTERVAL: '30',
         MAX_MEMORY_USAGE_MB: '1024',
-        MAX_CPU_USAGE_PERCENT: '75',
+        THRESHOLD_CPU_PERCENT: '{"good":75}',
+        THRESHOLD_LOAD_PER_CORE: 'false',
         CACHE_MAX_SIZE: '500',
         CACHE_TTL: '120',
         METRICS_ENDPOINT: '/prom',
@@ -23,7 +24,8 @@ describe('performanceOptionsFromEnv', () => {
       }),
     ).toEqual({
       enabled: true,
-      monitoring: { collectionIntervalSeconds: 30, maxMemoryUsageMb: 1024, maxCpuUsagePercent: 75 },
+      monitoring: { collectionIntervalSeconds: 30, maxMemoryUsageMb: 1024 },
+      thresholds: { cpuPercent: { good: 75 }, loadPerCore: false },
       cache: { maxSize: 500, ttl: 120 },
       metrics: { endpoint: '/prom' },
       health: { endpoint: '/healthz' },
@@ -52,13 +54,13 @@ describe('performanceOptionsFromEnv', () => {
       PERFORMANCE_MONITORING_ENABLED: 'maybe',
       CACHE_TTL: 'five',
       CACHE_MAX_SIZE: '10',
-      ALERT_RULES: '{p95',
+      THRESHOLD_P95_MS: '{p95',
       ALERT_SMTP_URL: 'smtp://mail.example.com',
     });
     expect(() => resolvePerformanceOptions(options)).toThrow(
       'PERF_ERR_INVALID_ENV: Invalid nestjs-performance environment variables:\n' +
         '  - PERFORMANCE_MONITORING_ENABLED="maybe": expected true/false (or 1/0, yes/no, on/off) (for enabled)\n' +
-        '  - ALERT_RULES="{p95": expected JSON such as {"p95Ms":{"warning":500}} (for alerts.rules)\n' +
+        '  - THRESHOLD_P95_MS="{p95": expected JSON such as {"good":300,"critical":800}, or false (for thresholds.p95Ms)\n' +
         '  - ALERT_SMTP_URL is set: ALERT_EMAIL_FROM and ALERT_EMAIL_TO are needed too (for alerts.notifiers.email)\n' +
         '  - CACHE_TTL="five": expected a number (for cache.ttl)',
     );

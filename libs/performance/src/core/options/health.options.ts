@@ -8,13 +8,13 @@ export interface HttpDependency {
   timeoutMs?: number;
 }
 
-/** Weights of the three parts of the health overview score (any positive scale). */
+/** Weights of the three parts of the health score (any positive scale); each part scores its worst metric (see `thresholds`). */
 export interface HealthScoreWeights {
-  /** The databases: each DataSource up, its ping time, pool saturation. @default 40 */
+  /** Mean query time, slow queries per hour, pool use and callers waiting. @default 40 */
   database?: number;
-  /** System resources: memory, heap, CPU, event loop, disk. @default 35 */
+  /** CPU, memory, disk and event-loop lag (and load average when judged). @default 35 */
   system?: number;
-  /** The cache: its store reachable, the hit rate. @default 25 */
+  /** Cache hit rate, availability and operation time. @default 25 */
   cache?: number;
 }
 
@@ -80,8 +80,6 @@ export interface HealthOptions {
   timeoutMs?: number;
   /** Path whose file system the disk check measures. @default process.cwd() */
   diskPath?: string;
-  /** The disk check is down above this share of used space, in percent. @default 95 */
-  diskThresholdPercent?: number;
   /**
    * The event loop is lagging above this lag p99 of a 1 s slice, in ms: liveness is down once
    * it lasted `liveness.lagSeconds`, readiness at once with `readiness.eventLoop`. @default 200

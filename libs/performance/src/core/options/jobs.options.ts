@@ -4,7 +4,7 @@
  * called by a worker).
  *
  * @example
- * PerformanceModule.forRoot({ jobs: { failureRatePercent: { warning: 10, critical: 50 }, overdueFactor: 2 } })
+ * PerformanceModule.forRoot({ jobs: { failureRateWindow: 50, overdueFactor: 2 } })
  */
 export interface JobsOptions {
   /**
@@ -39,18 +39,6 @@ export interface JobsOptions {
    * @default 3
    */
   failureRateMinRuns?: number;
-  /**
-   * Failure share of the latest runs, in percent, at which the
-   * `job-failure-rate` alert is a warning or critical.
-   * Env: `JOBS_FAILURE_RATE_WARNING_PERCENT`, `JOBS_FAILURE_RATE_CRITICAL_PERCENT`.
-   * @default { warning: 20, critical: 50 }
-   */
-  failureRatePercent?: {
-    /** Failure share at which the alert is a warning. Env: `JOBS_FAILURE_RATE_WARNING_PERCENT`. @default 20 */
-    warning?: number;
-    /** Failure share at which the alert is critical. Env: `JOBS_FAILURE_RATE_CRITICAL_PERCENT`. @default 50 */
-    critical?: number;
-  };
   /**
    * Characters of a failure's message kept as the job's last error.
    * @default 500

@@ -45,26 +45,3 @@ export interface HistoryOptions {
    */
   runMigrations?: boolean;
 }
-
-/**
- * Targets that `kpis` checks the latest snapshot against.
- *
- * @example
- * PerformanceModule.forRoot({ monitoring: { kpis: { p95Ms: 300, minRequestsPerSecond: 50 } } })
- */
-export interface KpiOptions {
-  /** p95 latency at most this, ms. Env: `KPI_P95_MS`. @default 200 */
-  p95Ms?: number;
-  /** p99 latency at most this, ms. Env: `KPI_P99_MS`. @default 500 */
-  p99Ms?: number;
-  /** Throughput at least this, requests per second. Env: `KPI_MIN_RPS`. @default 1000 */
-  minRequestsPerSecond?: number;
-  /** Process CPU at most this, percent of one core. Env: `KPI_MAX_CPU_PERCENT`. @default 70 */
-  maxCpuPercent?: number;
-  /** RSS at most this, percent of the memory limit. Env: `KPI_MAX_MEMORY_PERCENT`. @default 80 */
-  maxMemoryPercent?: number;
-  /** Busiest pool at most this, percent of its size. Env: `KPI_MAX_POOL_PERCENT`. @default 80 */
-  maxPoolPercent?: number;
-  /** 5xx responses at most this, percent of responses. Env: `KPI_MAX_ERROR_RATE_PERCENT`. @default 0.1 */
-  maxErrorRatePercent?: number;
-}

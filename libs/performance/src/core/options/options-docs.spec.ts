@@ -13,6 +13,7 @@ const END = '<!-- options-table:end -->';
 const SECTIONS: readonly (readonly [string, readonly string[]])[] = [
   ['general', ['enabled', 'headers', 'status', 'admin', 'appVersion', 'instanceId', 'adminPath']],
   ['monitoring', ['monitoring']],
+  ['thresholds', ['thresholds']],
   ['alerts', ['alerts']],
   ['response cache', ['cache', 'cacheWarming']],
   ['database (TypeORM)', ['database']],

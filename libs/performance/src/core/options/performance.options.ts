@@ -8,7 +8,8 @@ import type { SloOptions } from './slo.options';
 import type { ProfilingOptions } from './profiling.options';
 import type { CacheWarmingOptions } from './cache-warming.options';
 import type { AlertsOptions } from './alerts.options';
-import type { HistoryOptions, KpiOptions } from './monitoring.options';
+import type { HistoryOptions } from './monitoring.options';
+import type { ThresholdsOptions } from './thresholds.options';
 
 /**
  * Names of the response headers the module writes. Each can be switched off
@@ -53,22 +54,21 @@ export interface PerformanceModuleOptions {
      */
     collectionIntervalSeconds?: number;
     /**
-     * Memory budget of the process in MiB, used by health checks and alerts.
+     * Memory budget of the process in MiB: `memoryPercent` is RSS in percent of it.
      * `undefined` means the container (cgroup) limit, or the host's memory.
      * Env: `MAX_MEMORY_USAGE_MB`.
      */
     maxMemoryUsageMb?: number;
-    /**
-     * CPU budget in percent of one core, used by health checks and alerts.
-     * Env: `MAX_CPU_USAGE_PERCENT`.
-     * @default 80
-     */
-    maxCpuUsagePercent?: number;
     /** Where snapshots and alerts are kept (see {@link HistoryOptions}). */
     history?: HistoryOptions;
-    /** Targets of the `kpis` endpoint (see {@link KpiOptions}). */
-    kpis?: KpiOptions;
   };
+
+  /**
+   * Good / warning / critical of every metric, in one place: KPIs, alert
+   * rules, dashboard colours, the health score and the CLI read them (see
+   * {@link ThresholdsOptions}).
+   */
+  thresholds?: ThresholdsOptions;
 
   /** Alert rules over the sampler's snapshots, and their notifiers (see {@link AlertsOptions}). */
   alerts?: AlertsOptions;

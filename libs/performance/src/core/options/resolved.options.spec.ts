@@ -34,7 +34,8 @@ describe('resolvePerformanceOptions', () => {
       appVersion: '1.2.3',
       instanceId: 'i-1',
     });
-    expect(o.monitoring).toMatchObject({ collectionIntervalSeconds: 60, maxCpuUsagePercent: 80 });
+    expect(o.monitoring).toMatchObject({ collectionIntervalSeconds: 60 });
+    expect(o.thresholds).toMatchObject({ p95Ms: { good: 200, critical: 500 }, cpuPercent: { good: 70, critical: 95 }, loadPerCore: false });
     expect(o.monitoring.maxMemoryUsageMb).toBeUndefined();
     expect(o.cache).toMatchObject({ maxSize: 1000, ttl: 300 });
     expect(o.metrics).toMatchObject({ endpoint: '/metrics' });
@@ -81,7 +82,7 @@ describe('resolvePerformanceOptions', () => {
 
   it('refuses an unknown top-level option (a typo must not silently do nothing)', () => {
     const error = errorOf(() => resolvePerformanceOptions({ cahce: {} } as never));
-    expect(error.message).toContain('(options): unknown option "cahce" (known: enabled, headers, monitoring, alerts, cache, metrics,');
+    expect(error.message).toContain('(options): unknown option "cahce" (known: enabled, headers, monitoring, thresholds, alerts, cache, metrics,');
   });
 
   it('refuses a guard that is not a guard', () => {

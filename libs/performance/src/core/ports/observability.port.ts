@@ -53,3 +53,11 @@ export interface CacheHealthProbe {
 }
 /** Token of {@link CacheHealthProbe}. */
 export const CacheHealthProbe = Symbol('CacheHealthProbe');
+
+/** Totals of the app's tracked job runs (`@TrackJob`), for the sampler's job figures. */
+export interface JobRunsSource {
+  /** Runs finished and failed since start, over every tracked job; null while no job is tracked. */
+  jobRunTotals(): { readonly runs: number; readonly failures: number } | null;
+}
+/** Token of {@link JobRunsSource}. */
+export const JobRunsSource = Symbol('JobRunsSource');

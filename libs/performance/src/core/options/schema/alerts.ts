@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { ResolvedThresholds } from '../../judgment/judgment';
 import { ALERT_METRICS, ALERT_SEVERITIES, type AlertMetric, type AlertRuleLevels, type AlertsOptions } from '../alerts.options';
+import type { ThresholdsOptions } from '../thresholds.options';
+import { resolveThresholds } from './thresholds';
 import { option, section, type Checked, type EnvRead, type Frozen, type SameShape } from './option';
 
 const httpUrl = z
@@ -8,15 +11,6 @@ const httpUrl = z
   .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), {
     error: 'must not carry a user name or password: send credentials in `headers` (e.g. Authorization)',
   });
-const levels = z
-  .strictObject({ info: z.number().optional(), warning: z.number().optional(), critical: z.number().optional() })
-  .refine((l) => l.info !== undefined || l.warning !== undefined || l.critical !== undefined, 'needs at least one level');
-const rules = z.strictObject(
-  Object.fromEntries(Object.keys(ALERT_METRICS).map((k) => [k, z.union([levels, z.literal(false)]).optional()])) as Record<
-    AlertMetric,
-    z.ZodOptional<z.ZodUnion<[typeof levels, z.ZodLiteral<false>]>>
-  >,
-);
 const severityOrOff = z.union([z.enum(ALERT_SEVERITIES), z.literal(false)]);
 
 /** One URL variable as a list of one target. */
@@ -34,12 +28,6 @@ export const alertsOptionsSchema = section({
     default: true,
     env: 'ALERTS_ENABLED',
     doc: 'evaluate alert rules: the metric rules and, when `jobs.enabled`, the job rules (`job-failure-rate`, `job-overdue`)',
-  }),
-  rules: option(rules, {
-    defaultDoc: 'see [Monitoring](monitoring.md#monitoring-alerts-and-recommendations)',
-    env: 'ALERT_RULES',
-    envExample: '{"p95Ms":{"warning":500}}',
-    doc: 'levels per metric, merged over the defaults: `{ p95Ms: { warning: 500, critical: 1500 }, cacheHitRatePercent: false }`',
   }),
   outages: section({
     cacheStore: option(severityOrOff, { default: 'warning', doc: 'severity of the `cache-store-down` alert, or `false` to switch it off' }),
@@ -109,27 +97,21 @@ export interface AlertRule {
 /** Validated `alerts`, before the rules are merged over their defaults. */
 export type CheckedAlertsOptions = z.output<typeof alertsOptionsSchema>;
 
-/** The levels of each rule the app leaves alone (`maxCpuPercent` is `monitoring.maxCpuUsagePercent`). */
-function defaultLevels(maxCpuPercent: number): Record<AlertMetric, AlertRuleLevels> {
-  return {
-    cpuPercent: { warning: maxCpuPercent, critical: Math.max(95, maxCpuPercent) },
-    memoryPercent: { warning: 85, critical: 95 },
-    p95Ms: { warning: 2000, critical: 5000 },
-    errorRatePercent: { warning: 1, critical: 5 },
-    poolUtilizationPercent: { warning: 80, critical: 95 },
-    dbMeanQueryMs: { warning: 500, critical: 1000 },
-    eventLoopLagP99Ms: { warning: 200, critical: 1000 },
-    cacheHitRatePercent: { info: 70 },
-  };
-}
-
-/** Merges the app's rules over the defaults, in the order of {@link ALERT_METRICS}; `false` drops a rule. */
-export function withAlertRules({ rules: configured = {}, ...alerts }: CheckedAlertsOptions, maxCpuPercent: number) {
-  const defaults = defaultLevels(maxCpuPercent);
+/**
+ * The alert rules from the thresholds, in the order of {@link ALERT_METRICS}:
+ * a warning past `good`, critical past `critical`; a metric switched off
+ * in `thresholds` has no rule.
+ */
+export function withAlertRules(alerts: CheckedAlertsOptions, thresholds: ResolvedThresholds) {
   const rules: AlertRule[] = [];
   for (const metric of Object.keys(ALERT_METRICS) as AlertMetric[]) {
-    const levels = configured[metric];
-    if (levels !== false) rules.push({ metric, direction: ALERT_METRICS[metric], levels: levels ?? defaults[metric] });
+    const levels = thresholds[metric];
+    if (levels === false) continue;
+    rules.push({
+      metric,
+      direction: ALERT_METRICS[metric],
+      levels: levels.critical === false ? { warning: levels.good } : { warning: levels.good, critical: levels.critical },
+    });
   }
   return { ...alerts, rules };
 }
@@ -137,9 +119,9 @@ export function withAlertRules({ rules: configured = {}, ...alerts }: CheckedAle
 /** Alert options after validation and defaults. */
 export type ResolvedAlertsOptions = Frozen<ReturnType<typeof withAlertRules>>;
 
-/** Validates alert options and applies their defaults (`maxCpuPercent` is `monitoring.maxCpuUsagePercent`). */
-export function resolveAlertsOptions(options?: AlertsOptions, maxCpuPercent = 80): ResolvedAlertsOptions {
-  return withAlertRules(alertsOptionsSchema.parse(options), maxCpuPercent);
+/** Validates alert options and applies their defaults, with rules from `thresholds` (defaults when not given). */
+export function resolveAlertsOptions(options?: AlertsOptions, thresholds?: ThresholdsOptions): ResolvedAlertsOptions {
+  return withAlertRules(alertsOptionsSchema.parse(options), resolveThresholds(thresholds));
 }
 
 /** Compile-time: the schema takes exactly {@link AlertsOptions}. */

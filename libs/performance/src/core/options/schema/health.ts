@@ -27,7 +27,6 @@ const health = z.strictObject({
     defaultDoc: '`process.cwd()`',
     doc: 'path whose file system the disk check measures',
   }),
-  diskThresholdPercent: option(percent, { default: 95, doc: 'disk check down above this used share, percent' }),
   eventLoopLagMs: option(z.number().positive(), {
     default: 200,
     doc: 'event loop lagging above this lag p99 of a 1 s slice, ms (liveness after `health.liveness.lagSeconds`, readiness with `health.readiness.eventLoop`)',
@@ -68,10 +67,10 @@ const health = z.strictObject({
     .strictObject({
       database: option(z.number().min(0), {
         default: 40,
-        doc: 'weight of the databases (up, ping time, pool saturation) in the health overview score',
+        doc: 'weight of the database part of the health score (mean query time, slow queries per hour, pool use and waiters)',
       }),
-      system: option(z.number().min(0), { default: 35, doc: 'weight of system resources (memory, heap, CPU, event loop, disk)' }),
-      cache: option(z.number().min(0), { default: 25, doc: 'weight of the cache (reachable, hit rate)' }),
+      system: option(z.number().min(0), { default: 35, doc: 'weight of the system part (CPU, memory, disk, event-loop lag)' }),
+      cache: option(z.number().min(0), { default: 25, doc: 'weight of the cache part (hit rate, availability, operation time)' }),
     })
     .refine((w) => w.database + w.system + w.cache > 0, 'at least one weight must be above 0')
     .prefault({}),

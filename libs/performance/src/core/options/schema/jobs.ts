@@ -2,8 +2,6 @@ import { z } from 'zod';
 import type { JobsOptions } from '../jobs.options';
 import { option, section, type Checked, type Frozen, type SameShape } from './option';
 
-const percent = z.number().positive().max(100);
-
 /** The `jobs` section: checks, defaults, variables and docs of each option. */
 export const jobsOptionsSchema = section({
   enabled: option(z.boolean(), {
@@ -19,21 +17,6 @@ export const jobsOptionsSchema = section({
   }),
   failureRateWindow: option(z.int().min(1).max(10_000), { default: 20, doc: 'latest runs the failure rate is computed over' }),
   failureRateMinRuns: option(z.int().min(1).max(10_000), { default: 3, doc: 'runs needed before the failure-rate alert fires' }),
-  failureRatePercent: z
-    .strictObject({
-      warning: option(percent, {
-        default: 20,
-        env: 'JOBS_FAILURE_RATE_WARNING_PERCENT',
-        doc: 'failure share of the latest runs, percent, at which `job-failure-rate` is a warning',
-      }),
-      critical: option(percent, {
-        default: 50,
-        env: 'JOBS_FAILURE_RATE_CRITICAL_PERCENT',
-        doc: 'failure share at which `job-failure-rate` is critical',
-      }),
-    })
-    .refine((p) => p.warning <= p.critical, 'warning must not be above critical')
-    .prefault({}),
   maxErrorLength: option(z.int().min(20).max(100_000), { default: 500, doc: 'characters of the last error kept' }),
 });
 

@@ -16,11 +16,12 @@ import { cacheWarmingOptionsSchema } from './cache-warming';
 import { healthOptionsSchema } from './health';
 import { jobsOptionsSchema } from './jobs';
 import { metricsOptionsSchema } from './metrics';
-import { historyOptionsSchema, kpiOptionsSchema } from './monitoring';
+import { historyOptionsSchema } from './monitoring';
 import { option, section, type Checked, type Frozen, type SameShape } from './option';
 import { rootPath } from './paths';
 import { profilingOptionsSchema } from './profiling';
 import { slosOptionSchema } from './slos';
+import { mergeThresholds, thresholdsOptionsSchema } from './thresholds';
 import { tracingOptionsSchema } from './tracing';
 
 const ALL_HEADERS = Object.fromEntries(PERFORMANCE_HEADER_NAMES.map((name) => [name, true])) as Record<PerformanceHeaderName, boolean>;
@@ -115,14 +116,9 @@ const options = z.strictObject({
       env: 'MAX_MEMORY_USAGE_MB',
       doc: 'memory budget (MiB) for health and alerts',
     }),
-    maxCpuUsagePercent: option(z.number().positive().max(100_000), {
-      default: 80,
-      env: 'MAX_CPU_USAGE_PERCENT',
-      doc: "CPU budget (percent of one core) for health, and the `cpuPercent` alert's warning level",
-    }),
     history: historyOptionsSchema,
-    kpis: kpiOptionsSchema,
   }),
+  thresholds: thresholdsOptionsSchema,
   alerts: alertsOptionsSchema,
   cache: cacheOptionsSchema,
   metrics: metricsOptionsSchema,
@@ -167,7 +163,10 @@ const options = z.strictObject({
  * start-up; the result is the options every feature reads.
  */
 export const performanceOptionsSchema = options
-  .transform(({ alerts, ...o }) => ({ ...o, alerts: withAlertRules(alerts, o.monitoring.maxCpuUsagePercent) }))
+  .transform(({ alerts, thresholds: configured, ...o }) => {
+    const { thresholds } = mergeThresholds(configured);
+    return { ...o, thresholds, alerts: withAlertRules(alerts, thresholds) };
+  })
   .prefault({});
 
 /** Options after validation and defaults, as every feature reads them: every field present, frozen. */
