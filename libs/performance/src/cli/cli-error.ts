@@ -1,7 +1,8 @@
 /**
  * Exit codes of `nestjs-performance`, documented in docs/cli.md.
  * CI jobs branch on them: 1 means "the app is not meeting its targets",
- * 2-5 mean "the check itself could not run".
+ * 2-5 mean "the check itself could not run"; 6-9 are the other classes of
+ * failure of `check` (jobs, alerts, resources, errors logged).
  */
 export const EXIT = {
   /** Everything ran and every check passed. */
@@ -16,6 +17,14 @@ export const EXIT = {
   AUTH: 4,
   /** The app failed (5xx) or answered something that is not its admin API. */
   APP_ERROR: 5,
+  /** `check`: a job failed its last run, is overdue, or has a job alert firing. */
+  JOBS_FAILING: 6,
+  /** `check`: an alert is firing. */
+  ALERTS_FIRING: 7,
+  /** `check`: disk or memory (a resource check down, disk above the limit, RSS growth above the limit). */
+  RESOURCES: 8,
+  /** `check`: errors were logged through Nest's Logger. */
+  ERRORS_LOGGED: 9,
 } as const;
 
 /** One of the values of {@link EXIT}. */

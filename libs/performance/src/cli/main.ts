@@ -4,6 +4,7 @@ import { CliError, EXIT } from './cli-error';
 import { DEFAULT_URL, finish, integerFlag } from './cli-context';
 import { alertsCommand } from './commands/alerts.command';
 import { analyzeCommand } from './commands/analyze.command';
+import { checkCommand } from './commands/check.command';
 import { exportCommand } from './commands/export.command';
 import { loadCommand } from './commands/load.command';
 import { optimizationsCommand } from './commands/optimizations.command';
@@ -20,11 +21,19 @@ Exit codes:
   3  the app could not be reached (refused, unknown host, timeout, no admin API at --url: 404)
   4  no admin token, or the app refused it (401/403)
   5  the app failed (5xx) or answered something that is not its admin API
+  6  check: a job failed its last run, is overdue, or has a job alert firing
+  7  check: an alert is firing (warning or worse; --alert-severity)
+  8  check: disk or memory: a resource check of the app is down, disk above --max-disk-percent, or RSS grew above --max-memory-growth
+  9  check: errors were logged through Nest's Logger (more than --max-errors-logged)
+  (check exits with the code of the first failing class in this order: 1 KPIs, 6, 7, 8, 9)
 
 Examples:
   nestjs-performance analyze --url http://localhost:3000/api/v1 --token $TOKEN
   PERFORMANCE_URL=http://localhost:3000/api/v1 PERFORMANCE_ADMIN_TOKEN=... nestjs-performance alerts --json
   nestjs-performance load -e /hello -e /documents/1 -c 10 -d 10
+  nestjs-performance load -e /hello --sweep 1,5,10,25,50,100 -d 10
+  nestjs-performance check --hours 24 || echo "daily check failed with $?"
+  nestjs-performance report --format markdown --compare yesterday.json --output report.md
   nestjs-performance export grafana --output dashboard.json
   nestjs-performance export prometheus-rules --selector 'job="api"' --output rules.yml
   nestjs-performance slos --name checkout`;
@@ -44,6 +53,7 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const command of [
     analyzeCommand(),
+    checkCommand(),
     recommendationsCommand(),
     optimizeDbCommand(),
     optimizeCacheCommand(),
