@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
 import type { SloObjectiveReport, SlosBody } from '../libs/performance/src/slo/slo-monitor.service';
 import { ADAPTERS } from './support/http-app';
-import { type RunningSample, startSample } from './support/sample-app';
+import { runCli } from './support/cli-process';
+import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 
 /**
  * The sample's `checkout` SLO (99.9 % of `GET /api/v1/checkout/*` succeed,
@@ -94,6 +95,28 @@ describe.each(ADAPTERS)('SLOs and error budgets on the sample (%s)', (adapter) =
     expect(slo[0]).toMatchObject({ slo: 'checkout', severity: 'critical', status: 'firing', threshold: 14.4 });
     expect(slo[0]!.value).toBeCloseTo(burn, 1);
     expect(slo[0]!.message).toContain('SLO "checkout" (availability 99.9%) fast burn');
+  });
+
+  it('nestjs-performance slos: the table with the fast burn (exit 1), --json as the endpoint answers, --name of an unknown SLO (exit 2)', async () => {
+    const env = { PERFORMANCE_URL: sample.api, PERFORMANCE_ADMIN_TOKEN: SAMPLE_ADMIN_TOKEN };
+    const table = await runCli(['slos'], env);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toContain('SLOs (an error budget is overspent or burning fast)');
+    const availability = table.stdout.split('\n').find((l) => l.startsWith('checkout') && l.includes('99.9% ok'))!;
+    expect(availability).toMatch(/fast burn$/);
+    expect(availability).toMatch(/\b126\s+3\s+97\.62\b/);
+
+    const json = await runCli(['slos', '--json', '--name', 'checkout'], env);
+    expect(json.code).toBe(1);
+    const body = JSON.parse(json.stdout) as SlosBody;
+    const now = (await admin<SlosBody>('slos')).body;
+    expect(body.slos.map((s) => s.objectives.map((o) => [o.objective, o.requests, o.badRequests]))).toEqual(
+      now.slos.map((s) => s.objectives.map((o) => [o.objective, o.requests, o.badRequests])),
+    );
+
+    const unknown = await runCli(['slos', '--name', 'payments'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('error: no SLO is named "payments" (SLOs: checkout)');
   });
 
   it('answers 400 to a malformed or unknown parameter and 404 naming the SLOs for an unknown name', async () => {

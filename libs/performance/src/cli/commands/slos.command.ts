@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { AdminRequestError } from '../admin-client';
 import { CliError, EXIT } from '../cli-error';
 import { contextOf, finish, print } from '../cli-context';
 import { field, listIn, renderTable } from '../table-renderer';
@@ -32,7 +33,14 @@ export function slosCommand(): Command {
         throw new CliError(`--name must be 1-128 letters, digits, . _ : - (got ${JSON.stringify(options.name)})`, EXIT.USAGE);
       }
       const ctx = contextOf(command);
-      const body = await ctx.client.get(options.name === undefined ? 'slos' : `slos?name=${encodeURIComponent(options.name)}`);
+      const body = await ctx.client.get(options.name === undefined ? 'slos' : `slos?name=${encodeURIComponent(options.name)}`).catch((error: unknown) => {
+        // The app's own 404s: an unknown --name, or no SLO declared. Any other 404 is a wrong --url.
+        const own =
+          error instanceof AdminRequestError && error.status === 404
+            ? /no SLO (?:is named|is declared)[^]*?(?=: no such admin endpoint)/.exec(error.message)
+            : null;
+        throw own ? new CliError(own[0], EXIT.USAGE) : error;
+      });
       const rows = listIn(body, 'slos').flatMap((slo) => listIn(slo, 'objectives').map((o) => ({ slo, o, state: objectiveState(o) })));
       const failing = rows.some((r) => r.state === 'exhausted' || r.state === 'fast burn');
       print(ctx, body, () => {
