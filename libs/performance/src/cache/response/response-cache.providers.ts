@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import type { Provider, Type } from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, Reflector } from '@nestjs/core';
 import { PerformanceEvents } from '../../core/context/performance-events.service';
 import { RequestTracker } from '../../core/context/request-tracker.service';
@@ -6,6 +6,8 @@ import { CacheHealthProbe } from '../../core/ports/observability.port';
 import type { ResolvedPerformanceOptions } from '../../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../../core/options/options-token';
 import { CacheStats } from '../cache-stats.service';
+import { AppDiscovery } from '../../core/discovery/app-discovery.service';
+import { CACHE_NAMESPACE_METADATA, CACHE_TTL_METADATA, INVALIDATE_CACHE_METADATA } from './cache.decorator';
 import { ResponseCacheInterceptor } from './response-cache.interceptor';
 import { ResponseCache } from './response-cache.service';
 import { CacheStore } from '../../core/ports/cache-store.port';
@@ -30,9 +32,32 @@ export function createCacheStore(options: ResolvedPerformanceOptions): CacheStor
 /** The services of the cache feature, exported by the module. */
 export const CACHE_EXPORTS: Provider[] = [CacheStats, ResponseCache, { provide: CacheStore, useFactory: createCacheStore, inject: [PERFORMANCE_OPTIONS] }];
 
+/** The decorators that give a route something for the response cache to do (`@NoCache` alone does not). */
+const ROUTE_CACHE_METADATA = [CACHE_TTL_METADATA, CACHE_NAMESPACE_METADATA, INVALIDATE_CACHE_METADATA];
+
+/** Whether any controller of the app, or any of its handlers, has a response-cache decorator. */
+export function anyRouteDecorated(controllers: readonly Type<unknown>[]): boolean {
+  const decorated = (target: object) => ROUTE_CACHE_METADATA.some((key) => Reflect.getMetadata(key, target) !== undefined);
+  for (const type of controllers) {
+    if (decorated(type)) return true;
+    for (let proto = type.prototype as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        // The value only: reading a getter would run app code.
+        const value = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
+        if (typeof value === 'function' && decorated(value)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * The providers of the cache feature. The interceptor exists only while the
- * module and `cache.enabled` are on (a factory returning null registers none).
+ * module and `cache.enabled` are on (a factory returning null registers none),
+ * and some route can use it: a controller or handler with `@CacheTTL`,
+ * `@CacheNamespace` or `@InvalidateCache`, or `cache.cacheablePaths`. An app
+ * that caches no route pays nothing per request for it: a global interceptor
+ * makes Nest run an RxJS pipeline around every handler.
  */
 export const CACHE_PROVIDERS: Provider[] = [
   ...CACHE_EXPORTS,
@@ -47,8 +72,14 @@ export const CACHE_PROVIDERS: Provider[] = [
       reflector: Reflector,
       adapterHost: HttpAdapterHost,
       tracker: RequestTracker,
+      discovery: AppDiscovery,
     ): ResponseCacheInterceptor | null =>
-      options.enabled && options.cache.enabled ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost, tracker) : null,
-    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, Reflector, HttpAdapterHost, RequestTracker],
+      options.enabled &&
+      options.cache.enabled &&
+      // Every controller is known here: Nest scans the modules before it makes any instance.
+      (Object.keys(options.cache.cacheablePaths).length > 0 || anyRouteDecorated(discovery.controllerTypes()))
+        ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost, tracker)
+        : null,
+    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, Reflector, HttpAdapterHost, RequestTracker, AppDiscovery],
   },
 ];
