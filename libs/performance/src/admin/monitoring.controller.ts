@@ -70,10 +70,12 @@ export interface RecommendationsBody {
 const HOURS = { min: 1, max: 720, default: 24 } as const;
 const DAYS = { min: 1, max: 365, default: 30 } as const;
 const FLEET_HOURS = { min: 1, max: 24, default: 1 } as const;
+/** An instance id as the `instance` parameter takes it: 1 to 128 characters on one line. */
+const INSTANCE_ID = /^.{1,128}$/;
 const INSTANCE_PARAMETER: AdminParameter = {
   name: 'instance',
   description: 'An instance sharing the history store (ids at fleet); default: the instance that answers',
-  schema: { type: 'string', minLength: 1, maxLength: 128 },
+  schema: { type: 'string', pattern: INSTANCE_ID.source },
 };
 const RECOMMENDATION_ID = /^[a-z-]{1,40}-[0-9a-f]{12}$/;
 const HOURS_PARAMETER: AdminParameter = {
@@ -119,7 +121,7 @@ export class MonitoringAdminController {
   /** The instance named by `instance`, or 400: not a 1-128 character string, or unknown to the history store. */
   private async instanceParam(raw: unknown): Promise<string | undefined> {
     if (raw === undefined) return undefined;
-    if (typeof raw !== 'string' || raw.length === 0 || raw.length > 128) {
+    if (typeof raw !== 'string' || !INSTANCE_ID.test(raw)) {
       throw new BadRequestException(`instance must be an instance id of 1 to 128 characters (got ${JSON.stringify(raw).slice(0, 140)})`);
     }
     if (raw === this.options.instanceId) return raw;

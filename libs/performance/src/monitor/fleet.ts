@@ -72,7 +72,7 @@ export interface FleetView {
   /** An instance whose latest snapshot is older than this is stale: twice the collection interval, plus 5 s. */
   readonly staleAfterSeconds: number;
   /** Every instance with a snapshot in the window, the one that answered first, then by id. */
-  readonly instances: readonly FleetInstance[];
+  readonly instances: FleetInstance[];
   /** The latest snapshot of each instance that is not stale, added up: the fleet now. */
   readonly current: FleetTotals;
   /** Every snapshot of every instance in the window, added up. */
@@ -82,7 +82,7 @@ export interface FleetView {
     /** How many are firing (`open.length`). */
     readonly firing: number;
     readonly bySeverity: Readonly<Record<AlertSeverity, number>>;
-    readonly open: readonly PerformanceAlert[];
+    readonly open: PerformanceAlert[];
     /** Firing alerts left in the store by instances with no snapshot in the window (stopped before it): not listed. */
     readonly notListed: number;
   };
