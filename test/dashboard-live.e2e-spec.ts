@@ -117,24 +117,69 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
     const slowest = await page.$$eval('#routes tr.route-detail .slowest li', (items) => items.map((li) => li.textContent));
     expect(slowest).toHaveLength(Math.min(5, sent['GET /api/v1/documents/:id']!));
     for (const line of slowest) expect(line).toMatch(/^[\d.,]+ ms · \d\d:\d\d:\d\d · 200 · \d+ statements? \([\d.,]+ ms\) · [\w-]+$/);
+    // A slow request opens its SQL statements: fingerprinted text, with durations.
+    const firstRequest = page.locator('#routes tr.route-detail .slowest button[data-request]').first();
+    await firstRequest.click();
+    expect(await firstRequest.getAttribute('aria-expanded')).toBe('true');
+    const statements = page.locator('#routes tr.route-detail .request-statements ol.statements li');
+    await expect.poll(() => statements.count(), { timeout: 5000 }).toBeGreaterThan(0);
+    const statementText = await statements.first().locator('code').textContent();
+    expect(statementText).toMatch(/^SELECT /i);
+    expect(await statements.first().locator('.meta').textContent()).toMatch(/^[\d.,]+ ms$/);
     await page.fill('#routes-filter', '');
 
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-1400.png'), fullPage: true });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-1400-dark.png'), fullPage: true });
-    await page.emulateMedia({ colorScheme: 'light' });
+    // Jobs: each of the sample's tracked jobs with its status, runs, failures, last and next run.
+    await expect
+      .poll(() => page.$$eval('#jobs tr[data-job]', (rows) => rows.map((r) => r.getAttribute('data-job')).sort()))
+      .toEqual(['analytics-refresh', 'category-stats', 'search-index-sync']);
+    const job = await page.$eval('#jobs tr[data-job="search-index-sync"]', (r) => [...r.children].map((c) => c.textContent));
+    expect(job[1]).toMatch(/^(never|running|success|failure|overdue)/);
+    expect(job[2]).toMatch(/^\d+$/);
+    expect(job[5]).toMatch(/\d{2}:\d{2}/); // a cron job: its next run is known
+    // Health checks: every indicator with its status and details.
+    const checks = await page.$$eval('#health [data-check]', (items) =>
+      items.map((i) => ({ name: i.getAttribute('data-check'), status: i.querySelector('.pill')!.textContent, details: i.querySelectorAll('dt').length })),
+    );
+    expect(checks.length).toBeGreaterThanOrEqual(3);
+    for (const c of checks) expect(c.status, c.name!).toMatch(/^(up|degraded|down)$/);
+    expect(checks.some((c) => c.details > 0)).toBe(true);
+    expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['database', 'memory_heap', 'event_loop']));
+    // History: six charts, two a row (none alone).
+    expect(await page.locator('#charts .chart canvas').count()).toBe(6);
+    const rows = await page.$$eval('#charts .chart', (figs) => figs.map((f) => Math.round(f.getBoundingClientRect().top)));
+    const perRow = Object.values(rows.reduce<Record<number, number>>((n, top) => ({ ...n, [top]: (n[top] ?? 0) + 1 }), {}));
+    expect(perRow).toEqual([2, 2, 2]);
+    // Panels keep their own height: two stacked in one column are not stretched to the other column's.
+    const heights = await page.$$eval('.panels section', (s) => s.map((x) => Math.round(x.getBoundingClientRect().height)));
+    expect(new Set(heights).size).toBeGreaterThan(1);
 
-    // A phone: nothing scrolls sideways (the table scrolls inside its own box).
+    // Dark mode follows the system: the page's text turns light.
+    const textColour = () =>
+      page.evaluate(() => {
+        const w = globalThis as unknown as { getComputedStyle(e: unknown): { color: string }; document: { documentElement: unknown } };
+        return w.getComputedStyle(w.document.documentElement).color;
+      });
+    const shot = async (name: string) => page.screenshot({ path: join(OUTPUT, name), fullPage: true });
+    const noSidewaysScroll = () =>
+      page.evaluate(() => {
+        const d = (globalThis as unknown as BrowserWindow).document.documentElement;
+        return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
+      });
+    expect(await textColour()).toBe('rgb(27, 35, 48)');
+    await shot('dashboard-1400-light.png');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await textColour()).toBe('rgb(229, 233, 240)');
+    await shot('dashboard-1400-dark.png');
+
+    // A phone: nothing scrolls sideways (the tables scroll inside their own box), in either scheme.
     await page.setViewportSize({ width: 420, height: 900 });
     await page.waitForTimeout(300);
-    const overflow = await page.evaluate(() => {
-      const d = (globalThis as unknown as BrowserWindow).document.documentElement;
-      return d.scrollWidth - d.clientWidth;
-    });
-    expect(overflow).toBe(0);
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-420.png'), fullPage: true });
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await page.screenshot({ path: join(OUTPUT, 'dashboard-live-420-dark.png'), fullPage: true });
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const { scrollWidth, clientWidth } = await noSidewaysScroll();
+      expect(scrollWidth, scheme).toBeLessThanOrEqual(clientWidth);
+      await shot(`dashboard-420-${scheme}.png`);
+    }
 
     expect(problems).toEqual([]);
     await page.close();

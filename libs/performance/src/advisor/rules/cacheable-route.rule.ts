@@ -21,7 +21,7 @@ export class CacheableRouteRule implements AdvisorRule {
         category: 'cache',
         severity: r.meanMs >= 50 ? 'medium' : 'low',
         title: `Cache ${r.method} ${r.route}`,
-        description: `${r.requests} requests reached the database (${r.dbQueriesPerRequest} statements each) without the response cache`,
+        description: `${r.requests} requests reached the database (${r.dbQueriesPerRequest} ${r.dbQueriesPerRequest === 1 ? 'statement' : 'statements'} each) without the response cache`,
         evidence: { method: r.method, route: r.route, requests: r.requests, meanMs: r.meanMs, dbQueriesPerRequest: r.dbQueriesPerRequest },
         action: {
           type: 'manual',

@@ -569,7 +569,8 @@
         };
         state.charts.push(new window.uPlot(opts, datasets[i], holder));
       });
-      if (window.ResizeObserver) {
+      if (window.ResizeObserver && !state.observed) {
+        state.observed = true;
         var ro = new ResizeObserver(function () {
           state.charts.forEach(function (u) {
             var w = chartWidth(u.root.parentNode.parentNode);
@@ -786,7 +787,8 @@
         };
         live.charts.push(new window.uPlot(opts, liveData(chart), holder));
       });
-      if (window.ResizeObserver) {
+      if (window.ResizeObserver && !live.observed) {
+        live.observed = true;
         new ResizeObserver(function () {
           live.charts.forEach(function (u) {
             var w = chartWidth(u.root.parentNode.parentNode);
@@ -1005,8 +1007,10 @@
       : el('p', { class: 'quiet', text: 'No request in the last minutes.' });
     return el('tr', { class: 'route-detail' }, [
       el('td', { colspan: String(ROUTE_COLUMNS.length), class: 'text' }, [
-        el('p', { class: 'quiet', text: 'Slowest requests of the last 10 minutes; open one for its SQL statements' }),
-        list,
+        el('div', { class: 'detail-inner' }, [
+          el('p', { class: 'quiet', text: 'Slowest requests of the last 10 minutes; open one for its SQL statements' }),
+          list,
+        ]),
       ]),
     ]);
   }
@@ -1729,7 +1733,7 @@
     $('history-na').hidden = !missing404;
     $('charts').hidden = missing404;
     if (missing404) $('history-empty').hidden = true;
-    else renderCharts(res.ok ? res.body : null);
+    else renderCharts((state.history = res.ok ? res.body : null));
   }
 
   // Sections render as their answers arrive; the cards wait for the few fast
@@ -1910,6 +1914,22 @@
       }
     });
     window.addEventListener('pagehide', stop);
+    // The charts take their axis and grid colours when built: rebuilt when the system switches light and dark.
+    if (window.matchMedia) {
+      var scheme = window.matchMedia('(prefers-color-scheme: dark)');
+      var rebuild = function () {
+        state.charts.concat(live.charts).forEach(function (u) {
+          u.destroy();
+        });
+        state.charts = [];
+        live.charts = [];
+        clear($('charts'));
+        clear($('live-charts'));
+        if (state.history !== undefined) renderCharts(state.history);
+        renderLiveCharts();
+      };
+      if (scheme.addEventListener) scheme.addEventListener('change', rebuild);
+    }
 
     if (state.token) start();
     else {
