@@ -61,8 +61,7 @@ describe.each(ADAPTERS)('alerts on the sample app (%s)', (adapter) => {
       env: {
         // 0.05 ms: no request of the N+1 route (21 statements) is that fast, so the
         // breach does not depend on how busy the machine is.
-        ALERT_RULES: JSON.stringify({ p95Ms: { warning: 0.05, critical: 100000 } }),
-        KPI_P95_MS: '0.05',
+        THRESHOLD_P95_MS: JSON.stringify({ good: 0.05, critical: 100000 }),
         ALERT_WEBHOOK_URL: hook.url,
         ALERT_SLACK_WEBHOOK_URL: slack.url,
         ALERT_LOG: 'false',
@@ -264,7 +263,7 @@ describe('history with the TypeORM store', () => {
     const env = {
       PERFORMANCE_HISTORY_STORE: 'typeorm',
       PERFORMANCE_INSTANCE_ID: 'instance-a',
-      ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.0001 } }),
+      THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.0001 }),
       ALERT_LOG: 'false',
       ALERT_FOR_SECONDS: '0',
     };

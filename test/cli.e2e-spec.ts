@@ -56,7 +56,10 @@ describe('nestjs-performance CLI against the sample app', () => {
     const run = await runCli(['--url', sample.api, '--token', SAMPLE_ADMIN_TOKEN, 'analyze']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Health\nscore +\d+(\.\d+)?\/100 healthy\n/);
-    expect(run.stdout).toContain('KPIs: passing\nKPI              TARGET         CURRENT  STATUS\nresponseTimeP95  <= 200 ms');
+    expect(run.stdout).toMatch(
+      /\nKPIs: passing \(data at \S+ \([\d.]+ s window\)\)\nKPI +TARGET +CRITICAL +CURRENT +STATUS +LEVEL\nresponseTimeP50 +<= 100 ms +500 ms /,
+    );
+    expect(run.stdout).toMatch(/\nresponseTimeP95 +<= 200 ms +500 ms +[\d.]+ +pass +good\n/);
     expect(run.stdout).toContain('History (24 h):');
   });
 
@@ -282,7 +285,11 @@ describe('nestjs-performance CLI exit code 1', () => {
     sample = await startSample('express', {
       seedDocuments: 100,
       // A p95 target no request meets, and a memory level every process is above.
-      env: { KPI_P95_MS: '0.01', ALERT_RULES: JSON.stringify({ memoryPercent: { critical: 0.01 } }), ALERT_FOR_SECONDS: '0' },
+      env: {
+        THRESHOLD_P95_MS: JSON.stringify({ good: 0.01 }),
+        THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001, critical: 0.01 }),
+        ALERT_FOR_SECONDS: '0',
+      },
     });
     // One app request (admin calls are not sampled), then one snapshot, so KPIs and alerts have data.
     await (await fetch(`${sample.api}/hello`)).arrayBuffer();
@@ -294,7 +301,7 @@ describe('nestjs-performance CLI exit code 1', () => {
     const run = await runCli(['analyze'], env());
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('KPIs: FAILING');
-    expect(run.stdout).toMatch(/responseTimeP95 +<= 0\.01 ms +\d+(\.\d+)? +fail/);
+    expect(run.stdout).toMatch(/responseTimeP95 +<= 0\.01 ms +500 ms +\d+(\.\d+)? +fail +warning/);
   });
 
   it('alerts exits 1 while a critical alert is firing', async () => {

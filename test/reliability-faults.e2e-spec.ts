@@ -210,7 +210,7 @@ describe('an alert notifier endpoint that hangs', () => {
       env: {
         METRICS_COLLECTION_INTERVAL: '1',
         // Fires at the first snapshot: any process uses more than 0.001% of its memory.
-        ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.001 } }),
+        THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001 }),
         ALERT_FOR_SECONDS: '0',
         ALERT_WEBHOOK_URL: hanging.url,
       },
@@ -256,7 +256,7 @@ describe('an alert webhook that fails, then comes back', () => {
       env: {
         METRICS_COLLECTION_INTERVAL: '1',
         // Fires at the first snapshot: any process uses more than 0.001% of its memory.
-        ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.001 } }),
+        THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001 }),
         ALERT_FOR_SECONDS: '0',
         ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
       },
