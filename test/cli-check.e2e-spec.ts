@@ -86,7 +86,7 @@ describe('nestjs-performance check against the sample app', () => {
   });
 
   it('an open alert exits 7; with --alert-severity critical a warning passes', async () => {
-    await start({ ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.001 }, cpuPercent: false }), ALERT_FOR_SECONDS: '0' });
+    await start({ THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001 }), THRESHOLD_CPU_PERCENT: 'false', ALERT_FOR_SECONDS: '0' });
     await sample!.app.get(MetricsSampler).collect();
     const { firing } = await admin<{ firing: number }>('alerts?hours=1');
     expect(firing).toBe(1);
@@ -162,7 +162,7 @@ describe('nestjs-performance check against the sample app', () => {
   });
 
   it('several classes failing exit with the first in order (alerts 7 before errors logged 9)', async () => {
-    await start({ ALERT_RULES: JSON.stringify({ memoryPercent: { warning: 0.001 }, cpuPercent: false }), ALERT_FOR_SECONDS: '0' });
+    await start({ THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001 }), THRESHOLD_CPU_PERCENT: 'false', ALERT_FOR_SECONDS: '0' });
     await sample!.app.get(MetricsSampler).collect();
     new Logger('ReportsService').error('export failed');
     const { run, report } = await check();
