@@ -85,6 +85,7 @@ export class CacheReplies {
   served(ctx: RequestContext | undefined, rule: CacheRule, key: string, status: 'HIT' | 'STALE', started: number): void {
     if (ctx !== undefined) ctx.cacheStatus = status;
     this.cache.stats.record(rule.namespace, status, key);
+    this.cache.adaptiveTtl.hit(key);
     rule.counters.record(status, key);
     if (this.events.wantsCache) this.emit(ctx, rule, status, undefined, started);
   }
@@ -130,9 +131,11 @@ export class CacheReplies {
           settle(undefined);
           return value;
         }
-        this.cache.save(key, entry);
-        settle({ entry, status: 'MISS' });
-        return new CachedReply(entry, undefined);
+        // A hot key's entry may be stored fresh for longer (cache.adaptiveTtl); never a per-user one.
+        const stored = this.cache.adaptiveTtl.adapt(key, entry, rule.userKey !== undefined);
+        this.cache.save(key, stored);
+        settle({ entry: stored, status: 'MISS' });
+        return new CachedReply(stored, undefined);
       }),
       // An error, or a client gone before the handler finished: waiting requests run their own handler.
       finalize(() => settle(undefined)),

@@ -9,6 +9,7 @@ import { CacheStats, type CacheStatsSnapshot } from '../cache-stats.service';
 import { CACHE_NAMESPACE_METADATA, CACHE_TTL_METADATA, INVALIDATE_CACHE_METADATA } from './cache.decorator';
 import { maskSecretsInText } from '../../core/secret-masking';
 import { SingleFlight } from '../single-flight';
+import { AdaptiveTtl, type AdaptiveTtlView } from './adaptive-ttl';
 import { type CacheEntry, type CacheInvalidation, CacheStore, type CacheStoreHealth, type CacheStoreUsage } from '../../core/ports/cache-store.port';
 
 /** The outcome a single flight hands to the requests that waited for it. */
@@ -23,6 +24,8 @@ export interface ResponseCacheReport extends CacheStatsSnapshot {
   readonly store: CacheStoreUsage & CacheStoreHealth;
   /** Namespaces the app declares (options, decorators) or has used. */
   readonly knownNamespaces: readonly string[];
+  /** `cache.adaptiveTtl`: its settings, and the hot keys stored with a lengthened TTL. */
+  readonly adaptiveTtl: AdaptiveTtlView;
 }
 
 /** What {@link ResponseCache.invalidate} accepts: a namespace name, or a key, a key glob, or everything. */
@@ -52,6 +55,8 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
   private readonly declaredTtls = new Map<string, number>();
   /** TTLs (s) set at run time (`optimize/:id`), which win over the routes' own. */
   private readonly ttlOverrides = new Map<string, number>();
+  /** Hot keys' lengthened TTLs (`cache.adaptiveTtl`). @internal */
+  readonly adaptiveTtl: AdaptiveTtl;
 
   /** @internal */
   constructor(
@@ -61,6 +66,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
     @Optional() private readonly discovery?: AppDiscovery,
   ) {
     for (const rule of Object.values(options.cache.cacheablePaths)) this.registerNamespace(rule.namespace, rule.ttl);
+    this.adaptiveTtl = new AdaptiveTtl(options.cache.adaptiveTtl, options.cache.maxSize);
   }
 
   /** Collects the namespaces named by decorators on the app's controllers, so the admin API knows them. */
@@ -217,6 +223,7 @@ export class ResponseCache implements OnApplicationBootstrap, OnApplicationShutd
       ...this.stats.snapshot(hotKeys),
       store: { ...this.store.usage(), ...this.store.health() },
       knownNamespaces: this.knownNamespaces(),
+      adaptiveTtl: this.adaptiveTtl.view(),
     };
   }
 

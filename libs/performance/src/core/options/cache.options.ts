@@ -124,6 +124,25 @@ export interface CacheOptions {
    */
   sweepIntervalSeconds?: number;
   /**
+   * Lengthens the TTL of hot keys: a key hit `minHits` times or more during
+   * its entry's TTL gets its next entry fresh for that TTL times `factor`,
+   * up to `maxSeconds` (never beyond, and never shorter than the route's own
+   * TTL); a key that cools down goes back to the route's TTL. Per-user
+   * entries (`@CacheUserKey`) always keep the route's TTL. `cache-stats`
+   * lists the keys stored with a lengthened TTL under `adaptiveTtl`.
+   * @example { enabled: true, maxSeconds: 1800, minHits: 20 }
+   */
+  adaptiveTtl?: {
+    /** Env: `CACHE_ADAPTIVE_TTL_ENABLED`. @default false */
+    enabled?: boolean;
+    /** The longest TTL in seconds a hot key gets. Env: `CACHE_ADAPTIVE_TTL_MAX_SECONDS`. @default 3600 */
+    maxSeconds?: number;
+    /** Hits during one TTL that make a key hot. @default 10 */
+    minHits?: number;
+    /** How much longer each hot TTL is than the one before (above 1). @default 2 */
+    factor?: number;
+  };
+  /**
    * Whether the host the request was for (`Host`, lower-cased, without the
    * default port) is part of every key, so a handler that writes the host
    * into its response (absolute links, redirects, a tenant by host) never

@@ -118,6 +118,20 @@ const cache = z
       doc: "the request's host (lower-cased, default port removed) is part of every key; `X-Forwarded-Host` only when the framework trusts its proxy",
     }),
     sweepIntervalSeconds: option(z.number().min(0).max(86_400), { default: 60, doc: 'seconds between sweeps of expired memory entries' }),
+    adaptiveTtl: section({
+      enabled: option(z.boolean(), {
+        default: false,
+        env: 'CACHE_ADAPTIVE_TTL_ENABLED',
+        doc: 'store hot keys fresh for longer: a key hit `minHits` times during its entry’s TTL gets its next entry for that TTL times `factor`',
+      }),
+      maxSeconds: option(ttlSeconds, {
+        default: 3600,
+        env: 'CACHE_ADAPTIVE_TTL_MAX_SECONDS',
+        doc: 'the longest TTL a hot key gets (never beyond; never per-user entries)',
+      }),
+      minHits: option(z.int().min(1).max(1_000_000), { default: 10, doc: 'hits during one TTL that make a key hot' }),
+      factor: option(z.number().gt(1).max(100), { default: 2, doc: 'how much longer each hot TTL is than the one before' }),
+    }),
   })
   .superRefine((o, ctx) => {
     if ((o.store === 'redis' || o.store === 'two-tier') && !o.redis.url) {
