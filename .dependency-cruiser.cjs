@@ -24,8 +24,26 @@ const ALLOWED = {
   alerts: ['core', 'monitor', 'jobs', 'slo'], // every rule and its wiring: snapshot rules, job rules, SLO burn rates
   slo: ['core'], // SLO counts on the request path
   advisor: ['core', 'database', 'cache', 'monitor'], // reads the feature services
+  baselines: ['core', 'monitor'], // learns per route from each snapshot window of the sampler
   logging: ['core', 'metrics'], // the log_messages_total counter
-  admin: ['core', 'headers', 'database', 'cache', 'metrics', 'tracing', 'profiling', 'monitor', 'health', 'jobs', 'alerts', 'advisor', 'timing', 'logging', 'slo'],
+  admin: [
+    'core',
+    'headers',
+    'database',
+    'cache',
+    'metrics',
+    'tracing',
+    'profiling',
+    'monitor',
+    'health',
+    'jobs',
+    'alerts',
+    'advisor',
+    'timing',
+    'baselines',
+    'logging',
+    'slo',
+  ],
   cli: ['core'], // a client of the admin API: the shared schemas only
 };
 

@@ -1,6 +1,7 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { ALERTS_EXPORTS, ALERTS_PROVIDERS } from './alerts/alerts.providers';
+import { BASELINES_EXPORTS, BASELINES_PROVIDERS } from './baselines/baselines.providers';
 import { AppDiscovery } from './core/discovery/app-discovery.service';
 import { ResponseHeaders } from './headers/response-headers.service';
 import { PerformanceEvents } from './core/context/performance-events.service';
@@ -70,6 +71,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     ...HEALTH_PROVIDERS,
     ...MONITOR_PROVIDERS,
     ...ALERTS_PROVIDERS,
+    ...BASELINES_PROVIDERS,
     PerformanceAdvisor,
     ...JOBS_PROVIDERS,
     ...PROFILING_PROVIDERS,
@@ -83,6 +85,7 @@ import { ConfigurablePerformanceModule, PERFORMANCE_MODULE_EXTRAS, PERFORMANCE_M
     PERFORMANCE_OPTIONS,
     ...MONITOR_EXPORTS,
     ...ALERTS_EXPORTS,
+    ...BASELINES_EXPORTS,
     PerformanceAdvisor,
     RequestTracker,
     PerformanceEvents,

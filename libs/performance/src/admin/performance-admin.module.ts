@@ -8,6 +8,7 @@ import { TYPEORM_QUERY_CACHES_PROVIDER } from '../cache/typeorm/query-cache.prov
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ADMIN_PATH, AdminLocation } from './admin-location.service';
 import { ADMIN_API_CONTROLLERS, AdminOpenApi } from './admin-openapi.service';
+import { BaselinesAdminController } from './baselines.controller';
 import { CacheAdminController } from './cache.controller';
 import { DashboardAssetsController } from './dashboard/dashboard-assets.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets.service';
@@ -45,6 +46,7 @@ export const ADMIN_CONTROLLERS: Type<unknown>[] = [
   SloAdminController,
   LiveAdminController,
   LoggingAdminController,
+  BaselinesAdminController,
 ];
 
 /**

@@ -21,6 +21,7 @@ const SECTIONS: readonly (readonly [string, readonly string[]])[] = [
   ['tracing', ['tracing']],
   ['health', ['health']],
   ['jobs', ['jobs']],
+  ['baselines', ['baselines']],
   ['profiling', ['profiling']],
 ];
 

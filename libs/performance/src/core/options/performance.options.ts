@@ -3,8 +3,10 @@ import type { CacheOptions } from './cache.options';
 import type { HealthOptions } from './health.options';
 import type { MetricsOptions } from './metrics.options';
 import type { TracingOptions } from './tracing.options';
+import type { BaselinesOptions } from './baselines.options';
 import type { JobsOptions } from './jobs.options';
 import type { SloOptions } from './slo.options';
+import type { AdvisorOptions } from './advisor.options';
 import type { ProfilingOptions } from './profiling.options';
 import type { CacheWarmingOptions } from './cache-warming.options';
 import type { AlertsOptions } from './alerts.options';
@@ -88,6 +90,9 @@ export interface PerformanceModuleOptions {
   /** Background job monitoring for `@TrackJob()` methods (see {@link JobsOptions}). */
   jobs?: JobsOptions;
 
+  /** Per-route latency and error baselines learned from history, route anomaly and target alerts (see {@link BaselinesOptions}). */
+  baselines?: BaselinesOptions;
+
   /** On-demand CPU profiles and heap snapshots through the admin API; off by default (see {@link ProfilingOptions}). */
   profiling?: ProfilingOptions;
 
@@ -96,6 +101,9 @@ export interface PerformanceModuleOptions {
 
   /** Service level objectives with error budgets and burn-rate alerts (see {@link SloOptions}). */
   slos?: SloOptions[];
+
+  /** What the recommendations judge by (see {@link AdvisorOptions}). */
+  advisor?: AdvisorOptions;
 
   /** The public status endpoint (uptime, version, instance id, status; no details). */
   status?: {

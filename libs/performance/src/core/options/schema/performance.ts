@@ -14,6 +14,7 @@ import { alertsOptionsSchema, withAlertRules } from './alerts';
 import { cacheOptionsSchema } from './cache';
 import { cacheWarmingOptionsSchema } from './cache-warming';
 import { healthOptionsSchema } from './health';
+import { baselinesOptionsSchema } from './baselines';
 import { jobsOptionsSchema } from './jobs';
 import { metricsOptionsSchema } from './metrics';
 import { historyOptionsSchema } from './monitoring';
@@ -21,6 +22,7 @@ import { option, section, type Checked, type Frozen, type SameShape } from './op
 import { rootPath } from './paths';
 import { profilingOptionsSchema } from './profiling';
 import { slosOptionSchema } from './slos';
+import { advisorOptionsSchema } from './advisor';
 import { mergeThresholds, thresholdsOptionsSchema } from './thresholds';
 import { tracingOptionsSchema } from './tracing';
 
@@ -125,9 +127,11 @@ const options = z.strictObject({
   tracing: tracingOptionsSchema,
   health: healthOptionsSchema,
   jobs: jobsOptionsSchema,
+  baselines: baselinesOptionsSchema,
   profiling: profilingOptionsSchema,
   cacheWarming: cacheWarmingOptionsSchema,
   slos: slosOptionSchema,
+  advisor: advisorOptionsSchema,
   status: section({
     endpoint: option(z.union([rootPath, z.literal(false)]), {
       default: '/status',
