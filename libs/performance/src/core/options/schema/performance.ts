@@ -22,7 +22,6 @@ import { option, section, type Checked, type Frozen, type SameShape } from './op
 import { rootPath } from './paths';
 import { profilingOptionsSchema } from './profiling';
 import { slosOptionSchema } from './slos';
-import { advisorOptionsSchema } from './advisor';
 import { mergeThresholds, thresholdsOptionsSchema } from './thresholds';
 import { tracingOptionsSchema } from './tracing';
 
@@ -131,7 +130,6 @@ const options = z.strictObject({
   profiling: profilingOptionsSchema,
   cacheWarming: cacheWarmingOptionsSchema,
   slos: slosOptionSchema,
-  advisor: advisorOptionsSchema,
   status: section({
     endpoint: option(z.union([rootPath, z.literal(false)]), {
       default: '/status',
