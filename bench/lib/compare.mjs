@@ -2,16 +2,30 @@
 // round by round, each variant paired with the baseline run right before it.
 // The server is pinned to core 0 and this process to core 1 (taskset) when available.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import autocannon from 'autocannon';
 
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0 && cpus().length >= 2;
+const clockTicks = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/** CPU time (user + system) a process used so far, in ms, from /proc; undefined where there is none. */
+export function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / clockTicks) * 1000;
+  } catch {
+    return undefined;
+  }
+}
 
 export function pinSelf() {
   if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)]);
 }
 
+/** Starts a server and resolves once it printed "ready <port>", with `startupMs`: from spawn to ready. */
 export function startServer({ script, env }) {
+  const spawnedAt = performance.now();
   const args = hasTaskset ? ['-c', '0', process.execPath, script] : [script];
   const child = spawn(hasTaskset ? 'taskset' : process.execPath, args, {
     env: { ...process.env, PORT: '0', ...env },
@@ -22,7 +36,7 @@ export function startServer({ script, env }) {
     child.stdout.on('data', (d) => {
       out += d;
       const m = /ready (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
+      if (m) resolve({ child, port: Number(m[1]), startupMs: performance.now() - spawnedAt });
     });
     child.once('exit', (code) => reject(new Error(`server ${script} exited with ${code}`)));
   });
@@ -69,19 +83,31 @@ export async function compare({
   const ratios = Object.fromEntries(variants.slice(1).map((v) => [v.name, []]));
   const [base, ...others] = variants;
   const measure = async (v, round) => {
-    const { child, port } = await startServer(v);
+    const { child, port, startupMs } = await startServer(v);
     try {
       const url = `http://127.0.0.1:${port}${v.path}`;
       const opts = { ...request, ...v.request, connections };
       if (warmup > 0) await load(url, { ...opts, duration: warmup });
+      const cpuBefore = processCpuMs(child.pid);
       const r = await load(url, { ...opts, duration });
-      const run = { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx, rssMb: 0 };
+      const cpuAfter = processCpuMs(child.pid);
+      const run = {
+        rps: r.requests.average,
+        p99: r.latency.p99,
+        errors: r.errors + r.non2xx,
+        rssMb: 0,
+        startupMs: Math.round(startupMs),
+        // The server's CPU time over the measured load per answered request, in µs.
+        cpuUs: cpuBefore === undefined || cpuAfter === undefined || r.requests.total === 0 ? null : ((cpuAfter - cpuBefore) * 1000) / r.requests.total,
+      };
       const rss = spawnSync('ps', ['-o', 'rss=', '-p', String(child.pid)])
         .stdout?.toString()
         .trim();
       run.rssMb = rss ? Math.round(Number(rss) / 1024) : 0;
       runs[v.name].push(run);
-      log(`round ${round} ${v.name.padEnd(40)} ${run.rps.toFixed(0).padStart(6)} req/s  p99 ${run.p99} ms  RSS ${run.rssMb} MB  errors ${run.errors}`);
+      log(
+        `round ${round} ${v.name.padEnd(40)} ${run.rps.toFixed(0).padStart(6)} req/s  p99 ${run.p99} ms  RSS ${run.rssMb} MB  CPU ${run.cpuUs?.toFixed(1) ?? '?'} µs/req  start ${run.startupMs} ms  errors ${run.errors}`,
+      );
       return run;
     } finally {
       child.kill('SIGTERM');
@@ -115,6 +141,8 @@ export function summarize(variants, runs, ratios) {
       maxRps: Math.max(...rps),
       medianP99: median(runs[v.name].map((r) => r.p99)),
       medianRssMb: median(runs[v.name].map((r) => r.rssMb)),
+      medianStartupMs: median(runs[v.name].map((r) => r.startupMs ?? 0)),
+      medianCpuUs: runs[v.name].every((r) => typeof r.cpuUs === 'number') ? median(runs[v.name].map((r) => r.cpuUs)) : null,
       medianRatio: median(rr),
       minRatio: Math.min(...rr),
       maxRatio: Math.max(...rr),
