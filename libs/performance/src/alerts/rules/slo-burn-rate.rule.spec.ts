@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { sloBurnRateRule } from '../alerts/rules/slo-burn-rate.rule';
-import type { RequestContext } from '../core/context/request-context';
-import { slosOptionSchema } from '../core/options/schema/slos';
-import { compileSloRoute, SloMonitor } from './slo-monitor.service';
+import { sloBurnRateRule } from './slo-burn-rate.rule';
+import type { RequestContext } from '../../core/context/request-context';
+import { slosOptionSchema } from '../../core/options/schema/slos';
+import { compileSloRoute, SloMonitor } from '../../slo/slo-monitor.service';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
