@@ -88,9 +88,9 @@ async function get<T>(url: string, status = 200): Promise<T> {
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
 
-/** One histogram built from histograms as HdrHistogram encodes them: every duration they recorded. */
+/** One histogram (two significant digits, as snapshots store them) of every duration the encoded histograms recorded. */
 function oneHistogram(encoded: string[]): hdr.Histogram {
-  const all = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  const all = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2, useWebAssembly: false });
   for (const text of encoded) all.add(hdr.decodeFromCompressedBase64(text, 32, false));
   return all;
 }
@@ -180,7 +180,7 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
 
     // What a stopped instance leaves behind: its last snapshot (7 requests of 5 ms) and an alert still firing;
     // and an alert of one gone before the window, with no snapshot in it.
-    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 2, useWebAssembly: false });
     for (let i = 0; i < 7; i++) h.recordValue(5000 + i);
     const takenAt = Date.now() - 30 * 60_000;
     gone = {

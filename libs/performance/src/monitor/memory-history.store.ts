@@ -2,16 +2,23 @@ import type { PerformanceAlert } from '../core/schemas/performance-alert';
 import type { HistoryStore } from './history.store';
 import type { MetricsSnapshot } from './metrics-snapshot';
 
+/** Hours a snapshot keeps its latency histogram in memory: the longest window the fleet view adds up. */
+export const MEMORY_HISTOGRAM_HOURS = 24;
+
 /**
  * The default {@link HistoryStore}: a ring of the last `maxSnapshots`
  * snapshots and at most `maxAlerts` alerts (resolved ones are dropped first),
- * in this process only.
+ * in this process only. Snapshots older than {@link MEMORY_HISTOGRAM_HOURS}
+ * are kept without their latency histogram, which nothing reads past it.
  */
 export class MemoryHistoryStore implements HistoryStore {
   private readonly ring: (MetricsSnapshot | undefined)[];
   private readonly times: Float64Array;
   private next = 0;
   private size = 0;
+  /** Snapshots appended since start, and how many of the oldest have lost their histogram (or left the ring). */
+  private appended = 0;
+  private trimmed = 0;
   private readonly alertsById = new Map<string, PerformanceAlert>();
 
   constructor(
@@ -29,6 +36,23 @@ export class MemoryHistoryStore implements HistoryStore {
     this.times[this.next] = Date.parse(snapshot.timestamp);
     this.next = (this.next + 1) % this.maxSnapshots;
     this.size = Math.min(this.size + 1, this.maxSnapshots);
+    this.appended++;
+    this.trimHistograms(Date.parse(snapshot.timestamp) - MEMORY_HISTOGRAM_HOURS * 3_600_000);
+  }
+
+  /** Drops the histograms of snapshots taken before `beforeMs`, oldest first: each snapshot is looked at once. */
+  private trimHistograms(beforeMs: number): void {
+    this.trimmed = Math.max(this.trimmed, this.appended - this.size);
+    while (this.trimmed < this.appended) {
+      const at = this.trimmed % this.maxSnapshots;
+      if (!(this.times[at]! < beforeMs)) return;
+      const s = this.ring[at];
+      if (s?.latencyHistogram) {
+        const { latencyHistogram: _dropped, ...rest } = s;
+        this.ring[at] = rest;
+      }
+      this.trimmed++;
+    }
   }
 
   async snapshots(sinceMs: number, instanceId?: string): Promise<MetricsSnapshot[]> {
