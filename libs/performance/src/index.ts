@@ -19,6 +19,7 @@ export type { MetricsOptions, PrometheusRegistry } from './core/options/metrics.
 export type { TracingOptions } from './core/options/tracing.options';
 export type { HealthLivenessOptions, HealthOptions, HealthReadinessOptions, HealthScoreWeights, HttpDependency } from './core/options/health.options';
 export type { JobsOptions } from './core/options/jobs.options';
+export type { BaselinesOptions, RouteTarget } from './core/options/baselines.options';
 export type { HistoryOptions } from './core/options/monitoring.options';
 export { THRESHOLD_METRIC_NAMES, type ThresholdLevels, type ThresholdMetric, type ThresholdsOptions } from './core/options/thresholds.options';
 export {
