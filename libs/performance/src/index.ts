@@ -35,6 +35,8 @@ export {
   type EmailNotifierOptions,
 } from './core/options/alerts.options';
 export type { ProfilingOptions } from './core/options/profiling.options';
+export type { SloOptions } from './core/options/slo.options';
+export type { AdvisorOptions } from './core/options/advisor.options';
 export { PERFORMANCE_ERRORS, PerformanceError, type PerformanceErrorCode } from './core/performance-errors';
 
 // The request: its context, its id in the logs, and events of its queries and cache lookups
@@ -102,6 +104,9 @@ export type { DeliveryTargetHealth } from './core/ports/delivery-health.port';
 // Background jobs
 export { TrackJob, type TrackJobOptions } from './jobs/track-job.decorator';
 export { JobMonitor } from './jobs/job-monitor.service';
+
+// Service level objectives: error budgets and burn rates of the slos option
+export { SloMonitor, type SlosBody, type SloReport, type SloObjectiveReport, type BurnWindow } from './slo/slo-monitor.service';
 
 // History kept in the app's database: the tables' migration, for apps that run their own migrations
 export { PerformanceHistoryMigration1767225600000, type HistoryMigrationRunner } from './monitor/performance-history.migration';

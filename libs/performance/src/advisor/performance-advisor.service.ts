@@ -31,6 +31,9 @@ import { SlowRouteRule } from './rules/slow-route.rule';
 import { TableMaintenanceRule } from './rules/table-maintenance.rule';
 import { UnusedIndexRule } from './rules/unused-index.rule';
 import { UnusedCacheRule } from './rules/unused-cache.rule';
+import { UncompressedResponsesRule } from './rules/uncompressed-responses.rule';
+import { ResponseSizes } from './response-sizes';
+import { RequestTracker } from '../core/context/request-tracker.service';
 
 /** Every current recommendation, and what could not be examined. */
 export interface RecommendationReport {
@@ -88,7 +91,11 @@ export class PerformanceAdvisor {
     private readonly cache: ResponseCache,
     private readonly diagnostics: DatabaseDiagnosticsService,
     private readonly queries: QueryStats,
+    tracker: RequestTracker,
   ) {
+    // Response sizes and encodings per route, read once per sent response (advisor.compressionMinBytes: 0 reads nothing).
+    const sizes = new ResponseSizes(options.advisor.compressionMinBytes);
+    if (options.enabled && options.advisor.compressionMinBytes > 0) tracker.observe(sizes);
     this.upkeepRules = [new TableMaintenanceRule(options, instrumentation, diagnostics), new UnusedIndexRule(instrumentation, diagnostics)];
     this.rules = [
       new MissingIndexRule(options, instrumentation, indexes),
@@ -101,6 +108,7 @@ export class PerformanceAdvisor {
       new PoolTooSmallRule(pools),
       new MemoryGrowthRule(options, sampler),
       new HighCpuRule(options, sampler),
+      new UncompressedResponsesRule(sizes, options.advisor.compressionMinBytes),
       ...this.upkeepRules,
     ];
   }

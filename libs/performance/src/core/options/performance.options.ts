@@ -6,6 +6,7 @@ import type { TracingOptions } from './tracing.options';
 import type { BaselinesOptions } from './baselines.options';
 import type { JobsOptions } from './jobs.options';
 import type { SloOptions } from './slo.options';
+import type { AdvisorOptions } from './advisor.options';
 import type { ProfilingOptions } from './profiling.options';
 import type { CacheWarmingOptions } from './cache-warming.options';
 import type { AlertsOptions } from './alerts.options';
@@ -100,6 +101,9 @@ export interface PerformanceModuleOptions {
 
   /** Service level objectives with error budgets and burn-rate alerts (see {@link SloOptions}). */
   slos?: SloOptions[];
+
+  /** What the recommendations judge by (see {@link AdvisorOptions}). */
+  advisor?: AdvisorOptions;
 
   /** The public status endpoint (uptime, version, instance id, status; no details). */
   status?: {

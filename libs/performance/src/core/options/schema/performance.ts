@@ -22,6 +22,7 @@ import { option, section, type Checked, type Frozen, type SameShape } from './op
 import { rootPath } from './paths';
 import { profilingOptionsSchema } from './profiling';
 import { slosOptionSchema } from './slos';
+import { advisorOptionsSchema } from './advisor';
 import { mergeThresholds, thresholdsOptionsSchema } from './thresholds';
 import { tracingOptionsSchema } from './tracing';
 
@@ -130,6 +131,7 @@ const options = z.strictObject({
   profiling: profilingOptionsSchema,
   cacheWarming: cacheWarmingOptionsSchema,
   slos: slosOptionSchema,
+  advisor: advisorOptionsSchema,
   status: section({
     endpoint: option(z.union([rootPath, z.literal(false)]), {
       default: '/status',
