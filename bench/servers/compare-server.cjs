@@ -14,6 +14,12 @@
 //   module-sampled  module-all with a parent-based 10 % trace-id ratio sampler (ParentBasedSampler +
 //                   TraceIdRatioBasedSampler, the sampler NodeSDK's `sampler` option takes): tracing as
 //                   production runs it
+//   hook-<kind>     bare with one empty hook of the kind the module may add, to price each alone
+//                   (bench/profile.mjs --variants bare,hook-...): hook-node-request (a 'request' listener
+//                   prepended on the HTTP server), hook-finish-channel (a subscriber of Node's
+//                   http.server.response.finish channel), hook-on-request, hook-pre-validation, hook-on-send,
+//                   hook-on-response (Fastify hooks; Express: one middleware instead), hook-interceptor (a global
+//                   Nest interceptor that only calls next.handle()), hook-als (AsyncLocalStorage entered per request)
 //   floor           no module: AsyncLocalStorage entered per request and one OTel SDK server span
 //                   per request (SDK tracer provider, no exporter), made when the response finishes.
 //                   What request tracing with SQL and method spans costs at least this on Node 20, whoever builds it
@@ -167,7 +173,55 @@ function performanceModule({ tracing, database, ratio }) {
   };
 }
 
+/** One empty hook of one kind (see the list at the top). */
+function hook(kind) {
+  const noop = () => {};
+  switch (kind) {
+    case 'interceptor': {
+      class PassThrough {
+        intercept(_context, next) {
+          return next.handle();
+        }
+      }
+      Injectable()(PassThrough);
+      return { providers: [{ provide: APP_INTERCEPTOR, useClass: PassThrough }] };
+    }
+    case 'finish-channel':
+      require('node:diagnostics_channel').subscribe('http.server.response.finish', noop);
+      return {};
+    case 'node-request':
+      return { setup: (app) => app.getHttpServer().prependListener('request', noop) };
+    case 'als': {
+      const { AsyncLocalStorage } = require('node:async_hooks');
+      const storage = new AsyncLocalStorage();
+      return {
+        setup: (app) => {
+          if (process.env.ADAPTER === 'fastify')
+            app
+              .getHttpAdapter()
+              .getInstance()
+              .addHook('preValidation', (request, _reply, done) => storage.run(request, done));
+          else app.use((req, _res, next) => storage.run(req, next));
+        },
+      };
+    }
+    default: {
+      const name = { 'on-request': 'onRequest', 'pre-validation': 'preValidation', 'on-send': 'onSend', 'on-response': 'onResponse' }[kind];
+      if (!name) throw new Error(`unknown hook ${kind}`);
+      return {
+        setup: (app) => {
+          if (process.env.ADAPTER !== 'fastify') return app.use((_req, _res, next) => next());
+          const instance = app.getHttpAdapter().getInstance();
+          if (name === 'onSend') instance.addHook(name, (_request, _reply, payload, done) => done(null, payload));
+          else instance.addHook(name, (_request, _reply, done) => done());
+        },
+      };
+    }
+  }
+}
+
 function variantParts(variant) {
+  if (variant.startsWith('hook-')) return hook(variant.slice('hook-'.length));
   switch (variant) {
     case 'bare':
       return {};
