@@ -21,6 +21,8 @@ const SECTIONS: readonly (readonly [string, readonly string[]])[] = [
   ['tracing', ['tracing']],
   ['health', ['health']],
   ['jobs', ['jobs']],
+  ['SLOs', ['slos']],
+  ['advisor', ['advisor']],
   ['baselines', ['baselines']],
   ['profiling', ['profiling']],
 ];
