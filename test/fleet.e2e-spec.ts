@@ -3,11 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import * as hdr from 'hdr-histogram-js';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleApp } from '../apps/sample/src/sample-app';
 import { AlertManager } from '../libs/performance/src/alerts/alert-manager.service';
+import type { PerformanceAlert } from '../libs/performance/src/core/schemas/performance-alert';
 import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
-import { serviceReachableSync } from './fixtures/database-services';
+import type { MetricsSnapshot } from '../libs/performance/src/monitor/metrics-snapshot';
+import { TypeOrmHistoryStore, type HistoryDataSource } from '../libs/performance/src/monitor/typeorm-history.store';
+import { serviceReachableSync, TEST_DATABASES } from './fixtures/database-services';
 import { describeWithService, SERVICE_URLS } from './support/services';
 import { SAMPLE_ADMIN_TOKEN } from './support/sample-app';
 
@@ -350,5 +353,95 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
       expect(res.status, bad).toBe(400);
       expect(((await res.json()) as { message: string }).message).toMatch(bad.split('=')[0]!);
     }
+  });
+});
+
+/** Snapshot and alert rows as the stores write them, for the store-level checks. */
+const storeSnapshot = (instanceId: string, atMs: number, requests: number): MetricsSnapshot =>
+  ({
+    instanceId,
+    timestamp: new Date(atMs).toISOString(),
+    intervalSeconds: 60,
+    requests,
+    errors: 0,
+    maxMs: 1,
+    latencyHistogram: null,
+  }) as unknown as MetricsSnapshot;
+const storeAlert = (id: string, instanceId: string, status: 'firing' | 'resolved', atMs: number): PerformanceAlert =>
+  ({
+    id,
+    instanceId,
+    metric: 'cpuPercent',
+    severity: 'warning',
+    status,
+    message: 'CPU usage 91% above 80%',
+    value: 91,
+    threshold: 80,
+    firstSeen: new Date(atMs).toISOString(),
+    lastSeen: new Date(atMs).toISOString(),
+    resolvedAt: status === 'resolved' ? new Date(atMs).toISOString() : null,
+    count: 1,
+  }) as unknown as PerformanceAlert;
+
+/** Where each database keeps this suite's tables: its own schema (PostgreSQL) or database (MariaDB). */
+async function storeDataSource(name: (typeof TEST_DATABASES)[number]['name']): Promise<{ ds: DataSource; drop(): Promise<void> }> {
+  if (name === 'sqlite') {
+    const ds = await new DataSource({ type: 'better-sqlite3', database: ':memory:' }).initialize();
+    return { ds, drop: () => ds.destroy() };
+  }
+  const server = name === 'postgres' ? SERVICE_URLS.postgres : SERVICE_URLS.mysql;
+  const admin = await new DataSource({ type: name, url: server }).initialize();
+  const own = 'fleet_store_e2e';
+  await admin.query(name === 'postgres' ? `DROP SCHEMA IF EXISTS ${own} CASCADE` : `DROP DATABASE IF EXISTS ${own}`);
+  await admin.query(name === 'postgres' ? `CREATE SCHEMA ${own}` : `CREATE DATABASE ${own}`);
+  const url = new URL(server);
+  if (name === 'postgres') url.searchParams.set('options', `-c search_path=${own}`);
+  else url.pathname = `/${own}`;
+  const ds = await new DataSource({ type: name, url: url.href }).initialize();
+  return {
+    ds,
+    drop: async () => {
+      await ds.destroy();
+      await admin.query(name === 'postgres' ? `DROP SCHEMA IF EXISTS ${own} CASCADE` : `DROP DATABASE IF EXISTS ${own}`);
+      await admin.destroy();
+    },
+  };
+}
+
+describe.each(TEST_DATABASES)('the typeorm history store answers for the fleet ($name)', ({ name, service, available }) => {
+  describeWithService(service, available, `latest snapshot per instance, open alerts, pruning (${name})`, () => {
+    let handle: Awaited<ReturnType<typeof storeDataSource>>;
+    let store: TypeOrmHistoryStore;
+    const now = Date.now();
+
+    beforeAll(async () => {
+      handle = await storeDataSource(name);
+      store = new TypeOrmHistoryStore(handle.ds as unknown as HistoryDataSource, true);
+      await store.init();
+      await store.append(storeSnapshot('a', now - 3 * 60_000, 1));
+      await store.append(storeSnapshot('b', now - 2 * 60_000, 2));
+      await store.append(storeSnapshot('a', now - 60_000, 3));
+      await store.append(storeSnapshot('old', now - 40 * 86_400_000, 4));
+      await store.saveAlert(storeAlert('a-firing', 'a', 'firing', now - 60_000));
+      await store.saveAlert(storeAlert('b-resolved', 'b', 'resolved', now - 60_000));
+      await store.saveAlert(storeAlert('old-firing', 'old', 'firing', now - 40 * 86_400_000));
+    });
+    afterAll(() => handle?.drop());
+
+    it('reads the latest snapshot of each instance since a time, and the firing alerts of every instance', async () => {
+      const latest = await store.latestSnapshots(now - 3_600_000);
+      expect(latest.map((s) => [s.instanceId, s.requests]).sort()).toEqual([
+        ['a', 3],
+        ['b', 2],
+      ]);
+      expect((await store.latestSnapshots(0)).map((s) => s.instanceId).sort()).toEqual(['a', 'b', 'old']);
+      expect((await store.openAlerts()).map((a) => a.id).sort()).toEqual(['a-firing', 'old-firing']);
+    });
+
+    it('prunes the firing alerts of an instance once none of its snapshots is left, and keeps those of live instances', async () => {
+      await store.prune(now - 30 * 86_400_000);
+      expect((await store.latestSnapshots(0)).map((s) => s.instanceId).sort()).toEqual(['a', 'b']);
+      expect((await store.openAlerts()).map((a) => a.id)).toEqual(['a-firing']);
+    });
   });
 });
