@@ -24,7 +24,7 @@ interface Canvas2d {
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
 }
 
-const CARD_IDS = ['p95', 'p99', 'rps', 'errors', 'cpu', 'memory', 'hit', 'dbmean', 'qpr', 'pool', 'health'];
+const CARD_IDS = ['p95', 'p99', 'rps', 'errors', 'cpu', 'memory', 'lag', 'hit', 'dbmean', 'qpr', 'pool', 'health'];
 
 /** Console errors, page errors and failed requests of one page. */
 /** Pixels of a canvas close to an RGB colour (a drawn series line). */
@@ -149,7 +149,9 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
       expect(request.url()).not.toContain(SAMPLE_ADMIN_TOKEN);
       const headers = await request.allHeaders();
       expect(headers.cookie).toBeUndefined();
-      const isApi = !request.url().startsWith(`${dashboard}/assets/`) && request.url() !== dashboard;
+      // The API calls are the page's fetches (GET dashboard too, for its judged cards); the shell and assets are not.
+      const isApi = request.resourceType() === 'fetch';
+      expect(isApi || request.url() === dashboard || request.url().startsWith(`${dashboard}/assets/`), request.url()).toBe(true);
       expect(headers.authorization).toBe(isApi ? `Bearer ${SAMPLE_ADMIN_TOKEN}` : undefined);
     }
 
@@ -163,17 +165,33 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
       { timeout: 10_000 },
     );
     const cards = await page.$$eval('[data-card]', (nodes) =>
-      nodes.map((n) => ({ id: n.getAttribute('data-card'), value: n.querySelector('.num')!.textContent, cls: n.className })),
+      nodes.map((n) => ({
+        id: n.getAttribute('data-card'),
+        value: n.querySelector('.num')!.textContent,
+        cls: n.className,
+        level: n.querySelector('.card-level')!.textContent,
+        window: n.querySelector('.card-window')?.textContent ?? null,
+      })),
     );
     expect(cards.map((c) => c.id)).toEqual(CARD_IDS);
-    measured.cards = Object.fromEntries(cards.map((c) => [c.id, `${c.value} ${c.cls.replace('card card-', '')}`]));
-    for (const id of ['p95', 'p99', 'rps', 'errors', 'cpu', 'memory', 'hit', 'dbmean', 'qpr', 'health']) {
+    measured.cards = Object.fromEntries(cards.map((c) => [c.id, `${c.value} ${c.level}`]));
+    for (const id of ['p95', 'p99', 'errors', 'cpu', 'memory', 'lag', 'health']) {
       expect(cards.find((c) => c.id === id)!.value, id).toMatch(/^\d/);
-    }
-    for (const id of ['p95', 'p99', 'errors', 'cpu', 'memory', 'hit', 'dbmean', 'health']) {
       expect(cards.find((c) => c.id === id)!.cls, id).toMatch(/card-(good|warning|critical)$/);
     }
-    expect(cards.find((c) => c.id === 'pool')).toMatchObject({ value: '–', cls: 'card card-none' });
+    // The colour is the level GET dashboard states for the metric, and each card says its window and the time of its data.
+    const judged = (await (await fetch(`${sample.api}/performance/dashboard`, { headers: { ...sample.admin, accept: 'application/json' } })).json()) as {
+      cards: { metric: string; level: string }[];
+    };
+    expect(judged.cards.find((c) => c.metric === 'p95Ms')?.level).toMatch(/^(good|warning|critical)$/);
+    for (const c of cards) {
+      if (c.id !== 'health') expect(c.window, c.id!).toMatch(/^[\d.,]+ s to \d\d:\d\d:\d\d$/);
+      if (/card-(good|warning|critical)$/.test(c.cls)) expect(c.value, c.id!).toMatch(/^\d/);
+      if (c.id !== 'health') expect(c.cls.replace('card card-', '') === 'none' ? 'none' : c.level, c.id!).toBe(c.cls.replace('card card-', ''));
+    }
+    // Throughput is judged only under a load test: no colour, and it says so.
+    expect(cards.find((c) => c.id === 'rps')).toMatchObject({ cls: 'card card-none', level: 'n/a' });
+    expect(cards.find((c) => c.id === 'pool')).toMatchObject({ value: '–', cls: 'card card-none', level: 'no pool' });
 
     // Charts: six uPlot canvases (latency, throughput, CPU and memory, cache, event loop, database); the p95 series is drawn in its colour.
     await expect.poll(() => page.locator('.chart canvas').count()).toBe(6);
@@ -189,7 +207,7 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     for (const request of requests) {
       const sizes = await request.sizes();
       const bytes = sizes.responseBodySize + sizes.responseHeadersSize;
-      if (request.url() === dashboard || request.url().startsWith(`${dashboard}/assets/`)) pageBytes += bytes;
+      if (request.resourceType() !== 'fetch') pageBytes += bytes;
       else apiBytes += bytes;
     }
     measured.pageTransferredBytes = pageBytes;
@@ -344,8 +362,8 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     const page = await context.newPage();
     // The network between browser and API fails; the page itself loaded.
     await page.route(
-      (url) => url.pathname.startsWith('/api/v1/performance/') && !url.pathname.startsWith('/api/v1/performance/dashboard'),
-      (route) => route.abort('connectionrefused'),
+      (url) => url.pathname.startsWith('/api/v1/performance/'),
+      (route) => (route.request().resourceType() === 'fetch' ? route.abort('connectionrefused') : route.continue()),
     );
     await page.goto(`${dashboard}#token=${SAMPLE_ADMIN_TOKEN}`);
     await expect.poll(() => page.locator('#notice').textContent()).toMatch(/unreachable/);

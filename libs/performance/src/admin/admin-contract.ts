@@ -14,6 +14,7 @@ import type { QueryPerformanceBody } from './database.controller';
 import type { LiveBody } from './live-stream.service';
 import type { RoutesBody } from './live.controller';
 import type { CurrentMetrics, DashboardConfig, RecommendationsBody } from './monitoring.controller';
+import type { DashboardBody } from './dashboard.controller';
 
 /*
  * The answers of the admin API, declared once. Each schema states the fields
@@ -296,11 +297,26 @@ export const ADMIN_CONTRACT = {
     collectionIntervalSeconds: num,
     historyHours: num,
     maxHistoryPoints: num,
-    thresholds: z.record(
-      z.string(),
-      z.object({ direction: z.enum(['above', 'below']), info: num.optional(), warning: num.optional(), critical: num.optional() }),
+    thresholds: z.record(z.string(), z.object({ direction: z.enum(['above', 'below']), good: num, warning: num, critical: num.optional() })),
+    kpis: z.record(z.string(), num),
+  }),
+  'get dashboard': z.object({
+    generated_at: iso.describe('When this answer was made'),
+    data_at: iso.describe('Time of the snapshot every figure comes from'),
+    window: z.object({ seconds: num, from: iso, to: iso }).describe("The window the snapshot's rates and percentiles cover"),
+    cards: z.array(
+      z.object({
+        metric: z.string(),
+        label: z.string(),
+        value: nullableNum,
+        unit: z.string(),
+        level: z.enum(['good', 'warning', 'critical', 'no-data', 'n/a']),
+        direction: z.enum(['above', 'below']),
+        good: nullableNum,
+        critical: nullableNum,
+        note: z.string().optional(),
+      }),
     ),
-    kpis: z.record(z.string(), z.unknown()),
   }),
   'get metrics/current': z.object({ fresh: z.boolean(), snapshot }),
   'get metrics/history': z.object({
@@ -390,6 +406,7 @@ type Has<Actual, Declared> = [Actual] extends [DeepReadonly<Declared>] ? true : 
 type Body<E extends AdminContractEndpoint> = z.input<(typeof ADMIN_CONTRACT)[E]>;
 const holds = <T extends true>(): T => true as T;
 holds<Has<DashboardConfig, Body<'get dashboard/config'>>>();
+holds<Has<DashboardBody, Body<'get dashboard'>>>();
 holds<Has<CurrentMetrics, Body<'get metrics/current'>>>();
 holds<Has<MetricsHistory, Body<'get metrics/history'>>>();
 holds<Has<LiveBody, Body<'get live'>>>();

@@ -63,22 +63,21 @@
   // array a, `m{}` each value of the map m. Answers are cut down to these
   // fields before any code of the page sees them.
   var READS = {
-    'get dashboard/config': ['refreshIntervalMs', 'thresholds{}.direction', 'thresholds{}.info', 'thresholds{}.warning', 'thresholds{}.critical', 'kpis{}'],
-    'get metrics/current': [
-      'snapshot.timestamp',
-      'snapshot.intervalSeconds',
-      'snapshot.p95Ms',
-      'snapshot.p99Ms',
-      'snapshot.requestsPerSecond',
-      'snapshot.errorRatePercent',
-      'snapshot.cpuPercent',
-      'snapshot.memoryPercent',
-      'snapshot.cacheHitRatePercent',
-      'snapshot.dbMeanQueryMs',
-      'snapshot.dbQueriesPerRequest',
-      'snapshot.poolUtilizationPercent',
-      'snapshot.eventLoopLagP99Ms',
+    'get dashboard/config': ['refreshIntervalMs'],
+    'get dashboard': [
+      'window.seconds',
+      'window.to',
+      'cards[].metric',
+      'cards[].label',
+      'cards[].value',
+      'cards[].unit',
+      'cards[].level',
+      'cards[].direction',
+      'cards[].good',
+      'cards[].critical',
+      'cards[].note',
     ],
+    'get metrics/current': ['snapshot.timestamp', 'snapshot.intervalSeconds', 'snapshot.dbQueriesPerRequest'],
     'get metrics/history': [
       'points[].timestamp',
       'points[].intervalSeconds',
@@ -181,8 +180,6 @@
       'statements[].meanMs',
       'statements[].p95Ms',
       'statements[].routes',
-      'totals.queries',
-      'totals.timeMs',
       'slowQueries.count',
       'slowQueries.thresholdMs',
       'n1.count',
@@ -200,16 +197,7 @@
       'databases[].suggestions[].createIndex',
     ],
     'get connection-pool': ['pools[].utilizationPercent', 'pools[].note'],
-    'get cache-stats': [
-      'totals.hits',
-      'totals.misses',
-      'totals.stale',
-      'namespaces{}.hits',
-      'namespaces{}.misses',
-      'namespaces{}.stale',
-      'namespaces{}.clearable',
-      'namespaces{}.notClearableReason',
-    ],
+    'get cache-stats': ['namespaces{}.hits', 'namespaces{}.misses', 'namespaces{}.stale', 'namespaces{}.clearable', 'namespaces{}.notClearableReason'],
     'post cache/clear': ['removed'],
     'get optimizations': [
       'optimizations[].id',
@@ -360,86 +348,78 @@
     clear(container).append(el('p', { class: 'quiet', text: message }));
   }
 
-  // ---------- thresholds ----------
-  // dashboard/config: thresholds keyed by snapshot metric, each with the
-  // direction that is bad and its levels; KPI targets for what has no level.
-  function threshold(card) {
-    var cfg = state.config || {};
-    var t = card.metric && cfg.thresholds && cfg.thresholds[card.metric];
-    if (t && (isNum(t.warning) || isNum(t.critical) || isNum(t.info))) {
-      return {
-        direction: t.direction === 'below' ? 'below' : 'above',
-        warning: isNum(t.warning) ? t.warning : isNum(t.critical) ? undefined : t.info,
-        critical: t.critical,
-      };
-    }
-    var target = card.kpi && cfg.kpis && cfg.kpis[card.kpi];
-    if (isNum(target)) return { direction: card.kpiBelow ? 'below' : 'above', warning: target };
-    return undefined;
-  }
-  function level(value, t) {
-    if (!isNum(value) || !t) return 'none';
-    var worse =
-      t.direction === 'below'
-        ? function (limit) {
-            return isNum(limit) && value < limit;
-          }
-        : function (limit) {
-            return isNum(limit) && value > limit;
-          };
-    return worse(t.critical) ? 'critical' : worse(t.warning) ? 'warning' : 'good';
-  }
-  function describeThreshold(t, unit) {
-    if (!t) return 'No threshold configured';
-    var u = unit === '/100' || !unit ? '' : ' ' + unit;
-    var side = t.direction === 'below' ? 'below ' : 'above ';
-    return [isNum(t.warning) ? 'warning ' + side + t.warning + u : '', isNum(t.critical) ? 'critical ' + side + t.critical + u : ''].filter(Boolean).join(', ');
-  }
-
   // ---------- cards ----------
-  // metrics/current answers { fresh, snapshot }; the health score comes from health-overview.
+  // GET dashboard judges each metric of the latest snapshot under the app's thresholds: the card shows its
+  // level as the server states it (the same as its KPI, its alert and its share of the health score).
   var CARDS = [
-    { id: 'p95', label: 'p95 latency', unit: 'ms', metric: 'p95Ms', kpi: 'p95Ms' },
-    { id: 'p99', label: 'p99 latency', unit: 'ms', metric: 'p99Ms', kpi: 'p99Ms' },
-    { id: 'rps', label: 'Requests', unit: 'req/s', metric: 'requestsPerSecond' },
-    { id: 'errors', label: 'Error rate', unit: '%', metric: 'errorRatePercent', kpi: 'maxErrorRatePercent' },
-    { id: 'cpu', label: 'CPU', unit: '%', metric: 'cpuPercent', kpi: 'maxCpuPercent' },
-    { id: 'memory', label: 'Memory', unit: '%', metric: 'memoryPercent', kpi: 'maxMemoryPercent' },
-    { id: 'hit', label: 'Cache hit rate', unit: '%', metric: 'cacheHitRatePercent' },
-    { id: 'dbmean', label: 'DB mean query', unit: 'ms', metric: 'dbMeanQueryMs' },
-    { id: 'qpr', label: 'Queries per request', unit: '', metric: 'dbQueriesPerRequest' },
-    { id: 'pool', label: 'Pool use', unit: '%', metric: 'poolUtilizationPercent', kpi: 'maxPoolPercent' },
+    { id: 'p95', metric: 'p95Ms' },
+    { id: 'p99', metric: 'p99Ms' },
+    { id: 'rps', metric: 'requestsPerSecond' },
+    { id: 'errors', metric: 'errorRatePercent' },
+    { id: 'cpu', metric: 'cpuPercent' },
+    { id: 'memory', metric: 'memoryPercent' },
+    { id: 'lag', metric: 'eventLoopLagP99Ms' },
+    { id: 'hit', metric: 'cacheHitRatePercent' },
+    { id: 'dbmean', metric: 'dbMeanQueryMs' },
+    { id: 'qpr', label: 'Queries per request', unit: '', snapshot: 'dbQueriesPerRequest' },
+    { id: 'pool', metric: 'poolUtilizationPercent' },
     { id: 'health', label: 'Health score', unit: '/100' },
   ];
-
-  function cardValue(card, data) {
-    if (card.id === 'health') return data.health ? data.health.score : undefined;
-    var snapshot = data.current && data.current.snapshot;
-    var v = snapshot && isNum(snapshot[card.metric]) ? snapshot[card.metric] : undefined;
-    // Without a sampler value (no requests or lookups in the last interval), fall back to totals since start.
-    return v === undefined ? data.fallback[card.id] : v;
-  }
-
-  // health-overview has its own verdict; it colours the score card.
+  var LEVELS = { good: 'good', warning: 'warning', critical: 'critical' };
   var HEALTH_LEVEL = { healthy: 'good', degraded: 'warning', unhealthy: 'critical' };
+
+  function levelTitle(c) {
+    if (c.note) return c.note;
+    if (!isNum(c.good)) return 'No threshold configured';
+    var side = c.direction === 'below' ? 'below ' : 'above ';
+    var u = c.unit ? ' ' + c.unit : '';
+    return 'good ' + (c.direction === 'below' ? 'from ' : 'up to ') + c.good + u + (isNum(c.critical) ? ', critical ' + side + c.critical + u : '');
+  }
 
   function renderCards(data) {
     var ul = clear($('cards'));
+    var judged = {};
+    (data.dashboard ? data.dashboard.cards : []).forEach(function (c) {
+      judged[c.metric] = c;
+    });
+    var win = data.dashboard ? data.dashboard.window : null;
+    var to = win ? Date.parse(win.to) : NaN;
+    var windowText = win && isNum(to) ? fmt(win.seconds, '') + ' s to ' + clock(to) : '';
     CARDS.forEach(function (card) {
-      var value = cardValue(card, data);
-      var t = card.id === 'health' ? undefined : threshold(card);
-      var lv = card.id === 'health' ? (data.health && HEALTH_LEVEL[data.health.status]) || 'none' : level(value, t);
-      var title = card.id === 'health' ? 'Status: ' + ((data.health && data.health.status) || 'unknown') : describeThreshold(t, card.unit);
-      var none = isNum(value) ? '' : card.id === 'pool' && data.poolNote ? 'no pool' : 'no data';
-      if (none === 'no pool') title = data.poolNote;
+      var c = card.metric ? judged[card.metric] : null;
+      if (card.metric && !c) return; // switched off (thresholds.<metric>: false)
+      var value;
+      var lv;
+      var levelText;
+      var title;
+      var label = card.label || (c && c.label);
+      var unit = card.unit !== undefined ? card.unit : c.unit;
+      if (card.id === 'health') {
+        value = data.health ? data.health.score : undefined;
+        lv = (data.health && HEALTH_LEVEL[data.health.status]) || 'none';
+        levelText = data.health ? data.health.status : 'no data';
+        title = 'Status: ' + levelText;
+      } else if (card.snapshot) {
+        var snap = data.current && data.current.snapshot;
+        value = snap ? snap[card.snapshot] : undefined;
+        lv = 'none';
+        levelText = isNum(value) ? 'no threshold' : 'no data';
+        title = 'Not judged: no threshold for it';
+      } else {
+        value = c.value;
+        lv = LEVELS[c.level] || 'none';
+        levelText = c.level === 'no-data' ? (card.id === 'pool' && data.poolNote ? 'no pool' : 'no data') : c.level;
+        title = card.id === 'pool' && data.poolNote && !isNum(value) ? data.poolNote : levelTitle(c);
+      }
       ul.append(
         el('li', { class: 'card card-' + lv, 'data-card': card.id, title: title }, [
-          el('span', { class: 'card-label', text: card.label }),
+          el('span', { class: 'card-label', text: label }),
           el('span', { class: 'card-value' }, [
-            el('span', { class: 'num', text: fmt(value, card.unit) }),
-            card.unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + card.unit }) : null,
+            el('span', { class: 'num', text: fmt(value, unit) }),
+            unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + unit }) : null,
           ]),
-          el('span', { class: 'card-level', text: lv === 'none' ? none : lv }),
+          el('span', { class: 'card-level', text: levelText }),
+          windowText && card.id !== 'health' ? el('time', { class: 'card-window', datetime: new Date(to).toISOString(), text: windowText }) : null,
         ]),
       );
     });
@@ -1658,6 +1638,7 @@
   // Each section's endpoint (its contract entry in READS) and the path asked.
   var ENDPOINTS = {
     current: ['get metrics/current', 'metrics/current'],
+    dashboard: ['get dashboard', 'dashboard'],
     health: ['get health-overview', 'health-overview'],
     pool: ['get connection-pool', 'connection-pool'],
     history: [
@@ -1680,22 +1661,16 @@
   function renderNow(r) {
     notice(null);
     $('main').hidden = false;
-    var qp = r.queries.ok ? r.queries.body : {};
     var pools = r.pool.ok ? r.pool.body.pools : [];
     var poolUse = pools
       .map(function (p) {
         return p.utilizationPercent;
       })
       .filter(isNum);
-    var cacheTotals = r.cache.ok ? r.cache.body.totals : null;
     renderCards({
       current: r.current.ok ? r.current.body : null,
+      dashboard: r.dashboard.ok ? r.dashboard.body : null,
       health: r.health.ok ? r.health.body : null,
-      fallback: {
-        dbmean: qp.totals && qp.totals.queries > 0 ? qp.totals.timeMs / qp.totals.queries : undefined,
-        pool: poolUse.length ? Math.max.apply(null, poolUse) : undefined,
-        hit: cacheTotals ? namespaceRate(cacheTotals) : undefined,
-      },
       poolNote:
         !poolUse.length && pools.length
           ? pools
@@ -1747,7 +1722,7 @@
     optimizations: renderOptimizations,
     jobs: renderJobs,
   };
-  var NOW = ['current', 'health', 'pool', 'queries', 'cache'];
+  var NOW = ['current', 'dashboard', 'health', 'pool', 'queries', 'cache'];
 
   function check(res) {
     if (res.status === 401) throw { unauthorized: true };
