@@ -33,6 +33,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '25' },
     results: { type: 'boolean', default: false },
+    against: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -44,6 +45,8 @@ if (values.help) {
   --adapter A        express | fastify | both (default both)
   --duration S       profiled seconds of load (default 10), after --warmup S (default 3)
   --top N            functions listed per variant (default 25)
+  --against LABEL    compare with an earlier summary (bench/profiles/LABEL.json): CPU per request and
+                     self time per owner, before and now, per adapter and variant
   --results          also write the summary into its section (profile-NAME) of bench/RESULTS.md`);
   process.exit(0);
 }
@@ -167,6 +170,42 @@ for (const run of runs) {
   );
 }
 lines.push('');
+if (values.against) {
+  const earlier = JSON.parse(readFileSync(join(here, 'profiles', `${values.against}.json`), 'utf8'));
+  const usOf = (run, owners) => run.owners.filter((o) => owners.includes(o.owner)).reduce((sum, o) => sum + (o.ms * 1000) / run.requests, 0);
+  const groups = [
+    ['this module + its libraries', ['nestjs-performance', ...MODULE_LIBRARIES]],
+    ['Nest (with rxjs)', ['Nest', 'Nest (rxjs)']],
+    ['Express / Fastify', ['Express', 'Fastify']],
+    ['Node.js', ['Node.js']],
+    ['V8/native', ['V8/native (program)']],
+    ['GC', ['GC']],
+  ];
+  lines.push(
+    `### Against \`${values.against}\` (${earlier.date.slice(0, 16).replace('T', ' ')} UTC): µs of CPU per request, ${values.against} → ${values.label}`,
+    '',
+    `The same variants profiled by the same script; each column is self time per request of the owners named, from the samples of the measured seconds. Compare a variant with its own bare run of the same profile: the machine's load differed between the two.`,
+    '',
+    `| adapter | variant | server CPU (/proc) | ratio to its bare | ${groups.map(([g]) => g).join(' | ')} |`,
+    `|---|---|---|---|${groups.map(() => '---').join('|')}|`,
+  );
+  const bareOf = (list, adapter) => list.find((r) => r.adapter === adapter && r.variant === 'bare');
+  for (const run of runs) {
+    const old = earlier.runs.find((r) => r.adapter === run.adapter && r.variant === run.variant);
+    if (!old) continue;
+    const cpu = (r) => r.cpuUsPerRequest ?? r.sampledUsPerRequest;
+    const ratio = (r, list) => {
+      const b = bareOf(list, r.adapter);
+      return b ? (cpu(r) / cpu(b)).toFixed(2) : '-';
+    };
+    lines.push(
+      `| ${run.adapter} | ${run.variant} | ${cpu(old)} → ${cpu(run)} | ${ratio(old, earlier.runs)} → ${ratio(run, runs)} | ${groups
+        .map(([, owners]) => `${usOf(old, owners).toFixed(1)} → ${usOf(run, owners).toFixed(1)}`)
+        .join(' | ')} |`,
+    );
+  }
+  lines.push('');
+}
 for (const run of runs) {
   lines.push(`### ${run.adapter}, ${run.variant}: self time by owner`, '', '| owner | % of busy time | µs per request |', '|---|---|---|');
   for (const o of run.owners) lines.push(`| ${o.owner} | ${o.percent} | ${usPerRequest(run, o.ms)} |`);

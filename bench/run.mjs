@@ -31,6 +31,7 @@ const root = join(here, '..');
 
 const VARIANTS = [
   'defaults',
+  'defaults-no-db',
   'module-metrics',
   'module',
   'floor',
@@ -47,7 +48,7 @@ const VARIANTS = [
   'status-monitor',
 ];
 /** What a run without --only measures: one row per goal of the comparison (peers and the rest with --only or --all). */
-const GOAL_VARIANTS = ['defaults', 'module-metrics', 'module', 'floor', 'module-sampled', 'cache-small', 'live-ring'];
+const GOAL_VARIANTS = ['defaults', 'defaults-no-db', 'module-metrics', 'module', 'floor', 'module-sampled', 'cache-small', 'live-ring'];
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string' },
@@ -70,14 +71,14 @@ if (values.help) {
   --warmup S        unmeasured seconds before each run (default 1; --quick 1)
   --connections N   autocannon connections (default 50)
   --adapter A       express | fastify | both (default both)
-  --only LIST       comma list of: ${VARIANTS.join(', ')} (bare always runs);
+  --only LIST       comma list of: ${VARIANTS.join(', ')}, ${HOOKS.join(', ')} (bare always runs);
                     default: the goal rows (${GOAL_VARIANTS.join(', ')})
   --all             every variant, peers included (longer)
   --quick           a 2-3 minute smoke: 1 round, short runs, written to bench/.tmp/RESULTS.quick.md
   --out FILE        where to write (default bench/RESULTS.md; --quick: bench/.tmp/RESULTS.quick.md)
   --section NAME    the section of that file to replace (default run); a focused run
                     (--only, --adapter) can keep its own beside the full comparison
-Defaults (the goal rows, both adapters, 6 rounds of 1 + 5 s runs) take about 22 minutes on a 2-core machine.`);
+Defaults (the goal rows, both adapters, 6 rounds of 1 + 5 s runs) take about 25 minutes on a 2-core machine.`);
   process.exit(0);
 }
 const positive = (name, fallback, quick) => {
@@ -99,7 +100,18 @@ const only = values.only
   : values.all
     ? VARIANTS
     : GOAL_VARIANTS;
-const unknown = only.filter((v) => !VARIANTS.includes(v));
+// hook-<kind>: one empty hook of a kind the module may add, alone on bare (see bench/servers/compare-server.cjs).
+const HOOKS = [
+  'hook-node-request',
+  'hook-finish-channel',
+  'hook-on-request',
+  'hook-pre-validation',
+  'hook-on-send',
+  'hook-on-response',
+  'hook-interceptor',
+  'hook-als',
+];
+const unknown = only.filter((v) => !VARIANTS.includes(v) && !HOOKS.includes(v));
 if (unknown.length) throw new Error(`--only: unknown variant(s) ${unknown.join(', ')}; known: ${VARIANTS.join(', ')}`);
 if (!/^[a-z0-9-]+$/.test(values.section)) throw new Error(`--section must be lower-case letters, digits and dashes (got ${values.section})`);
 const out = values.out ?? join(here, values.quick ? '.tmp/RESULTS.quick.md' : 'RESULTS.md');
@@ -140,6 +152,7 @@ function comparisons(adapter) {
   const helloVariants = [
     h('bare', 'bare NestJS', 'bare'),
     only.includes('defaults') && h('defaults', 'nestjs-performance defaults: forRoot({ admin: { token } })', 'defaults'),
+    only.includes('defaults-no-db') && h('defaults-no-db', 'nestjs-performance defaults, database counting off (an app without TypeORM)', 'defaults-no-db'),
     only.includes('module') && h('module', 'nestjs-performance, everything on (cache off), every request traced', 'module-all'),
     only.includes('module-sampled') && h('module-sampled', 'nestjs-performance, everything on (cache off), parent-based 10 % sampler', 'module-sampled'),
     only.includes('module-traced') && h('module-traced', 'nestjs-performance, metrics + tracing (DB counting off)', 'module-traced'),
@@ -160,6 +173,7 @@ function comparisons(adapter) {
       env: { VARIANT: 'hit-small-early', ADAPTER: adapter },
       path: '/api/v1/small',
     },
+    ...HOOKS.filter((id) => only.includes(id)).map((id) => h(id, `bare + one empty ${id.slice('hook-'.length)} hook`, id)),
     only.includes('willsoto') && h('willsoto', '@willsoto/nestjs-prometheus + response-time', 'willsoto'),
     // OTel's Express instrumentation, swagger-stats and express-status-monitor are Express-only.
     expressOnly && only.includes('otel') && h('otel', 'OTel HTTP+Express+Nest auto', 'otel', { NODE_OPTIONS: `--import ${otelPreload}` }),
@@ -248,6 +262,7 @@ for (const adapter of adapters) {
   };
   const express = adapter === 'express';
   ratioGoal('defaults', 'defaults (`forRoot({ admin: { token } })`)', express ? 0.9 : 0.85);
+  ratioGoal('defaults-no-db', 'defaults with database counting off (no AsyncLocalStorage: an app without TypeORM)', express ? 0.9 : 0.85);
   ratioGoal('module-metrics', 'headers + metrics', express ? 0.95 : 0.9);
   // Everything on with every request traced, against the floor of request tracing (both paired with bare in the same rounds).
   const mod = find(adapter, 'module');
@@ -415,7 +430,7 @@ const lines = [
   `- Versions: ${versions.join(', ')}.`,
   `- Ratio: a variant's req/s over its baseline's run just before it; the median of those pairs, with their min-max (the spread). req/s is the median of the runs (min-max); p99 and RSS (after the run) are medians.`,
   `- Server CPU per request: the server process's user + system CPU time (/proc) over the measured seconds divided by the requests it answered; it holds better than req/s on a busy machine. Start-up: from spawning the server to its "listening" line (Node start, requires, Nest bootstrap). RSS: after the run.`,
-  `- "Defaults": \`PerformanceModule.forRoot({ admin: { token } })\` as a user first meets it: headers, metrics, the monitor (with its live ring), health, the response cache (no route cached), database counting of the DataSource, the admin API. "Live ring" pair: the defaults with the monitor's live ring recording nothing, then as shipped. "Sampled": everything on as below with a \`ParentBasedSampler\` over a \`TraceIdRatioBasedSampler(0.1)\` (what NodeSDK's \`sampler\` option takes), with no incoming trace headers: 1 request in 10 recorded.`,
+  `- "Defaults": \`PerformanceModule.forRoot({ admin: { token } })\` as a user first meets it: headers, metrics, the monitor (with its live ring), health, the response cache (no route cached), database counting of the DataSource, the admin API; "defaults, database counting off" is the same without it, as in an app without TypeORM (counting SQL per request carries the request's context through AsyncLocalStorage, which on Node 20 hooks every promise). "Live ring" pair: the defaults with the monitor's live ring recording nothing, then as shipped. "Sampled": everything on as below with a \`ParentBasedSampler\` over a \`TraceIdRatioBasedSampler(0.1)\` (what NodeSDK's \`sampler\` option takes), with no incoming trace headers: 1 request in 10 recorded.`,
   `- "Everything on": every header, Prometheus metrics, tracing with an SDK tracer provider and no exporter, database counting (a TypeORM SQLite DataSource is in every /hello variant, bare included); cache off. "Metrics + tracing": every header, metrics and tracing as above, database counting off. "Headers + metrics": the module's defaults with tracing and database counting off. "Floor": no module, only what request tracing with SQL and method spans needs whoever writes it: AsyncLocalStorage entered per request (Node 20 has no other way for SQL and @Traced spans to find their request) and one SDK server span per request (bench/servers/compare-server.cjs). "Span floor": no module, one SDK server span per request and nothing else, handed to the SDK once per event-loop turn as the module does: what the span of the metrics + tracing set-up costs by itself. Cache HIT variants: module defaults with metrics off, a route with @CacheTTL. On Nest 12, the OTel Nest instrumentation makes no spans (it accepts only Nest < 12).`,
   '',
   `### Goals, checked from the figures below`,

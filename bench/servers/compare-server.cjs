@@ -9,6 +9,8 @@
 //                   database counting off
 //   defaults        PerformanceModule.forRoot({ admin: { token } }): the module as a user first meets it
 //                   (headers, metrics, monitor with its live ring, health, response cache, database counting)
+//   defaults-no-db  the same with database counting off: what an app without TypeORM meets (counting SQL per
+//                   request carries the request's context through AsyncLocalStorage, which hooks every promise)
 //   defaults-no-live  the same with the monitor's live ring (one-second aggregates) recording nothing:
 //                   paired with defaults, the live ring's own cost
 //   module-sampled  module-all with a parent-based 10 % trace-id ratio sampler (ParentBasedSampler +
@@ -139,14 +141,16 @@ function floor({ als = true, batch = false } = {}) {
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 
 /** PerformanceModule.forRoot({ admin: { token } }); `live: false` makes the monitor's live ring record nothing. */
-function defaults({ live }) {
+function defaults({ live, database = true }) {
   if (!live) {
     // The same file the package resolves to (node_modules/nestjs-performance links to libs/performance).
     const { LiveRing } = require('../../libs/performance/dist/monitor/live-ring.js');
     for (const name of ['recordResponse', 'recordQuery', 'recordCache']) LiveRing.prototype[name] = function noop() {};
   }
   const { PerformanceModule } = require('nestjs-performance');
-  return { imports: [PerformanceModule.forRoot({ admin: { token: ADMIN_TOKEN } })] };
+  return {
+    imports: [PerformanceModule.forRoot(database ? { admin: { token: ADMIN_TOKEN } } : { admin: { token: ADMIN_TOKEN }, database: { enabled: false } })],
+  };
 }
 
 /**
@@ -237,6 +241,8 @@ function variantParts(variant) {
       return defaults({ live: true });
     case 'defaults-no-live':
       return defaults({ live: false });
+    case 'defaults-no-db':
+      return defaults({ live: true, database: false });
     case 'floor':
       return floor();
     case 'span-floor':
