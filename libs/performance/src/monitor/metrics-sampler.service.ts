@@ -6,6 +6,7 @@ import { PerformanceEvents } from '../core/context/performance-events.service';
 import { AppDiscovery } from '../core/discovery/app-discovery.service';
 import { mergePoolSources } from '../core/ports/merge-sources';
 import { JobRunsSource, PoolStatsSource } from '../core/ports/observability.port';
+import { type StoreOutage, StoreOutageSource } from '../core/schemas/performance-alert';
 import { healthScore, judgeAll, type JudgmentSource, type SnapshotJudgment } from '../core/judgment/judgment';
 import type { ThresholdMetric } from '../core/options/thresholds.options';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
@@ -114,6 +115,7 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     @Optional() private readonly discovery?: AppDiscovery,
     @Optional() private readonly loadTests?: LoadTestRuns,
     @Optional() @Inject(JobRunsSource) private readonly jobs?: JobRunsSource | null,
+    @Optional() @Inject(StoreOutageSource) private readonly outages?: StoreOutageSource | null,
   ) {
     const configured = options.monitoring.maxMemoryUsageMb;
     this.limitBytes = configured !== undefined ? configured * MB : readMemoryLimitBytes();
@@ -176,7 +178,7 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
    * included). Resolves once it is stored and evaluated.
    */
   async collect(): Promise<MetricsSnapshot> {
-    const { snapshot, judgment } = this.judged(this.read());
+    const { snapshot, judgment } = this.judged(this.read(await this.checkOutages()));
     this.last = snapshot;
     this.lastJudgment = judgment;
     this.appending = this.appending.then(() => this.store.append(snapshot)).catch((e: unknown) => this.warnStore(e));
@@ -267,7 +269,21 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
     return this.store.snapshots(sinceMs, this.options.instanceId);
   }
 
-  private read(): MetricsSnapshot {
+  /**
+   * The stores down now (the health feature's checks of the cache store and
+   * each DataSource, reused within a second by the outage alerts), or
+   * undefined without health or when the check failed.
+   */
+  private async checkOutages(): Promise<readonly StoreOutage[] | undefined> {
+    if (!this.outages) return undefined;
+    try {
+      return await this.outages.storeOutages();
+    } catch {
+      return undefined;
+    }
+  }
+
+  private read(outages?: readonly StoreOutage[]): MetricsSnapshot {
     const now = performance.now();
     const seconds = Math.max(0.001, (now - this.lastAt) / 1000);
     const cpu = process.cpuUsage(this.lastCpu);
@@ -349,6 +365,8 @@ export class MetricsSampler implements OnApplicationBootstrap, BeforeApplication
       jobFailures,
       jobsPerMinute: jobRuns === null ? null : roundTo((jobRuns / seconds) * 60),
       jobFailureRatePercent: jobRuns ? roundTo(((jobFailures ?? 0) / jobRuns) * 100) : null,
+      databasesDown: outages ? outages.filter((o) => o.kind === 'database').length : null,
+      cacheStoreDown: outages ? (outages.some((o) => o.kind === 'cache') ? 1 : 0) : null,
       healthScore: null,
     };
   }

@@ -90,6 +90,10 @@ export interface MetricsSnapshot {
   readonly jobsPerMinute?: number | null;
   /** `jobFailures / jobRuns` in percent; null without runs. */
   readonly jobFailureRatePercent?: number | null;
+  /** DataSources that did not answer their health check when the snapshot was taken; null without the health feature. */
+  readonly databasesDown?: number | null;
+  /** 1 when the response cache's store did not answer its health check, else 0; null without the health feature. */
+  readonly cacheStoreDown?: number | null;
   /** The health score of this snapshot (see `thresholds` and `health.weights`); null when nothing it weighs was measured. */
   readonly healthScore?: number | null;
 }
@@ -138,6 +142,8 @@ export const SNAPSHOT_METRICS: readonly SnapshotMetric[] = [
   'jobFailures',
   'jobsPerMinute',
   'jobFailureRatePercent',
+  'databasesDown',
+  'cacheStoreDown',
   'healthScore',
   'intervalSeconds',
 ];

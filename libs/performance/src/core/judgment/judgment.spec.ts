@@ -29,8 +29,9 @@ describe('judge', () => {
       const step = Math.max(0.01, levels.good * 0.001);
       expect(judge(metric, levels.good - worse * step, DEFAULTS), metric).toBe('good');
       expect(judge(metric, levels.good, DEFAULTS), metric).toBe('good');
-      expect(judge(metric, levels.good + worse * step, DEFAULTS), metric).toBe('warning');
-      if (levels.critical === false) continue;
+      // A metric whose critical level is its good one (a database down) is critical at once.
+      expect(judge(metric, levels.good + worse * step, DEFAULTS), metric).toBe(levels.critical === levels.good ? 'critical' : 'warning');
+      if (levels.critical === false || levels.critical === levels.good) continue;
       expect(judge(metric, levels.critical, DEFAULTS), metric).toBe('warning');
       expect(judge(metric, levels.critical + worse * step, DEFAULTS), metric).toBe('critical');
     }

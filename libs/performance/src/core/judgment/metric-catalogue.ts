@@ -25,10 +25,12 @@ export interface MetricDefinition {
   readonly judged: 'always' | 'under-load';
   /**
    * How its alert is raised: `metric` (a rule on the snapshot), `per-job`
-   * (the `job-failure-rate` rule, one alert per job), or `none` (a capacity
-   * figure, reported by KPIs and load tests).
+   * (the `job-failure-rate` rule, one alert per job), `outage` (the
+   * `database-down` and `cache-store-down` rules, one alert per store, from
+   * the same health checks), or `none` (a capacity figure, reported by KPIs
+   * and load tests).
    */
-  readonly alert: 'metric' | 'per-job' | 'none';
+  readonly alert: 'metric' | 'per-job' | 'outage' | 'none';
   /** The default levels; `false`: not judged unless the app sets levels. */
   readonly defaults: { readonly good: number; readonly critical: number | false } | false;
   /** Where the default comes from, for the docs. */
@@ -210,6 +212,17 @@ export const METRIC_CATALOGUE: Readonly<Record<ThresholdMetric, MetricDefinition
     defaults: { good: 5, critical: 20 },
     why: 'pool overflow warning above 5, critical above 20',
   },
+  databasesDown: {
+    kpi: 'databasesUp',
+    label: 'Databases down',
+    unit: '',
+    direction: 'above',
+    part: 'database',
+    judged: 'always',
+    alert: 'outage',
+    defaults: { good: 0, critical: 0 },
+    why: 'a database that does not answer is critical',
+  },
   cacheHitRatePercent: {
     kpi: 'cacheHitRate',
     label: 'Cache hit rate',
@@ -242,6 +255,17 @@ export const METRIC_CATALOGUE: Readonly<Record<ThresholdMetric, MetricDefinition
     alert: 'metric',
     defaults: { good: 20, critical: 50 },
     why: 'cache response time good under 20 ms; critical above 50 ms',
+  },
+  cacheStoreDown: {
+    kpi: 'cacheStoreUp',
+    label: 'Cache store down',
+    unit: '',
+    direction: 'above',
+    part: 'cache',
+    judged: 'always',
+    alert: 'outage',
+    defaults: { good: 0, critical: false },
+    why: 'cache unavailable is a warning: requests go on without the cache',
   },
   jobFailureRatePercent: {
     kpi: 'jobFailureRate',

@@ -31,9 +31,11 @@ export const THRESHOLD_METRIC_NAMES = [
   'slowQueriesPerHour',
   'poolUtilizationPercent',
   'poolWaiting',
+  'databasesDown',
   'cacheHitRatePercent',
   'cacheAvailabilityPercent',
   'cacheMeanMs',
+  'cacheStoreDown',
   'jobFailureRatePercent',
   'jobsPerMinute',
 ] as const;
@@ -153,6 +155,13 @@ export interface ThresholdsOptions {
    */
   cacheHitRatePercent?: ThresholdLevels | false;
   /**
+   * DataSources down (not answering `SELECT 1`) when the snapshot was taken: any is critical by default; the
+   * `database-down` alert (`alerts.outages.database`) is raised by the same checks.
+   * Env: `THRESHOLD_DATABASES_DOWN` (JSON or `false`).
+   * @default { good: 0, critical: 0 }
+   */
+  databasesDown?: ThresholdLevels | false;
+  /**
    * Cache lookups the store answered, percent (lower is worse).
    * Env: `THRESHOLD_CACHE_AVAILABILITY_PERCENT` (JSON or `false`).
    * @default { good: 99.5, critical: 95 }
@@ -164,6 +173,13 @@ export interface ThresholdsOptions {
    * @default { good: 20, critical: 50 }
    */
   cacheMeanMs?: ThresholdLevels | false;
+  /**
+   * 1 while the cache store does not answer its health check: a warning by default (the cache fails open;
+   * the `cache-store-down` alert, `alerts.outages.cacheStore`, is raised by the same check).
+   * Env: `THRESHOLD_CACHE_STORE_DOWN` (JSON or `false`).
+   * @default { good: 0, critical: false }
+   */
+  cacheStoreDown?: ThresholdLevels | false;
   /**
    * Failed `@TrackJob` runs in percent (higher is worse); the `job-failure-rate` alert judges each job with these levels.
    * Env: `THRESHOLD_JOB_FAILURE_RATE_PERCENT` (JSON or `false`).
