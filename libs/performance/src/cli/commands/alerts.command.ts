@@ -29,6 +29,9 @@ export function alertsCommand(): Command {
           { heading: 'rule', value: (a) => field(a, 'rule') ?? field(a, 'metric') ?? field(a, 'name') },
           { heading: 'value', value: (a) => field(a, 'value') },
           { heading: 'count', value: (a) => field(a, 'count') },
+          { heading: 'fired', value: (a) => field(a, 'firedAt') },
+          { heading: 'duration', value: (a) => (typeof field(a, 'durationSeconds') === 'number' ? `${String(field(a, 'durationSeconds'))} s` : undefined) },
+          { heading: 'flapping', value: (a) => (field(a, 'flapping') === true ? `yes (${String(field(a, 'transitions'))} changes)` : undefined) },
           { heading: 'last seen', value: (a) => field(a, 'lastSeen') ?? field(a, 'timestamp') },
           { heading: 'message', value: (a) => field(a, 'message'), max: 70 },
         ]);
