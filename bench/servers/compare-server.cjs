@@ -261,7 +261,8 @@ function variantParts(variant) {
   }
 }
 
-async function main() {
+/** The app of VARIANT on ADAPTER, not initialised (bench/hooks.mjs builds several in one process). */
+async function buildApp() {
   const { imports = [], providers = [], middleware = [], setup } = variantParts(process.env.VARIANT ?? 'bare');
   class BenchModule {}
   const orm = TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: [], logging: false });
@@ -271,6 +272,8 @@ async function main() {
   for (const m of middleware) app.use(m);
   setup?.(app);
   app.setGlobalPrefix('api/v1');
-  await listen(app);
+  return app;
 }
-serve(main);
+
+module.exports = { buildApp };
+if (require.main === module) serve(async () => listen(await buildApp()));
