@@ -100,11 +100,25 @@ describe.each(ADAPTERS)('admin API (%s)', (adapter) => {
     );
     expect(body.optimization_summary).toEqual({
       performance_score: expect.any(Number),
+      health_status: expect.stringMatching(/^(healthy|degraded|unhealthy)$/),
       total_recommendations: body.recommendations.length,
       high_priority_issues: body.recommendations.filter((r: { severity: string }) => r.severity === 'high' || r.severity === 'critical').length,
     });
     expect(body.optimization_summary.performance_score).toBeGreaterThanOrEqual(0);
     expect(body.optimization_summary.performance_score).toBeLessThanOrEqual(100);
+    // The one health score, with the time and window of its data, and every card with its level from the server.
+    const overview = (await (await fetch(`${admin}/health-overview`, { headers: sample.admin })).json()) as any;
+    expect(overview.dataAt).toBe(body.data_at);
+    expect(body.optimization_summary.performance_score).toBe(overview.score);
+    expect(body.window).toEqual({ seconds: expect.any(Number), from: expect.any(String), to: body.data_at });
+    expect(Date.parse(body.window.to) - Date.parse(body.window.from)).toBe(Math.round(body.window.seconds * 1000));
+    expect(body.cards.find((c: { metric: string }) => c.metric === 'p95Ms')).toMatchObject({
+      label: 'Response time p95',
+      unit: 'ms',
+      good: 200,
+      critical: 500,
+    });
+    for (const card of body.cards) expect(['good', 'warning', 'critical', 'no-data', 'n/a']).toContain(card.level);
 
     const html = await fetch(`${admin}/dashboard`, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(html.status).toBe(200);
@@ -117,17 +131,20 @@ describe.each(ADAPTERS)('admin API (%s)', (adapter) => {
   it('dashboard/config returns the alert thresholds, KPI targets and refresh interval', async () => {
     const body = (await (await fetch(`${admin}/dashboard/config`, { headers: sample.admin })).json()) as any;
     expect(body.refreshIntervalSeconds).toBe(5);
-    expect(body.thresholds.p95Ms).toEqual({ direction: 'above', warning: 2000, critical: 5000 });
-    expect(body.thresholds.cpuPercent).toEqual({ direction: 'above', warning: 80, critical: 95 });
-    expect(body.thresholds.cacheHitRatePercent).toEqual({ direction: 'below', info: 70 });
-    expect(body.kpis).toEqual({
-      p95Ms: 200,
-      p99Ms: 500,
-      minRequestsPerSecond: 1000,
-      maxCpuPercent: 70,
-      maxMemoryPercent: 80,
-      maxPoolPercent: 80,
-      maxErrorRatePercent: 0.1,
+    // One model: the KPI target is the good level, the warning alert starts past it.
+    expect(body.thresholds.p95Ms).toEqual({ direction: 'above', good: 200, warning: 200, critical: 500 });
+    expect(body.thresholds.cpuPercent).toEqual({ direction: 'above', good: 70, warning: 70, critical: 95 });
+    expect(body.thresholds.cacheHitRatePercent).toEqual({ direction: 'below', good: 70, warning: 70 });
+    expect(body.thresholds.loadPerCore).toBeUndefined(); // not judged by default
+    expect(body.kpis).toMatchObject({
+      responseTimeP95: 200,
+      responseTimeP99: 500,
+      throughput: 1000,
+      cpuUsage: 70,
+      memoryUsage: 80,
+      poolUsage: 80,
+      errorRate: 0.1,
+      jobFailureRate: 1,
     });
   });
 

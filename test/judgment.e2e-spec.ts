@@ -37,9 +37,11 @@ const CALM: Readonly<Record<ThresholdMetric, number>> = {
   slowQueriesPerHour: 0,
   poolUtilizationPercent: 10,
   poolWaiting: 0,
+  databasesDown: 0,
   cacheHitRatePercent: 95,
   cacheAvailabilityPercent: 100,
   cacheMeanMs: 1,
+  cacheStoreDown: 0,
   jobFailureRatePercent: 0,
   jobsPerMinute: 1000,
 };
@@ -58,8 +60,10 @@ function casesOf(metric: ThresholdMetric, good: number, critical: number | null)
   const cases: Case[] = [
     { value: round(Math.max(0, good - worse * step)), level: 'good', where: 'better than good' },
     { value: good, level: 'good', where: 'at good' },
-    { value: round(good + worse * step), level: 'warning', where: 'just past good' },
   ];
+  // A metric whose critical level is its good one (a database down) goes from good to critical at once.
+  if (critical === good) return [...cases, { value: round(good + worse * step), level: 'critical', where: 'just past good and critical' }];
+  cases.push({ value: round(good + worse * step), level: 'warning', where: 'just past good' });
   if (critical !== null) {
     cases.push({ value: critical, level: 'warning', where: 'at critical' });
     cases.push({ value: round(critical + worse * Math.max(0.01, Math.abs(critical) * 0.01)), level: 'critical', where: 'just past critical' });
@@ -143,7 +147,9 @@ describe('one judgment: KPI, alert, dashboard card, health score and CLI exit co
   }
 
   // Every metric of the model. The job failure rate's alert is judged per job (`job-failure-rate`, with the same
-  // levels: test/job-alerts.e2e-spec.ts drives it); here its KPI, card and exit code are, and it raises no snapshot alert.
+  // levels: test/job-alerts.e2e-spec.ts drives it), and the stores' outage alerts come from the health checks
+  // (`database-down`, `cache-store-down`: test/health-outage.e2e-spec.ts); here their KPI, card, score and exit
+  // code are, and they raise no alert of the snapshot.
   it.each(THRESHOLD_METRIC_NAMES)('%s', async (metric) => {
     const levels = options.thresholds[metric];
     if (levels === false) throw new Error(`${metric} is not judged`);

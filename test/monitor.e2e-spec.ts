@@ -77,14 +77,35 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
     const s = await sampler.collect();
     const { body } = await getJson(`${admin}/kpis`, sample.admin);
     expect(body.evaluatedAt).toBe(s.timestamp);
+    expect(body.dataAt).toBe(s.timestamp);
+    expect(body.window).toEqual({
+      seconds: s.intervalSeconds,
+      from: new Date(Date.parse(s.timestamp) - s.intervalSeconds * 1000).toISOString(),
+      to: s.timestamp,
+    });
+    // Every metric judged by default, its good level as target (the thresholds' defaults).
     expect(body.kpis.map((k: { name: string; target: number; comparison: string }) => [k.name, k.comparison, k.target])).toEqual([
+      ['responseTimeP50', '<=', 100],
       ['responseTimeP95', '<=', 200],
       ['responseTimeP99', '<=', 500],
+      ['responseTimeMean', '<=', 100],
+      ['errorRate', '<=', 0.1],
       ['throughput', '>=', 1000],
       ['cpuUsage', '<=', 70],
       ['memoryUsage', '<=', 80],
+      ['diskUsage', '<=', 85],
+      ['eventLoopLag', '<=', 200],
+      ['dbMeanQueryTime', '<=', 100],
+      ['slowQueriesPerHour', '<=', 10],
       ['poolUsage', '<=', 80],
-      ['errorRate', '<=', 0.1],
+      ['poolWaiting', '<=', 5],
+      ['databasesUp', '<=', 0],
+      ['cacheHitRate', '>=', 70],
+      ['cacheAvailability', '>=', 99.5],
+      ['cacheLatency', '<=', 20],
+      ['cacheStoreUp', '<=', 0],
+      ['jobFailureRate', '<=', 1],
+      ['jobThroughput', '>=', 500],
     ]);
     const throughput = body.kpis.find((k: { name: string }) => k.name === 'throughput');
     expect(throughput).toEqual({
@@ -92,10 +113,12 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
       metric: 'requestsPerSecond',
       comparison: '>=',
       target: 1000,
+      critical: 500,
       current: 0,
       unit: 'req/s',
       status: 'n/a',
-      note: expect.stringMatching(/^not under load/),
+      level: null,
+      note: expect.stringMatching(/wholly inside a load test/),
     });
     expect(body.passing).toBe(body.kpis.every((k: { status: string }) => k.status !== 'fail'));
     const dashboard = await getJson(`${admin}/dashboard`, { ...sample.admin, accept: 'application/json' });
@@ -107,7 +130,8 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
     const run = {
       id,
       status: 'running',
-      startedAt: new Date(Date.now() - 1000).toISOString(),
+      // Started now: the window of the next snapshot began before it.
+      startedAt: new Date().toISOString(),
       config: { baseUrl: sample.api, endpoints: [{ method: 'GET', path: '/hello' }], connections: 1, durationSeconds: 5, amount: null },
     };
     const posted = await fetch(`${admin}/load-test/runs`, {
@@ -116,6 +140,12 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
       body: JSON.stringify(run),
     });
     expect(posted.status).toBe(201);
+    // The window of this snapshot began before the run: it mixes idle time in, so throughput is not judged.
+    await hit(`${sample.api}/hello`, 3);
+    await sampler.collect();
+    const straddling = await getJson(`${admin}/kpis`, sample.admin);
+    expect(straddling.body.kpis.find((k: { name: string }) => k.name === 'throughput')).toMatchObject({ status: 'n/a', level: null });
+    // The next window lies wholly inside the run: judged.
     await hit(`${sample.api}/hello`, 3);
     const s = await sampler.collect();
     const { body } = await getJson(`${admin}/kpis`, sample.admin);
@@ -125,9 +155,11 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
       metric: 'requestsPerSecond',
       comparison: '>=',
       target: 1000,
+      critical: 500,
       current: s.requestsPerSecond,
       unit: 'req/s',
       status: 'fail',
+      level: 'critical',
     });
     expect(body.passing).toBe(false);
   });
@@ -170,6 +202,7 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
       'requestsPerSecond',
       'p95Ms',
       'poolUtilizationPercent',
+      'errorRatePercent',
     ]);
     // A few seconds of history say nothing of 30 days: no projection, and what is needed.
     expect(c.body.status).toBe('not-enough-history');
