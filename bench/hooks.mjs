@@ -11,7 +11,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median } from './lib/compare.mjs';
+import { loadavg } from 'node:os';
+import { machineLine, median } from './lib/compare.mjs';
+import { recordSection } from './lib/results-file.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     adapter: { type: 'string', default: 'fastify' },
     batches: { type: 'string', default: '30' },
     batch: { type: 'string', default: '2000' },
+    results: { type: 'boolean', default: false },
     kinds: { type: 'string', default: 'on-request,pre-validation,on-send,on-response,interceptor' },
   },
 });
@@ -91,3 +94,21 @@ for (const adapter of adapters) {
   for (const [, app] of apps) await app.close();
 }
 console.log(lines.join('\n'));
+if (values.results) {
+  const load = loadavg();
+  recordSection(
+    'hooks',
+    [
+      '## What each kind of hook costs alone (in-process, CPU per request)',
+      '',
+      `Written by \`node bench/hooks.mjs ${process.argv.slice(2).join(' ')}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+      '',
+      `- Machine: ${machineLine()}; load average at start ${load.map((x) => x.toFixed(2)).join(' / ')}.`,
+      '- Method: bare Nest and bare Nest with one empty hook of each kind, all in one process, taking turns batch after batch (bare right before each), every batch of GET /api/v1/hello sent in-process (light-my-request, 50 at a time); per batch the CPU of the process (user + system) per request; the figure is the median over the batches of the difference to the bare batch right before. AsyncLocalStorage is left out: once entered, it hooks every promise of the process, bare included.',
+      '',
+      '```',
+      ...lines,
+      '```',
+    ].join('\n'),
+  );
+}
