@@ -198,6 +198,8 @@ function hook(kind) {
     case 'als': {
       const { AsyncLocalStorage } = require('node:async_hooks');
       const storage = new AsyncLocalStorage();
+      // bench/hooks.mjs turns it off before each bare batch (Node removes its hooks once every storage is disabled).
+      globalThis.__benchStorage = storage;
       return {
         setup: (app) => {
           if (process.env.ADAPTER === 'fastify')
