@@ -301,8 +301,15 @@ export class AlertManager implements AlertsFiringSource, SnapshotObserver {
     return [...this.open.values()].map((o) => ({ ...o.alert }));
   }
 
-  /** Deletes resolved alerts; firing ones stay, since they describe the present. */
+  /**
+   * Deletes resolved alerts; firing ones stay, since they describe the present. A resolved alert whose
+   * RESOLVED notification was waiting out the flap window is notified now: once deleted it cannot reopen.
+   */
   async clear(): Promise<{ cleared: number; firing: number }> {
+    for (const [key, q] of [...this.quiet]) {
+      this.quiet.delete(key);
+      this.dispatcher.dispatch({ kind: 'resolved', alert: { ...q.alert } });
+    }
     await this.saving;
     const cleared = await this.store.clearResolvedAlerts(this.instanceId);
     return { cleared, firing: this.open.size };

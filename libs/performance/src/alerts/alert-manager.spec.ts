@@ -330,6 +330,22 @@ describe('AlertManager lifecycle: hold, flapping, durations', () => {
     expect(delivered.map((e) => e.kind)).toEqual(['fired', 'resolved']);
   });
 
+  it('on clear, sends the RESOLVED still waiting and opens a new alert on the next breach (the old one is deleted)', async () => {
+    const delivered: AlertEvent[] = [];
+    const dispatcher = new AlertDispatcher([{ name: 'memory', send: async (e) => void delivered.push(e) }], options.notifiers);
+    const m = new AlertManager(lifecycle({ forSeconds: 0 }), 'test', new MemoryHistoryStore(100, 100), dispatcher);
+    const t = Date.now() - 10 * MIN;
+    const [fired] = m.evaluate(window(t, 'slow'));
+    m.evaluate(window(t + MIN, 'fast'));
+    expect(await m.clear()).toEqual({ cleared: 1, firing: 0 });
+    await dispatcher.idle();
+    expect(delivered.map((e) => e.kind)).toEqual(['fired', 'resolved']);
+    const [again] = m.evaluate(window(t + 2 * MIN, 'slow'));
+    expect(again).toMatchObject({ kind: 'fired' });
+    expect(again!.alert.id).not.toBe(fired!.alert.id);
+    expect((await m.list(1)).map((a) => a.id)).toEqual([again!.alert.id]);
+  });
+
   it('lists alerts saved before the lifecycle fields with them filled in', async () => {
     const store = new MemoryHistoryStore(100, 100);
     const old = {
