@@ -23,8 +23,8 @@ describe('nestjs-performance check against the sample app', () => {
   const start = async (env: Record<string, string> = {}, logger?: LoggerService): Promise<RunningSample> =>
     (sample = await startSample('express', {
       seedDocuments: 50,
-      // The process CPU over the first snapshot includes the app's start on a shared machine: not what these cases test.
-      env: { ALERT_LOG: 'false', KPI_MAX_CPU_PERCENT: '100000', ...env },
+      // CPU and event-loop lag over the first snapshot include the app's start on a shared machine: not what these cases test.
+      env: { ALERT_LOG: 'false', THRESHOLD_CPU_PERCENT: 'false', THRESHOLD_EVENT_LOOP_LAG_P99_MS: 'false', ...env },
       ...(logger ? { logger } : {}),
     }));
   const check = async (...args: string[]) => {
@@ -62,7 +62,7 @@ describe('nestjs-performance check against the sample app', () => {
   });
 
   it('a failing KPI exits 1', async () => {
-    await start({ KPI_MAX_MEMORY_PERCENT: '0.001' });
+    await start({ THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001, critical: 95 }) });
     await sample!.app.get(MetricsSampler).collect();
     const { run, byClass } = await check();
     expect(run.code).toBe(1);
@@ -85,18 +85,22 @@ describe('nestjs-performance check against the sample app', () => {
     expect(byClass.kpis!.status).toBe('pass');
   });
 
-  it('an open alert exits 7; with --alert-severity critical a warning passes', async () => {
-    await start({ THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001 }), THRESHOLD_CPU_PERCENT: 'false', ALERT_FOR_SECONDS: '0' });
+  /** Failed checkout quotes burn the sample's checkout SLO: an alert, while no KPI judges the error rate. */
+  const burnCheckout = async (): Promise<void> => {
+    await start({ THRESHOLD_ERROR_RATE_PERCENT: 'false', ALERT_FOR_SECONDS: '0' });
+    for (let i = 0; i < 20; i++) await (await fetch(`${sample!.api}/checkout/quote?simulate=error`)).arrayBuffer();
     await sample!.app.get(MetricsSampler).collect();
-    const { firing } = await admin<{ firing: number }>('alerts?hours=1');
-    expect(firing).toBe(1);
+    const { alerts } = await admin<{ alerts: { status: string; metric: string }[] }>('alerts?hours=1');
+    expect(alerts.filter((a) => a.status === 'firing').map((a) => a.metric)).toContain('slo-burn-rate');
+  };
+
+  it('an open alert exits 7', async () => {
+    await burnCheckout();
     const { run, byClass } = await check();
     expect(run.code).toBe(7);
-    expect(byClass.alerts!.details).toHaveLength(1);
-    expect(byClass.alerts!.details[0]).toMatch(/^warning memoryPercent: /);
-    const critical = await check('--alert-severity', 'critical');
-    expect(critical.run.code).toBe(0);
-    expect(critical.byClass.alerts!.details).toEqual(['no critical or worse alert firing']);
+    expect(byClass.kpis!.status).toBe('pass');
+    expect(byClass.alerts!.status).toBe('fail');
+    expect(byClass.alerts!.details.some((d) => /^(warning|critical) slo-burn-rate: /.test(d))).toBe(true);
   });
 
   it('disk above --max-disk-percent exits 8', async () => {
@@ -162,8 +166,7 @@ describe('nestjs-performance check against the sample app', () => {
   });
 
   it('several classes failing exit with the first in order (alerts 7 before errors logged 9)', async () => {
-    await start({ THRESHOLD_MEMORY_PERCENT: JSON.stringify({ good: 0.001 }), THRESHOLD_CPU_PERCENT: 'false', ALERT_FOR_SECONDS: '0' });
-    await sample!.app.get(MetricsSampler).collect();
+    await burnCheckout();
     new Logger('ReportsService').error('export failed');
     const { run, report } = await check();
     expect(run.code).toBe(7);

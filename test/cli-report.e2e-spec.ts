@@ -22,7 +22,7 @@ describe('nestjs-performance report against the sample app', () => {
   };
 
   beforeAll(async () => {
-    sample = await startSample('express', { seedDocuments: 2000, env: { KPI_MAX_CPU_PERCENT: '100000' } });
+    sample = await startSample('express', { seedDocuments: 2000, env: { THRESHOLD_CPU_PERCENT: 'false' } });
     // Traffic for the advisors: the unindexed search and the N+1 demo.
     for (let i = 0; i < 6; i++) {
       await (await fetch(`${sample.api}/documents/search?category=legal&status=published&minViews=100`)).arrayBuffer();

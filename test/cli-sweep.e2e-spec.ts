@@ -78,7 +78,7 @@ describe('nestjs-performance load --sweep against the sample app', () => {
     expect(latest).toEqual(body);
     expect(status.latest.id).toBe(body.id);
     // Progress names the level on stderr.
-    expect(run.stderr).toMatch(/load 1 users \[=+>\] 100%/);
+    expect(run.stderr).toMatch(/load 1 user \[=+>\] 100%/);
     expect(run.stderr).toMatch(/load 4 users \[=+>\] 100%/);
   });
 
@@ -89,8 +89,8 @@ describe('nestjs-performance load --sweep against the sample app', () => {
     expect(lines[0]).toMatch(/^USERS +REQ\/S +P50 MS +P95 MS +P99 MS +REQUESTS +ERRORS +ERROR % +KPIS$/);
     expect(lines[1]).toMatch(/^1 +\d/);
     expect(lines[2]).toMatch(/^3 +\d/);
-    expect(run.stdout).toMatch(/\nmeets the KPIs up to {2}(3|1) concurrent users|none: the lowest level already misses them\n/);
-    expect(run.stdout).toMatch(/\nknee {18}(none within these levels|3 concurrent users: p95 )/);
+    expect(run.stdout).toMatch(/\nmeets the KPIs up to {2}(3 users at once|1 user at once|none: the lowest level already misses them)\n/);
+    expect(run.stdout).toMatch(/\nknee {18}(none within these levels|3 users at once: p95 )/);
     expect(run.stdout).toContain('KPIs                  p95Ms <= 200, p99Ms <= 500, errorRatePercent <= 0.1 (targets from the app)');
     expect(run.stdout).toContain('knee rule: the first level whose p95 is above 1.5x');
   });

@@ -54,11 +54,14 @@ const SEVERITY_RANK = { info: 0, warning: 1, critical: 2 } as const;
 const JOB_RULES = new Set(['job-failure-rate', 'job-overdue']);
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
-/** KPIs: any KPI with status `fail`. */
+/** KPIs about jobs (failure rate, jobs per minute): judged with the jobs, so a failing job exits 6, not 1. */
+const isJobKpi = (k: unknown): boolean => /^jobs?[A-Z]/.test(String(field(k, 'metric'))) || /^job[A-Z]/.test(String(field(k, 'name')));
+
+/** KPIs: any KPI with status `fail`, those about jobs left to the jobs check. */
 export function checkKpis(kpis: unknown): Omit<CheckResult, 'check' | 'exitCode'> {
-  const list = listIn(kpis, 'kpis');
+  const list = listIn(kpis, 'kpis').filter((k) => !isJobKpi(k));
   const failing = list.filter((k) => field(k, 'status') === 'fail');
-  if (failing.length === 0 && field(kpis, 'passing') !== false) {
+  if (failing.length === 0) {
     return { status: 'pass', details: [`${list.length} KPIs, none failing`] };
   }
   return {
@@ -70,8 +73,8 @@ export function checkKpis(kpis: unknown): Omit<CheckResult, 'check' | 'exitCode'
   };
 }
 
-/** Jobs: overdue jobs, jobs whose last run failed, and job alerts firing. */
-export function checkJobs(jobs: unknown): Omit<CheckResult, 'check' | 'exitCode'> {
+/** Jobs: overdue jobs, jobs whose last run failed, job alerts firing, and failing job KPIs. */
+export function checkJobs(jobs: unknown, kpis?: unknown): Omit<CheckResult, 'check' | 'exitCode'> {
   const list = listIn(jobs, 'jobs');
   const details: string[] = [];
   for (const job of list) {
@@ -82,6 +85,11 @@ export function checkJobs(jobs: unknown): Omit<CheckResult, 'check' | 'exitCode'
   for (const alert of listIn(jobs, 'alerts')) {
     const line = `${cell(field(alert, 'job'))}: ${cell(field(alert, 'severity'))} ${cell(field(alert, 'rule'))}: ${cell(field(alert, 'message'))}`;
     if (field(alert, 'rule') !== 'job-overdue' || !details.some((d) => d.startsWith(`${cell(field(alert, 'job'))}: overdue`))) details.push(line);
+  }
+  for (const k of listIn(kpis, 'kpis').filter((k) => isJobKpi(k) && field(k, 'status') === 'fail')) {
+    details.push(
+      `KPI ${cell(field(k, 'name'))} ${cell(field(k, 'current'))} ${cell(field(k, 'unit'))}, target ${cell(field(k, 'comparison'))} ${String(field(k, 'target'))}`,
+    );
   }
   return details.length ? { status: 'fail', details } : { status: 'pass', details: [`${list.length} jobs, none failing or overdue`] };
 }
@@ -215,7 +223,7 @@ export function checkCommand(): Command {
       };
       const results: CheckResult[] = [
         { check: 'kpis' as const, ...(missing(['kpis']) ?? checkKpis(bodies.kpis)) },
-        { check: 'jobs' as const, ...(missing(['jobs']) ?? checkJobs(bodies.jobs)) },
+        { check: 'jobs' as const, ...(missing(['jobs']) ?? checkJobs(bodies.jobs, bodies.kpis)) },
         { check: 'alerts' as const, ...(missing(['alerts']) ?? checkAlerts(bodies.alerts, limits.alertSeverity)) },
         { check: 'resources' as const, ...(missing(['health', 'history']) ?? checkResources(bodies.health, bodies.history, limits)) },
         { check: 'logs' as const, ...(missing(['logs']) ?? checkLogs(bodies.logs, limits)) },

@@ -117,6 +117,9 @@ function renderRun(run: LoadTestRun): string {
   return `${summary}\n\n${endpoints}\n\nKPIs (targets from ${v.targetsFrom === 'app' ? 'the app' : 'defaults'})\n${checks}`;
 }
 
+/** `1 user`, `5 users`. */
+const users = (n: number): string => `${n} user${n === 1 ? '' : 's'}`;
+
 function renderSweep(run: LoadTestRun): string {
   const sweep = run.sweep!;
   const table = renderTable(sweep.levels, [
@@ -134,14 +137,11 @@ function renderSweep(run: LoadTestRun): string {
   const targets = run.verdict!.checks.map((c) => `${c.kpi} <= ${c.target}`).join(', ');
   const summary = renderPairs([
     ['status', run.status.toUpperCase()],
-    [
-      'meets the KPIs up to',
-      sweep.maxLevelMeetingKpis === null ? 'none: the lowest level already misses them' : `${sweep.maxLevelMeetingKpis} concurrent users`,
-    ],
+    ['meets the KPIs up to', sweep.maxLevelMeetingKpis === null ? 'none: the lowest level already misses them' : `${users(sweep.maxLevelMeetingKpis)} at once`],
     [
       'knee',
       knee
-        ? `${knee.connections} concurrent users: p95 ${knee.p95Ms} ms against ${knee.baselineP95Ms} ms at ${sweep.levels[0]!.connections}, throughput ${knee.throughputGainPercent >= 0 ? '+' : ''}${knee.throughputGainPercent} % over the level before`
+        ? `${users(knee.connections)} at once: p95 ${knee.p95Ms} ms against ${knee.baselineP95Ms} ms at ${sweep.levels[0]!.connections}, throughput ${knee.throughputGainPercent >= 0 ? '+' : ''}${knee.throughputGainPercent} % over the level before`
         : 'none within these levels',
     ],
     ['KPIs', `${targets} (targets from ${run.verdict!.targetsFrom === 'app' ? 'the app' : 'defaults'})`],
@@ -169,7 +169,7 @@ async function runSweep(s: SweepPlan): Promise<LoadTestRun> {
   let aborted = false;
   for (const connections of s.levels) {
     const { result, aborted: stopped } = await runLoad(
-      { ...s.plan, config: { ...s.config, connections }, alsoRecord: (us) => combined.recordValue(us), label: `load ${connections} users` },
+      { ...s.plan, config: { ...s.config, connections }, alsoRecord: (us) => combined.recordValue(us), label: `load ${users(connections)}` },
       s.autocannon,
     );
     results.push(result);
