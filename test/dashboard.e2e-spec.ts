@@ -160,7 +160,11 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     // On a busy machine the first snapshot may have no app request yet: the page
     // refreshes every second, so wait (bounded) for latencies to appear.
     await page.waitForFunction(
-      () => /^\d/.test((globalThis as unknown as BrowserWindow).document.querySelector('[data-card="p95"] .num')?.textContent ?? ''),
+      () => {
+        const d = (globalThis as unknown as BrowserWindow).document;
+        // A number, and its level from GET dashboard (the card then says its window).
+        return /^\d/.test(d.querySelector('[data-card="p95"] .num')?.textContent ?? '') && d.querySelector('[data-card="p95"] .card-window') !== null;
+      },
       undefined,
       { timeout: 10_000 },
     );

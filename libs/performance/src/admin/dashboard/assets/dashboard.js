@@ -352,17 +352,17 @@
   // GET dashboard judges each metric of the latest snapshot under the app's thresholds: the card shows its
   // level as the server states it (the same as its KPI, its alert and its share of the health score).
   var CARDS = [
-    { id: 'p95', metric: 'p95Ms' },
-    { id: 'p99', metric: 'p99Ms' },
-    { id: 'rps', metric: 'requestsPerSecond' },
-    { id: 'errors', metric: 'errorRatePercent' },
-    { id: 'cpu', metric: 'cpuPercent' },
-    { id: 'memory', metric: 'memoryPercent' },
-    { id: 'lag', metric: 'eventLoopLagP99Ms' },
-    { id: 'hit', metric: 'cacheHitRatePercent' },
-    { id: 'dbmean', metric: 'dbMeanQueryMs' },
+    { id: 'p95', metric: 'p95Ms', label: 'p95 latency', unit: 'ms' },
+    { id: 'p99', metric: 'p99Ms', label: 'p99 latency', unit: 'ms' },
+    { id: 'rps', metric: 'requestsPerSecond', label: 'Requests', unit: 'req/s' },
+    { id: 'errors', metric: 'errorRatePercent', label: 'Error rate', unit: '%' },
+    { id: 'cpu', metric: 'cpuPercent', label: 'CPU', unit: '%' },
+    { id: 'memory', metric: 'memoryPercent', label: 'Memory', unit: '%' },
+    { id: 'lag', metric: 'eventLoopLagP99Ms', label: 'Event loop lag p99', unit: 'ms' },
+    { id: 'hit', metric: 'cacheHitRatePercent', label: 'Cache hit rate', unit: '%' },
+    { id: 'dbmean', metric: 'dbMeanQueryMs', label: 'DB mean query', unit: 'ms' },
     { id: 'qpr', label: 'Queries per request', unit: '', snapshot: 'dbQueriesPerRequest' },
-    { id: 'pool', metric: 'poolUtilizationPercent' },
+    { id: 'pool', metric: 'poolUtilizationPercent', label: 'Pool use', unit: '%' },
     { id: 'health', label: 'Health score', unit: '/100' },
   ];
   var LEVELS = { good: 'good', warning: 'warning', critical: 'critical' };
@@ -376,35 +376,37 @@
     return 'good ' + (c.direction === 'below' ? 'from ' : 'up to ') + c.good + u + (isNum(c.critical) ? ', critical ' + side + c.critical + u : '');
   }
 
-  function renderCards(data) {
+  // Cards draw at once from the snapshot (metrics/current); their levels follow when GET dashboard answers.
+  var cardData = { current: null, dashboard: null, health: null, poolNote: '' };
+  function renderCards(update) {
+    Object.assign(cardData, update || {});
+    var data = cardData;
     var ul = clear($('cards'));
     var judged = {};
     (data.dashboard ? data.dashboard.cards : []).forEach(function (c) {
       judged[c.metric] = c;
     });
+    var snap = data.current && data.current.snapshot;
     var win = data.dashboard ? data.dashboard.window : null;
     var to = win ? Date.parse(win.to) : NaN;
     var windowText = win && isNum(to) ? fmt(win.seconds, '') + ' s to ' + clock(to) : '';
     CARDS.forEach(function (card) {
       var c = card.metric ? judged[card.metric] : null;
-      if (card.metric && !c) return; // switched off (thresholds.<metric>: false)
+      if (card.metric && data.dashboard && !c) return; // switched off (thresholds.<metric>: false)
       var value;
-      var lv;
+      var lv = 'none';
       var levelText;
       var title;
-      var label = card.label || (c && c.label);
-      var unit = card.unit !== undefined ? card.unit : c.unit;
+      var unit = c ? c.unit : card.unit;
       if (card.id === 'health') {
         value = data.health ? data.health.score : undefined;
         lv = (data.health && HEALTH_LEVEL[data.health.status]) || 'none';
         levelText = data.health ? data.health.status : 'no data';
         title = 'Status: ' + levelText;
-      } else if (card.snapshot) {
-        var snap = data.current && data.current.snapshot;
-        value = snap ? snap[card.snapshot] : undefined;
-        lv = 'none';
-        levelText = isNum(value) ? 'no threshold' : 'no data';
-        title = 'Not judged: no threshold for it';
+      } else if (!c) {
+        value = snap ? snap[card.snapshot || card.metric] : undefined;
+        levelText = card.snapshot ? (isNum(value) ? 'no threshold' : 'no data') : 'judging…';
+        title = card.snapshot ? 'Not judged: no threshold for it' : '';
       } else {
         value = c.value;
         lv = LEVELS[c.level] || 'none';
@@ -412,8 +414,8 @@
         title = card.id === 'pool' && data.poolNote && !isNum(value) ? data.poolNote : levelTitle(c);
       }
       ul.append(
-        el('li', { class: 'card card-' + lv, 'data-card': card.id, title: title }, [
-          el('span', { class: 'card-label', text: label }),
+        el('li', { class: 'card card-' + lv, 'data-card': card.id, title: title || undefined }, [
+          el('span', { class: 'card-label', text: c ? c.label : card.label }),
           el('span', { class: 'card-value' }, [
             el('span', { class: 'num', text: fmt(value, unit) }),
             unit && isNum(value) ? el('span', { class: 'unit', text: ' ' + unit }) : null,
@@ -1669,7 +1671,6 @@
       .filter(isNum);
     renderCards({
       current: r.current.ok ? r.current.body : null,
-      dashboard: r.dashboard.ok ? r.dashboard.body : null,
       health: r.health.ok ? r.health.body : null,
       poolNote:
         !poolUse.length && pools.length
@@ -1721,8 +1722,11 @@
     routes: renderRoutes,
     optimizations: renderOptimizations,
     jobs: renderJobs,
+    dashboard: function (res) {
+      renderCards({ dashboard: res.ok ? res.body : null });
+    },
   };
-  var NOW = ['current', 'dashboard', 'health', 'pool', 'queries', 'cache'];
+  var NOW = ['current', 'health', 'pool', 'queries', 'cache'];
 
   function check(res) {
     if (res.status === 401) throw { unauthorized: true };
