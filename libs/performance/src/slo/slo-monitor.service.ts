@@ -5,10 +5,10 @@ import type { ResolvedSlo } from '../core/options/schema/slos';
 import type { SloAlertCondition, SloAlertSource } from '../core/schemas/performance-alert';
 import { SloSeries } from './slo-series';
 
-/** The burn-rate windows, in minutes. */
-export const BURN_WINDOWS = { '5m': 5, '30m': 30, '1h': 60, '6h': 360, '3d': 4320 } as const;
 /** A burn-rate window: `5m`, `30m`, `1h`, `6h` or `3d`. */
-export type BurnWindow = keyof typeof BURN_WINDOWS;
+export type BurnWindow = '5m' | '30m' | '1h' | '6h' | '3d';
+/** The burn-rate windows, in minutes. */
+export const BURN_WINDOWS: Readonly<Record<BurnWindow, number>> = { '5m': 5, '30m': 30, '1h': 60, '6h': 360, '3d': 4320 };
 
 /** What one objective of an SLO achieved over its window. */
 export interface SloObjectiveReport {
