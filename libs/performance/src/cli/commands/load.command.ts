@@ -141,7 +141,7 @@ function renderSweep(run: LoadTestRun): string {
     [
       'knee',
       knee
-        ? `${users(knee.connections)} at once: p95 ${knee.p95Ms} ms against ${knee.baselineP95Ms} ms at ${sweep.levels[0]!.connections}, throughput ${knee.throughputGainPercent >= 0 ? '+' : ''}${knee.throughputGainPercent} % over the level before`
+        ? `${users(knee.connections)} at once: p95 ${knee.p95Ms} ms against ${knee.baselineP95Ms} ms at ${sweep.levels[0]!.connections}, throughput ${knee.throughputGainPercent >= 0 ? '+' : ''}${knee.throughputGainPercent} % against the best level below`
         : 'none within these levels',
     ],
     ['KPIs', `${targets} (targets from ${run.verdict!.targetsFrom === 'app' ? 'the app' : 'defaults'})`],

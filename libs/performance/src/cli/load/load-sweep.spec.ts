@@ -44,6 +44,11 @@ describe('the knee and the highest level meeting the KPIs', () => {
     expect(kneeOf(levels)).toEqual({ connections: 25, p95Ms: 9, baselineP95Ms: 2, throughputGainPercent: 3.33 });
   });
 
+  it('is no knee where one level dips while the levels above it still gain', () => {
+    const levels = [level(1, 270, 15), level(5, 680, 20), level(10, 575, 34), level(25, 1234, 48), level(50, 1549, 63), level(100, 1306, 145)];
+    expect(kneeOf(levels)).toEqual({ connections: 100, p95Ms: 145, baselineP95Ms: 15, throughputGainPercent: -15.69 });
+  });
+
   it('is no knee while throughput still grows with latency, nor when latency rises less than 1 ms', () => {
     expect(kneeOf([level(1, 1000, 2), level(5, 4000, 4), level(10, 7000, 8)])).toBeNull();
     expect(kneeOf([level(1, 5000, 0.2), level(2, 5000, 0.9)])).toBeNull();

@@ -9,13 +9,13 @@ export const SWEEP_LIMITS = { maxLevels: 20, maxTotalSeconds: 3600 } as const;
 export const KNEE_LATENCY_FACTOR = 1.5;
 /** ...and at least this many ms above it (sub-millisecond jitter is no knee)... */
 export const KNEE_MIN_RISE_MS = 1;
-/** ...while throughput grew less than this many percent over the previous level. */
+/** ...while neither this level nor any above it beats the best throughput below it by this many percent. */
 export const KNEE_MAX_THROUGHPUT_GAIN_PERCENT = 10;
 
 /** The knee rule in words, as reported with every sweep. */
 export const KNEE_RULE =
   `the first level whose p95 is above ${KNEE_LATENCY_FACTOR}x the p95 of the lowest level (and at least ${KNEE_MIN_RISE_MS} ms above it) ` +
-  `while its throughput grew less than ${KNEE_MAX_THROUGHPUT_GAIN_PERCENT} % over the previous level: more users only wait longer`;
+  `while neither it nor any level above it beats the best throughput below it by ${KNEE_MAX_THROUGHPUT_GAIN_PERCENT} %: from there, more users only wait longer`;
 
 /**
  * Parses `--sweep 1,5,10,25`: integers from 1 to the connection limit,
@@ -72,16 +72,23 @@ export function sweepLevelOf(connections: number, result: LoadTestResult, verdic
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
-/** The knee of the levels by {@link KNEE_RULE}; null when there is none. */
+/**
+ * The knee of the levels by {@link KNEE_RULE}; null when there is none.
+ * Throughput is compared with the best level below, over every level from
+ * this one up, so one level that dips (a noisy neighbour) is no knee when
+ * the levels above it still gain.
+ */
 export function kneeOf(levels: readonly LoadTestSweepLevel[]): LoadTestKnee | null {
   const baseline = levels[0];
   if (!baseline) return null;
   for (let i = 1; i < levels.length; i++) {
     const level = levels[i]!;
-    const previous = levels[i - 1]!;
-    const gain = previous.requestsPerSecond > 0 ? ((level.requestsPerSecond - previous.requestsPerSecond) / previous.requestsPerSecond) * 100 : 0;
+    const bestBefore = Math.max(...levels.slice(0, i).map((l) => l.requestsPerSecond));
+    const bestFromHere = Math.max(...levels.slice(i).map((l) => l.requestsPerSecond));
+    const plateau = bestFromHere < bestBefore * (1 + KNEE_MAX_THROUGHPUT_GAIN_PERCENT / 100);
     const climbed = level.latencyMs.p95 > baseline.latencyMs.p95 * KNEE_LATENCY_FACTOR && level.latencyMs.p95 - baseline.latencyMs.p95 >= KNEE_MIN_RISE_MS;
-    if (climbed && gain < KNEE_MAX_THROUGHPUT_GAIN_PERCENT) {
+    if (climbed && plateau) {
+      const gain = bestBefore > 0 ? ((level.requestsPerSecond - bestBefore) / bestBefore) * 100 : 0;
       return { connections: level.connections, p95Ms: level.latencyMs.p95, baselineP95Ms: baseline.latencyMs.p95, throughputGainPercent: round2(gain) };
     }
   }

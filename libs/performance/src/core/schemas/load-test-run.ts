@@ -146,7 +146,7 @@ export interface LoadTestKnee {
   readonly p95Ms: number;
   /** The p95 of the lowest level, ms. */
   readonly baselineP95Ms: number;
-  /** Throughput gain over the previous level, percent. */
+  /** Its throughput against the best level below it, percent (negative when lower). */
   readonly throughputGainPercent: number;
 }
 
