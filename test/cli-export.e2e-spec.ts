@@ -137,6 +137,8 @@ describe('nestjs-performance export (grafana, prometheus-rules) against the samp
     expect(exprs).toContain(`1000 * max(nodejs_eventloop_lag_p99_seconds) > ${thresholds.eventLoopLagP99Ms!.warning}`);
     expect(exprs.some((e) => e.endsWith(`< ${thresholds.cacheHitRatePercent!.warning}`))).toBe(true);
     expect(yaml).toContain('# not exported: memoryPercent:');
+    // Without --for, each threshold rule holds as long as the app's own alerts do (alerts.forSeconds, 60 by default).
+    expect(yaml.match(/^ {8}for: .*$/gm)!.slice(0, 3)).toEqual(['        for: 60s', '        for: 60s', '        for: 60s']);
     const levels = Object.entries(thresholds)
       .filter(([metric]) => !yaml.includes(`# not exported: ${metric}:`))
       .reduce((n, [, t]) => n + [t.info, t.warning, t.critical].filter((v) => v !== undefined).length, 0);

@@ -282,6 +282,7 @@ export const ADMIN_CONTRACT = {
     maxHistoryPoints: num,
     thresholds: z.record(z.string(), z.object({ direction: z.enum(['above', 'below']), good: num, warning: num, critical: num.optional() })),
     kpis: z.record(z.string(), num),
+    alertForSeconds: num.describe('Seconds a rule must breach before its alert fires (alerts.forSeconds)'),
   }),
   'get dashboard': z.object({
     generated_at: iso.describe('When this answer was made'),

@@ -49,6 +49,8 @@ export interface DashboardConfig {
   readonly thresholds: Readonly<Record<string, { direction: 'above' | 'below'; good: number; warning: number; critical?: number }>>;
   /** KPI targets by KPI name (`responseTimeP95: 200`). */
   readonly kpis: Readonly<Record<string, number>>;
+  /** Seconds a rule must breach before its alert fires (`alerts.forSeconds`); the exported Prometheus rules' `for`. */
+  readonly alertForSeconds: number;
 }
 
 /** Body of `metrics/current`. */
@@ -308,6 +310,7 @@ export class MonitoringAdminController {
       maxHistoryPoints: this.options.monitoring.history.maxPoints,
       thresholds,
       kpis,
+      alertForSeconds: this.options.alerts.forSeconds,
     };
   }
 }

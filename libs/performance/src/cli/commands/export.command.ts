@@ -25,12 +25,16 @@ function selectorOf(raw: string | undefined): string {
 
 /** Reads the app's thresholds from `dashboard/config`; fails naming what is missing. */
 async function configOf(ctx: CliContext): Promise<ExportConfig> {
-  const body = await ctx.client.get<{ thresholds?: unknown }>('dashboard/config');
+  const body = await ctx.client.get<{ thresholds?: unknown; alertForSeconds?: unknown }>('dashboard/config');
   const thresholds = body?.thresholds;
   if (!thresholds || typeof thresholds !== 'object' || Array.isArray(thresholds)) {
     throw new CliError('dashboard/config answered without a thresholds object: is --url an app with nestjs-performance?', EXIT.APP_ERROR);
   }
-  return { thresholds: thresholds as ExportConfig['thresholds'] };
+  const forSeconds = body.alertForSeconds;
+  return {
+    thresholds: thresholds as ExportConfig['thresholds'],
+    ...(typeof forSeconds === 'number' && Number.isFinite(forSeconds) && forSeconds >= 0 ? { alertForSeconds: forSeconds } : {}),
+  };
 }
 
 /** The app's SLOs (`GET slos`); none when it declares none (404). */
@@ -82,15 +86,19 @@ export function exportCommand(): Command {
     .exitOverride()
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--selector <matchers>', 'PromQL label matchers added to every query, e.g. job="api"')
-    .option('--for <duration>', 'how long a threshold must be crossed before the alert fires (1s-9999h)', '5m')
-    .action(async (options: ExportOptions & { for: string }, sub: Command) => {
+    .option('--for <duration>', "how long a threshold must be crossed before the alert fires (1s-9999h); default: the app's alerts.forSeconds, else 5m")
+    .action(async (options: ExportOptions & { for?: string }, sub: Command) => {
       const selector = selectorOf(options.selector);
-      if (!DURATION.test(options.for)) throw new CliError(`--for must be a duration such as 30s, 5m or 1h (got ${JSON.stringify(options.for)})`, EXIT.USAGE);
+      if (options.for !== undefined && !DURATION.test(options.for)) {
+        throw new CliError(`--for must be a duration such as 30s, 5m or 1h (got ${JSON.stringify(options.for)})`, EXIT.USAGE);
+      }
       const ctx = contextOf(sub);
-      const rules = prometheusRules(await configOf(ctx), {
+      const config = await configOf(ctx);
+      const rules = prometheusRules(config, {
         selector,
         source: ctx.client.target.baseUrl.href,
-        forDuration: options.for,
+        // The app's own hold, so Prometheus fires when the module would.
+        forDuration: options.for ?? (config.alertForSeconds === undefined ? '5m' : `${Math.round(config.alertForSeconds)}s`),
         slos: await slosOfApp(ctx),
       });
       await emit(ctx, rules, options.output, 'Prometheus rules');

@@ -10,6 +10,8 @@ export interface ThresholdLevels {
 /** What the exports read from `dashboard/config`. */
 export interface ExportConfig {
   thresholds: Record<string, ThresholdLevels>;
+  /** Seconds a rule must breach before the app's alert fires (`alerts.forSeconds`); absent from older versions. */
+  alertForSeconds?: number;
 }
 
 /**
