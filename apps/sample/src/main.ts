@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     `  analytics    ${base}/${GLOBAL_PREFIX}/analytics/overview`,
     `  workspaces   ${base}/${GLOBAL_PREFIX}/workspaces  ${base}/${GLOBAL_PREFIX}/workspaces/1/summary  (method cache, warmed)`,
     `  query cache  ${base}/${GLOBAL_PREFIX}/workspaces/1/documents-by-status`,
+    `  SLO          ${base}/${GLOBAL_PREFIX}/checkout/quote  (?simulate=error|slow: watch GET performance/slos)`,
     `  admin API    ${base}/${GLOBAL_PREFIX}/performance/...  (Authorization: Bearer <token>)`,
     `  dashboard    ${base}/${GLOBAL_PREFIX}/performance/dashboard`,
     `  status       ${base}/status`,
