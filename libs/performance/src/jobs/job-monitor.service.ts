@@ -4,7 +4,6 @@ import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/c
 import type { ModuleRef } from '@nestjs/core';
 import type * as Hdr from 'hdr-histogram-js';
 import type { AppDiscovery } from '../core/discovery/app-discovery.service';
-import type { JobRunsSource } from '../core/ports/observability.port';
 import type { ResolvedJobsOptions } from '../core/options/schema/jobs';
 import { discoverTrackedJobs } from './job-discovery';
 import { describeJob, jobsStatusBody } from './job-figures';
@@ -29,7 +28,7 @@ import { fallbackJobRecorder, JOB_NAME_PATTERN, type TrackedJobDefinition } from
  * await this.jobs.track('nightly-import', () => this.importer.run());
  * this.jobs.recordRetry('nightly-import', error);
  */
-export class JobMonitor implements OnModuleInit, OnApplicationShutdown, JobRunsSource {
+export class JobMonitor implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('nestjs-performance');
   private readonly jobs = new Map<string, JobState>();
   /** How to start each runnable job (its method, called on its instance). */
@@ -174,7 +173,7 @@ export class JobMonitor implements OnModuleInit, OnApplicationShutdown, JobRunsS
     return this.status(now).alerts;
   }
 
-  /** Runs and failures since start over every tracked job; null while none is tracked. @internal */
+  /** Runs and failures since start over every tracked job; null while none is tracked. */
   jobRunTotals(): { runs: number; failures: number } | null {
     if (this.jobs.size === 0) return null;
     let runs = 0;
