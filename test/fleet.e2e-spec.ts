@@ -354,6 +354,22 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
       expect(((await res.json()) as { message: string }).message).toMatch(bad.split('=')[0]!);
     }
   });
+
+  it('answers 503 without a word of the database error while the history store fails, and recovers', async () => {
+    await db.query(`ALTER TABLE ${SCHEMA}.performance_snapshots RENAME TO performance_snapshots_away`);
+    try {
+      for (const path of ['fleet', 'metrics/history?instance=fleet-b']) {
+        const res = await fetch(`${a.admin}/${path}`, { headers });
+        const text = await res.text();
+        expect(res.status, path).toBe(503);
+        expect(text).toContain('the history store did not answer');
+        expect(text).not.toMatch(/relation|performance_snapshots|does not exist/);
+      }
+    } finally {
+      await db.query(`ALTER TABLE ${SCHEMA}.performance_snapshots_away RENAME TO performance_snapshots`);
+    }
+    expect((await get<Fleet>(`${a.admin}/fleet`)).window.requests).toBe(87);
+  });
 });
 
 /** Snapshot and alert rows as the stores write them, for the store-level checks. */

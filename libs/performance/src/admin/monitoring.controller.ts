@@ -10,6 +10,7 @@ import {
   Param,
   Post,
   Query,
+  ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
 import { ZodError } from 'zod';
@@ -19,7 +20,7 @@ import type { AdvisorFailure } from '../advisor/advisor-rule';
 import { ManualActionRequired, PerformanceAdvisor, type OptimizationResult } from '../advisor/performance-advisor.service';
 import { AlertManager } from '../alerts/alert-manager.service';
 import type { PendingAlert, PerformanceAlert } from '../core/schemas/performance-alert';
-import { FleetMonitor, UnknownInstanceError, type FleetView } from '../monitor/fleet';
+import { FleetMonitor, FleetStoreError, UnknownInstanceError, type FleetView } from '../monitor/fleet';
 import type { MetricsHistory } from '../monitor/history-downsampler';
 import { kpiReport, type KpiReport } from '../monitor/kpi-report';
 import { METRIC_CATALOGUE } from '../core/judgment/metric-catalogue';
@@ -130,6 +131,7 @@ export class MonitoringAdminController {
     try {
       await this.fleetMonitor.assertKnown(raw);
     } catch (error) {
+      if (error instanceof FleetStoreError) throw new ServiceUnavailableException(error.message);
       if (!(error instanceof UnknownInstanceError)) throw error;
       const known = error.known.slice(0, 10).map((id) => JSON.stringify(id));
       const more = error.known.length > 10 ? ` and ${error.known.length - 10} more` : '';
@@ -153,7 +155,10 @@ export class MonitoringAdminController {
     summary:
       'Snapshots of the last hours of this instance or of another one sharing the history store, averaged into at most monitoring.history.maxPoints points',
     query: [HOURS_PARAMETER, INSTANCE_PARAMETER],
-    responses: { 400: 'hours out of range, or an instance the history store holds no snapshot of (the message names it)' },
+    responses: {
+      400: 'hours out of range, or an instance the history store holds no snapshot of (the message names it)',
+      503: 'instance given and the history store did not answer',
+    },
   })
   async history(@Query('hours') hoursRaw?: unknown, @Query('instance') instanceRaw?: unknown): Promise<MetricsHistory> {
     const hours = integerParam('hours', hoursRaw, HOURS);
@@ -165,12 +170,17 @@ export class MonitoringAdminController {
     summary:
       "Every instance sharing the history store: its latest snapshot and age (stale ones marked), the fleet totals now and over the last hours (percentiles merged from latency histograms), and each one's firing alerts",
     query: [{ name: 'hours', description: '1 to 24, default 1', schema: { type: 'integer', minimum: 1, maximum: 24, default: 1 } }],
-    responses: { 400: 'hours out of range' },
+    responses: { 400: 'hours out of range', 503: 'the history store did not answer (the app logs why)' },
   })
   async fleet(@Query('hours') hoursRaw?: unknown): Promise<FleetView> {
     const hours = integerParam('hours', hoursRaw, FLEET_HOURS);
     await this.alerts.flush();
-    return this.fleetMonitor.view(hours);
+    try {
+      return await this.fleetMonitor.view(hours);
+    } catch (error) {
+      if (error instanceof FleetStoreError) throw new ServiceUnavailableException(error.message);
+      throw error;
+    }
   }
 
   @Get('kpis')

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { AlertSeverity } from '../core/options/alerts.options';
 import type { ResolvedPerformanceOptions } from '../core/options/resolved.options';
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
@@ -129,6 +129,13 @@ function withoutHistogram(s: MetricsSnapshot): FleetSnapshot {
   return rest;
 }
 
+/** Thrown when the history store fails to answer (the database is down, the tables are missing); the log says why. */
+export class FleetStoreError extends Error {
+  constructor() {
+    super("the history store did not answer; the app's log says why");
+  }
+}
+
 /** Thrown for an instance the store holds nothing of. */
 export class UnknownInstanceError extends Error {
   constructor(
@@ -147,6 +154,8 @@ export class UnknownInstanceError extends Error {
  */
 @Injectable()
 export class FleetMonitor {
+  private readonly logger = new Logger('nestjs-performance:fleet');
+
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
     @Inject(HistoryStore) private readonly store: HistoryStore,
@@ -161,7 +170,17 @@ export class FleetMonitor {
   /** The ids of the instances with a snapshot in the store, sorted. */
   async instanceIds(): Promise<string[]> {
     await this.sampler.stored();
-    return [...new Set((await this.latest(0)).map((s) => s.instanceId))].sort();
+    return [...new Set((await this.read(this.latest(0))).map((s) => s.instanceId))].sort();
+  }
+
+  /** What the store answers; its failure is logged and becomes a {@link FleetStoreError}. */
+  private async read<T>(answer: Promise<T>): Promise<T> {
+    try {
+      return await answer;
+    } catch (error) {
+      this.logger.warn(`the fleet view could not read the history store: ${(error as Error).message}`);
+      throw new FleetStoreError();
+    }
   }
 
   /**
@@ -179,9 +198,9 @@ export class FleetMonitor {
     const to = Date.now();
     const from = to - hours * HOUR;
     await this.sampler.stored();
-    const snapshots = await this.store.snapshots(from);
-    const latest = await this.latest(from);
-    const open = await this.openAlerts();
+    const snapshots = await this.read(this.store.snapshots(from));
+    const latest = await this.read(this.latest(from));
+    const open = await this.read(this.openAlerts());
 
     const staleMs = this.staleAfterSeconds * 1000;
     const byInstance = new Map<string, MetricsSnapshot[]>();
