@@ -165,6 +165,12 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
         const d = (globalThis as unknown as BrowserWindow).document.documentElement;
         return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
       });
+    // The screenshots show snapshots with traffic in them: requests keep running while they are taken.
+    let busy = true;
+    const load = (async () => {
+      while (busy) await traffic();
+    })();
+    await expect.poll(async () => (await page.textContent('[data-card="p95"] .num')) ?? '', { timeout: 5000 }).toMatch(/^\d/);
     expect(await textColour()).toBe('rgb(27, 35, 48)');
     await shot('dashboard-1400-light.png');
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -180,6 +186,8 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
       expect(scrollWidth, scheme).toBeLessThanOrEqual(clientWidth);
       await shot(`dashboard-420-${scheme}.png`);
     }
+    busy = false;
+    await load;
 
     expect(problems).toEqual([]);
     await page.close();

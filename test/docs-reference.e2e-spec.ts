@@ -46,7 +46,14 @@ describe('docs/endpoints.md, the endpoint reference', () => {
 
 describe('the documentation pages', () => {
   const ROOT = join(__dirname, '..');
-  const pages = ['README.md', 'libs/performance/README.md', 'bench/README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+  const pages = [
+    'README.md',
+    'libs/performance/README.md',
+    'bench/README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
   const slug = (heading: string) =>
     heading
       .toLowerCase()
