@@ -34,6 +34,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '25' },
     results: { type: 'boolean', default: false },
     against: { type: 'string' },
+    render: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -47,6 +48,7 @@ if (values.help) {
   --top N            functions listed per variant (default 25)
   --against LABEL    compare with an earlier summary (bench/profiles/LABEL.json): CPU per request and
                      self time per owner, before and now, per adapter and variant
+  --render           profile nothing: write the summary again from bench/profiles/NAME.json
   --results          also write the summary into its section (profile-NAME) of bench/RESULTS.md`);
   process.exit(0);
 }
@@ -132,9 +134,10 @@ async function profileOne(adapter, variant) {
 }
 
 pinSelf();
-const startLoad = loadavg();
-const runs = [];
-for (const adapter of adapters) {
+const saved = values.render ? JSON.parse(readFileSync(join(here, 'profiles', `${values.label}.json`), 'utf8')) : undefined;
+const startLoad = saved?.loadavg ?? loadavg();
+const runs = saved?.runs ?? [];
+for (const adapter of saved ? [] : adapters) {
   for (const variant of variants) {
     const run = await profileOne(adapter, variant);
     process.stderr.write(
@@ -145,7 +148,13 @@ for (const adapter of adapters) {
 }
 
 // ---- the summary ----
-const usPerRequest = (run, ms) => Math.round(((ms * 1000) / run.requests) * 10) / 10;
+/**
+ * µs of the server's CPU per request spent in `ms` of sampled self time: the CPU per request (/proc) shared out
+ * by the samples' shares. (V8 samples on a wall clock: on a busy machine a descheduled server still collects
+ * samples, so raw sampled time per request overstates the CPU; the shares hold.)
+ */
+const cpuOf = (run) => run.cpuUsPerRequest ?? run.sampledUsPerRequest;
+const usPerRequest = (run, ms) => Math.round((run.busyMs > 0 ? (ms / run.busyMs) * cpuOf(run) : 0) * 10) / 10;
 const moduleShare = (run) => run.owners.filter((o) => o.owner === 'nestjs-performance' || MODULE_LIBRARIES.has(o.owner)).reduce((s, o) => s + o.percent, 0);
 const lines = [
   `## CPU profiles (${values.label}): where the server's time goes on GET /api/v1/hello`,
@@ -155,7 +164,7 @@ const lines = [
   }${spawnSync('git', ['status', '--porcelain', '--', 'libs', 'bench/servers'], { cwd: root }).stdout?.toString().trim() ? ' with uncommitted changes' : ''}).`,
   '',
   `- Machine: ${machineLine()}; load average at start ${startLoad.map((x) => x.toFixed(2)).join(' / ')}${startLoad[0] > 0.5 ? ' (**busy machine: req/s are only indicative; self-time shares and CPU per request hold better**)' : ''}.`,
-  `- Method: each server under \`node --cpu-prof\`, ${warmup} s of warm-up then ${duration} s of autocannon load (${connections} connections); only the samples of the ${duration} s count. "Self" is the time a function ran itself (not its callees), in % of the server's busy time (idle left out) and in µs per request. CPU per request: the server's utime + stime over the load (/proc) divided by the requests answered.`,
+  `- Method: each server under \`node --cpu-prof\`, ${warmup} s of warm-up then ${duration} s of autocannon load (${connections} connections); only the samples of the ${duration} s count. "Self" is the time a function ran itself (not its callees), in % of the server's busy time (idle left out), and in µs per request: the CPU per request shared out by those shares (V8 samples on a wall clock, so on a busy machine raw sampled time overstates the CPU; the shares hold). CPU per request: the server's utime + stime over the load (/proc) divided by the requests answered.`,
   `- Variants: \`bare\` is Nest with nothing else; \`defaults\` is \`PerformanceModule.forRoot({ admin: { token } })\`; the others as in bench/servers/compare-server.cjs. Every variant has the same TypeORM SQLite DataSource (unused by /hello).`,
   '',
   '### Per variant: CPU per request and who spends it',
@@ -172,7 +181,7 @@ for (const run of runs) {
 lines.push('');
 if (values.against) {
   const earlier = JSON.parse(readFileSync(join(here, 'profiles', `${values.against}.json`), 'utf8'));
-  const usOf = (run, owners) => run.owners.filter((o) => owners.includes(o.owner)).reduce((sum, o) => sum + (o.ms * 1000) / run.requests, 0);
+  const usOf = (run, owners) => run.owners.filter((o) => owners.includes(o.owner)).reduce((sum, o) => sum + usPerRequest(run, o.ms), 0);
   const groups = [
     ['this module + its libraries', ['nestjs-performance', ...MODULE_LIBRARIES]],
     ['Nest (with rxjs)', ['Nest', 'Nest (rxjs)']],
@@ -184,7 +193,7 @@ if (values.against) {
   lines.push(
     `### Against \`${values.against}\` (${earlier.date.slice(0, 16).replace('T', ' ')} UTC): µs of CPU per request, ${values.against} → ${values.label}`,
     '',
-    `The same variants profiled by the same script; each column is self time per request of the owners named, from the samples of the measured seconds. Compare a variant with its own bare run of the same profile: the machine's load differed between the two.`,
+    `The same variants profiled by the same script; each column is the server's CPU per request shared out by the self-time shares of the owners named (samples of the measured seconds only). Compare a variant with its own bare run of the same profile: the machine's load differed between the two.`,
     '',
     `| adapter | variant | server CPU (/proc) | ratio to its bare | ${groups.map(([g]) => g).join(' | ')} |`,
     `|---|---|---|---|${groups.map(() => '---').join('|')}|`,
@@ -193,7 +202,7 @@ if (values.against) {
   for (const run of runs) {
     const old = earlier.runs.find((r) => r.adapter === run.adapter && r.variant === run.variant);
     if (!old) continue;
-    const cpu = (r) => r.cpuUsPerRequest ?? r.sampledUsPerRequest;
+    const cpu = cpuOf;
     const ratio = (r, list) => {
       const b = bareOf(list, r.adapter);
       return b ? (cpu(r) / cpu(b)).toFixed(2) : '-';
