@@ -119,6 +119,8 @@ describe.each(ADAPTERS)('admin API (%s)', (adapter) => {
       critical: 500,
     });
     for (const card of body.cards) expect(['good', 'warning', 'critical', 'no-data', 'n/a']).toContain(card.level);
+    const current = (await (await fetch(`${admin}/metrics/current`, { headers: sample.admin })).json()) as any;
+    expect(current).toMatchObject({ dataAt: body.data_at, window: body.window, snapshot: { timestamp: body.data_at, healthScore: overview.score } });
 
     const html = await fetch(`${admin}/dashboard`, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(html.status).toBe(200);

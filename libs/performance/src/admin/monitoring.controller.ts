@@ -59,6 +59,16 @@ export interface CurrentMetrics {
   /** True when the snapshot was taken for this call because none existed yet. */
   readonly fresh: boolean;
   readonly snapshot: MetricsSnapshot;
+  /** Time of the snapshot: the time of its data. */
+  readonly dataAt: string;
+  /** The window its rates and percentiles cover. */
+  readonly window: { readonly seconds: number; readonly from: string; readonly to: string };
+}
+
+/** The window a snapshot's rates and percentiles cover. */
+function windowOf(s: MetricsSnapshot): CurrentMetrics['window'] {
+  const to = Date.parse(s.timestamp);
+  return { seconds: s.intervalSeconds, from: new Date(to - s.intervalSeconds * 1000).toISOString(), to: s.timestamp };
 }
 
 /** Body of `recommendations`. */
@@ -146,8 +156,9 @@ export class MonitoringAdminController {
   @AdminOperation({ summary: 'The latest snapshot of the sampler (CPU, memory, latency percentiles, rates, cache, database)' })
   async current(): Promise<CurrentMetrics> {
     const last = this.sampler.latest();
-    if (last) return { fresh: false, snapshot: last };
-    return { fresh: true, snapshot: await this.sampler.collect() };
+    const fresh = last === undefined;
+    const snapshot = last ?? (await this.sampler.collect());
+    return { fresh, snapshot, dataAt: snapshot.timestamp, window: windowOf(snapshot) };
   }
 
   @Get('metrics/history')
