@@ -92,7 +92,7 @@ function sections(report: PerformanceReport, comparison: ReportComparison | unde
   block('KPIs', 'kpis', () =>
     table(kpis, [
       ['KPI', (k) => field(k, 'name')],
-      ['target', (k) => `${md(field(k, 'comparison'))} ${md(field(k, 'target'))} ${md(field(k, 'unit'))}`],
+      ['target', (k) => `${md(field(k, 'comparison'))} ${md(field(k, 'target'))}${field(k, 'unit') ? ` ${md(field(k, 'unit'))}` : ''}`],
       ['current', (k) => field(k, 'current')],
       ['verdict', (k) => (field(k, 'status') === 'fail' ? '**FAIL**' : field(k, 'status'))],
     ]),
@@ -288,7 +288,7 @@ function sections(report: PerformanceReport, comparison: ReportComparison | unde
     const sweep = field(field(body, 'latestSweep'), 'sweep');
     if (!latest && !sweep) return '_No load test reported._';
     const lines: string[] = [];
-    if (latest) {
+    if (latest && !field(latest, 'sweep')) {
       const r = field(latest, 'result');
       lines.push(
         `Latest run (${md(field(latest, 'finishedAt'))}): **${md(field(latest, 'status'))}**, ${md(field(r, 'requestsPerSecond'))} req/s, p95 ${md(field(field(r, 'latencyMs'), 'p95'))} ms, ${md(field(r, 'errorRatePercent'))} % errors.`,
@@ -297,7 +297,7 @@ function sections(report: PerformanceReport, comparison: ReportComparison | unde
     if (sweep) {
       const knee = field(sweep, 'knee');
       lines.push(
-        `Latest sweep: meets the KPIs up to **${md(field(sweep, 'maxLevelMeetingKpis') ?? 'no level')}** concurrent users; knee ${knee ? `at ${md(field(knee, 'connections'))} users` : 'not reached'}.`,
+        `Latest sweep: meets the KPIs up to **${md(field(sweep, 'maxLevelMeetingKpis') ?? 'no level')}** users at once; knee ${knee ? `at ${md(field(knee, 'connections'))} users` : 'not reached within its levels'}.`,
         '',
         table(listIn(sweep, 'levels'), [
           ['users', (l) => field(l, 'connections')],
