@@ -144,6 +144,11 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
     for (const c of checks) expect(c.status, c.name!).toMatch(/^(up|degraded|down)$/);
     expect(checks.some((c) => c.details > 0)).toBe(true);
     expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['database', 'memory_heap', 'event_loop']));
+    // Alerts: the panel answers (none in the last 24 hours, or each alert with its lifecycle from its first breach or firing).
+    expect(await page.textContent('#alerts')).toMatch(/^(No alerts in the last 24 hours\.|\d+ alerts? firing, \d+ resolved)/);
+    for (const lifecycle of await page.$$eval('#alerts [data-alert] ol.lifecycle', (ols) => ols.map((o) => o.textContent))) {
+      expect(lifecycle).toMatch(/^(First breach .+)?Fired .+(Resolved .+ after |Firing for )/);
+    }
     // History: six charts, two a row (none alone).
     expect(await page.locator('#charts .chart canvas').count()).toBe(6);
     const rows = await page.$$eval('#charts .chart', (figs) => figs.map((f) => Math.round(f.getBoundingClientRect().top)));

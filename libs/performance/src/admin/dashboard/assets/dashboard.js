@@ -158,6 +158,22 @@
       'alerts[].lastSeen',
       'alerts[].resolvedAt',
       'alerts[].count',
+      'alerts[].slo',
+      'alerts[].route',
+      'alerts[].firedAt',
+      'alerts[].durationSeconds',
+      'alerts[].flapping',
+      'alerts[].transitions',
+      'pending[].metric',
+      'pending[].job',
+      'pending[].dependency',
+      'pending[].slo',
+      'pending[].route',
+      'pending[].severity',
+      'pending[].message',
+      'pending[].since',
+      'pending[].heldSeconds',
+      'pending[].forSeconds',
     ],
     'get recommendations': [
       'recommendations[].id',
@@ -1105,7 +1121,7 @@
   // A job or outage alert names its job or store: "Job overdue: nightly-import", "Database down: reports".
   function alertTitle(a) {
     var label = METRIC_LABELS[a.metric] || a.metric || 'Alert';
-    var subject = a.job || a.dependency || '';
+    var subject = a.job || a.dependency || a.slo || a.route || '';
     return subject ? label + ': ' + subject : label;
   }
   // "3 min 20 s", "2 h 5 min", "12 s".
@@ -1120,37 +1136,61 @@
     return Math.floor(h / 24) + ' d ' + (h % 24) + ' h';
   }
 
-  // Alerts with their lifecycle: fired, resolved (or still firing), how long, how many breaching snapshots.
+  // Alerts with their lifecycle: first breach, fired, resolved (or firing for how long), flapping; pending ones wait out alerts.forSeconds.
   function renderAlerts(res) {
     var box = $('alerts');
     if (!res.ok) return unavailable(box, res);
     var items = res.body.alerts.slice();
-    if (!items.length) return empty(box, 'No alerts in the last 24 hours.');
+    var pending = res.body.pending || [];
+    if (!items.length && !pending.length) return empty(box, 'No alerts in the last 24 hours.');
     items.sort(function (x, y) {
-      return (y.status === 'firing') - (x.status === 'firing') || String(y.firstSeen).localeCompare(String(x.firstSeen));
+      return (y.status === 'firing') - (x.status === 'firing') || String(y.firedAt).localeCompare(String(x.firedAt));
     });
     var firing = items.filter(function (a) {
       return a.status === 'firing';
     }).length;
     var ul = el('ul', { class: 'items' });
+    pending.forEach(function (p) {
+      ul.append(
+        el('li', { class: 'item sev-' + p.severity, 'data-pending-alert': p.metric }, [
+          el('div', { class: 'item-head' }, [
+            el('span', { class: 'badge', text: p.severity }),
+            el('strong', { text: alertTitle(p) }),
+            el('span', { class: 'tag', text: 'pending' }),
+          ]),
+          el('p', { text: p.message }),
+          el('p', {
+            class: 'meta',
+            text: 'Breaching since ' + when(p.since) + ' · fires once it has lasted ' + duration(p.forSeconds) + ' (now ' + duration(p.heldSeconds) + ')',
+          }),
+        ]),
+      );
+    });
     items.slice(0, 20).forEach(function (a) {
-      var fired = Date.parse(a.firstSeen);
-      var end = a.resolvedAt ? Date.parse(a.resolvedAt) : Date.now();
-      var lasted = duration((end - fired) / 1000);
+      var steps = [];
+      if (a.firstSeen !== a.firedAt) steps.push(el('li', null, ['First breach ', el('time', { datetime: a.firstSeen, text: when(a.firstSeen) })]));
+      steps.push(el('li', null, ['Fired ', el('time', { datetime: a.firedAt, text: when(a.firedAt) })]));
+      steps.push(
+        a.resolvedAt
+          ? el('li', null, ['Resolved ', el('time', { datetime: a.resolvedAt, text: when(a.resolvedAt) }), ' after ' + duration(a.durationSeconds)])
+          : el('li', null, ['Firing for ' + duration(a.durationSeconds) + ' · last breach ', el('time', { datetime: a.lastSeen, text: when(a.lastSeen) })]),
+      );
       ul.append(
         el('li', { class: 'item sev-' + a.severity + (a.status === 'firing' ? ' firing' : ''), 'data-alert': a.id }, [
           el('div', { class: 'item-head' }, [
             el('span', { class: 'badge', text: a.severity }),
             el('strong', { text: alertTitle(a) }),
             el('span', { class: 'tag', text: a.status === 'firing' ? 'firing' : 'resolved' }),
+            a.flapping
+              ? el('span', {
+                  class: 'tag',
+                  title: 'It resolved and fired again soon after: kept as one alert',
+                  text: 'flapping · ' + plural(a.transitions, 'change'),
+                })
+              : null,
           ]),
           el('p', { text: a.message }),
-          el('ol', { class: 'lifecycle', 'aria-label': 'Lifecycle' }, [
-            el('li', null, ['Fired ', el('time', { datetime: a.firstSeen, text: when(a.firstSeen) })]),
-            a.resolvedAt
-              ? el('li', null, ['Resolved ', el('time', { datetime: a.resolvedAt, text: when(a.resolvedAt) }), ' after ' + lasted])
-              : el('li', null, ['Firing for ' + lasted + ' · last breach ', el('time', { datetime: a.lastSeen, text: when(a.lastSeen) })]),
-          ]),
+          el('ol', { class: 'lifecycle', 'aria-label': 'Lifecycle' }, steps),
           el('p', {
             class: 'meta',
             text: 'value ' + fmt(a.value, '') + ' (threshold ' + fmt(a.threshold, '') + ') · ' + plural(a.count, 'breaching snapshot'),
@@ -1158,7 +1198,13 @@
         ]),
       );
     });
-    clear(box).append(el('p', { class: 'meta', text: plural(firing, 'alert') + ' firing, ' + (items.length - firing) + ' resolved' }), ul);
+    clear(box).append(
+      el('p', {
+        class: 'meta',
+        text: plural(firing, 'alert') + ' firing, ' + (items.length - firing) + ' resolved' + (pending.length ? ', ' + pending.length + ' pending' : ''),
+      }),
+      ul,
+    );
   }
 
   // Jobs: status, last run, failures, next run.
