@@ -355,7 +355,7 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
     }
   });
 
-  it('answers 503 without a word of the database error while the history store fails, and recovers', async () => {
+  it('answers 503 without a word of the database error while the history store fails, recovers, and counts the next snapshot', async () => {
     await db.query(`ALTER TABLE ${SCHEMA}.performance_snapshots RENAME TO performance_snapshots_away`);
     try {
       for (const path of ['fleet', 'metrics/history?instance=fleet-b']) {
@@ -369,6 +369,14 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
       await db.query(`ALTER TABLE ${SCHEMA}.performance_snapshots_away RENAME TO performance_snapshots`);
     }
     expect((await get<Fleet>(`${a.admin}/fleet`)).window.requests).toBe(87);
+
+    // A new snapshot counts at once (the totals are computed again, not reused).
+    await hit(`${a.api}/hello`, 3, 200);
+    await a.app.get(MetricsSampler).collect();
+    const after = await get<Fleet>(`${a.admin}/fleet`);
+    expect(after.window.requests).toBe(90);
+    expect(after.current.requests).toBe(53);
+    expect(after.instances.find((i) => i.instanceId === 'fleet-a')!.window).toMatchObject({ snapshots: 2, requests: 33 });
   });
 });
 

@@ -129,6 +129,16 @@ function withoutHistogram(s: MetricsSnapshot): FleetSnapshot {
   return rest;
 }
 
+/** Totals of one window, and what they were computed from. */
+interface WindowTotals {
+  /** The latest snapshot of each instance in the window when they were computed. */
+  readonly key: string;
+  /** Time of the oldest snapshot counted, epoch ms: once the window starts after it, they are computed again. */
+  readonly oldestMs: number;
+  readonly all: FleetTotals;
+  readonly byInstance: ReadonlyMap<string, FleetTotals>;
+}
+
 /** Thrown when the history store fails to answer (the database is down, the tables are missing); the log says why. */
 export class FleetStoreError extends Error {
   constructor() {
@@ -155,6 +165,8 @@ export class UnknownInstanceError extends Error {
 @Injectable()
 export class FleetMonitor {
   private readonly logger = new Logger('nestjs-performance:fleet');
+  /** The window totals last computed, per `hours` (1 to 24 entries). */
+  private readonly windows = new Map<number, WindowTotals>();
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
@@ -198,17 +210,11 @@ export class FleetMonitor {
     const to = Date.now();
     const from = to - hours * HOUR;
     await this.sampler.stored();
-    const snapshots = await this.read(this.store.snapshots(from));
     const latest = await this.read(this.latest(from));
     const open = await this.read(this.openAlerts());
+    const windowed = await this.windowTotals(hours, from, latest);
 
     const staleMs = this.staleAfterSeconds * 1000;
-    const byInstance = new Map<string, MetricsSnapshot[]>();
-    for (const s of snapshots) {
-      const own = byInstance.get(s.instanceId);
-      if (own) own.push(s);
-      else byInstance.set(s.instanceId, [s]);
-    }
     const latestOf = new Map(latest.map((s) => [s.instanceId, s]));
     const ids = [...new Set([self, ...latestOf.keys()])];
     const listed = new Set(ids);
@@ -229,7 +235,7 @@ export class FleetMonitor {
         latest: last ? withoutHistogram(last) : null,
         ageSeconds: age === null ? null : roundTo(age / 1000, 1),
         stale,
-        window: fleetTotals(byInstance.get(instanceId) ?? []),
+        window: windowed.byInstance.get(instanceId) ?? fleetTotals([]),
         firingAlerts: firingOf.get(instanceId) ?? 0,
       };
     });
@@ -245,9 +251,41 @@ export class FleetMonitor {
       staleAfterSeconds: this.staleAfterSeconds,
       instances,
       current: fleetTotals(live),
-      window: fleetTotals(snapshots),
+      window: windowed.all,
       alerts: { firing: shown.length, bySeverity, open: shown, notListed: open.length - shown.length },
     };
+  }
+
+  /**
+   * The totals of the window, per instance and for all: read and merged
+   * again only when a snapshot entered the window (an instance's latest one
+   * changed) or left it; a dashboard polling every few seconds between two
+   * snapshots reuses them.
+   */
+  private async windowTotals(hours: number, from: number, latest: readonly MetricsSnapshot[]): Promise<WindowTotals> {
+    const key = latest
+      .map((s) => `${s.instanceId}@${s.timestamp}`)
+      .sort()
+      .join('\n');
+    const cached = this.windows.get(hours);
+    if (cached && cached.key === key && from <= cached.oldestMs) return cached;
+    const snapshots = await this.read(this.store.snapshots(from));
+    const byInstance = new Map<string, MetricsSnapshot[]>();
+    let oldestMs = Infinity;
+    for (const s of snapshots) {
+      const own = byInstance.get(s.instanceId);
+      if (own) own.push(s);
+      else byInstance.set(s.instanceId, [s]);
+      oldestMs = Math.min(oldestMs, Date.parse(s.timestamp));
+    }
+    const totals: WindowTotals = {
+      key,
+      oldestMs,
+      all: fleetTotals(snapshots),
+      byInstance: new Map([...byInstance].map(([id, own]) => [id, fleetTotals(own)])),
+    };
+    this.windows.set(hours, totals);
+    return totals;
   }
 
   /** The latest snapshot of each instance since `sinceMs`. */
