@@ -15,6 +15,7 @@ import type { LiveBody } from './live-stream.service';
 import type { RoutesBody } from './live.controller';
 import type { CurrentMetrics, DashboardConfig, RecommendationsBody } from './monitoring.controller';
 import type { DashboardBody } from './dashboard.controller';
+import type { SlosBody } from '../slo/slo-monitor.service';
 import type { ADMIN_CONTRACT, AdminContractEndpoint } from './admin-contract';
 
 /*
@@ -46,3 +47,4 @@ holds<Has<{ pools: PoolUsage[] }, Body<'get connection-pool'>>>();
 holds<Has<CacheStatsBody, Body<'get cache-stats'>>>();
 holds<Has<CacheClearBody, Body<'post cache/clear'>>>();
 holds<Has<{ total: number; optimizations: AppliedOptimization[] }, Body<'get optimizations'>>>();
+holds<Has<SlosBody, Body<'get slos'>>>();

@@ -372,6 +372,31 @@ export const ADMIN_CONTRACT = {
   }),
   'post cache/clear': z.object({ cleared: z.string(), removed: nullableNum, queryCaches: z.array(z.string()) }),
   'get optimizations': z.object({ total: num, optimizations: z.array(optimization) }),
+  'get slos': z.object({
+    generatedAt: iso,
+    slos: z.array(
+      z.object({
+        name: z.string(),
+        routes: z.array(z.string()),
+        windowDays: num,
+        countingSince: iso,
+        matchedRoutes: z.array(z.string()).describe('METHOD /template of the routes counted so far'),
+        objectives: z.array(
+          z.object({
+            objective: z.enum(['availability', 'latency']),
+            targetPercent: num,
+            thresholdMs: num.optional().describe('Latency objective only'),
+            requests: num,
+            goodRequests: num,
+            badRequests: num,
+            sliPercent: nullableNum.describe('Null without requests'),
+            errorBudget: z.object({ allowedBadRequests: num, remainingRequests: num, remainingPercent: nullableNum }),
+            burnRates: z.object({ '5m': nullableNum, '30m': nullableNum, '1h': nullableNum, '6h': nullableNum, '3d': nullableNum }),
+          }),
+        ),
+      }),
+    ),
+  }),
 } as const;
 
 /** An endpoint whose answer {@link ADMIN_CONTRACT} declares. */
