@@ -104,6 +104,15 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
       );
     await expect.poll(counts, { timeout: 10_000 }).toEqual(sent);
 
+    // Sorting from the keyboard: the column's button takes Enter, and its header says the order.
+    await page.focus('#routes button[data-sort="p95Ms"]');
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('#routes th:has(button[data-sort="p95Ms"])', 'aria-sort')).toBe('descending');
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('data-sort'),
+      ),
+    ).toBe('p95Ms');
     // Sorting and filtering.
     await page.click('#routes button[data-sort="route"]');
     const sortedRoutes = await page.$$eval('#routes tbody tr', (rows) => rows.map((r) => r.getAttribute('data-route')));

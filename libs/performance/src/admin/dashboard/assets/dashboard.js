@@ -550,7 +550,18 @@
       CHARTS.forEach(function (chart, i) {
         var fig = el('figure', { class: 'chart', 'data-chart': String(i) }, [el('figcaption', { text: chart.title + ' (' + chart.unit + ')' })]);
         box.append(fig);
-        var holder = el('div', { class: 'chart-canvas' });
+        var holder = el('div', {
+          class: 'chart-canvas',
+          role: 'img',
+          'aria-label':
+            chart.title +
+            ' over the chosen range: ' +
+            chart.series
+              .map(function (x) {
+                return x[0];
+              })
+              .join(', '),
+        });
         fig.append(holder);
         var opts = {
           width: chartWidth(fig),
@@ -768,7 +779,7 @@
       LIVE_CHARTS.forEach(function (chart, i) {
         var fig = el('figure', { class: 'live-chart', 'data-live-chart': String(i) }, [el('figcaption', { text: chart.title })]);
         box.append(fig);
-        var holder = el('div', { class: 'chart-canvas' });
+        var holder = el('div', { class: 'chart-canvas', role: 'img', 'aria-label': chart.title + ', the last five minutes second by second' });
         fig.append(holder);
         var opts = {
           width: chartWidth(fig),
