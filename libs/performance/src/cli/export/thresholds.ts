@@ -77,6 +77,8 @@ export const NO_PROMQL: Readonly<Record<string, string>> = {
   requestsPerSecond: 'throughput is judged only inside a load test: no standing alert',
   jobsPerMinute: 'jobs per minute is judged only inside a load test: no standing alert',
   jobFailureRatePercent: 'exported as NestjsPerformanceJobFailing (the app judges each job)',
+  databasesDown: 'the app raises database-down itself from its health checks (see NestjsPerformanceCriticalAlertFiring)',
+  cacheStoreDown: 'the app raises cache-store-down itself from its health checks',
 };
 
 /** Label matchers a user may add to every selector: `job="api",env=~"prod|staging"`. */
