@@ -34,17 +34,30 @@
 //   status-monitor  express-status-monitor middleware (from bench/peers)
 // Peers outside the root install resolve from bench/peers (`npm --prefix bench/peers ci`).
 // ADAPTER: express | fastify. PORT. Prints "ready <port>" when listening. Needs `npm run build`.
+// GET /api/v1/hello is this file's own plain handler (the sample's carries @Timed(), see below).
 'use strict';
 const { listen, serve } = require('./bench-app.cjs');
 require('reflect-metadata');
 const { createRequire } = require('node:module');
 const { join } = require('node:path');
-const { Inject, Injectable, Module } = require('@nestjs/common');
+const { Controller, Get, Inject, Injectable, Module } = require('@nestjs/common');
 const { APP_INTERCEPTOR, NestFactory } = require('@nestjs/core');
 const { ExpressAdapter } = require('@nestjs/platform-express');
 const { FastifyAdapter } = require('@nestjs/platform-fastify');
 const { TypeOrmModule } = require('@nestjs/typeorm');
-const { HelloController } = require('../../dist/apps/sample/hello/hello.controller.js');
+
+/**
+ * GET /hello: { ok: true }, a plain handler. The sample app's /hello also carries @Timed(), an opt-in of the app
+ * that with tracing on makes a second span per request (the method's) and with metrics on a histogram series:
+ * the bench measures what the module costs a route that asked for nothing.
+ */
+class HelloController {
+  hello() {
+    return { ok: true };
+  }
+}
+Reflect.decorate([Get()], HelloController.prototype, 'hello', Object.getOwnPropertyDescriptor(HelloController.prototype, 'hello'));
+Reflect.decorate([Controller('hello')], HelloController);
 
 const peerRequire = createRequire(join(__dirname, '..', 'peers', 'package.json'));
 
