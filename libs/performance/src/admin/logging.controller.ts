@@ -26,7 +26,7 @@ export class LoggingAdminController {
         schema: { type: 'integer', minimum: HOURS.min, maximum: HOURS.max, default: HOURS.default },
       },
     ],
-    responses: { 404: 'the module is disabled' },
+    responses: { 400: 'hours out of range', 404: 'the module is disabled' },
   })
   logCounts(@Query('hours') hours?: string): LogCountsBody {
     const h = integerParam('hours', hours, HOURS);
