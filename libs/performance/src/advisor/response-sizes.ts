@@ -19,6 +19,12 @@ export interface RouteSizes {
 /** Routes tracked at most (route templates are finite; this is a safety net). */
 const MAX_ROUTES = 1000;
 
+/** Whether a `Content-Encoding` value compresses (anything but empty or `identity`). */
+function isCompressing(encoding: string): boolean {
+  const e = encoding.trim();
+  return e !== '' && e.toLowerCase() !== 'identity';
+}
+
 /** `content-length: 123` and `content-encoding: gzip` in a serialized response head. */
 const LENGTH_IN_HEAD = /\r\ncontent-length:\s*(\d+)/i;
 const ENCODING_IN_HEAD = /\r\ncontent-encoding:\s*([^\r]+)/i;
@@ -32,7 +38,9 @@ const ENCODING_IN_HEAD = /\r\ncontent-encoding:\s*([^\r]+)/i;
  * chunked) is not counted. One map lookup per response; nothing per byte.
  */
 export class ResponseSizes implements RequestObserver {
-  private readonly routes = new Map<string, RouteSizes>();
+  /** Route template, then method (the strings the router holds: no key built per response). */
+  private readonly routes = new Map<string, Map<string, RouteSizes>>();
+  private count = 0;
 
   constructor(private readonly minBytes: number) {}
 
@@ -48,18 +56,20 @@ export class ResponseSizes implements RequestObserver {
       length = LENGTH_IN_HEAD.exec(head)?.[1];
       encoding = ENCODING_IN_HEAD.exec(head)?.[1];
     }
-    const bytes = Number(length);
-    if (length === undefined || !Number.isFinite(bytes)) return;
-    const key = `${ctx.method} ${route}`;
-    let entry = this.routes.get(key);
+    if (length === undefined) return;
+    const bytes = typeof length === 'number' ? length : Number(length);
+    if (!Number.isFinite(bytes)) return;
+    let byMethod = this.routes.get(route);
+    let entry = byMethod?.get(ctx.method);
     if (entry === undefined) {
-      if (this.routes.size >= MAX_ROUTES) return;
+      if (this.count >= MAX_ROUTES) return;
+      this.count++;
       entry = { method: ctx.method, route, responses: 0, compressed: 0, largeUncompressed: 0, largeUncompressedBytes: 0, maxUncompressedBytes: 0 };
-      this.routes.set(key, entry);
+      if (byMethod === undefined) this.routes.set(route, (byMethod = new Map()));
+      byMethod.set(ctx.method, entry);
     }
     entry.responses++;
-    const compressed = encoding !== undefined && String(encoding).trim() !== '' && String(encoding).trim().toLowerCase() !== 'identity';
-    if (compressed) entry.compressed++;
+    if (encoding !== undefined && isCompressing(String(encoding))) entry.compressed++;
     else if (bytes >= this.minBytes) {
       entry.largeUncompressed++;
       entry.largeUncompressedBytes += bytes;
@@ -69,6 +79,6 @@ export class ResponseSizes implements RequestObserver {
 
   /** Every route seen, as counted so far. */
   list(): readonly RouteSizes[] {
-    return [...this.routes.values()];
+    return [...this.routes.values()].flatMap((byMethod) => [...byMethod.values()]);
   }
 }

@@ -79,6 +79,8 @@ interface CompiledRoute {
 
 interface Tracked {
   readonly slo: ResolvedSlo;
+  /** The latency objective's threshold; Infinity without one (no request is slow). */
+  readonly latencyThresholdMs: number;
   readonly routes: readonly CompiledRoute[];
   readonly series: SloSeries;
   readonly matched: Set<string>;
@@ -123,14 +125,23 @@ export class SloMonitor implements RequestObserver, SloAlertSource {
   private readonly byRoute = new Map<string, Map<string, readonly Tracked[]>>();
   private readonly since: number;
   private rules: SloAlertRules | null = null;
+  private readonly now: () => number;
 
   constructor(
     slos: readonly ResolvedSlo[],
     private readonly durationBucketsSeconds: readonly number[] = [],
-    private readonly now: () => number = Date.now,
+    /** A clock for tests; without one, responses are timed from the monotonic clock they were measured with. */
+    private readonly clock?: () => number,
   ) {
-    this.since = now();
-    this.tracked = slos.map((slo) => ({ slo, routes: slo.routes.map(compileSloRoute), series: new SloSeries(slo.windowDays), matched: new Set() }));
+    this.now = clock ?? Date.now;
+    this.since = this.now();
+    this.tracked = slos.map((slo) => ({
+      slo,
+      latencyThresholdMs: slo.latency?.thresholdMs ?? Number.POSITIVE_INFINITY,
+      routes: slo.routes.map(compileSloRoute),
+      series: new SloSeries(slo.windowDays),
+      matched: new Set(),
+    }));
   }
 
   /** The alert rules each SLO is judged by (the alerts feature registers them). */
@@ -151,12 +162,14 @@ export class SloMonitor implements RequestObserver, SloAlertSource {
       byMethod.set(ctx.method, slos);
     }
     if (slos.length === 0) return;
-    const ms = ctx.elapsedMs();
+    // One monotonic reading gives both the duration and the minute: no wall-clock read per response.
+    const end = performance.now();
+    const ms = ctx.elapsedMs(end);
     const failed = res.statusCode >= 500;
-    const nowMs = this.now();
-    for (const t of slos) {
-      const latency = t.slo.latency;
-      t.series.record(nowMs, failed, latency !== undefined && ms > latency.thresholdMs);
+    const minute = Math.floor((this.clock ? this.clock() : performance.timeOrigin + end) / 60_000);
+    for (let i = 0; i < slos.length; i++) {
+      const t = slos[i]!;
+      t.series.record(minute, failed, ms > t.latencyThresholdMs);
     }
   }
 

@@ -69,9 +69,10 @@ export class SloSeries {
     this.hours = new BucketRing(Math.max(windowDays, 3) * 24);
   }
 
-  record(nowMs: number, availabilityBad: boolean, latencyBad: boolean): void {
-    this.minutes.add(Math.floor(nowMs / MINUTE_MS), availabilityBad, latencyBad);
-    this.hours.add(Math.floor(nowMs / HOUR_MS), availabilityBad, latencyBad);
+  /** One request: `minute` is `Math.floor(nowMs / 60_000)`, computed once per response for every SLO of the route. */
+  record(minute: number, availabilityBad: boolean, latencyBad: boolean): void {
+    this.minutes.add(minute, availabilityBad, latencyBad);
+    this.hours.add((minute / 60) | 0, availabilityBad, latencyBad);
   }
 
   /**
