@@ -165,7 +165,7 @@ const lines = [
   '',
   `- Machine: ${machineLine()}; load average at start ${startLoad.map((x) => x.toFixed(2)).join(' / ')}${startLoad[0] > 0.5 ? ' (**busy machine: req/s are only indicative; self-time shares and CPU per request hold better**)' : ''}.`,
   `- Method: each server under \`node --cpu-prof\`, ${warmup} s of warm-up then ${duration} s of autocannon load (${connections} connections); only the samples of the ${duration} s count. "Self" is the time a function ran itself (not its callees), in % of the server's busy time (idle left out), and in µs per request: the CPU per request shared out by those shares (V8 samples on a wall clock, so on a busy machine raw sampled time overstates the CPU; the shares hold). CPU per request: the server's utime + stime over the load (/proc) divided by the requests answered.`,
-  `- Variants: \`bare\` is Nest with nothing else; \`defaults\` is \`PerformanceModule.forRoot({ admin: { token } })\`; the others as in bench/servers/compare-server.cjs. Every variant has the same TypeORM SQLite DataSource (unused by /hello).`,
+  `- Variants: \`bare\` is Nest with nothing else; \`defaults\` is \`PerformanceModule.forRoot({ admin: { token } })\`; the others as in bench/servers/compare-server.cjs. Every variant has the same TypeORM SQLite DataSource (unused by /hello); /hello is the bench server's plain handler.`,
   '',
   '### Per variant: CPU per request and who spends it',
   '',
