@@ -189,7 +189,7 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     };
     expect(judged.cards.find((c) => c.metric === 'p95Ms')?.level).toMatch(/^(good|warning|critical)$/);
     for (const c of cards) {
-      if (c.id !== 'health') expect(c.window, c.id!).toMatch(/^[\d.,]+ s to \d\d:\d\d:\d\d$/);
+      expect(c.window, c.id!).toMatch(c.id === 'health' ? /^at \d\d:\d\d:\d\d$/ : /^[\d.,]+ s to \d\d:\d\d:\d\d$/);
       if (/card-(good|warning|critical)$/.test(c.cls)) expect(c.value, c.id!).toMatch(/^\d/);
       if (c.id !== 'health') expect(c.cls.replace('card card-', '') === 'none' ? 'none' : c.level, c.id!).toBe(c.cls.replace('card card-', ''));
     }

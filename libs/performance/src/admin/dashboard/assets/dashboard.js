@@ -132,7 +132,7 @@
       'routes[].slowest[].dbTimeMs',
     ],
     'get requests/{id}': ['statements[].statement', 'statements[].durationMs', 'statements[].success', 'statementsNotKept'],
-    'get health-overview': ['score', 'status', 'checks.details{}'],
+    'get health-overview': ['score', 'status', 'timestamp', 'checks.details{}'],
     'get jobs/status': [
       'jobs[].name',
       'jobs[].status',
@@ -438,6 +438,9 @@
           ]),
           el('span', { class: 'card-level', text: levelText }),
           windowText && card.id !== 'health' ? el('time', { class: 'card-window', datetime: new Date(to).toISOString(), text: windowText }) : null,
+          card.id === 'health' && data.health && isNum(Date.parse(data.health.timestamp))
+            ? el('time', { class: 'card-window', datetime: data.health.timestamp, text: 'at ' + clock(Date.parse(data.health.timestamp)) })
+            : null,
         ]),
       );
     });
