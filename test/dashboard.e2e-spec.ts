@@ -202,6 +202,21 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
     await expect.poll(() => pixelsOfColour(page, '[data-chart="0"] canvas', [0x2f, 0x6f, 0xdf]), { timeout: 10_000 }).toBeGreaterThan(50);
     await expect.poll(() => pixelsOfColour(page, '[data-chart="2"] canvas', [0xe0, 0x8a, 0x00])).toBeGreaterThan(50);
 
+    // N+1: the groups count requests among the latest findings, the footer the requests since start: one unit, consistent.
+    await page.waitForSelector('#n1 .items');
+    const n1Groups = await page.$$eval('#n1 .item .meta', (ps) => ps.map((p) => p.textContent ?? ''));
+    const n1Footer = (await page.textContent('#n1 > p.meta')) ?? '';
+    const latest = Number(/the latest (\d+) are grouped above/.exec(n1Footer)?.[1]);
+    expect(n1Footer).toMatch(/^\d+ requests? with an N\+1 pattern since start/);
+    const grouped = n1Groups.map((t) => Number(/^(\d+) requests? of the latest (\d+)/.exec(t)![1]));
+    expect(grouped.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(latest);
+    expect(Number(/^(\d+)/.exec(n1Footer)![1])).toBeGreaterThanOrEqual(latest);
+    // Slowest queries: no transaction statement; plurals right everywhere on the page.
+    const slowHeads = await page.$$eval('#slow-queries .sql-head', (n) => n.map((x) => x.textContent ?? ''));
+    expect(slowHeads.length).toBeGreaterThan(0);
+    for (const head of slowHeads) expect(head).not.toMatch(/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|START TRANSACTION)\b/i);
+    expect(await page.textContent('main')).not.toMatch(/(^|[^\d.,])1 (statements|requests|calls|steps|checks|alerts|entries|hits|misses|changes)\b/);
+
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
 
