@@ -377,9 +377,12 @@ export class HealthChecks implements OnApplicationBootstrap, OnApplicationShutdo
               busyPercent: p.max > 0 ? Math.round(((p.total - p.idle) / p.max) * 1000) / 10 : 0,
               waiting: p.waiting,
             }));
-            const saturated = stats.filter((p) => p.busyPercent > health.poolSaturationPercent);
+            // Down past the critical level of `thresholds.poolUtilizationPercent` (never when the pool is not judged).
+            const levels = this.options.thresholds.poolUtilizationPercent;
+            const limit = levels === false || levels.critical === false ? null : levels.critical;
+            const saturated = limit === null ? [] : stats.filter((p) => p.busyPercent > limit);
             if (saturated.length) {
-              down(`pool ${saturated.map((p) => `${p.name} ${p.busyPercent}% busy`).join(', ')}, above ${health.poolSaturationPercent}%`);
+              down(`pool ${saturated.map((p) => `${p.name} ${p.busyPercent}% busy`).join(', ')}, above ${limit}%`);
             }
             return { pools: stats };
           }),

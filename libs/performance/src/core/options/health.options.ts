@@ -85,8 +85,6 @@ export interface HealthOptions {
    * it lasted `liveness.lagSeconds`, readiness at once with `readiness.eventLoop`. @default 200
    */
   eventLoopLagMs?: number;
-  /** The pool check is down when a pool's busy share exceeds this, in percent. @default 95 */
-  poolSaturationPercent?: number;
   /** Outbound HTTP dependencies checked by readiness. @default [] */
   dependencies?: HttpDependency[];
   /**

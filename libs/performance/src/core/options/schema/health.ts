@@ -3,7 +3,6 @@ import type { HealthOptions } from '../health.options';
 import { option, section, type Checked, type Frozen, type SameShape } from './option';
 import { rootPath } from './paths';
 
-const percent = z.number().positive().max(100);
 const timeoutMs = z.int().min(1).max(120_000);
 
 const health = z.strictObject({
@@ -31,7 +30,6 @@ const health = z.strictObject({
     default: 200,
     doc: 'event loop lagging above this lag p99 of a 1 s slice, ms (liveness after `health.liveness.lagSeconds`, readiness with `health.readiness.eventLoop`)',
   }),
-  poolSaturationPercent: option(percent, { default: 95, doc: 'pool check down above this busy share, percent' }),
   dependencies: option(
     z
       .array(
