@@ -301,6 +301,7 @@ export const ADMIN_CONTRACT = {
         note: z.string().optional(),
       }),
     ),
+    recommendations: z.array(recommendation),
   }),
   'get metrics/current': z.object({ fresh: z.boolean(), snapshot }),
   'get metrics/history': z.object({

@@ -76,8 +76,31 @@
       'cards[].good',
       'cards[].critical',
       'cards[].note',
+      'recommendations[].id',
+      'recommendations[].severity',
+      'recommendations[].title',
+      'recommendations[].category',
+      'recommendations[].description',
+      'recommendations[].action.automatic',
+      'recommendations[].action.summary',
+      'recommendations[].action.steps',
+      'recommendations[].action.sql',
     ],
-    'get metrics/current': ['snapshot.timestamp', 'snapshot.intervalSeconds', 'snapshot.dbQueriesPerRequest'],
+    'get metrics/current': [
+      'snapshot.timestamp',
+      'snapshot.intervalSeconds',
+      'snapshot.dbQueriesPerRequest',
+      'snapshot.p95Ms',
+      'snapshot.p99Ms',
+      'snapshot.requestsPerSecond',
+      'snapshot.errorRatePercent',
+      'snapshot.cpuPercent',
+      'snapshot.memoryPercent',
+      'snapshot.eventLoopLagP99Ms',
+      'snapshot.cacheHitRatePercent',
+      'snapshot.dbMeanQueryMs',
+      'snapshot.poolUtilizationPercent',
+    ],
     'get metrics/history': [
       'points[].timestamp',
       'points[].intervalSeconds',
@@ -174,17 +197,6 @@
       'pending[].since',
       'pending[].heldSeconds',
       'pending[].forSeconds',
-    ],
-    'get recommendations': [
-      'recommendations[].id',
-      'recommendations[].severity',
-      'recommendations[].title',
-      'recommendations[].category',
-      'recommendations[].description',
-      'recommendations[].action.automatic',
-      'recommendations[].action.summary',
-      'recommendations[].action.steps',
-      'recommendations[].action.sql',
     ],
     'post optimize/{id}': ['applied', 'detail', 'revert'],
     'get query-performance': [
@@ -1710,7 +1722,6 @@
       },
     ],
     alerts: ['get alerts', 'alerts?hours=24'],
-    recommendations: ['get recommendations', 'recommendations'],
     queries: ['get query-performance', 'query-performance?limit=50'],
     indexes: ['get suggest-indexes', 'suggest-indexes'],
     cache: ['get cache-stats', 'cache-stats'],
@@ -1777,13 +1788,14 @@
   var LATER = {
     history: renderHistory,
     alerts: renderAlerts,
-    recommendations: renderRecommendations,
     indexes: renderIndexes,
     routes: renderRoutes,
     optimizations: renderOptimizations,
     jobs: renderJobs,
+    // GET dashboard: the cards' levels and the recommendations (the advisor runs once per refresh).
     dashboard: function (res) {
       renderCards({ dashboard: res.ok ? res.body : null });
+      renderRecommendations(res);
     },
   };
   var NOW = ['current', 'health', 'pool', 'queries', 'cache'];
