@@ -64,8 +64,9 @@ describe('nestjs-performance optimizations against the sample app', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cli-optimizations-')), 'report.json');
     const run = await runCli(['report', '--output', file], env());
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/\noptimizations +included\n/);
-    const report = JSON.parse(readFileSync(file, 'utf8')) as { sections: Record<string, { optimizations: AppliedOptimization[] }> };
-    expect(report.sections.optimizations!.optimizations.map((o) => [o.id, o.result])).toEqual([[applied.id, 'applied']]);
+    expect(run.stdout).toMatch(/\noptimizations +ok\n/);
+    const report = JSON.parse(readFileSync(file, 'utf8')) as { sections: Record<string, { status: string; data: { optimizations: AppliedOptimization[] } }> };
+    expect(report.sections.optimizations!.status).toBe('ok');
+    expect(report.sections.optimizations!.data.optimizations.map((o) => [o.id, o.result])).toEqual([[applied.id, 'applied']]);
   });
 });
