@@ -1233,6 +1233,14 @@
     );
   }
 
+  // A time of today as hh:mm:ss, another day's with its date.
+  function shortWhen(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return String(iso);
+    var today = new Date().toDateString() === d.toDateString();
+    return today ? clock(d.getTime()) : d.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  }
+
   // Jobs: status, last run, failures, next run.
   var JOB_LEVEL = { failure: 'critical', running: 'info', success: 'good', never: 'none' };
   function renderJobs(res) {
@@ -1261,8 +1269,8 @@
           ]),
           el('td', { 'data-col': 'runs', text: fmt(j.runs, '') }),
           el('td', { 'data-col': 'failures', text: fmt(j.failures, '') }),
-          el('td', { class: 'text', text: j.lastRunAt ? when(j.lastRunAt) : 'never' }),
-          el('td', { class: 'text', text: j.nextRunAt ? when(j.nextRunAt) : '–' }),
+          el('td', { class: 'text' }, [j.lastRunAt ? el('time', { datetime: j.lastRunAt, title: when(j.lastRunAt), text: shortWhen(j.lastRunAt) }) : 'never']),
+          el('td', { class: 'text' }, [j.nextRunAt ? el('time', { datetime: j.nextRunAt, title: when(j.nextRunAt), text: shortWhen(j.nextRunAt) }) : '–']),
         ]);
       }),
     );
