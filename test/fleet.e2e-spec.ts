@@ -98,10 +98,11 @@ function oneHistogram(encoded: string[]): hdr.Histogram {
   return all;
 }
 
-const percentiles = (h: hdr.Histogram) => ({
-  p50Ms: round2(h.getValueAtPercentile(50) / 1000),
-  p95Ms: round2(h.getValueAtPercentile(95) / 1000),
-  p99Ms: round2(h.getValueAtPercentile(99) / 1000),
+/** Percentiles as the fleet states them: the top of each bucket, never above the slowest response (`maxMs`). */
+const percentiles = (h: hdr.Histogram, maxMs: number) => ({
+  p50Ms: Math.min(round2(h.getValueAtPercentile(50) / 1000), maxMs),
+  p95Ms: Math.min(round2(h.getValueAtPercentile(95) / 1000), maxMs),
+  p99Ms: Math.min(round2(h.getValueAtPercentile(99) / 1000), maxMs),
 });
 
 interface Snapshot {
@@ -260,7 +261,7 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
     for (const instance of [a, b]) {
       const fleet = await get<Fleet>(`${instance.admin}/fleet?hours=1`);
       // Now: the latest snapshot of each instance that is not stale (A and B).
-      const now = percentiles(oneHistogram([snapA.latencyHistogram!, snapB.latencyHistogram!]));
+      const now = percentiles(oneHistogram([snapA.latencyHistogram!, snapB.latencyHistogram!]), Math.max(snapA.maxMs!, snapB.maxMs!));
       expect(fleet.current).toMatchObject({ instances: 2, snapshots: 2, requests: 80, errors: 5, errorRatePercent: 6.25, ...now });
       expect(fleet.current.maxMs).toBe(Math.max(snapA.maxMs!, snapB.maxMs!));
       expect(fleet.current.requestsPerSecond).toBeCloseTo(30 / snapA.intervalSeconds + 50 / snapB.intervalSeconds, 1);
@@ -271,7 +272,10 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
       expect((snapA.p50Ms! + snapB.p50Ms!) / 2).toBeLessThan(SLOW_MS);
 
       // The window: every snapshot of the last hour, the stopped instance's included.
-      const all = percentiles(oneHistogram([snapA.latencyHistogram!, snapB.latencyHistogram!, gone.latencyHistogram!]));
+      const all = percentiles(
+        oneHistogram([snapA.latencyHistogram!, snapB.latencyHistogram!, gone.latencyHistogram!]),
+        Math.max(snapA.maxMs!, snapB.maxMs!, gone.maxMs!),
+      );
       expect(fleet.window).toMatchObject({ instances: 3, snapshots: 3, requests: 87, errors: 5, errorRatePercent: round2((5 / 87) * 100), ...all });
     }
   });
@@ -293,13 +297,13 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
     expect(rowA!.ageSeconds).toBeGreaterThanOrEqual(0);
     expect(rowA!.ageSeconds).toBeLessThan(INTERVAL_SECONDS);
     expect(rowGone!.ageSeconds).toBeGreaterThanOrEqual(30 * 60 - 1);
-    expect(rowA!.window).toMatchObject({ instances: 1, requests: 30, errors: 0, ...percentiles(oneHistogram([snapA.latencyHistogram!])) });
+    expect(rowA!.window).toMatchObject({ instances: 1, requests: 30, errors: 0, ...percentiles(oneHistogram([snapA.latencyHistogram!]), snapA.maxMs!) });
     expect(rowB!.window).toMatchObject({
       instances: 1,
       requests: 50,
       errors: 5,
       errorRatePercent: 10,
-      ...percentiles(oneHistogram([snapB.latencyHistogram!])),
+      ...percentiles(oneHistogram([snapB.latencyHistogram!]), snapB.maxMs!),
     });
     expect(rowGone!.window).toMatchObject({ requests: 7 });
   });
