@@ -4,7 +4,7 @@ import type { ResolvedPerformanceOptions } from '../core/options/resolved.option
 import { PERFORMANCE_OPTIONS } from '../core/options/options-token';
 import type { PerformanceAlert } from '../core/schemas/performance-alert';
 import { HistoryStore } from './history.store';
-import { latencyPercentiles, mergeLatencyHistograms } from './latency-histogram';
+import { latencyPercentiles, mergeLatencyHistograms, type LatencyPercentiles } from './latency-histogram';
 import { MetricsSampler } from './metrics-sampler.service';
 import { roundTo, type MetricsSnapshot } from './metrics-snapshot';
 
@@ -29,7 +29,7 @@ export interface FleetTotals {
   readonly errorRatePercent: number;
   /** Each instance's requests over the seconds its snapshots cover, summed over the instances. */
   readonly requestsPerSecond: number;
-  /** Response time percentiles, ms, from the merged histograms; null without requests. */
+  /** Response time percentiles, ms, from the merged histograms (at most `maxMs`); null without requests. */
   readonly p50Ms: number | null;
   readonly p95Ms: number | null;
   readonly p99Ms: number | null;
@@ -51,7 +51,7 @@ export interface FleetInstance {
   readonly latest: FleetSnapshot | null;
   /** Seconds since its latest snapshot was taken; null without one. */
   readonly ageSeconds: number | null;
-  /** True when its latest snapshot is older than `staleAfterSeconds` (stopped, or cut off from the store). */
+  /** True when its latest snapshot is older than `staleAfterSeconds` (stopped, or cut off from the store); false before its first. */
   readonly stale: boolean;
   /** Its totals over the window. */
   readonly window: FleetTotals;
@@ -91,6 +91,15 @@ export interface FleetView {
 /** The fields of a snapshot that {@link fleetTotals} adds up. */
 export type CountedSnapshot = Pick<MetricsSnapshot, 'instanceId' | 'intervalSeconds' | 'requests' | 'errors' | 'maxMs' | 'latencyHistogram'>;
 
+/**
+ * Percentiles no higher than the slowest response: a histogram reads each one
+ * as the top of its bucket, which can lie above the exact maximum.
+ */
+function capped(p: LatencyPercentiles, max: number | null): Omit<LatencyPercentiles, 'maxMs'> {
+  const cap = (v: number | null): number | null => (v === null || max === null ? v : Math.min(v, max));
+  return { p50Ms: cap(p.p50Ms), p95Ms: cap(p.p95Ms), p99Ms: cap(p.p99Ms) };
+}
+
 /** Adds up snapshots: counts summed, rates per instance summed, percentiles from the merged histograms. */
 export function fleetTotals(snapshots: readonly CountedSnapshot[]): FleetTotals {
   let requests = 0;
@@ -118,7 +127,7 @@ export function fleetTotals(snapshots: readonly CountedSnapshot[]): FleetTotals 
     errors,
     errorRatePercent: requests ? roundTo((errors / requests) * 100) : 0,
     requestsPerSecond: roundTo(rate),
-    ...latencyPercentiles(histogram),
+    ...capped(latencyPercentiles(histogram), max),
     maxMs: max,
     snapshotsWithoutHistogram: withoutHistogram + unreadable,
   };
@@ -227,7 +236,8 @@ export class FleetMonitor {
     const instances = ids.map((instanceId): FleetInstance => {
       const last = latestOf.get(instanceId);
       const age = last ? Math.max(0, to - Date.parse(last.timestamp)) : null;
-      const stale = age === null || age > staleMs;
+      // Without a snapshot yet (only the answering instance, before its first one) it is not stale.
+      const stale = age !== null && age > staleMs;
       if (last && !stale) live.push(last);
       return {
         instanceId,
