@@ -93,6 +93,14 @@ export { Traced, type TracedAttributes } from './tracing/traced.decorator';
 export { Timed, type TimedOptions, type TimedMethod } from './timing/timed.decorator';
 export { MethodTimings, type MethodTiming, type MethodTimingsBody } from './timing/method-timings.service';
 export {
+  COUNTED_LOG_LEVELS,
+  LogCounts,
+  type LogCountsBody,
+  type LogContextCounts,
+  type LogLevelCounts,
+  type CountedLogLevel,
+} from './logging/log-counts.service';
+export {
   monitorSpanExporter,
   spanExportHealth,
   type MonitorableSpanExporter,

@@ -117,7 +117,6 @@ export class LogCounts implements OnApplicationShutdown {
   /** Hour start (epoch ms) to `level\u0000context` to count, oldest first. */
   private readonly hours = new Map<number, Map<string, number>>();
   private readonly totals = zero();
-  private readonly listeners: ((level: CountedLogLevel, context: string) => void)[] = [];
   private readonly sink: Sink = (level, context) => this.record(level, context);
 
   /** @internal */
@@ -146,12 +145,6 @@ export class LogCounts implements OnApplicationShutdown {
     }
     const key = `${level}\u0000${context}`;
     bucket.set(key, (bucket.get(key) ?? 0) + 1);
-    for (const listener of this.listeners) listener(level, context);
-  }
-
-  /** Calls `listener` for each line counted from now on. */
-  onRecord(listener: (level: CountedLogLevel, context: string) => void): void {
-    this.listeners.push(listener);
   }
 
   /** Lines per level and context since the start. */
