@@ -238,7 +238,8 @@ export class PerformanceMetrics implements OnApplicationBootstrap {
     this.inFlight--;
     // A client that left before the response was sent got no response to count.
     if (!res.writableFinished) return;
-    this.http.record(ctx.method, ctx.route ?? UNMATCHED_ROUTE, res.statusCode, (performance.now() - ctx.startedAt) / 1000);
+    // The tracker's clock read at close, shared with the other observers.
+    this.http.record(ctx.method, ctx.route ?? UNMATCHED_ROUTE, res.statusCode, ((ctx.closedAt || performance.now()) - ctx.startedAt) / 1000);
   }
 
   private recordQuery(event: QueryEvent): void {

@@ -262,7 +262,7 @@ export class RequestStats implements RequestObserver {
 
   responseClosed(ctx: RequestContext, res: ServerResponse): void {
     if (ctx.excluded) return;
-    const ms = ctx.elapsedMs();
+    const ms = ctx.elapsedMs(ctx.closedAt || undefined);
     const error = res.statusCode >= 500;
     this.requests++;
     this.totalMs += ms;

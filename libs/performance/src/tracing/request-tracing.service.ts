@@ -155,7 +155,7 @@ export class RequestTracing implements RequestObserver, TracedRuntime, OnApplica
     }
     const pending = this.pending;
     if (pending.length === 0) setImmediate(this.flushPending);
-    pending.push(ctx, res.statusCode, res.writableFinished, performance.now());
+    pending.push(ctx, res.statusCode, res.writableFinished, ctx.closedAt || performance.now());
   }
 
   /** Hands the spans of the responses closed since the last call to the SDK. */

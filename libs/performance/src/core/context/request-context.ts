@@ -54,6 +54,8 @@ export class RequestContext {
   cacheStatus: CacheStatus = 'BYPASS';
   /** @internal True once the request's observers were told that its response closed. */
   closed = false;
+  /** @internal `performance.now()` when the response closed (0 until then): one clock read shared by the observers. */
+  closedAt = 0;
   /** @internal Left out of the sampler's figures (admin, probe and scrape traffic); decided on arrival. */
   excluded = false;
   /** Route template set by adapters that know it before the handler runs (Fastify). */

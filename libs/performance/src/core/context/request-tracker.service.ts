@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { type IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { PERFORMANCE_OPTIONS } from '../options/options-token';
@@ -294,6 +295,7 @@ export class RequestTracker implements OnApplicationShutdown {
     const observers = this.observers;
     if (ctx === undefined || ctx.closed || observers === null) return;
     ctx.closed = true;
+    ctx.closedAt = performance.now();
     try {
       for (const observer of observers) observer.responseClosed(ctx, res);
     } catch (error) {
