@@ -1,7 +1,11 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import * as hdr from 'hdr-histogram-js';
+import { type BrowserContext, chromium } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleApp } from '../apps/sample/src/sample-app';
@@ -11,6 +15,7 @@ import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.
 import type { MetricsSnapshot } from '../libs/performance/src/monitor/metrics-snapshot';
 import { TypeOrmHistoryStore, type HistoryDataSource } from '../libs/performance/src/monitor/typeorm-history.store';
 import { serviceReachableSync, TEST_DATABASES } from './fixtures/database-services';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
 import { describeWithService, SERVICE_URLS } from './support/services';
 import { SAMPLE_ADMIN_TOKEN } from './support/sample-app';
 
@@ -24,6 +29,8 @@ import { SAMPLE_ADMIN_TOKEN } from './support/sample-app';
 const SCHEMA = 'fleet_e2e';
 const DATABASE_URL = `${SERVICE_URLS.postgres}?options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
 const INTERVAL_SECONDS = 600;
+/** Where the screenshots of the Fleet panel go. */
+const OUTPUT = join(__dirname, '..', 'test-output');
 /** Milliseconds each slow request of instance B waits. */
 const SLOW_MS = 40;
 
@@ -334,6 +341,87 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
         .map((x) => x.id)
         .sort(),
     );
+  });
+
+  describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard of either instance (headless Chromium)', () => {
+    let context: BrowserContext;
+    let userDataDir: string;
+
+    beforeAll(async () => {
+      userDataDir = mkdtempSync(join(tmpdir(), 'fleet-dashboard-'));
+      context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM_PATH,
+        args: CHROMIUM_ARGS,
+        headless: true,
+        locale: 'en-GB',
+        timezoneId: 'UTC',
+      });
+    });
+    afterAll(async () => {
+      await context?.close();
+      if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    });
+
+    it('shows the Fleet panel: a row per instance (stale marked), the fleet totals, the open alerts, and a selector that charts one instance', async () => {
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      const problems = watchProblems(page);
+      await page.goto(`${a.admin}/dashboard`);
+      await page.fill('#token-input', SAMPLE_ADMIN_TOKEN);
+      await page.click('#signin button[type="submit"]');
+      await page.waitForSelector('html[data-ready="true"]', { timeout: 15_000 });
+      await page.waitForSelector('#fleet-section:not([hidden]) #fleet tbody tr');
+
+      const rows = await page.$$eval('#fleet tbody tr', (trs) =>
+        trs.map((tr) => ({
+          id: tr.getAttribute('data-instance'),
+          stale: tr.classList.contains('stale'),
+          requests: tr.querySelector('[data-col="requests"]')!.textContent,
+          errors: tr.querySelector('[data-col="errors"]')!.textContent,
+        })),
+      );
+      expect(rows).toEqual([
+        { id: 'fleet-a', stale: false, requests: '30', errors: '0' },
+        { id: 'fleet-b', stale: false, requests: '50', errors: '5 (10%)' },
+        { id: 'fleet-gone', stale: true, requests: '7', errors: '0' },
+      ]);
+      const fleet = await get<Fleet>(`${a.admin}/fleet`);
+      const total = await page.$eval('#fleet tfoot tr', (tr) => ({
+        requests: tr.querySelector('[data-col="requests"]')!.textContent,
+        p95: tr.querySelector('[data-col="p95"]')!.textContent,
+      }));
+      expect(total.requests).toBe('87');
+      expect(total.p95).toMatch(/^[\d.]+ ms$/);
+      expect(parseFloat(total.p95!)).toBeCloseTo(fleet.window.p95Ms!, 0);
+      expect(await page.textContent('#fleet-summary')).toMatch(
+        /^Now: 2 live instances, .* req\/s, p95 .* ms · last 1 hour · to \d\d:\d\d:\d\d: 87 requests, 5 errors/,
+      );
+      const alertInstances = await page.$$eval('#fleet-alerts [data-alert]', (items) => items.map((i) => i.getAttribute('data-instance')));
+      expect(alertInstances.sort()).toEqual(fleet.alerts.open.map((x) => x.instanceId).sort());
+      expect(alertInstances).toContain('fleet-b');
+
+      // The selector charts another instance: History asks for its snapshots.
+      const options = await page.$$eval('#fleet-instance option', (os) => os.map((o) => [o.getAttribute('value'), o.textContent]));
+      expect(options).toEqual([
+        ['', 'fleet-a (this one)'],
+        ['fleet-b', 'fleet-b'],
+        ['fleet-gone', 'fleet-gone (stale)'],
+      ]);
+      const asked = page.waitForResponse((r) => r.url().includes('metrics/history') && r.url().includes('instance=fleet-b'));
+      await page.selectOption('#fleet-instance', 'fleet-b');
+      expect((await asked).status()).toBe(200);
+
+      // Screenshots of the panel at 1400 px and 420 px (test-output/), and no sideways scroll on a phone.
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.locator('#fleet-section').screenshot({ path: join(OUTPUT, 'fleet-1400.png') });
+      await page.setViewportSize({ width: 420, height: 900 });
+      await page.waitForTimeout(300);
+      const width = await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })');
+      expect((width as { scroll: number; client: number }).scroll).toBeLessThanOrEqual((width as { scroll: number; client: number }).client);
+      await page.locator('#fleet-section').screenshot({ path: join(OUTPUT, 'fleet-420.png') });
+      expect(problems).toEqual([]);
+      await page.close();
+    });
   });
 
   it('history charts one instance with instance=<id>; an unknown one is a 400 naming it', async () => {

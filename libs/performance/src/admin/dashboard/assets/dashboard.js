@@ -224,6 +224,41 @@
       'databases[].suggestions[].reason',
       'databases[].suggestions[].createIndex',
     ],
+    'get fleet': [
+      'hours',
+      'to',
+      'staleAfterSeconds',
+      'instances[].instanceId',
+      'instances[].self',
+      'instances[].stale',
+      'instances[].ageSeconds',
+      'instances[].latest.timestamp',
+      'instances[].latest.requestsPerSecond',
+      'instances[].latest.cpuPercent',
+      'instances[].latest.rssMb',
+      'instances[].window.requests',
+      'instances[].window.errors',
+      'instances[].window.errorRatePercent',
+      'instances[].window.p50Ms',
+      'instances[].window.p95Ms',
+      'instances[].window.p99Ms',
+      'instances[].firingAlerts',
+      'current.instances',
+      'current.requestsPerSecond',
+      'current.p95Ms',
+      'window.requests',
+      'window.errors',
+      'window.errorRatePercent',
+      'window.requestsPerSecond',
+      'window.p50Ms',
+      'window.p95Ms',
+      'window.p99Ms',
+      'alerts.firing',
+      'alerts.open[].id',
+      'alerts.open[].instanceId',
+      'alerts.open[].severity',
+      'alerts.open[].message',
+    ],
     'get connection-pool': ['pools[].utilizationPercent', 'pools[].note'],
     'get cache-stats': ['namespaces{}.hits', 'namespaces{}.misses', 'namespaces{}.stale', 'namespaces{}.clearable', 'namespaces{}.notClearableReason'],
     'post cache/clear': ['removed'],
@@ -1696,6 +1731,166 @@
     clear(box).append(ul);
   }
 
+  // ---------- fleet: the instances that share the history store ----------
+  // Shown when more than one instance wrote snapshots in the last hour. Its
+  // selector charts one instance in History (metrics/history?instance=…).
+  function fleetParts() {
+    if ($('fleet')) return;
+    var historySection = $('h-history').parentNode;
+    while (historySection && historySection.tagName !== 'SECTION') historySection = historySection.parentNode;
+    if (!historySection) return;
+    var section = el('section', { id: 'fleet-section', 'aria-labelledby': 'h-fleet', hidden: true }, [
+      el('h2', { id: 'h-fleet', text: 'Fleet' }),
+      el('p', { id: 'fleet-summary', class: 'meta' }),
+      el('div', { id: 'fleet' }),
+      el('div', { id: 'fleet-alerts' }),
+    ]);
+    historySection.parentNode.insertBefore(section, historySection);
+    var select = el('select', {
+      id: 'fleet-instance',
+      on: {
+        change: function (e) {
+          state.instance = e.target.value;
+          refresh();
+        },
+      },
+    });
+    var pick = el('label', { id: 'fleet-pick', class: 'filter fleet-pick', hidden: true }, [el('span', { text: 'Instance' }), select]);
+    var range = historySection.querySelector('fieldset');
+    if (range) range.after(pick);
+    else historySection.append(pick);
+  }
+
+  // A number with its unit, or a dash.
+  function fleetFmt(v, unit) {
+    return isNum(v) ? fmt(v, unit) + unit : '–';
+  }
+
+  function fleetRow(i) {
+    var w = i.window;
+    var l = i.latest;
+    var tags = [];
+    if (i.self) tags.push(el('span', { class: 'pill pill-info', text: 'this one' }));
+    if (i.stale) tags.push(el('span', { class: 'pill pill-warning', text: 'stale' }));
+    return el('tr', { 'data-instance': i.instanceId, class: i.stale ? 'stale' : null }, [
+      el('th', { scope: 'row', class: 'text' }, [el('code', { text: i.instanceId })].concat(tags)),
+      el('td', { class: 'text' }, [
+        l ? el('time', { datetime: l.timestamp, text: clock(Date.parse(l.timestamp)) }) : '–',
+        isNum(i.ageSeconds) ? el('span', { class: 'meta block', text: duration(i.ageSeconds) + ' ago' }) : null,
+      ]),
+      el('td', { 'data-col': 'rps', text: l ? fmt(l.requestsPerSecond, '') : '–' }),
+      el('td', { 'data-col': 'requests', text: fmt(w.requests, '') }),
+      el('td', { 'data-col': 'errors', text: fmt(w.errors, '') + (w.errors ? ' (' + fleetFmt(w.errorRatePercent, '%') + ')' : '') }),
+      el('td', { 'data-col': 'p50', text: fleetFmt(w.p50Ms, ' ms') }),
+      el('td', { 'data-col': 'p95', text: fleetFmt(w.p95Ms, ' ms') }),
+      el('td', { 'data-col': 'p99', text: fleetFmt(w.p99Ms, ' ms') }),
+      el('td', { 'data-col': 'cpu', text: l ? fleetFmt(l.cpuPercent, '%') : '–' }),
+      el('td', { 'data-col': 'rss', text: l ? fleetFmt(l.rssMb, ' MB') : '–' }),
+      el('td', { 'data-col': 'alerts' }, [i.firingAlerts ? el('span', { class: 'pill pill-critical', text: fmt(i.firingAlerts, '') }) : '0']),
+    ]);
+  }
+
+  function renderFleet(res) {
+    fleetParts();
+    var section = $('fleet-section');
+    if (!section) return;
+    var fleet = res.ok ? res.body : null;
+    var many = !!fleet && fleet.instances.length > 1;
+    section.hidden = !many;
+    $('fleet-pick').hidden = !many;
+    var ids = fleet
+      ? fleet.instances.map(function (i) {
+          return i.instanceId;
+        })
+      : [];
+    if (state.instance && ids.indexOf(state.instance) < 0) {
+      // The instance charted left the window: back to this one.
+      state.instance = '';
+      if (many) refresh();
+    }
+    if (!many) return;
+    var select = clear($('fleet-instance'));
+    fleet.instances.forEach(function (i) {
+      select.append(el('option', { value: i.self ? '' : i.instanceId, text: i.instanceId + (i.self ? ' (this one)' : i.stale ? ' (stale)' : '') }));
+    });
+    select.value = state.instance || '';
+
+    var t = fleet.window;
+    var now = fleet.current;
+    var span = 'last ' + plural(fleet.hours, 'hour') + ' · to ' + clock(Date.parse(fleet.to));
+    $('fleet-summary').textContent =
+      'Now: ' +
+      plural(now.instances, 'live instance') +
+      ', ' +
+      fleetFmt(now.requestsPerSecond, ' req/s') +
+      ', p95 ' +
+      fleetFmt(now.p95Ms, ' ms') +
+      ' · ' +
+      span +
+      ': ' +
+      plural(t.requests, 'request') +
+      ', ' +
+      plural(t.errors, 'error') +
+      ' (' +
+      fleetFmt(t.errorRatePercent, '%') +
+      '). Percentiles merged from every instance’s histogram; stale after ' +
+      duration(fleet.staleAfterSeconds) +
+      ' without a snapshot.';
+
+    var head = el('tr', null, [
+      el('th', { scope: 'col', class: 'text', text: 'Instance' }),
+      el('th', { scope: 'col', class: 'text', text: 'Latest snapshot' }),
+      el('th', { scope: 'col', text: 'Req/s' }),
+      el('th', { scope: 'col', text: 'Requests' }),
+      el('th', { scope: 'col', text: 'Errors' }),
+      el('th', { scope: 'col', text: 'p50' }),
+      el('th', { scope: 'col', text: 'p95' }),
+      el('th', { scope: 'col', text: 'p99' }),
+      el('th', { scope: 'col', text: 'CPU' }),
+      el('th', { scope: 'col', text: 'RSS' }),
+      el('th', { scope: 'col', text: 'Alerts' }),
+    ]);
+    var total = el('tr', { 'data-instance': '' }, [
+      el('th', { scope: 'row', class: 'text', text: 'Fleet' }),
+      el('td', { class: 'text', text: span }),
+      el('td', { 'data-col': 'rps', text: fmt(t.requestsPerSecond, '') }),
+      el('td', { 'data-col': 'requests', text: fmt(t.requests, '') }),
+      el('td', { 'data-col': 'errors', text: fmt(t.errors, '') + (t.errors ? ' (' + fleetFmt(t.errorRatePercent, '%') + ')' : '') }),
+      el('td', { 'data-col': 'p50', text: fleetFmt(t.p50Ms, ' ms') }),
+      el('td', { 'data-col': 'p95', text: fleetFmt(t.p95Ms, ' ms') }),
+      el('td', { 'data-col': 'p99', text: fleetFmt(t.p99Ms, ' ms') }),
+      el('td', { text: '' }),
+      el('td', { text: '' }),
+      el('td', { 'data-col': 'alerts', text: fmt(fleet.alerts.firing, '') }),
+    ]);
+    clear($('fleet')).append(
+      el('div', { class: 'table-wrap flat' }, [
+        el('table', { class: 'grid-table' }, [
+          el('caption', { class: 'sr-only', text: 'Instances sharing the history store, with their totals over the ' + span }),
+          el('thead', null, [head]),
+          el('tbody', null, fleet.instances.map(fleetRow)),
+          el('tfoot', null, [total]),
+        ]),
+      ]),
+    );
+
+    var alertsBox = clear($('fleet-alerts'));
+    if (!fleet.alerts.open.length) return;
+    alertsBox.append(
+      el('p', { class: 'meta', text: plural(fleet.alerts.firing, 'alert') + ' firing across the fleet' }),
+      el(
+        'ul',
+        { class: 'items' },
+        fleet.alerts.open.slice(0, 20).map(function (a) {
+          return el('li', { class: 'item sev-' + a.severity + ' firing', 'data-alert': a.id, 'data-instance': a.instanceId }, [
+            el('div', { class: 'item-head' }, [el('span', { class: 'badge', text: a.severity }), el('code', { text: a.instanceId })]),
+            el('p', { text: a.message }),
+          ]);
+        }),
+      ),
+    );
+  }
+
   // ---------- refresh cycle ----------
   function refreshMs() {
     var ms = state.config && state.config.refreshIntervalMs;
@@ -1726,7 +1921,8 @@
     history: [
       'get metrics/history',
       function () {
-        return 'metrics/history?hours=' + state.hours;
+        // One instance of the fleet when the Fleet selector names one (fleet above), else this one.
+        return 'metrics/history?hours=' + state.hours + (state.instance ? '&instance=' + encodeURIComponent(state.instance) : '');
       },
     ],
     alerts: ['get alerts', 'alerts?hours=24'],
@@ -1736,6 +1932,7 @@
     routes: ['get routes', 'routes'],
     optimizations: ['get optimizations', 'optimizations'],
     jobs: ['get jobs/status', 'jobs/status'],
+    fleet: ['get fleet', 'fleet?hours=1'],
   };
   var NAMES = Object.keys(ENDPOINTS);
 
@@ -1800,6 +1997,7 @@
     routes: renderRoutes,
     optimizations: renderOptimizations,
     jobs: renderJobs,
+    fleet: renderFleet,
     // GET dashboard: the cards' levels and the recommendations (the advisor runs once per refresh).
     dashboard: function (res) {
       renderCards({ dashboard: res.ok ? res.body : null });
