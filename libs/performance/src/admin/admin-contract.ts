@@ -373,6 +373,33 @@ export const ADMIN_CONTRACT = {
   }),
   'post cache/clear': z.object({ cleared: z.string(), removed: nullableNum, queryCaches: z.array(z.string()) }),
   'get optimizations': z.object({ total: num, optimizations: z.array(optimization) }),
+  'get load-test/status': z.object({
+    latestSweep: z
+      .object({
+        id: z.string(),
+        status: z.enum(['running', 'passed', 'failed', 'aborted']),
+        startedAt: iso,
+        sweep: z
+          .object({
+            levels: z.array(
+              z.object({
+                connections: num,
+                requestsPerSecond: num,
+                latencyMs: z.object({ p50: num, p95: num, p99: num }),
+                failedRequests: num,
+                meetsKpis: z.boolean(),
+                failedKpis: z.array(z.string()),
+              }),
+            ),
+            maxLevelMeetingKpis: nullableNum.describe('The highest level at which it and every lower level met the KPIs'),
+            knee: z.object({ connections: num, p95Ms: num, baselineP95Ms: num }).nullable(),
+          })
+          .optional()
+          .describe('Absent until the first level ended'),
+      })
+      .nullable()
+      .describe('The newest `load --sweep`, running or finished'),
+  }),
   'get slos': z.object({
     generatedAt: iso,
     slos: z.array(

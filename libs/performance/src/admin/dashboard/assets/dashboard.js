@@ -64,6 +64,22 @@
   // fields before any code of the page sees them.
   var READS = {
     'get dashboard/config': ['refreshIntervalMs'],
+    'get load-test/status': [
+      'latestSweep.status',
+      'latestSweep.startedAt',
+      'latestSweep.sweep.levels[].connections',
+      'latestSweep.sweep.levels[].requestsPerSecond',
+      'latestSweep.sweep.levels[].latencyMs.p50',
+      'latestSweep.sweep.levels[].latencyMs.p95',
+      'latestSweep.sweep.levels[].latencyMs.p99',
+      'latestSweep.sweep.levels[].failedRequests',
+      'latestSweep.sweep.levels[].meetsKpis',
+      'latestSweep.sweep.levels[].failedKpis[]',
+      'latestSweep.sweep.maxLevelMeetingKpis',
+      'latestSweep.sweep.knee.connections',
+      'latestSweep.sweep.knee.p95Ms',
+      'latestSweep.sweep.knee.baselineP95Ms',
+    ],
     'get dashboard': [
       'window.seconds',
       'window.to',
@@ -1316,6 +1332,58 @@
     );
   }
 
+  // The newest load sweep (nestjs-performance load --sweep): each level, the highest meeting the KPIs, the knee.
+  function renderSweep(res) {
+    var box = $('sweep');
+    if (!res.ok) return unavailable(box, res);
+    var run = res.body.latestSweep;
+    var sweep = run && run.sweep;
+    if (!sweep)
+      return empty(box, run ? 'A sweep is starting; its first level is still running.' : 'No sweep yet: run nestjs-performance load --sweep 1,5,10,25,50,100.');
+    var knee = sweep.knee;
+    var head = el('tr', null, [
+      el('th', { scope: 'col', text: 'Users' }),
+      el('th', { scope: 'col', text: 'req/s' }),
+      el('th', { scope: 'col', text: 'p50 ms' }),
+      el('th', { scope: 'col', text: 'p95 ms' }),
+      el('th', { scope: 'col', text: 'p99 ms' }),
+      el('th', { scope: 'col', text: 'Errors' }),
+      el('th', { scope: 'col', class: 'text', text: 'KPIs' }),
+    ]);
+    var body = el(
+      'tbody',
+      null,
+      sweep.levels.map(function (l) {
+        return el('tr', { 'data-users': String(l.connections) }, [
+          el('th', { scope: 'row', text: fmt(l.connections, '') }),
+          el('td', { 'data-col': 'rps', text: fmt(l.requestsPerSecond, '') }),
+          el('td', { 'data-col': 'p50', text: fmt(l.latencyMs.p50, 'ms') }),
+          el('td', { 'data-col': 'p95', text: fmt(l.latencyMs.p95, 'ms') }),
+          el('td', { 'data-col': 'p99', text: fmt(l.latencyMs.p99, 'ms') }),
+          el('td', { 'data-col': 'errors', text: fmt(l.failedRequests, '') }),
+          el('td', { class: 'text' }, [
+            el('span', { class: 'pill pill-' + (l.meetsKpis ? 'good' : 'critical'), text: l.meetsKpis ? 'pass' : 'fail: ' + l.failedKpis.join(', ') }),
+          ]),
+        ]);
+      }),
+    );
+    var summary =
+      (run.status === 'running' ? 'Running since ' : 'Started ') +
+      when(run.startedAt) +
+      ' · meets the KPIs up to ' +
+      (sweep.maxLevelMeetingKpis === null ? 'no level' : fmt(sweep.maxLevelMeetingKpis, '') + ' users') +
+      ' · ' +
+      (knee
+        ? 'knee at ' + fmt(knee.connections, '') + ' users (p95 ' + fmt(knee.p95Ms, 'ms') + ' ms against ' + fmt(knee.baselineP95Ms, 'ms') + ' ms)'
+        : 'no knee within its levels');
+    clear(box).append(
+      el('p', { class: 'meta', 'data-sweep-summary': '', text: summary }),
+      el('div', { class: 'table-wrap flat' }, [
+        el('table', { class: 'grid-table' }, [el('caption', { class: 'sr-only', text: 'Levels of the newest load sweep' }), el('thead', null, [head]), body]),
+      ]),
+    );
+  }
+
   // Health checks: each indicator with its status and its details.
   var CHECK_LEVEL = { up: 'good', degraded: 'warning', down: 'critical' };
   function detailText(v) {
@@ -1932,6 +2000,7 @@
     routes: ['get routes', 'routes'],
     optimizations: ['get optimizations', 'optimizations'],
     jobs: ['get jobs/status', 'jobs/status'],
+    sweep: ['get load-test/status', 'load-test/status'],
     fleet: ['get fleet', 'fleet?hours=1'],
   };
   var NAMES = Object.keys(ENDPOINTS);
@@ -1997,6 +2066,7 @@
     routes: renderRoutes,
     optimizations: renderOptimizations,
     jobs: renderJobs,
+    sweep: renderSweep,
     fleet: renderFleet,
     // GET dashboard: the cards' levels and the recommendations (the advisor runs once per refresh).
     dashboard: function (res) {
