@@ -106,7 +106,7 @@ export function compareReports(previous: PerformanceReport, current: Performance
     if (failures > 0 || field(job, 'status') !== field(before, 'status')) {
       add(
         'jobs',
-        `${str(field(job, 'name'))}: ${runs >= 0 ? `${runs} runs, ${failures} failed since` : 'restarted since'}; last run ${str(field(before, 'status'))} -> ${str(field(job, 'status'))}`,
+        `${str(field(job, 'name'))}: ${runs >= 0 ? `${runs} run${runs === 1 ? '' : 's'}, ${failures} failed since` : 'restarted since'}; last run ${str(field(before, 'status'))} -> ${str(field(job, 'status'))}`,
       );
     }
   }
