@@ -176,6 +176,7 @@ export class FleetMonitor {
   private readonly logger = new Logger('nestjs-performance:fleet');
   /** The window totals last computed, per `hours` (1 to 24 entries). */
   private readonly windows = new Map<number, WindowTotals>();
+  private failing = false;
 
   constructor(
     @Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions,
@@ -194,12 +195,18 @@ export class FleetMonitor {
     return [...new Set((await this.read(this.latest(0))).map((s) => s.instanceId))].sort();
   }
 
-  /** What the store answers; its failure is logged and becomes a {@link FleetStoreError}. */
+  /**
+   * What the store answers; its failure becomes a {@link FleetStoreError} and
+   * is logged once until the store answers again (a dashboard polls every few seconds).
+   */
   private async read<T>(answer: Promise<T>): Promise<T> {
     try {
-      return await answer;
+      const value = await answer;
+      this.failing = false;
+      return value;
     } catch (error) {
-      this.logger.warn(`the fleet view could not read the history store: ${(error as Error).message}`);
+      if (!this.failing) this.logger.warn(`the fleet view could not read the history store: ${(error as Error).message}`);
+      this.failing = true;
       throw new FleetStoreError();
     }
   }
