@@ -1871,16 +1871,24 @@
           return i.instanceId;
         })
       : [];
-    if (state.instance && ids.indexOf(state.instance) < 0) {
+    if (fleet && state.instance && ids.indexOf(state.instance) < 0) {
       // The instance charted left the window: back to this one.
       state.instance = '';
       if (many) refresh();
     }
     if (!many) return;
-    var select = clear($('fleet-instance'));
-    fleet.instances.forEach(function (i) {
-      select.append(el('option', { value: i.self ? '' : i.instanceId, text: i.instanceId + (i.self ? ' (this one)' : i.stale ? ' (stale)' : '') }));
+    // The options are rebuilt only when they change, so a list open in the browser stays open between refreshes.
+    var select = $('fleet-instance');
+    var labels = fleet.instances.map(function (i) {
+      return i.instanceId + (i.self ? ' (this one)' : i.stale ? ' (stale)' : '');
     });
+    if (select.getAttribute('data-options') !== labels.join('\n')) {
+      clear(select);
+      fleet.instances.forEach(function (i, n) {
+        select.append(el('option', { value: i.self ? '' : i.instanceId, text: labels[n] }));
+      });
+      select.setAttribute('data-options', labels.join('\n'));
+    }
     select.value = state.instance || '';
 
     var t = fleet.window;
