@@ -148,6 +148,7 @@ export class DashboardPage {
 <section aria-labelledby="h-alerts"><h2 id="h-alerts">Alerts</h2><div id="alerts"></div></section>
 <section aria-labelledby="h-health"><h2 id="h-health">Health checks</h2><div id="health"></div></section>
 <section aria-labelledby="h-jobs"><h2 id="h-jobs">Jobs</h2><div id="jobs"></div></section>
+<section aria-labelledby="h-slos"><h2 id="h-slos">SLOs</h2><div id="slos"></div></section>
 <section aria-labelledby="h-sweep"><h2 id="h-sweep">Load sweep</h2><div id="sweep"></div></section>
 <section aria-labelledby="h-cache"><h2 id="h-cache">Cache namespaces</h2><div id="cache"></div></section>
 </div>

@@ -172,6 +172,19 @@
     ],
     'get requests/{id}': ['statements[].statement', 'statements[].durationMs', 'statements[].success', 'statementsNotKept'],
     'get health-overview': ['score', 'status', 'timestamp', 'checks.details{}'],
+    'get slos': [
+      'slos[].name',
+      'slos[].windowDays',
+      'slos[].objectives[].objective',
+      'slos[].objectives[].targetPercent',
+      'slos[].objectives[].thresholdMs',
+      'slos[].objectives[].sliPercent',
+      'slos[].objectives[].errorBudget.remainingPercent',
+      'slos[].objectives[].burnRates.5m',
+      'slos[].objectives[].burnRates.30m',
+      'slos[].objectives[].burnRates.1h',
+      'slos[].objectives[].burnRates.6h',
+    ],
     'get jobs/status': [
       'jobs[].name',
       'jobs[].status',
@@ -1384,6 +1397,63 @@
     );
   }
 
+  // SLOs: per objective the SLI, the error budget left and the burn rates (fast burn: 1h and 5m above 14.4).
+  function sloState(o) {
+    var b = o.burnRates || {};
+    if (!isNum(o.errorBudget.remainingPercent)) return ['none', 'no data'];
+    if (b['1h'] > 14.4 && b['5m'] > 14.4) return ['critical', 'fast burn'];
+    if (b['6h'] > 6 && b['30m'] > 6) return ['warning', 'slow burn'];
+    if (o.errorBudget.remainingPercent < 0) return ['critical', 'budget spent'];
+    return ['good', 'ok'];
+  }
+  function sloNum(v, digits, suffix) {
+    return isNum(v) ? v.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: 0 }) + suffix : '–';
+  }
+  function renderSlos(res) {
+    var box = $('slos');
+    if (res.status === 404) return empty(box, 'No SLO declared (the slos option of the module).');
+    if (!res.ok) return unavailable(box, res);
+    var rows = [];
+    res.body.slos.forEach(function (s) {
+      s.objectives.forEach(function (o) {
+        rows.push({ slo: s, o: o });
+      });
+    });
+    if (!rows.length) return empty(box, 'No SLO declared (the slos option of the module).');
+    var head = el('tr', null, [
+      el('th', { scope: 'col', class: 'text', text: 'SLO' }),
+      el('th', { scope: 'col', class: 'text', text: 'Objective' }),
+      el('th', { scope: 'col', text: 'SLI' }),
+      el('th', { scope: 'col', text: 'Budget left' }),
+      el('th', { scope: 'col', text: 'Burn 1h' }),
+      el('th', { scope: 'col', text: 'Burn 6h' }),
+      el('th', { scope: 'col', class: 'text', text: 'State' }),
+    ]);
+    var body = el(
+      'tbody',
+      null,
+      rows.map(function (r) {
+        var o = r.o;
+        var state = sloState(o);
+        var objective = o.objective === 'latency' ? o.targetPercent + ' % within ' + o.thresholdMs + ' ms' : o.targetPercent + ' % without 5xx';
+        return el('tr', { 'data-slo': r.slo.name, 'data-objective': o.objective }, [
+          el('th', { scope: 'row', class: 'text' }, [el('code', { text: r.slo.name }), el('span', { class: 'meta block', text: r.slo.windowDays + ' days' })]),
+          el('td', { class: 'text', text: objective }),
+          el('td', { 'data-col': 'sli', text: sloNum(o.sliPercent, 3, ' %') }),
+          el('td', { 'data-col': 'budget', text: sloNum(o.errorBudget.remainingPercent, 1, ' %') }),
+          el('td', { 'data-col': 'burn-1h', text: sloNum(o.burnRates['1h'], 2, '×') }),
+          el('td', { 'data-col': 'burn-6h', text: sloNum(o.burnRates['6h'], 2, '×') }),
+          el('td', { class: 'text' }, [el('span', { class: 'pill pill-' + state[0], text: state[1] })]),
+        ]);
+      }),
+    );
+    clear(box).append(
+      el('div', { class: 'table-wrap flat' }, [
+        el('table', { class: 'grid-table' }, [el('caption', { class: 'sr-only', text: 'Service level objectives' }), el('thead', null, [head]), body]),
+      ]),
+    );
+  }
+
   // Health checks: each indicator with its status and its details.
   var CHECK_LEVEL = { up: 'good', degraded: 'warning', down: 'critical' };
   function detailText(v) {
@@ -2008,6 +2078,7 @@
     routes: ['get routes', 'routes'],
     optimizations: ['get optimizations', 'optimizations'],
     jobs: ['get jobs/status', 'jobs/status'],
+    slos: ['get slos', 'slos'],
     sweep: ['get load-test/status', 'load-test/status'],
     fleet: ['get fleet', 'fleet?hours=1'],
   };
@@ -2074,6 +2145,7 @@
     routes: renderRoutes,
     optimizations: renderOptimizations,
     jobs: renderJobs,
+    slos: renderSlos,
     sweep: renderSweep,
     fleet: renderFleet,
     // GET dashboard: the cards' levels and the recommendations (the advisor runs once per refresh).
