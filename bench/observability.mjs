@@ -1,5 +1,5 @@
 // Metrics and tracing: GET /api/v1/hello on Express, interleaved rounds, each variant
-// paired with a bare run right before it (DESIGN.md: rounds swing 20-40%).
+// paired with a bare run right before it (rounds on this kind of machine swing 20-40%).
 //   bare | module metrics+tracing, no SDK | module with an SDK registered, no exporter |
 //   @willsoto/nestjs-prometheus + duration interceptor | OTel HTTP+Express auto-instrumentation
 // Needs `npm run build` first. Usage: node bench/observability.mjs [--rounds 6] [--duration 8]
