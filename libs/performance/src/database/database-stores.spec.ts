@@ -72,7 +72,10 @@ describe('QueryStats', () => {
         totalMs: 210,
         meanMs: 10.5,
         maxMs: 20,
-        p95Ms: 19,
+        // p95 from the HDR histogram of every call (µs, 2 significant digits): the
+        // 95th percentile of 1..20 ms is the 19th call, 19 ms = 19,000 µs, whose bucket
+        // is [18,944, 19,071] µs; a percentile reads the top of its bucket: 19.071 ms.
+        p95Ms: 19.07,
         rows: 40,
         firstSeen: new Date(1000).toISOString(),
         lastSeen: new Date(20_000).toISOString(),
@@ -80,6 +83,28 @@ describe('QueryStats', () => {
         n1Requests: 0,
       },
     ]);
+    // Within the histogram's precision of the exact nearest-rank p95 (19 ms), never below it.
+    const [{ p95Ms }] = stats.list();
+    expect(p95Ms).toBeGreaterThanOrEqual(19);
+    expect(p95Ms).toBeLessThanOrEqual(19 * (1 + 1 / 128));
+  });
+
+  it('holds p95 at the longest call when the top of its histogram bucket is above it', () => {
+    const stats = new QueryStats(resolvePerformanceOptions({}));
+    // 20 ms = 20,000 µs falls in the bucket [19,968, 20,095] µs: read raw, p95 would be 20.1 ms.
+    for (let i = 1; i <= 20; i++) stats.record(fp.of(`SELECT * FROM t WHERE id = ${i}`), 20, true, 1, '/t', example, i * 1000);
+    expect(stats.list()[0]).toMatchObject({ calls: 20, meanMs: 20, maxMs: 20, p95Ms: 20 });
+  });
+
+  it('counts every call in p95, not a sample: one slow call in twenty is not the p95, two are', () => {
+    const stats = new QueryStats(resolvePerformanceOptions({}));
+    for (let i = 1; i <= 19; i++) stats.record(fp.of('SELECT 1'), 1, true, 1, '/t', example, i * 1000);
+    stats.record(fp.of('SELECT 1'), 500, true, 1, '/t', example, 20_000);
+    // 19 calls of 1 ms and one of 500 ms: the 19th call is the p95 (bucket top 1,003 µs: 1 ms at 2 decimals).
+    expect(stats.list()[0]).toMatchObject({ calls: 20, maxMs: 500, p95Ms: 1 });
+    stats.record(fp.of('SELECT 1'), 500, true, 1, '/t', example, 21_000);
+    // 21 calls: rank ceil(0.95 * 21) = 20 is a 500 ms call (500,000 µs, bucket top 501,759 µs, held at the max).
+    expect(stats.list()[0]).toMatchObject({ calls: 21, maxMs: 500, p95Ms: 500 });
   });
 });
 
