@@ -39,14 +39,23 @@ describe.each(ADAPTERS)('monitor on the sample app (%s)', (adapter) => {
   });
 
   it('metrics/current reports exactly the requests since the last snapshot, with percentiles and DB figures', async () => {
-    await sampler.collect();
+    const before = await sampler.collect();
     await hit(`${sample.api}/hello`, 30);
     await hit(`${sample.api}/documents/1`, 10);
     await hit(`${sample.api}/no-such-route`, 2);
     const taken = await sampler.collect();
     const { status, body } = await getJson(`${admin}/metrics/current`, sample.admin);
     expect(status).toBe(200);
-    expect(body).toEqual({ fresh: false, snapshot: taken });
+    // The snapshot, the time of its data and the window its rates and percentiles cover: the interval up to it.
+    const to = Date.parse(taken.timestamp);
+    expect(body).toEqual({
+      fresh: false,
+      snapshot: taken,
+      dataAt: taken.timestamp,
+      window: { seconds: taken.intervalSeconds, from: new Date(to - taken.intervalSeconds * 1000).toISOString(), to: taken.timestamp },
+    });
+    // The window starts at the previous snapshot (its interval is timed apart from the wall clock: within a second).
+    expect(Math.abs(Date.parse(body.window.from) - Date.parse(before.timestamp))).toBeLessThan(1000);
     expect(taken).toMatchObject({ requests: 42, errors: 0, errorRatePercent: 0, dbQueries: 10, dbQueriesPerRequest: 0.24 });
     expect(taken.p50Ms).toBeGreaterThan(0);
     expect(taken.p95Ms!).toBeGreaterThanOrEqual(taken.p50Ms!);
