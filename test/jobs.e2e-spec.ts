@@ -104,18 +104,33 @@ describe.each(ADAPTERS)('background jobs on the sample app (%s)', (adapter) => {
       {
         rule: 'job-failure-rate',
         job: 'search-index-sync',
-        severity: 'warning',
-        message: 'job "search-index-sync" failed 1 of its last 3 runs (33.33%, warning at 20%)',
+        // Past thresholds.jobFailureRatePercent.critical (5 % by default; a warning above its good level, 1 %).
+        severity: 'critical',
+        message: 'job "search-index-sync" failed 1 of its last 3 runs (33.33%, critical above 5%)',
         value: 33.33,
-        threshold: 20,
+        threshold: 5,
       },
     ]);
-    // The same condition goes through the module's alert lifecycle, beside the metric rules.
+    // The same condition goes through the module's alert lifecycle, beside the metric rules: a job rule
+    // fires at the first snapshot that sees it (no alerts.forSeconds hold), once, not flapping.
     await sample.app.get(MetricsSampler).collect();
     const { body: listed } = await getJson<{ alerts: PerformanceAlert[] }>(`${sample.api}/performance/alerts?hours=1`, sample.admin);
-    expect(listed.alerts.filter((a) => a.metric === 'job-failure-rate')).toMatchObject([
-      { job: 'search-index-sync', severity: 'warning', status: 'firing', value: 33.33, threshold: 20 },
+    const fired = listed.alerts.filter((a) => a.metric === 'job-failure-rate');
+    expect(fired).toMatchObject([
+      {
+        job: 'search-index-sync',
+        severity: 'critical',
+        status: 'firing',
+        message: 'job "search-index-sync" failed 1 of its last 3 runs (33.33%, critical above 5%)',
+        value: 33.33,
+        threshold: 5,
+        resolvedAt: null,
+        count: 1,
+        flapping: false,
+        transitions: 0,
+      },
     ]);
+    expect(fired[0]!.firedAt).toBe(fired[0]!.firstSeen);
   });
 
   it('exports job metrics to /metrics', async () => {
@@ -125,7 +140,7 @@ describe.each(ADAPTERS)('background jobs on the sample app (%s)', (adapter) => {
     expect(text).toContain('job_retries_total{job="search-index-sync"} 2');
     expect(text).toContain('job_runs_total{job="analytics-refresh",status="success"} 1');
     expect(text).toMatch(/job_duration_seconds\{job="analytics-refresh",stat="p95"\} \d/);
-    expect(text).toContain('job_alerts_firing{job="search-index-sync",rule="job-failure-rate",severity="warning"} 1');
+    expect(text).toContain('job_alerts_firing{job="search-index-sync",rule="job-failure-rate",severity="critical"} 1');
     expect(text).toContain('job_overdue{job="analytics-refresh"} 0');
   });
 
