@@ -6,6 +6,10 @@ import type { LoggerService } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.service';
 import type { QueryPerformanceBody } from '../libs/performance/src/admin/database.controller';
+import type { RoutesBody } from '../libs/performance/src/admin/live.controller';
+import { MAX_LOG_HOURS } from '../libs/performance/src/logging/log-counts.service';
+import type { FleetView } from '../libs/performance/src/monitor/fleet';
+import type { SlowRequestDetail } from '../libs/performance/src/monitor/request-stats.service';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TEST_DATABASES } from './fixtures/database-services';
@@ -46,7 +50,12 @@ const WIDEST: Readonly<Record<string, string>> = {
   'metrics/history': 'hours=24',
   alerts: 'hours=24',
   capacity: 'days=30',
+  fleet: 'hours=24',
+  'logs/counts': `hours=${MAX_LOG_HOURS}`,
 };
+
+/** Admin GET routes the sample must answer with a 200 (not a 404 of a feature left off), so their answers are really read. */
+const MUST_ANSWER = ['fleet', 'slos', 'baselines', 'logs/counts', 'routes'];
 
 /** A LoggerService that keeps every line (with its context, stack and parameters) as text. */
 class RecordingLogger implements LoggerService {
@@ -89,6 +98,8 @@ interface Collected {
   readonly outputs: Map<string, string>;
   /** Admin GET routes that answered, and how. */
   readonly statuses: Record<string, number>;
+  /** The slow requests of the searches read through `requests/:id`. */
+  readonly searchRequests: SlowRequestDetail[];
 }
 
 async function readBody(res: Response): Promise<string> {
@@ -158,6 +169,13 @@ async function exercise(sample: RunningSample, logger: RecordingLogger, db: stri
   const searchStatements = perf.statements.filter((s) => s.routes.includes('/api/v1/documents/search'));
   expect(searchStatements.length, `${db}: the searches were counted`).toBeGreaterThan(0);
   const jobs = (await (await call('/performance/jobs/status', { headers: sample.admin })).json()) as { jobs?: { name: string }[] };
+  // Every slow request kept, of every route; the searches' ones ran the statements carrying the markers.
+  const routeTable = (await (await call('/performance/routes', { headers: sample.admin })).json()) as RoutesBody;
+  const slowIds = routeTable.routes.flatMap((r) => r.slowest.map((s) => s.requestId));
+  const searchIds = routeTable.routes.filter((r) => r.route === '/api/v1/documents/search').flatMap((r) => r.slowest.map((s) => s.requestId));
+  expect(searchIds.length, `${db}: the searches are among their route's slowest requests`).toBeGreaterThan(0);
+  const fleet = (await (await call('/performance/fleet?hours=24', { headers: sample.admin })).json()) as FleetView;
+  expect(fleet.instances.length, `${db}: the fleet lists this instance`).toBeGreaterThan(0);
 
   for (const route of adminGetRoutes()) {
     if (route === 'query-plan') {
@@ -165,6 +183,11 @@ async function exercise(sample: RunningSample, logger: RecordingLogger, db: stri
       for (const s of perf.statements) await admin(route, `fingerprint=${s.fingerprint}`);
     } else if (route.includes(':name')) {
       for (const job of jobs.jobs ?? []) await admin(route.replace(':name', encodeURIComponent(job.name)));
+    } else if (route === 'requests/:id') {
+      for (const id of slowIds) await admin(route.replace(':id', encodeURIComponent(id)));
+    } else if (route === 'metrics/history') {
+      await admin(route, WIDEST[route]!);
+      for (const instance of fleet.instances) await admin(route, `${WIDEST[route]!}&instance=${encodeURIComponent(instance.instanceId)}`);
     } else if (route === 'dashboard') {
       await admin(route, '', { accept: 'application/json' });
       await admin(route, '', { accept: 'text/html' });
@@ -184,14 +207,22 @@ async function exercise(sample: RunningSample, logger: RecordingLogger, db: stri
     outputs.set(`table ${table}`, JSON.stringify(await dataSource.query(`SELECT * FROM ${table}`)));
   }
 
-  // The CLI: the full report, and the database advice it prints as tables.
-  for (const args of [['report'], ['optimize-db'], ['recommendations']]) {
+  // The searches' slow requests with the statements they ran (fingerprinted, so without the markers).
+  const searchRequests: SlowRequestDetail[] = [];
+  for (const id of searchIds) {
+    const res = await call(`/performance/requests/${encodeURIComponent(id)}`, { headers: sample.admin });
+    expect(res.status, `${db}: requests/${id}`).toBe(200);
+    searchRequests.push((await res.json()) as SlowRequestDetail);
+  }
+
+  // The CLI: the full report (JSON and Markdown), the daily check, and the database advice it prints as tables.
+  for (const args of [['report'], ['report', '--format', 'markdown'], ['check'], ['optimize-db'], ['recommendations']]) {
     const run = await runCli(['--url', sample.api, '--token', SAMPLE_ADMIN_TOKEN, ...args]);
     expect(run.code, `${args.join(' ')}: ${run.stderr}`).not.toBe(null);
     outputs.set(`cli ${args.join(' ')} (exit ${run.code})`, `${run.stdout}\n${run.stderr}`);
   }
   outputs.set('logs', logger.lines.join('\n'));
-  return { outputs, statuses };
+  return { outputs, statuses, searchRequests };
 }
 
 function leaks(collected: Collected): { where: string; excerpt: string }[] {
@@ -271,6 +302,25 @@ function suite({ db, adapter }: Run): void {
       expect(Object.keys(collected.statuses).length).toBeGreaterThan(20);
       const failed = Object.entries(collected.statuses).filter(([, status]) => status >= 500);
       expect(failed).toEqual([]);
+      for (const route of MUST_ANSWER) {
+        const answered = Object.entries(collected.statuses).filter(([r]) => r === route || r.startsWith(`${route}?`));
+        expect(answered.length, `${route} was read`).toBeGreaterThan(0);
+        expect(
+          answered.filter(([, status]) => status !== 200),
+          `${route} answered`,
+        ).toEqual([]);
+      }
+      const requests = Object.entries(collected.statuses).filter(([r]) => r.startsWith('requests/'));
+      expect(requests.length, 'slow requests were read').toBeGreaterThan(0);
+      expect(requests.filter(([, status]) => status !== 200)).toEqual([]);
+      const histories = Object.keys(collected.statuses).filter((r) => r.startsWith('metrics/history?') && r.includes('instance='));
+      expect(histories.length, 'metrics/history of an instance was read').toBeGreaterThan(0);
+    });
+
+    it("lists the searches' statements in their slow requests, as fingerprints", () => {
+      const statements = collected.searchRequests.flatMap((r) => r.statements);
+      expect(statements.length).toBeGreaterThan(0);
+      expect(statements.some((s) => /category/i.test(s.statement))).toBe(true);
     });
 
     if (!logParameters) {
