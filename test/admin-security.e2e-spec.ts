@@ -451,7 +451,7 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard Clear 
 
     await page.locator('[data-clear="alpha"]').click();
     await page.locator('[data-confirm-clear="alpha"]').click();
-    await expect.poll(() => page.locator('[data-namespace="alpha"] .meta[aria-live]').textContent()).toBe('Cleared 1 entries.');
+    await expect.poll(() => page.locator('[data-namespace="alpha"] .meta[aria-live]').textContent()).toBe('Cleared 1 entry.');
     await page.close();
   });
 });

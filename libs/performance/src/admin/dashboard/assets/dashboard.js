@@ -409,10 +409,13 @@
     );
   }
   // The reason an error answer gives (its message), else its status.
-  function reason(res) {
+  // What did not happen, the HTTP status of a refusal (a 503 of a dependency reads apart from a 400 or a 500
+  // at a glance) and the server's reason: 'Not cleared (HTTP 503): the query result cache … was not cleared (…).'
+  function failed(what, res) {
     var m = res.body && res.body.message;
     if (Array.isArray(m)) m = m.join('; ');
-    return typeof m === 'string' && m ? m : res.status ? 'HTTP ' + res.status : 'no answer';
+    var why = typeof m === 'string' && m ? m.replace(/\.$/, '') : res.status ? '' : 'no answer';
+    return what + (!res.ok && res.status ? ' (HTTP ' + res.status + ')' : '') + (why ? ': ' + why : '') + '.';
   }
 
   // ---------- notices ----------
@@ -432,7 +435,7 @@
     clear(container).append(
       el('p', {
         class: 'quiet',
-        text: res.status === 404 ? 'Not available on this app.' : 'Could not load: ' + reason(res) + '.',
+        text: res.status === 404 ? 'Not available on this app.' : failed('Could not load', res),
       }),
     );
   }
@@ -1034,7 +1037,7 @@
   function requestStatements(id) {
     var got = routesView.requests[id];
     if (!got) return el('p', { class: 'quiet', role: 'status', text: 'Loading its statements…' });
-    if (!got.ok) return el('p', { class: 'quiet', role: 'status', text: 'Statements not available: ' + reason(got) + '.' });
+    if (!got.ok) return el('p', { class: 'quiet', role: 'status', text: failed('Statements not available', got) });
     var b = got.body;
     if (!b.statements.length) return el('p', { class: 'quiet', text: 'It ran no SQL statement.' });
     return el('div', { class: 'request-statements' }, [
@@ -1501,7 +1504,7 @@
       box.append(el('p', { class: 'result result-ok', role: 'status', text: 'Applied. ' + (b.detail || '') }));
       if (b.revert) box.append(el('p', { class: 'meta', text: 'To undo: ' }), codeBlock(b.revert, 'Copy the statement that undoes it'));
     } else {
-      box.append(el('p', { class: 'result result-error', role: 'status', text: 'Not applied: ' + reason(res) + '.' }));
+      box.append(el('p', { class: 'result result-error', role: 'status', text: failed('Not applied', res) }));
     }
   }
 
@@ -1842,7 +1845,7 @@
                 var removed = r.ok ? r.body.removed : null;
                 result.textContent = state.cleared[name] = r.ok
                   ? 'Cleared' + (isNum(removed) && removed > 0 ? ' ' + plural(removed, 'entry', 'entries') : '') + '.'
-                  : 'Not cleared: ' + reason(r) + '.';
+                  : failed('Not cleared', r);
                 reset();
               },
               function () {},
