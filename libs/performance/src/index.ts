@@ -114,7 +114,7 @@ export { TrackJob, type TrackJobOptions } from './jobs/track-job.decorator';
 export { JobMonitor } from './jobs/job-monitor.service';
 
 // Service level objectives: error budgets and burn rates of the slos option
-export type { SlosBody, SloReport, SloObjectiveReport, BurnWindow } from './slo/slo-monitor.service';
+export type { SlosBody, SloReport, SloObjectiveReport, BurnWindow } from './slo/slo-report';
 
 // History kept in the app's database: the tables' migration, for apps that run their own migrations
 export { PerformanceHistoryMigration1767225600000, type HistoryMigrationRunner } from './monitor/performance-history.migration';

@@ -137,6 +137,7 @@ export class RequestTracker implements OnApplicationShutdown {
   /** The observers that have a `requestStarted`. */
   private starters: RequestObserver[] = [];
 
+  /** @internal */
   constructor(@Inject(PERFORMANCE_OPTIONS) private readonly options: ResolvedPerformanceOptions) {}
 
   /**
