@@ -1,6 +1,6 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { Bottleneck, BottleneckReport } from '../libs/performance/src/advisor/advice';
 import { serviceReachableSync } from './fixtures/database-services';
 import { type RunningSample, startSample } from './support/sample-app';
@@ -10,16 +10,21 @@ import { describeWithService, SERVICE_URLS } from './support/services';
 const DATABASE = 'perf_bottlenecks';
 const UNUSED_INDEX = 'idx_documents_wordCount';
 
-async function databaseUrl(): Promise<string> {
+/** The database's URL, and whether it was created now (the sample then seeds it as it starts). */
+async function database(): Promise<{ url: string; created: boolean }> {
   const admin = await new DataSource({ type: 'postgres', url: SERVICE_URLS.postgres }).initialize();
+  let created = false;
   try {
-    if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])).length === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+    if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])).length === 0) {
+      await admin.query(`CREATE DATABASE ${DATABASE}`);
+      created = true;
+    }
   } finally {
     await admin.destroy();
   }
   const url = new URL(SERVICE_URLS.postgres);
   url.pathname = `/${DATABASE}`;
-  return url.href;
+  return { url: url.href, created };
 }
 
 describeWithService('postgres', serviceReachableSync('postgres'), 'bloat and unused indexes as bottlenecks on PostgreSQL', () => {
@@ -33,8 +38,23 @@ describeWithService('postgres', serviceReachableSync('postgres'), 'bloat and unu
   const upkeep = async () => (await bottlenecks()).filter((b) => b.type === 'database' && ('worstDeadPercent' in b.evidence || 'indexes' in b.evidence));
 
   beforeAll(async () => {
-    sample = await startSample('fastify', { seedDocuments: 3000, databaseUrl: await databaseUrl() });
+    const { url, created } = await database();
+    sample = await startSample('fastify', { seedDocuments: 3000, databaseUrl: url });
     dataSource = sample.app.get(getDataSourceToken());
+    if (created) {
+      // Each connection hands PostgreSQL its row counts when idle, up to seconds after its statements: counts of
+      // the seed's inserts arriving after the VACUUM below would add to the live rows VACUUM just counted (twice
+      // the table, so every row updated once would look like a third of it dead). Wait until they have all arrived.
+      await vi.waitFor(
+        async () => {
+          const [{ inserted, rows }] = (await dataSource.query(
+            `SELECT (SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'chat_messages') AS inserted, (SELECT count(*) FROM chat_messages) AS rows`,
+          )) as { inserted: string; rows: string }[];
+          if (Number(inserted) < Number(rows)) throw new Error(`${inserted} of the ${rows} seeded rows of chat_messages counted so far`);
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+    }
     // A rerun starts clean: no unused index, no dead rows, autovacuum back on, the usage counters from zero.
     await dataSource.query(`DROP INDEX IF EXISTS "${UNUSED_INDEX}"`);
     await dataSource.query('ALTER TABLE chat_messages RESET (autovacuum_enabled)');
