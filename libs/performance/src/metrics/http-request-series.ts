@@ -1,34 +1,17 @@
 import type * as PromClient from 'prom-client';
+import { BucketSeries, bucketBounds, histogramMetric } from './bucket-series';
 
 /** Labels of one series of the HTTP metrics. */
-interface HttpLabels {
+type HttpLabels = {
   readonly method: string;
   readonly route: string;
   readonly status_code: number;
-}
+};
 
 /** One (method, route, status) series: what its responses added since start. */
-class HttpSeries {
+class HttpSeries extends BucketSeries<HttpLabels> {
   /** Responses counted into `http_requests_total` already. */
   flushed = 0;
-  count = 0;
-  sum = 0;
-  /** Responses per bucket (not cumulative); the last slot is above the highest bound. */
-  readonly buckets: Float64Array;
-
-  constructor(
-    readonly labels: HttpLabels,
-    bucketCount: number,
-  ) {
-    this.buckets = new Float64Array(bucketCount + 1);
-  }
-}
-
-/** A value of prom-client's metric JSON (`metric.get()`), as its registry formats it. */
-interface MetricValue {
-  readonly value: number;
-  readonly labels: Record<string, string | number>;
-  readonly metricName?: string;
 }
 
 /**
@@ -52,7 +35,7 @@ export class HttpRequestSeries {
   private readonly bounds: Float64Array;
 
   constructor(buckets: readonly number[]) {
-    this.bounds = Float64Array.from([...buckets].sort((a, b) => a - b));
+    this.bounds = bucketBounds(buckets);
   }
 
   /** Counts one response. */
@@ -67,12 +50,7 @@ export class HttpRequestSeries {
       byMethod.set(method, series);
       this.all.push(series);
     }
-    series.count++;
-    series.sum += seconds;
-    const bounds = this.bounds;
-    let i = 0;
-    while (i < bounds.length && seconds > bounds[i]!) i++;
-    series.buckets[i]!++;
+    series.observe(seconds, this.bounds);
   }
 
   /** Forgets every series (the registry's `resetMetrics()`). */
@@ -110,33 +88,13 @@ export class HttpRequestSeries {
 
   /** The `http_request_duration_seconds` histogram, as a metric object for a prom-client registry. */
   histogram(help: string): object {
-    const self = this;
-    const name = 'http_request_duration_seconds';
-    return {
-      name,
+    return histogramMetric(
+      'http_request_duration_seconds',
       help,
-      type: 'histogram',
-      aggregator: 'sum',
-      labelNames: ['method', 'route', 'status_code'],
-      reset: () => self.reset(),
-      get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: self.values(name) }),
-    };
-  }
-
-  private values(name: string): MetricValue[] {
-    const values: MetricValue[] = [];
-    const bounds = this.bounds;
-    for (const series of this.all) {
-      const { labels } = series;
-      let cumulative = 0;
-      for (let i = 0; i < bounds.length; i++) {
-        cumulative += series.buckets[i]!;
-        values.push({ value: cumulative, labels: { ...labels, le: bounds[i]! }, metricName: `${name}_bucket` });
-      }
-      values.push({ value: series.count, labels: { ...labels, le: '+Inf' }, metricName: `${name}_bucket` });
-      values.push({ value: series.sum, labels: { ...labels }, metricName: `${name}_sum` });
-      values.push({ value: series.count, labels: { ...labels }, metricName: `${name}_count` });
-    }
-    return values;
+      ['method', 'route', 'status_code'],
+      this.bounds,
+      () => this.all,
+      () => this.reset(),
+    );
   }
 }

@@ -1,28 +1,8 @@
 import type { TimedMethod } from '../timing/timed.decorator';
+import { BucketSeries, bucketBounds, histogramMetric } from './bucket-series';
 
 type MethodLabels = { readonly class: string; readonly method: string; readonly outcome: 'success' | 'error' };
-
-/** One (class, method, outcome) series: its calls since start. */
-class MethodSeries {
-  count = 0;
-  sum = 0;
-  /** Calls per bucket (not cumulative); the last slot is above the highest bound. */
-  readonly buckets: Float64Array;
-
-  constructor(
-    readonly labels: MethodLabels,
-    bucketCount: number,
-  ) {
-    this.buckets = new Float64Array(bucketCount + 1);
-  }
-}
-
-/** A value of prom-client's metric JSON (`metric.get()`), as its registry formats it. */
-interface MetricValue {
-  readonly value: number;
-  readonly labels: Record<string, string | number>;
-  readonly metricName?: string;
-}
+type MethodSeries = BucketSeries<MethodLabels>;
 
 /**
  * `method_duration_seconds`, the histogram of `@Timed()` calls by class,
@@ -45,7 +25,7 @@ export class MethodDurationSeries {
   private readonly bounds: Float64Array;
 
   constructor(buckets: readonly number[]) {
-    this.bounds = Float64Array.from([...buckets].sort((a, b) => a - b));
+    this.bounds = bucketBounds(buckets);
   }
 
   /** Counts one finished call of `method`. */
@@ -54,19 +34,14 @@ export class MethodDurationSeries {
     if (pair === undefined) this.byMethod.set(method, (pair = [undefined, undefined]));
     const slot = failed ? 1 : 0;
     const series = pair[slot] ?? (pair[slot] = this.seriesOf(method, failed ? 'error' : 'success'));
-    series.count++;
-    series.sum += seconds;
-    const bounds = this.bounds;
-    let i = 0;
-    while (i < bounds.length && seconds > bounds[i]!) i++;
-    series.buckets[i]!++;
+    series.observe(seconds, this.bounds);
   }
 
   private seriesOf(method: TimedMethod, outcome: 'success' | 'error'): MethodSeries {
     const key = `${method.className}\u0000${method.method}\u0000${outcome}`;
     let series = this.byName.get(key);
     if (series === undefined) {
-      series = new MethodSeries({ class: method.className, method: method.method, outcome }, this.bounds.length);
+      series = new BucketSeries<MethodLabels>({ class: method.className, method: method.method, outcome }, this.bounds.length);
       this.byName.set(key, series);
       this.all.push(series);
     }
@@ -82,32 +57,13 @@ export class MethodDurationSeries {
 
   /** The histogram, as a metric object for a prom-client registry. */
   histogram(help: string): object {
-    const name = 'method_duration_seconds';
-    return {
-      name,
+    return histogramMetric(
+      'method_duration_seconds',
       help,
-      type: 'histogram',
-      aggregator: 'sum',
-      labelNames: ['class', 'method', 'outcome'],
-      reset: () => this.reset(),
-      get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: this.values(name) }),
-    };
-  }
-
-  private values(name: string): MetricValue[] {
-    const values: MetricValue[] = [];
-    const bounds = this.bounds;
-    for (const series of this.all) {
-      const { labels } = series;
-      let cumulative = 0;
-      for (let i = 0; i < bounds.length; i++) {
-        cumulative += series.buckets[i]!;
-        values.push({ value: cumulative, labels: { ...labels, le: bounds[i]! }, metricName: `${name}_bucket` });
-      }
-      values.push({ value: series.count, labels: { ...labels, le: '+Inf' }, metricName: `${name}_bucket` });
-      values.push({ value: series.sum, labels: { ...labels }, metricName: `${name}_sum` });
-      values.push({ value: series.count, labels: { ...labels }, metricName: `${name}_count` });
-    }
-    return values;
+      ['class', 'method', 'outcome'],
+      this.bounds,
+      () => this.all,
+      () => this.reset(),
+    );
   }
 }
