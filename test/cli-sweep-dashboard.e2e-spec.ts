@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LoadTestRun } from '../libs/performance/src/core/schemas/load-test-run';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
+import { CHROMIUM_PATH, watchProblems, launchChromium, type TestBrowser } from './support/chromium';
 import { runCli } from './support/cli-process';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 import { describeWithService } from './support/services';
@@ -13,22 +11,15 @@ import { describeWithService } from './support/services';
 describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the load sweep on the dashboard (sample app)', () => {
   let sample: RunningSample;
   let context: BrowserContext;
-  let userDataDir: string;
+  let browser: TestBrowser | undefined;
 
   beforeAll(async () => {
     sample = await startSample('express', { seedDocuments: 100 });
-    userDataDir = mkdtempSync(join(tmpdir(), 'dashboard-sweep-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      locale: 'en-GB',
-      timezoneId: 'UTC',
-    });
+    browser = await launchChromium('dashboard-sweep');
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await sample?.close();
   });
 

@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
+import { CHROMIUM_PATH, watchProblems, launchChromium, type TestBrowser } from './support/chromium';
 import { describeWithService } from './support/services';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 
@@ -28,7 +27,7 @@ function latestLiveSecond(page: Page): Promise<number> {
 describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and the route table in headless Chromium (sample app, Express)', () => {
   let sample: RunningSample;
   let context: BrowserContext;
-  let userDataDir: string;
+  let browser: TestBrowser | undefined;
 
   /** Requests sent per route template by this test. */
   const sent: Record<string, number> = {};
@@ -46,20 +45,13 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the live view and th
 
   beforeAll(async () => {
     sample = await startSample('express', { env: { METRICS_COLLECTION_INTERVAL: '1' }, seedDocuments: 50 });
-    userDataDir = mkdtempSync(join(tmpdir(), 'dashboard-live-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      locale: 'en-GB',
-      timezoneId: 'UTC',
-    });
+    browser = await launchChromium('dashboard-live');
+    context = browser.context;
     mkdirSync(OUTPUT, { recursive: true });
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await sample?.close();
   });
 

@@ -1,10 +1,8 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SlosBody } from '../libs/performance/src/slo/slo-monitor.service';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
+import { CHROMIUM_PATH, watchProblems, launchChromium, type TestBrowser } from './support/chromium';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 import { describeWithService } from './support/services';
 
@@ -17,24 +15,17 @@ import { describeWithService } from './support/services';
 describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the SLO panel of the dashboard (sample app)', () => {
   let sample: RunningSample;
   let context: BrowserContext;
-  let userDataDir: string;
+  let browser: TestBrowser | undefined;
 
   beforeAll(async () => {
     sample = await startSample('express', { seedDocuments: 100 });
     for (let i = 0; i < 60; i++) await (await fetch(`${sample.api}/checkout/quote`)).arrayBuffer();
     for (let i = 0; i < 2; i++) await (await fetch(`${sample.api}/checkout/quote?simulate=error`)).arrayBuffer();
-    userDataDir = mkdtempSync(join(tmpdir(), 'dashboard-slos-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      locale: 'en-GB',
-      timezoneId: 'UTC',
-    });
+    browser = await launchChromium('dashboard-slos');
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await sample?.close();
   });
 

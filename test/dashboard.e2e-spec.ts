@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
+import { type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
+import { CHROMIUM_PATH, watchProblems, launchChromium, type TestBrowser } from './support/chromium';
 import { describeWithService } from './support/services';
 import { type RunningSample, SAMPLE_ADMIN_TOKEN, startSample } from './support/sample-app';
 
@@ -47,7 +46,7 @@ function pixelsOfColour(page: Page, selector: string, rgb: [number, number, numb
 describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page in headless Chromium (sample app, Express)', () => {
   let sample: RunningSample;
   let context: BrowserContext;
-  let userDataDir: string;
+  let browser: TestBrowser | undefined;
   let dashboard: string;
   let background: NodeJS.Timeout | undefined;
   const measured: Record<string, unknown> = {};
@@ -98,21 +97,14 @@ describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard page i
           .catch(() => undefined),
       100,
     );
-    userDataDir = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      locale: 'en-GB',
-      timezoneId: 'UTC',
-    });
+    browser = await launchChromium('dashboard-chromium');
+    context = browser.context;
     mkdirSync(OUTPUT, { recursive: true });
   });
 
   afterAll(async () => {
     clearInterval(background);
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await sample?.close();
     if (Object.keys(measured).length) {
       writeFileSync(join(OUTPUT, 'dashboard-measurements.json'), `${JSON.stringify(measured, null, 2)}\n`);

@@ -1,11 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import * as hdr from 'hdr-histogram-js';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSampleApp } from '../apps/sample/src/sample-app';
@@ -15,7 +14,7 @@ import { MetricsSampler } from '../libs/performance/src/monitor/metrics-sampler.
 import type { MetricsSnapshot } from '../libs/performance/src/monitor/metrics-snapshot';
 import { TypeOrmHistoryStore, type HistoryDataSource } from '../libs/performance/src/monitor/typeorm-history.store';
 import { serviceReachableSync, TEST_DATABASES } from './fixtures/database-services';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, watchProblems } from './support/chromium';
+import { CHROMIUM_PATH, watchProblems, launchChromium, type TestBrowser } from './support/chromium';
 import { describeWithService, SERVICE_URLS } from './support/services';
 import { SAMPLE_ADMIN_TOKEN } from './support/sample-app';
 
@@ -345,21 +344,14 @@ describeWithService('postgres', postgres, 'the fleet: two sample instances shari
 
   describeWithService('chromium', existsSync(CHROMIUM_PATH), 'the dashboard of either instance (headless Chromium)', () => {
     let context: BrowserContext;
-    let userDataDir: string;
+    let browser: TestBrowser | undefined;
 
     beforeAll(async () => {
-      userDataDir = mkdtempSync(join(tmpdir(), 'fleet-dashboard-'));
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: CHROMIUM_PATH,
-        args: CHROMIUM_ARGS,
-        headless: true,
-        locale: 'en-GB',
-        timezoneId: 'UTC',
-      });
+      browser = await launchChromium('fleet-dashboard');
+      context = browser.context;
     });
     afterAll(async () => {
-      await context?.close();
-      if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+      await browser?.close();
     });
 
     it('shows the Fleet panel: a row per instance (stale marked), the fleet totals, the open alerts, and a selector that charts one instance', async () => {
