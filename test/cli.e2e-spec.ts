@@ -43,24 +43,33 @@ describe('nestjs-performance CLI against the sample app', () => {
   it('analyze --json returns the health score, the KPIs, bottlenecks and history as the app reports them', async () => {
     const run = await runCli(['analyze', '--hours', '2', '--json'], env());
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
     const body = json(run.stdout);
     expect(Object.keys(body).sort()).toEqual(['bottlenecks', 'health', 'history', 'hours', 'kpis', 'unavailable']);
     expect(body.hours).toBe(2);
     expect(body.unavailable).toEqual({});
     expect(body.kpis).toEqual(await admin('kpis'));
     expect(body.bottlenecks).toEqual(await admin('bottlenecks'));
-    expect(body.health).toMatchObject({ status: 'healthy', parts: { database: { weight: 40 }, system: { weight: 35 }, cache: { weight: 25 } } });
+    expect(body.health).toMatchObject({ parts: { database: { weight: 40 }, system: { weight: 35 }, cache: { weight: 25 } } });
+    // The verdict is the app's own: 0 while its KPIs pass and it is not unhealthy, 1 otherwise (a seeding,
+    // busy machine may well fail a KPI; test/judgment.e2e-spec.ts drives each boundary on purpose).
+    const { passing } = body.kpis as { passing: boolean };
+    const { status } = body.health as { status: string };
+    expect(['healthy', 'degraded', 'unhealthy', 'no-data']).toContain(status);
+    expect(run.code).toBe(passing && status !== 'unhealthy' ? 0 : 1);
   });
 
   it('analyze prints tables by default', async () => {
     const run = await runCli(['--url', sample.api, '--token', SAMPLE_ADMIN_TOKEN, 'analyze']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Health\nscore +\d+(\.\d+)?\/100 healthy\n/);
+    const { passing } = (await admin('kpis')) as { passing: boolean };
+    const { status } = (await admin('health-overview')) as { status: string };
+    expect(run.code).toBe(passing && status !== 'unhealthy' ? 0 : 1);
+    expect(run.stdout).toMatch(new RegExp(`^Health\\nscore +\\d+(\\.\\d+)?\\/100 ${status}\\n`));
     expect(run.stdout).toMatch(
-      /\nKPIs: passing \(data at \S+ \([\d.]+ s window\)\)\nKPI +TARGET +CRITICAL +CURRENT +STATUS +LEVEL\nresponseTimeP50 +<= 100 ms +500 ms /,
+      new RegExp(
+        `\\nKPIs: ${passing ? 'passing' : 'FAILING'} \\(data at \\S+ \\([\\d.]+ s window\\)\\)\\nKPI +TARGET +CRITICAL +CURRENT +STATUS +LEVEL\\nresponseTimeP50 +<= 100 ms +500 ms `,
+      ),
     );
-    expect(run.stdout).toMatch(/\nresponseTimeP95 +<= 200 ms +500 ms +[\d.]+ +pass +good\n/);
+    expect(run.stdout).toMatch(/\nresponseTimeP95 +<= 200 ms +500 ms +[\d.]+ +(pass|fail) +(good|warning|critical)\n/);
     expect(run.stdout).toContain('History (24 h):');
   });
 
