@@ -115,7 +115,7 @@ describe('nestjs-performance export (grafana, prometheus-rules) against the samp
     const burn = dashboard.panels.find((p) => p.title === 'SLO checkout: error budget burn rate')!;
     expect(burn.fieldConfig!.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, 6, 14.4]);
     expect(burn.targets!.map((t) => t.expr)).toContain(
-      '((sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(/.*)?",status_code=~"5.."}[1h])) or vector(0)) / sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(/.*)?"}[1h]))) / 0.001',
+      '((sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(?:/.*)?",status_code=~"5.."}[1h])) or vector(0)) / sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(?:/.*)?"}[1h]))) / 0.001',
     );
     expect(dashboard.panels.find((p) => p.title === 'SLO checkout: SLI over 30 days')!.targets).toHaveLength(2);
 
@@ -168,9 +168,9 @@ describe('nestjs-performance export (grafana, prometheus-rules) against the samp
     expect([...recordedNames(group)].sort()).toEqual(['5m', '30m', '1h', '6h', '3d'].map((w) => `nestjs_performance:slo_error_ratio:rate${w}`).sort());
     const exprs = ruleExpressions(group);
     expect(exprs).toContain(
-      '(sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(/.*)?",status_code=~"5.."}[1h])) or vector(0)) / sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(/.*)?"}[1h]))',
+      '(sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(?:/.*)?",status_code=~"5.."}[1h])) or vector(0)) / sum(rate(http_requests_total{method="GET",route=~"/api/v1/checkout(?:/.*)?"}[1h]))',
     );
-    expect(exprs.some((e) => e.includes('http_request_duration_seconds_bucket{method="GET",route=~"/api/v1/checkout(/.*)?",le="0.25"}[5m]'))).toBe(true);
+    expect(exprs.some((e) => e.includes('http_request_duration_seconds_bucket{method="GET",route=~"/api/v1/checkout(?:/.*)?",le="0.25"}[5m]'))).toBe(true);
     expect(exprs).toContain(
       'nestjs_performance:slo_error_ratio:rate1h{slo="checkout",objective="availability"} > (14.4 * 0.001) and nestjs_performance:slo_error_ratio:rate5m{slo="checkout",objective="availability"} > (14.4 * 0.001)',
     );

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestContext } from '../core/context/request-context';
+import { parseRoutePattern } from '../core/route-pattern';
 import type { RequestObserver } from '../core/context/request-tracker.service';
 import type { ResolvedSlo } from '../core/options/schema/slos';
 import type { SloAlertCondition, SloAlertSource } from '../core/schemas/performance-alert';
@@ -35,20 +36,8 @@ const round = (value: number, digits: number) => {
 
 /** `[METHOD ]/path/*` as a method (null: any) and a regular expression over the route template. */
 export function compileSloRoute(pattern: string): CompiledRoute {
-  const space = pattern.indexOf(' ');
-  const method = space === -1 ? null : pattern.slice(0, space);
-  let path = space === -1 ? pattern : pattern.slice(space + 1);
-  let tail = '';
-  // A trailing `/*` matches the path itself too: `/documents/*` covers `/documents`.
-  if (path.length > 1 && path.endsWith('/*')) {
-    path = path.slice(0, -2);
-    tail = '(?:/.*)?';
-  }
-  const body = path
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return { method: method === '*' ? null : method, path: new RegExp(`^${body}${tail}$`) };
+  const { method, source } = parseRoutePattern(pattern);
+  return { method, path: new RegExp(`^${source}$`) };
 }
 
 /**

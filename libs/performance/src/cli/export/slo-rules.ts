@@ -1,3 +1,4 @@
+import { parseRoutePattern } from '../../core/route-pattern';
 import { field, listIn } from '../table-renderer';
 
 /** One objective of an SLO, as `GET slos` lists it. */
@@ -51,20 +52,8 @@ const promString = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/
  * (`*` any characters; a trailing `/*` the bare path too).
  */
 export function routeMatchers(pattern: string): string[] {
-  const space = pattern.indexOf(' ');
-  const method = space === -1 ? null : pattern.slice(0, space);
-  let path = space === -1 ? pattern : pattern.slice(space + 1);
-  let tail = '';
-  if (path.length > 1 && path.endsWith('/*')) {
-    path = path.slice(0, -2);
-    tail = '(/.*)?';
-  }
-  const regex =
-    path
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*') + tail;
-  return [...(method && method !== '*' ? [`method="${method}"`] : []), `route=~${promString(regex)}`];
+  const { method, source } = parseRoutePattern(pattern);
+  return [...(method ? [`method="${method}"`] : []), `route=~${promString(source)}`];
 }
 
 /** `rate(metric{...}[w])` over every route pattern of the SLO, summed once (`or` joins the patterns' series). */
