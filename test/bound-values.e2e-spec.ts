@@ -330,7 +330,14 @@ function suite({ db, adapter }: Run): void {
 
       it('explained every statement of a kind that has a plan, without its values', () => {
         const answers = [...collected.outputs].filter(([where]) => where.startsWith('GET query-plan?'));
-        const refused = answers.filter(([where, text]) => !where.endsWith('(200)') && !text.includes('only SELECT, INSERT, UPDATE and DELETE'));
+        // pg_stat_statements is per database, shared with suites running beside this one: a statement of theirs with
+        // more than 1,664 select-list entries has no generic plan in PostgreSQL, and the answer says so.
+        const refused = answers.filter(
+          ([where, text]) =>
+            !where.endsWith('(200)') &&
+            !text.includes('only SELECT, INSERT, UPDATE and DELETE') &&
+            !text.includes('target lists can have at most 1664 entries'),
+        );
         expect(refused).toEqual([]);
         const plans = answers.filter(([where]) => where.endsWith('(200)'));
         expect(plans.length).toBeGreaterThan(10);

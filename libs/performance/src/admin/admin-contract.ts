@@ -362,7 +362,16 @@ export const ADMIN_CONTRACT = {
     pools: z.array(z.object({ database: z.string(), utilizationPercent: nullableNum, note: z.string().optional() })),
   }),
   'get cache-stats': z.object({
-    totals: cacheCounters,
+    totals: cacheCounters.extend({ earlyHits: num.describe('HITs answered before the framework (counted in hits too)') }),
+    routes: z.array(
+      z.object({
+        route: z.string(),
+        namespace: z.string(),
+        early: z
+          .string()
+          .describe('yes, decorated, or why its HITs take the usual path (guard, interceptor, response-metadata, middleware, user-key, decorated-only)'),
+      }),
+    ),
     namespaces: z.record(
       z.string(),
       cacheCounters.extend({

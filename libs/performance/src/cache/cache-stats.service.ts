@@ -30,6 +30,13 @@ export interface RouteCacheStats extends CacheCounters {
   readonly distinctKeys: number;
   /** The query parameters the route declares (`@CacheQuery`), or null when every parameter makes the key. */
   readonly declaredQuery: readonly string[] | null;
+  /**
+   * Whether its fresh HITs are answered before the framework: `yes`
+   * (`cache.earlyHits: 'auto'`), `decorated` (`@ServeHitsEarly()`), or why
+   * not (`guard`, `interceptor`, `response-metadata`, `middleware`,
+   * `user-key`, `decorated-only`); `unknown` before its first request.
+   */
+  readonly early: string;
 }
 
 /** What {@link CacheStats.snapshot} returns. */
@@ -41,6 +48,8 @@ export interface CacheStatsSnapshot {
     readonly stored: number;
     /** Invalidations run (namespace, key, pattern or everything). */
     readonly invalidations: number;
+    /** HITs (304s included) answered before the framework, counted in `hits` too. */
+    readonly earlyHits: number;
   };
   /** Bypassed lookups by reason (`authorization`, `cookie`, `store-error`, ...). */
   readonly bypassReasons: Readonly<Record<string, number>>;
@@ -96,6 +105,8 @@ for (const [i, ch] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 export class RouteCacheCounters extends Counters {
   private bits = new Uint32Array(KEY_BITS / 32);
   private zeros = KEY_BITS;
+  /** See {@link RouteCacheStats.early}; set by the interceptor's rule for the route. */
+  early = 'unknown';
 
   constructor(
     readonly route: string,
@@ -147,7 +158,14 @@ export class RouteCacheCounters extends Counters {
   }
 
   routeView(): RouteCacheStats {
-    return { route: this.route, namespace: this.namespace, ...this.view(), distinctKeys: this.distinctKeys(), declaredQuery: this.declaredQuery };
+    return {
+      route: this.route,
+      namespace: this.namespace,
+      ...this.view(),
+      distinctKeys: this.distinctKeys(),
+      declaredQuery: this.declaredQuery,
+      early: this.early,
+    };
   }
 }
 
@@ -168,6 +186,7 @@ export class CacheStats {
   private coalesced = 0;
   private stored = 0;
   private invalidations = 0;
+  private earlyHits = 0;
 
   /** Counts one lookup; `key` is counted towards hot keys on HIT and STALE. */
   record(namespace: string, status: CacheStatus, key?: string, reason?: string): void {
@@ -199,6 +218,11 @@ export class CacheStats {
     this.coalesced++;
   }
 
+  /** Counts a HIT answered before the framework (also counted by {@link CacheStats.record}). */
+  recordEarly(): void {
+    this.earlyHits++;
+  }
+
   /** Counts a response stored. */
   recordStored(): void {
     this.stored++;
@@ -226,6 +250,7 @@ export class CacheStats {
     this.coalesced = 0;
     this.stored = 0;
     this.invalidations = 0;
+    this.earlyHits = 0;
   }
 
   /** Namespaces that have counters. */
@@ -238,7 +263,7 @@ export class CacheStats {
     const namespaces: Record<string, CacheCounters> = {};
     for (const [name, counters] of this.byNamespace) namespaces[name] = counters.view();
     return {
-      totals: { ...this.total.view(), coalesced: this.coalesced, stored: this.stored, invalidations: this.invalidations },
+      totals: { ...this.total.view(), coalesced: this.coalesced, stored: this.stored, invalidations: this.invalidations, earlyHits: this.earlyHits },
       bypassReasons: Object.fromEntries(this.bypassReasons),
       notStored: Object.fromEntries(this.notStoredReasons),
       namespaces,

@@ -1,5 +1,6 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { type Observable, tap } from 'rxjs';
+import { markOwn } from '../core/context/own-hooks';
 import { RequestContext } from '../core/context/request-context';
 import type { N1Detector } from './n1-detector.service';
 
@@ -39,3 +40,6 @@ export class N1HeaderInterceptor implements NestInterceptor {
     else res.setHeader?.('X-DB-N1', value);
   }
 }
+
+// Tells the response cache's early-HIT check that this global interceptor is the module's own.
+markOwn(N1HeaderInterceptor.prototype);

@@ -15,6 +15,7 @@ import {
   NO_CACHE_METADATA,
   SERVE_HITS_EARLY_METADATA,
 } from './cache.decorator';
+import type { EarlyHitBlocker, EarlyHitSafety } from './early-hit-safety';
 import type { ResponseCache } from './response-cache.service';
 
 /** How one route is cached, resolved once per handler and route template. */
@@ -27,6 +28,8 @@ export interface CacheRule {
   readonly userKey: CacheUserKeyFn | undefined;
   /** The route's own counters in cache-stats. */
   readonly counters: RouteCacheCounters;
+  /** Fresh HITs of GETs are answered before the framework (`@ServeHitsEarly()`, or `cache.earlyHits: 'auto'` where safe). */
+  readonly early: boolean;
 }
 
 /** The decorators of one handler, read once. */
@@ -41,8 +44,10 @@ export interface HandlerPlan {
   readonly query: readonly string[] | undefined;
   readonly userKey: CacheUserKeyFn | undefined;
   readonly invalidates: readonly string[] | undefined;
-  /** `@ServeHitsEarly()`: fresh HITs are answered before the framework. */
+  /** `@ServeHitsEarly()`: fresh HITs are answered before the framework, whatever else the route has. */
   readonly early: boolean;
+  /** Without the decorator: what on the route keeps its HITs on the usual path (null: nothing). */
+  readonly earlyBlocker: EarlyHitBlocker | null;
   /** Rules by route template (a handler may serve several paths). */
   readonly rules: Map<string, CacheRule | null>;
 }
@@ -66,12 +71,15 @@ export class CacheRules {
   private readonly hasPaths: boolean;
   private readonly globalVary: readonly string[];
   private readonly defaultTtl: number;
+  private readonly autoEarly: boolean;
 
   constructor(
     options: ResolvedCacheOptions,
     private readonly reflector: Reflector,
     private readonly cache: ResponseCache,
+    private readonly safety: EarlyHitSafety,
   ) {
+    this.autoEarly = options.earlyHits === 'auto';
     this.paths = options.cacheablePaths;
     this.hasPaths = Object.keys(options.cacheablePaths).length > 0;
     this.globalVary = options.varyHeaders;
@@ -97,6 +105,8 @@ export class CacheRules {
       const namespace = plan.namespace ?? mapped?.namespace ?? DEFAULT_CACHE_NAMESPACE;
       const vary = [...new Set([...this.globalVary, ...(mapped?.varyHeaders ?? []), ...(plan.vary ?? [])])];
       const query = plan.query ?? mapped?.query ?? null;
+      // Read on the route's first request: by then the app's middleware and hooks are all registered.
+      const blocker = plan.early ? (plan.userKey === undefined ? null : 'user-key') : (plan.earlyBlocker ?? this.safety.appBlocker());
       rule = {
         namespace,
         ttl: plan.ttl ?? mapped?.ttl ?? this.defaultTtl,
@@ -104,7 +114,9 @@ export class CacheRules {
         query: query === null ? null : new Set(query),
         userKey: plan.userKey,
         counters: this.cache.stats.route(route, namespace, query),
+        early: blocker === null,
       };
+      rule.counters.early = blocker ?? (plan.early ? 'decorated' : 'yes');
       this.cache.registerNamespace(namespace, rule.ttl);
     }
     // Bounded by the app's routes: a handler has as many templates as paths it is mounted on.
@@ -126,6 +138,7 @@ export class CacheRules {
     const invalidates = r.getAllAndOverride<string[] | undefined>(INVALIDATE_CACHE_METADATA, targets);
     const early = r.getAllAndOverride<boolean | undefined>(SERVE_HITS_EARLY_METADATA, targets) === true;
     const decorated = ttl !== undefined || namespace !== undefined;
+    const earlyBlocker = early ? null : userKey !== undefined ? 'user-key' : this.autoEarly ? this.safety.routeBlocker(context) : 'decorated-only';
     const plan: HandlerPlan = {
       owner,
       inert: !decorated && !this.hasPaths && invalidates === undefined,
@@ -137,6 +150,7 @@ export class CacheRules {
       userKey,
       invalidates,
       early,
+      earlyBlocker,
       rules: new Map(),
     };
     this.plans.set(handler, plan);

@@ -157,6 +157,10 @@ export function InvalidateCache(...namespaces: string[]): MethodDecorator & Clas
  * `Age`, `ETag` (304 on a matching `If-None-Match`) and the performance
  * headers, and the request is counted in metrics and cache-stats as usual.
  *
+ * With `cache.earlyHits: 'auto'` (the default) this already happens on every
+ * cached route where nothing of the app would run for a HIT (no guard, no
+ * middleware or hook of the app, ...): the decorator is for routes the app
+ * declares public although it has such things, or for `earlyHits: 'decorated'`.
  * For those requests **no middleware, guard, interceptor, pipe or filter
  * runs**, global ones included (a rate limiter, an API-key guard, CORS
  * headers set by middleware). Put it only on public routes whose cached

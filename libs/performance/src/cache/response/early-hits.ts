@@ -12,7 +12,8 @@ import type { RequestKeys } from './request-key';
 import type { ResponseCache } from './response-cache.service';
 
 /**
- * Fresh HITs of `@ServeHitsEarly()` routes answered before Nest's pipeline:
+ * Fresh HITs answered before the framework (`@ServeHitsEarly()` routes, and
+ * with `cache.earlyHits: 'auto'` every route where that is safe):
  * once a URL is remembered, the request tracker hands each raw request to
  * the responder installed here first, which writes a fresh entry of this
  * instance's memory for a GET of a URL the usual path has seen, from an
@@ -20,7 +21,7 @@ import type { ResponseCache } from './response-cache.service';
  */
 export class EarlyHits {
   /**
-   * URLs of `@ServeHitsEarly()` routes seen on the usual path, exactly as the
+   * URLs of early-served routes seen on the usual path, exactly as the
    * client sent them, with their rule and route template: what an early HIT
    * needs before any router ran. Bounded; an evicted URL just takes the usual
    * path once more.
@@ -71,6 +72,7 @@ export class EarlyHits {
     if (entry === undefined || now >= entry.expiresAt) return false;
     ctx.routeTemplate = route;
     this.replies.served(ctx, rule, key, 'HIT', started);
+    this.cache.stats.recordEarly();
     const age = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
     if (etagMatches(headers['if-none-match'], entry.etag)) {
       res.writeHead(304, { etag: entry.etag, age });

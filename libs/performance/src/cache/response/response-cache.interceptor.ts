@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CallHandler, ExecutionContext, NestInterceptor, OnModuleInit } from '@nestjs/common';
-import type { HttpAdapterHost, Reflector } from '@nestjs/core';
+import type { HttpAdapterHost, ModuleRef, Reflector } from '@nestjs/core';
+import { markOwn } from '../../core/context/own-hooks';
 import { mergeMap, type Observable } from 'rxjs';
 import type { PerformanceEvents } from '../../core/context/performance-events.service';
 import { requestContextOf, type RequestTracker } from '../../core/context/request-tracker.service';
@@ -9,6 +10,7 @@ import { CacheReplies } from './cache-replies';
 import { Cacheability, type HttpResponseLike } from './cacheability';
 import { installCachedReplies } from './cached-reply';
 import { CacheRules } from './cache-rules';
+import { EarlyHitSafety } from './early-hit-safety';
 import { EarlyHits } from './early-hits';
 import { type HttpRequestLike, RequestKeys } from './request-key';
 import type { ResponseCache } from './response-cache.service';
@@ -40,9 +42,10 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     reflector: Reflector,
     private readonly adapterHost: HttpAdapterHost,
     tracker?: RequestTracker,
+    moduleRef?: ModuleRef,
   ) {
     const c = options.cache;
-    this.rules = new CacheRules(c, reflector, cache);
+    this.rules = new CacheRules(c, reflector, cache, new EarlyHitSafety(() => adapterHost.httpAdapter, moduleRef, this));
     this.keys = new RequestKeys(c);
     this.cacheability = new Cacheability(c, cache);
     this.replies = new CacheReplies(c, cache, events, this.cacheability);
@@ -80,7 +83,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     const url = this.keys.urlOf(req);
     const key = this.keys.of(rule, req, url, identity);
     if (key === undefined) return this.replies.bypass(ctx, rule, 'key-too-long', started, next);
-    if (plan.early && method === 'GET' && rule.userKey === undefined && ctx !== undefined) this.early.remember(url, rule, ctx);
+    if (rule.early && method === 'GET' && rule.userKey === undefined && ctx !== undefined) this.early.remember(url, rule, ctx);
     return this.replies.answer(ctx, rule, key, started, http.getResponse<HttpResponseLike>(), next);
   }
 
@@ -94,3 +97,6 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     );
   }
 }
+
+// Tells the early-HIT check that this global interceptor is the module's own.
+markOwn(ResponseCacheInterceptor.prototype);

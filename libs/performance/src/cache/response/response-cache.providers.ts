@@ -1,5 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
-import { APP_INTERCEPTOR, HttpAdapterHost, Reflector } from '@nestjs/core';
+import { APP_INTERCEPTOR, HttpAdapterHost, ModuleRef, Reflector } from '@nestjs/core';
 import { PerformanceEvents } from '../../core/context/performance-events.service';
 import { RequestTracker } from '../../core/context/request-tracker.service';
 import { CacheHealthProbe } from '../../core/ports/observability.port';
@@ -73,13 +73,14 @@ export const CACHE_PROVIDERS: Provider[] = [
       adapterHost: HttpAdapterHost,
       tracker: RequestTracker,
       discovery: AppDiscovery,
+      moduleRef: ModuleRef,
     ): ResponseCacheInterceptor | null =>
       options.enabled &&
       options.cache.enabled &&
       // Every controller is known here: Nest scans the modules before it makes any instance.
       (Object.keys(options.cache.cacheablePaths).length > 0 || anyRouteDecorated(discovery.controllerTypes()))
-        ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost, tracker)
+        ? new ResponseCacheInterceptor(options, cache, events, reflector, adapterHost, tracker, moduleRef)
         : null,
-    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, Reflector, HttpAdapterHost, RequestTracker, AppDiscovery],
+    inject: [PERFORMANCE_OPTIONS, ResponseCache, PerformanceEvents, Reflector, HttpAdapterHost, RequestTracker, AppDiscovery, ModuleRef],
   },
 ];

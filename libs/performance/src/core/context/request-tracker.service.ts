@@ -8,6 +8,7 @@ import { PERFORMANCE_OPTIONS } from '../options/options-token';
 import type { ResolvedPerformanceOptions } from '../options/resolved.options';
 import { HEADERS_WRITER, RequestContext, type WriteHeaders } from './request-context';
 import { implicitHeadCallsWriteHead } from './node-internals';
+import { markOwn } from './own-hooks';
 import { resolveRequestId } from './request-id';
 
 /** Where a request's context hangs on the raw Node request and response. */
@@ -163,19 +164,24 @@ export class RequestTracker implements OnApplicationShutdown {
 
     const type = adapter.getType();
     if (type === 'express') {
-      (adapter.getInstance() as ExpressLike).use((req, _res, next) => {
-        const ctx = requestContextOf(req);
-        if (ctx !== undefined && RequestContext.enabled) RequestContext.run(ctx, next);
-        else next();
-      });
+      (adapter.getInstance() as ExpressLike).use(
+        markOwn((req: IncomingMessage, _res: ServerResponse, next: () => void) => {
+          const ctx = requestContextOf(req);
+          if (ctx !== undefined && RequestContext.enabled) RequestContext.run(ctx, next);
+          else next();
+        }),
+      );
     } else if (type === 'fastify') {
-      (adapter.getInstance() as FastifyLike).addHook('preValidation', (request, _reply, done) => {
-        const ctx = requestContextOf(request.raw);
-        if (!ctx) return done();
-        ctx.routeTemplate = request.routeOptions?.url;
-        if (RequestContext.enabled) RequestContext.run(ctx, done);
-        else done();
-      });
+      (adapter.getInstance() as FastifyLike).addHook(
+        'preValidation',
+        markOwn((request: { raw: IncomingMessage; routeOptions?: { url?: string } }, _reply: unknown, done: () => void) => {
+          const ctx = requestContextOf(request.raw);
+          if (!ctx) return done();
+          ctx.routeTemplate = request.routeOptions?.url;
+          if (RequestContext.enabled) RequestContext.run(ctx, done);
+          else done();
+        }),
+      );
     } else {
       this.logger.warn(
         `HTTP adapter "${type}" is neither Express nor Fastify: headers are written, but RequestContext.current() is not available in handlers.`,

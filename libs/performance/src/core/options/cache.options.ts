@@ -124,6 +124,27 @@ export interface CacheOptions {
    */
   sweepIntervalSeconds?: number;
   /**
+   * Which fresh HITs are answered from the HTTP server's request listener,
+   * before Express or Fastify and Nest see the request (a memory entry, for
+   * a GET from a client without credentials, of a URL the usual path has
+   * served once): the same bytes, status, `ETag`, `Age` and performance
+   * headers, at a fraction of the cost.
+   *
+   * - `auto`: on every cached route where nothing of the app would run for
+   *   a HIT anyway: no guard and no interceptor besides this module's (on
+   *   the route, its controller or global), no `@Header`, `@Redirect`,
+   *   `@Render` or `@Sse`, and an app with no middleware of its own and no
+   *   Fastify hook of its own (CORS and helmet count). Each route's reason
+   *   when it is not served early is in `cache-stats` (`routes[].early`).
+   * - `decorated`: only on `@ServeHitsEarly()` routes (which are served
+   *   early even with guards or middleware: the decorator says they are
+   *   public).
+   *
+   * Env: `CACHE_EARLY_HITS`.
+   * @default 'auto'
+   */
+  earlyHits?: 'auto' | 'decorated';
+  /**
    * Lengthens the TTL of hot keys: a key hit `minHits` times or more during
    * its entry's TTL gets its next entry fresh for that TTL times `factor`,
    * up to `maxSeconds` (never beyond, and never shorter than the route's own

@@ -118,6 +118,14 @@ const cache = z
       doc: "the request's host (lower-cased, default port removed) is part of every key; `X-Forwarded-Host` only when the framework trusts its proxy",
     }),
     sweepIntervalSeconds: option(z.number().min(0).max(86_400), { default: 60, doc: 'seconds between sweeps of expired memory entries' }),
+    earlyHits: option(z.enum(['auto', 'decorated']), {
+      default: 'auto',
+      env: 'CACHE_EARLY_HITS',
+      doc:
+        '`auto`: a fresh memory HIT is answered before the framework on cached routes where nothing of the app would run for it ' +
+        '(no guard, no interceptor but the cache, no `@Header`/`@Redirect`/`@Render`, no middleware or Fastify hook of the app); ' +
+        '`decorated`: only on `@ServeHitsEarly()` routes',
+    }),
     adaptiveTtl: section({
       enabled: option(z.boolean(), {
         default: false,
