@@ -1,3 +1,4 @@
+import { VersioningType } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseCache } from 'nestjs-performance';
 import { autoCalls, cacheEarlyAutoFixture, useCountingMiddleware, type AutoEarlyFixtureOptions } from './fixtures/cache-early-auto-fixture.module';
@@ -97,6 +98,15 @@ describe.each(ADAPTERS)("cache.earlyHits: 'auto' on %s", (adapter: AdapterName) 
     expect(autoCalls).toMatchObject({ interceptor: 2, 'plain 7': 1 });
     expect(report(app).totals.earlyHits).toBe(0);
     expect(earlyOf(app)['/auto/plain/:id']).toBe('interceptor');
+  });
+
+  it('keeps every HIT on the usual path when the app picks handlers by a version header', async () => {
+    const app = await start({}, (a) => {
+      a.enableVersioning({ type: VersioningType.HEADER, header: 'x-api-version' });
+    });
+    await missThenHit(app, '/auto/plain/8');
+    expect(report(app).totals.earlyHits).toBe(0);
+    expect(earlyOf(app)['/auto/plain/:id']).toBe('versioning');
   });
 
   it("answers early only on decorated routes with cache.earlyHits: 'decorated'", async () => {

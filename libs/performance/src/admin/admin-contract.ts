@@ -369,7 +369,9 @@ export const ADMIN_CONTRACT = {
         namespace: z.string(),
         early: z
           .string()
-          .describe('yes, decorated, or why its HITs take the usual path (guard, interceptor, response-metadata, middleware, user-key, decorated-only)'),
+          .describe(
+            'yes, decorated, or why its HITs take the usual path (guard, interceptor, response-metadata, middleware, versioning, user-key, decorated-only)',
+          ),
       }),
     ),
     namespaces: z.record(

@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '@nestjs/common';
+import { type ExecutionContext, VersioningType } from '@nestjs/common';
 import { GUARDS_METADATA, HEADERS_METADATA, REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA } from '@nestjs/common/constants.js';
 import type { AbstractHttpAdapter, ModuleRef } from '@nestjs/core';
 import { isOwn } from '../../core/context/own-hooks';
@@ -11,10 +11,11 @@ import { isOwn } from '../../core/context/own-hooks';
  *   by the cache's interceptor never reaches the interceptors after it, nor the route's);
  * - `response-metadata`: the handler has `@Header`, `@Redirect`, `@Render` or `@Sse`;
  * - `middleware`: the app has middleware or Fastify hooks of its own (or they could not be read);
+ * - `versioning`: the app picks handlers by a header or media type version (`enableVersioning`);
  * - `user-key`: entries are per user (`@CacheUserKey`);
  * - `decorated-only`: `cache.earlyHits` is `decorated` and the route has no `@ServeHitsEarly()`.
  */
-export type EarlyHitBlocker = 'guard' | 'interceptor' | 'response-metadata' | 'middleware' | 'user-key' | 'decorated-only';
+export type EarlyHitBlocker = 'guard' | 'interceptor' | 'response-metadata' | 'middleware' | 'versioning' | 'user-key' | 'decorated-only';
 
 /** Hook lists of a Fastify instance that run for a request Fastify routes (a HIT answered early skips them all). */
 const FASTIFY_REQUEST_HOOKS = [
@@ -118,6 +119,10 @@ export class EarlyHitSafety {
     // Nest runs global interceptors in this order, then the route's: those after the cache's never see a HIT it answers.
     const cacheAt = interceptors.indexOf(this.cacheInterceptor);
     if (cacheAt < 0 || interceptors.slice(0, cacheAt).some((i) => !isOwn(i))) return 'interceptor';
+    // Versions read from a header or the media type pick the handler per request: only the framework can.
+    const versioning =
+      typeof config.getVersioning === 'function' ? ((config.getVersioning as () => { type?: unknown } | undefined).call(config) ?? null) : null;
+    if (versioning !== null && versioning.type !== VersioningType.URI) return 'versioning';
     const preRequest = typeof config.getGlobalPreRequestHooks === 'function' ? list('getGlobalPreRequestHooks') : [];
     if (preRequest === undefined || preRequest.length > 0) return 'middleware';
     return null;
