@@ -31,6 +31,7 @@ const root = join(here, '..');
 
 const VARIANTS = [
   'defaults',
+  'defaults-no-swagger',
   'defaults-no-db',
   'module-metrics',
   'module',
@@ -48,7 +49,7 @@ const VARIANTS = [
   'status-monitor',
 ];
 /** What a run without --only measures: one row per goal of the comparison (peers and the rest with --only or --all). */
-const GOAL_VARIANTS = ['defaults', 'defaults-no-db', 'module-metrics', 'module', 'floor', 'module-sampled', 'cache-small', 'live-ring'];
+const GOAL_VARIANTS = ['defaults', 'defaults-no-swagger', 'defaults-no-db', 'module-metrics', 'module', 'floor', 'module-sampled', 'cache-small', 'live-ring'];
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string' },
@@ -137,6 +138,7 @@ const startLoad = loadavg();
 const helloScript = join(here, 'servers/compare-server.cjs');
 const cacheScript = join(here, 'servers/cache-server.cjs');
 const otelPreload = join(PEERS, 'otel.preload.mjs');
+const hidePackages = join(root, 'test/fixtures/hide-packages.cjs');
 const hello = '/api/v1/hello';
 
 /** The comparisons of one adapter: [{ id, title, variants: [baseline, ...] }]. */
@@ -152,6 +154,13 @@ function comparisons(adapter) {
   const helloVariants = [
     h('bare', 'bare NestJS', 'bare'),
     only.includes('defaults') && h('defaults', 'nestjs-performance defaults: forRoot({ admin: { token } })', 'defaults'),
+    // The same app where @nestjs/swagger is not installed (this repository installs it for the sample): the module then
+    // loads nothing to describe its routes to Swagger, as in an app that does not use Swagger.
+    only.includes('defaults-no-swagger') &&
+      h('defaults-no-swagger', 'nestjs-performance defaults, @nestjs/swagger not installed', 'defaults', {
+        NODE_OPTIONS: `--require ${hidePackages}`,
+        HIDE_PACKAGES: '@nestjs/swagger',
+      }),
     only.includes('defaults-no-db') && h('defaults-no-db', 'nestjs-performance defaults, database counting off (an app without TypeORM)', 'defaults-no-db'),
     only.includes('module') && h('module', 'nestjs-performance, everything on (cache off), every request traced', 'module-all'),
     only.includes('module-sampled') && h('module-sampled', 'nestjs-performance, everything on (cache off), parent-based 10 % sampler', 'module-sampled'),
@@ -310,6 +319,18 @@ for (const adapter of adapters) {
       adapter,
       goal: 'defaults: start-up (spawn to listening) at most 0.5 s above bare',
       figure: `${start >= 0 ? '+' : ''}${start.toFixed(2)} s (${(def.medianStartupMs / 1000).toFixed(2)} vs ${(bare.medianStartupMs / 1000).toFixed(2)} s)`,
+      cpu: '-',
+      pairs: '-',
+      met: start <= 0.5,
+    });
+  }
+  const noSwagger = find(adapter, 'defaults-no-swagger');
+  if (noSwagger && bare) {
+    const start = (noSwagger.medianStartupMs - bare.medianStartupMs) / 1000;
+    goals.push({
+      adapter,
+      goal: 'defaults in an app without @nestjs/swagger installed: start-up at most 0.5 s above bare',
+      figure: `${start >= 0 ? '+' : ''}${start.toFixed(2)} s (${(noSwagger.medianStartupMs / 1000).toFixed(2)} vs ${(bare.medianStartupMs / 1000).toFixed(2)} s); RSS +${noSwagger.medianRssMb - bare.medianRssMb} MB`,
       cpu: '-',
       pairs: '-',
       met: start <= 0.5,
