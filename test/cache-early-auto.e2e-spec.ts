@@ -1,7 +1,13 @@
 import { VersioningType } from '@nestjs/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseCache } from 'nestjs-performance';
-import { autoCalls, cacheEarlyAutoFixture, useCountingMiddleware, type AutoEarlyFixtureOptions } from './fixtures/cache-early-auto-fixture.module';
+import {
+  autoCalls,
+  cacheEarlyAutoFixture,
+  cacheEarlyAutoWithModuleMiddleware,
+  useCountingMiddleware,
+  type AutoEarlyFixtureOptions,
+} from './fixtures/cache-early-auto-fixture.module';
 import { ADAPTERS, type AdapterName, type RunningApp, startApp } from './support/http-app';
 
 async function get(running: RunningApp, path: string, headers: Record<string, string> = {}) {
@@ -75,6 +81,16 @@ describe.each(ADAPTERS)("cache.earlyHits: 'auto' on %s", (adapter: AdapterName) 
     expect(autoCalls).toMatchObject({ middleware: 2, 'plain 2': 1 });
     expect(report(app).totals.earlyHits).toBe(0);
     expect(earlyOf(app)['/auto/plain/:id']).toBe('middleware');
+  });
+
+  it('keeps every HIT on the usual path when a module applies middleware to the route (for GET only)', async () => {
+    for (const k of Object.keys(autoCalls)) delete autoCalls[k];
+    running = await startApp(cacheEarlyAutoWithModuleMiddleware(), adapter);
+    const hit = await missThenHit(running, '/auto/plain/9');
+    expect(hit.res.headers.get('x-module-middleware')).toBe('ran');
+    expect(autoCalls).toMatchObject({ 'module-middleware': 2, 'plain 9': 1 });
+    expect(report(running).totals.earlyHits).toBe(0);
+    expect(earlyOf(running)['/auto/plain/:id']).toBe('middleware');
   });
 
   it('keeps every HIT on the usual path with CORS on: the HIT has its CORS headers', async () => {

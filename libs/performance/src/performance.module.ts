@@ -5,6 +5,7 @@ import { BASELINES_EXPORTS, BASELINES_PROVIDERS } from './baselines/baselines.pr
 import { AppDiscovery } from './core/discovery/app-discovery.service';
 import { ResponseHeaders } from './headers/response-headers.service';
 import { PerformanceEvents } from './core/context/performance-events.service';
+import { markOwn } from './core/context/own-hooks';
 import { RequestTracker } from './core/context/request-tracker.service';
 import { CACHE_EXPORTS, CACHE_PROVIDERS } from './cache/response/response-cache.providers';
 import { DATABASE_EXPORTS, DATABASE_PROVIDERS } from './database/database.providers';
@@ -118,3 +119,6 @@ export class PerformanceModule extends ConfigurablePerformanceModule implements 
     this.tracker.install(this.adapterHost.httpAdapter);
   }
 }
+
+// It registers no middleware: the response cache's early-HIT check does not count it as the app's.
+markOwn(PerformanceModule.prototype.configure);

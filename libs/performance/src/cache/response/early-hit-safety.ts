@@ -100,7 +100,10 @@ export class EarlyHitSafety {
     }
   }
 
-  /** Global guards and interceptors (`APP_GUARD`, `useGlobalGuards`, ...), this module's left out; undefined when unreadable. */
+  /**
+   * Global guards and interceptors (`APP_GUARD`, `useGlobalGuards`, ...), header versioning and the middleware
+   * of Nest modules, this module's left out; undefined when unreadable.
+   */
   private globalEnhancers(): EarlyHitBlocker | null | undefined {
     // Nest keeps them in the application config of its container; ModuleRef has no public way to it.
     const config = (this.moduleRef as unknown as { container?: { applicationConfig?: Record<string, unknown> } } | undefined)?.container?.applicationConfig;
@@ -123,6 +126,13 @@ export class EarlyHitSafety {
     const versioning =
       typeof config.getVersioning === 'function' ? ((config.getVersioning as () => { type?: unknown } | undefined).call(config) ?? null) : null;
     if (versioning !== null && versioning.type !== VersioningType.URI) return 'versioning';
+    // Middleware of Nest modules (`configure(consumer)`), on any adapter, for any route or method.
+    const modules = (this.moduleRef as unknown as { container?: { getModules?: () => Map<unknown, { metatype?: unknown }> } }).container?.getModules?.();
+    if (modules === undefined) return undefined;
+    for (const module of modules.values()) {
+      const configure = (module.metatype as { prototype?: { configure?: unknown } } | undefined)?.prototype?.configure;
+      if (typeof configure === 'function' && !isOwn(configure)) return 'middleware';
+    }
     const preRequest = typeof config.getGlobalPreRequestHooks === 'function' ? list('getGlobalPreRequestHooks') : [];
     if (preRequest === undefined || preRequest.length > 0) return 'middleware';
     return null;
