@@ -93,6 +93,36 @@ describe.each(ADAPTERS)("cache.earlyHits: 'auto' on %s", (adapter: AdapterName) 
     expect(earlyOf(running)['/auto/plain/:id']).toBe('middleware');
   });
 
+  it("keeps every HIT on the usual path with Nest's security headers on: the HIT has them", async () => {
+    const app = await start({}, (a) => {
+      a.useSecurityHeaders();
+    });
+    const miss = await get(app, '/auto/plain/10');
+    const hit = await get(app, '/auto/plain/10');
+    expect(hit.res.headers.get('x-cache')).toBe('HIT');
+    expect(miss.res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(hit.res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(report(app).totals.earlyHits).toBe(0);
+  });
+
+  it('sends a GET with a body to the framework, whose body parser reads it', async () => {
+    const app = await start();
+    await missThenHit(app, '/auto/plain/11');
+    // fetch sends no body with a GET: Node's client does.
+    const { request } = await import('node:http');
+    const cache = await new Promise<string | undefined>((resolve, reject) => {
+      const req = request(`${app.url}/auto/plain/11`, { method: 'GET', headers: { 'content-type': 'application/json', 'content-length': '7' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers['x-cache'] as string | undefined));
+      });
+      req.on('error', reject);
+      req.end('{"a":1}');
+    });
+    expect(cache).toBe('HIT');
+    // Only the body-less HIT was answered early.
+    expect(report(app).totals.earlyHits).toBe(1);
+  });
+
   it('keeps every HIT on the usual path with CORS on: the HIT has its CORS headers', async () => {
     const app = await start({}, (a) => a.enableCors({ origin: 'https://app.example' }));
     const hit = await missThenHit(app, '/auto/plain/3', { origin: 'https://app.example' });

@@ -370,7 +370,7 @@ export const ADMIN_CONTRACT = {
         early: z
           .string()
           .describe(
-            'yes, decorated, or why its HITs take the usual path (guard, interceptor, response-metadata, middleware, versioning, user-key, decorated-only)',
+            'yes, decorated, or why its HITs take the usual path (guard, interceptor, response-metadata, middleware, versioning, host-routing, user-key, decorated-only)',
           ),
       }),
     ),

@@ -34,7 +34,7 @@ export interface RouteCacheStats extends CacheCounters {
    * Whether its fresh HITs are answered before the framework: `yes`
    * (`cache.earlyHits: 'auto'`), `decorated` (`@ServeHitsEarly()`), or why
    * not (`guard`, `interceptor`, `response-metadata`, `middleware`,
-   * `versioning`, `user-key`, `decorated-only`); `unknown` before its first request.
+   * `versioning`, `host-routing`, `user-key`, `decorated-only`); `unknown` before its first request.
    */
   readonly early: string;
 }

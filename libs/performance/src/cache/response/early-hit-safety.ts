@@ -1,6 +1,6 @@
 import { type ExecutionContext, VersioningType } from '@nestjs/common';
-import { GUARDS_METADATA, HEADERS_METADATA, REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA } from '@nestjs/common/constants.js';
-import type { AbstractHttpAdapter, ModuleRef } from '@nestjs/core';
+import { GUARDS_METADATA, HEADERS_METADATA, HOST_METADATA, REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA } from '@nestjs/common/constants.js';
+import { AbstractHttpAdapter, type ModuleRef } from '@nestjs/core';
 import { isOwn } from '../../core/context/own-hooks';
 
 /**
@@ -9,13 +9,16 @@ import { isOwn } from '../../core/context/own-hooks';
  * - `guard`: the route, its controller or the app has one;
  * - `interceptor`: the app has a global interceptor that runs before the cache's (a HIT answered
  *   by the cache's interceptor never reaches the interceptors after it, nor the route's);
- * - `response-metadata`: the handler has `@Header`, `@Redirect`, `@Render` or `@Sse`;
- * - `middleware`: the app has middleware or Fastify hooks of its own (or they could not be read);
+ * - `response-metadata`: the handler has `@Header`, `@Redirect`, `@Render`, `@Sse`, or Fastify's `@RouteConfig`,
+ *   `@RouteConstraints` or `@RouteSchema`;
+ * - `middleware`: the app has middleware or Fastify hooks of its own, Nest's security headers or CSRF check,
+ *   or Fastify's request logging (or they could not be read);
  * - `versioning`: the app picks handlers by a header or media type version (`enableVersioning`);
+ * - `host-routing`: a controller of the app is bound to a host (`@Controller({ host })`);
  * - `user-key`: entries are per user (`@CacheUserKey`);
  * - `decorated-only`: `cache.earlyHits` is `decorated` and the route has no `@ServeHitsEarly()`.
  */
-export type EarlyHitBlocker = 'guard' | 'interceptor' | 'response-metadata' | 'middleware' | 'versioning' | 'user-key' | 'decorated-only';
+export type EarlyHitBlocker = 'guard' | 'interceptor' | 'response-metadata' | 'middleware' | 'versioning' | 'host-routing' | 'user-key' | 'decorated-only';
 
 /** Hook lists of a Fastify instance that run for a request Fastify routes (a HIT answered early skips them all). */
 const FASTIFY_REQUEST_HOOKS = [
@@ -30,7 +33,14 @@ const FASTIFY_REQUEST_HOOKS = [
   'onTimeout',
   'onRequestAbort',
 ];
-/** Nest's own body parsers on Express: they read no GET body and set nothing. */
+/** `onRoute` hooks give routes hooks of their own (`@fastify/rate-limit`, per-route helmet or compression): none may be the app's. */
+const FASTIFY_ROUTE_HOOKS = ['onRoute'];
+/**
+ * `@RouteConfig`, `@RouteConstraints` and `@RouteSchema` of `@nestjs/platform-fastify`: a plugin may act on
+ * the config, a constraint picks the handler per request, a schema may refuse a request's headers.
+ */
+const FASTIFY_ROUTE_METADATA = ['__fastify_route_config__', '__fastify_route_constraints__', '__fastify_route_schema__'];
+/** Nest's own body parsers on Express: a request with a body never takes the early path, so they have nothing to read. */
 const EXPRESS_PARSERS = new Set(['jsonParser', 'urlencodedParser', 'rawParser', 'textParser']);
 
 interface ExpressLayer {
@@ -77,7 +87,7 @@ export class EarlyHitSafety {
     const owner = context.getClass();
     const own = (key: string, target: object) => Reflect.getMetadata(key, target) as unknown;
     if (hasItems(own(GUARDS_METADATA, handler)) || hasItems(own(GUARDS_METADATA, owner))) return 'guard';
-    for (const key of [HEADERS_METADATA, REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA]) {
+    for (const key of [HEADERS_METADATA, REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA, ...FASTIFY_ROUTE_METADATA]) {
       if (own(key, handler) !== undefined) return 'response-metadata';
     }
     return null;
@@ -127,11 +137,19 @@ export class EarlyHitSafety {
       typeof config.getVersioning === 'function' ? ((config.getVersioning as () => { type?: unknown } | undefined).call(config) ?? null) : null;
     if (versioning !== null && versioning.type !== VersioningType.URI) return 'versioning';
     // Middleware of Nest modules (`configure(consumer)`), on any adapter, for any route or method.
-    const modules = (this.moduleRef as unknown as { container?: { getModules?: () => Map<unknown, { metatype?: unknown }> } }).container?.getModules?.();
+    const modules = (
+      this.moduleRef as unknown as {
+        container?: { getModules?: () => Map<unknown, { metatype?: unknown; controllers?: Map<unknown, { metatype?: unknown }> }> };
+      }
+    ).container?.getModules?.();
     if (modules === undefined) return undefined;
     for (const module of modules.values()) {
       const configure = (module.metatype as { prototype?: { configure?: unknown } } | undefined)?.prototype?.configure;
       if (typeof configure === 'function' && !isOwn(configure)) return 'middleware';
+      // A controller bound to a host: the same URL may belong to another handler on another host, which only the router can tell.
+      for (const controller of module.controllers?.values() ?? []) {
+        if (typeof controller.metatype === 'function' && Reflect.getMetadata(HOST_METADATA, controller.metatype) !== undefined) return 'host-routing';
+      }
     }
     const preRequest = typeof config.getGlobalPreRequestHooks === 'function' ? list('getGlobalPreRequestHooks') : [];
     if (preRequest === undefined || preRequest.length > 0) return 'middleware';
@@ -147,7 +165,12 @@ export class EarlyHitSafety {
     if (['onRequestHook', 'onResponseHook', 'securityHook', 'corsHook'].some((name) => state[name] !== undefined && state[name] !== null)) return false;
     // The adapter's own middleware and hooks are arrow functions in its class's methods, so their code is part of the class's.
     const classCode: string[] = [];
-    for (let ctor = adapter.constructor; typeof ctor === 'function' && ctor !== Function.prototype; ctor = Object.getPrototypeOf(ctor) as typeof ctor) {
+    // Not the abstract base adapter: the middleware it installs (security headers, CSRF) exist only when the app turned them on.
+    for (
+      let ctor = adapter.constructor;
+      typeof ctor === 'function' && ctor !== Function.prototype && ctor !== AbstractHttpAdapter;
+      ctor = Object.getPrototypeOf(ctor) as typeof ctor
+    ) {
       classCode.push(Function.prototype.toString.call(ctor));
     }
     const adapters = (fn: unknown) => typeof fn === 'function' && classCode.some((code) => code.includes(Function.prototype.toString.call(fn)));
@@ -173,9 +196,18 @@ export class EarlyHitSafety {
   private fastifyIsBare(instance: object, adapters: (fn: unknown) => boolean): boolean {
     const hooks = symbolProperty(instance, 'fastify.hooks') as HookLists | undefined;
     if (hooks === undefined) return false;
+    // Fastify's own request logging ("incoming request", "request completed") runs for every routed request.
+    const fastify = instance as {
+      log?: { isLevelEnabled?: (level: string) => boolean; level?: unknown };
+      initialConfig?: { disableRequestLogging?: unknown };
+    };
+    const log = fastify.log;
+    // Without `logger`, Fastify's logger has neither a level nor isLevelEnabled: nothing is logged.
+    const logsInfo = typeof log?.isLevelEnabled === 'function' ? log.isLevelEnabled('info') : typeof log?.level === 'string' && log.level !== 'silent';
+    if (logsInfo && fastify.initialConfig?.disableRequestLogging !== true) return false;
     // Middleware (Nest's or `app.use()`) runs through middie's hook: there must be none.
     if (hasItems(symbolProperty(instance, 'fastify-middie-middlewares'))) return false;
-    for (const name of FASTIFY_REQUEST_HOOKS) {
+    for (const name of [...FASTIFY_REQUEST_HOOKS, ...FASTIFY_ROUTE_HOOKS]) {
       for (const hook of hooks[name] ?? []) {
         if (isOwn(hook) || adapters(hook) || (typeof hook === 'function' && hook.name === 'runMiddie')) continue;
         return false;

@@ -15,7 +15,7 @@ import type { ResponseCache } from './response-cache.service';
 interface RememberedUrl {
   readonly rule: CacheRule;
   readonly route: string;
-  /** The `Host` header and scheme the key below was made for. */
+  /** The host (`Host`, or HTTP/2's `:authority`) and scheme the key below was made for. */
   host?: string | undefined;
   encrypted?: boolean;
   key?: string;
@@ -49,6 +49,8 @@ export class EarlyHits {
     private readonly cacheability: Cacheability,
     private readonly replies: CacheReplies,
     private readonly tracker: RequestTracker | undefined,
+    /** True once the app is shutting down: the framework then answers (503 with `return503OnClosing`). */
+    private readonly shuttingDown: () => boolean = () => false,
   ) {}
 
   /** Remembers `url` of a route with `rule`; the first one installs the early responder. */
@@ -68,11 +70,13 @@ export class EarlyHits {
    * framework never sees the request. Anything else returns false untouched.
    */
   private readonly serve = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): boolean => {
-    if (req.method !== 'GET') return false;
+    if (req.method !== 'GET' || this.shuttingDown()) return false;
     const url = req.url;
     const known = url === undefined ? undefined : this.urls.get(url);
     if (known === undefined) return false;
     const headers = req.headers;
+    // A GET with a body: the framework's body parsers may refuse it (400, 413).
+    if ((headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined) return false;
     if (this.cacheability.credentialIn(headers) !== undefined) return false;
     // Whether the framework would trust these is its setting: leave such requests to it.
     if (this.keys.varyByHost && (headers['x-forwarded-host'] !== undefined || headers['x-forwarded-proto'] !== undefined)) return false;
@@ -80,12 +84,13 @@ export class EarlyHits {
     const started = this.events.wantsCache ? performance.now() : 0;
     // Optimization: the same URL from the same host and scheme has the same key when the rule varies on no header.
     const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+    const host = headers.host ?? (headers[':authority'] as string | undefined);
     let key = known.key;
-    if (key === undefined || known.host !== headers.host || known.encrypted !== encrypted) {
+    if (key === undefined || known.host !== host || known.encrypted !== encrypted) {
       key = this.keys.ofRaw(rule, req, url!);
       if (key === undefined) return false;
       if (rule.vary.length === 0) {
-        known.host = headers.host;
+        known.host = host;
         known.encrypted = encrypted;
         known.key = key;
       }

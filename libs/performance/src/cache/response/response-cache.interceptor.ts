@@ -49,7 +49,15 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     this.keys = new RequestKeys(c);
     this.cacheability = new Cacheability(c, cache);
     this.replies = new CacheReplies(c, cache, events, this.cacheability);
-    this.early = new EarlyHits(cache, events, this.keys, this.cacheability, this.replies, tracker);
+    this.early = new EarlyHits(
+      cache,
+      events,
+      this.keys,
+      this.cacheability,
+      this.replies,
+      tracker,
+      () => (adapterHost.httpAdapter as { isShuttingDown?: unknown } | undefined)?.isShuttingDown === true,
+    );
   }
 
   onModuleInit(): void {

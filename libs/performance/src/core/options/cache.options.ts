@@ -134,7 +134,9 @@ export interface CacheOptions {
    *   a HIT anyway: no guard and no interceptor besides this module's (on
    *   the route, its controller or global), no `@Header`, `@Redirect`,
    *   `@Render` or `@Sse`, and an app with no middleware of its own and no
-   *   Fastify hook of its own (CORS and helmet count). Each route's reason
+   *   Fastify hook of its own (CORS, helmet, Nest's security headers and
+   *   Fastify's request logging count), no header versioning and no
+   *   host-bound controller. Each route's reason
    *   when it is not served early is in `cache-stats` (`routes[].early`).
    * - `decorated`: only on `@ServeHitsEarly()` routes (which are served
    *   early even with guards or middleware: the decorator says they are
