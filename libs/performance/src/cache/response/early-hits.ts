@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
+import { headerTableSymbol } from '../../core/context/node-internals';
 import type { PerformanceEvents } from '../../core/context/performance-events.service';
 import type { RequestContext } from '../../core/context/request-context';
 import type { RequestTracker } from '../../core/context/request-tracker.service';
@@ -20,6 +21,9 @@ interface RememberedUrl {
   encrypted?: boolean;
   key?: string;
 }
+
+/** Node's header table (see {@link headerTableSymbol}), undefined when it does not behave as expected. */
+const OUT_HEADERS: symbol | undefined = headerTableSymbol();
 
 /** Bodies up to this size go out in one write with the head, as a latin1 string of their bytes. */
 const ONE_WRITE_BYTES = 16 * 1024;
@@ -107,7 +111,19 @@ export class EarlyHits {
       res.end();
     } else {
       const body = entry.body;
-      res.writeHead(entry.status, { 'content-type': entry.contentType, 'content-length': body.length, etag: entry.etag, age });
+      if (OUT_HEADERS === undefined) {
+        res.writeHead(entry.status, { 'content-type': entry.contentType, 'content-length': body.length, etag: entry.etag, age });
+      } else {
+        // Optimization: values the module stored itself (the content type as the app's response had it, checked by
+        // Node then) go into Node's header table, as the performance headers do, skipping a second validation.
+        const slot = res as unknown as Record<symbol, Record<string, [string, string]> | null | undefined>;
+        const table = (slot[OUT_HEADERS] ??= Object.create(null) as Record<string, [string, string]>);
+        table['content-type'] = ['Content-Type', entry.contentType];
+        table['content-length'] = ['Content-Length', String(body.length)];
+        table.etag = ['ETag', entry.etag];
+        table.age = ['Age', age];
+        res.writeHead(entry.status);
+      }
       // A small body as a string of its bytes: Node sends it with the head in one write instead of two.
       if (body.length <= ONE_WRITE_BYTES) res.end(body.toString('latin1'), 'latin1');
       else res.end(body);
