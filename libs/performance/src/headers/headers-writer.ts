@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { headerTableSymbol } from '../core/context/node-internals';
+import { headerTableOf, processHeaderTable } from '../core/context/node-internals';
 import type { WriteHeaders } from '../core/context/request-context';
 import type { ProcessMemory } from '../core/process-memory';
 import type { PerformanceHeaderName } from '../core/options/performance.options';
@@ -12,10 +12,10 @@ const NO_DB_BYPASS_TIMING = ', db;dur=0.00;desc="0 queries", cache;desc=BYPASS';
 
 /**
  * Node's own table of the headers set with `setHeader` (`{ lowercased: [name, value] }`),
- * found and checked once ({@link headerTableSymbol}); undefined when this Node has none
+ * found and checked once ({@link processHeaderTable}); undefined when this Node has none
  * or it does not behave as expected, and every header then goes through `setHeader`.
  */
-const OUT_HEADERS: symbol | undefined = headerTableSymbol();
+const OUT_HEADERS: symbol | undefined = processHeaderTable();
 
 /** Where one response's headers go; chosen once per response (see {@link createHeadersWriter}). */
 type Target = 0 | 1;
@@ -50,7 +50,7 @@ function describeQueries(count: number): string {
  * headers to `writeHead`, and Node then adds them to that table through
  * `setHeader`, validated, and a header of the same name set by the app
  * wins over the module's, as with `setHeader`). Without a usable table
- * (see {@link headerTableSymbol}) every header goes through `setHeader`.
+ * (see {@link processHeaderTable}) every header goes through `setHeader`.
  */
 export function createHeadersWriter(
   enabled: Readonly<Record<PerformanceHeaderName, boolean>>,
@@ -72,10 +72,7 @@ export function createHeadersWriter(
     let target: Target = Target.SetHeader;
     let sink: Sink | null = null;
     if (headerTable !== undefined) {
-      const slot = res as unknown as Record<symbol, Sink | null>;
-      sink = slot[headerTable] ?? null;
-      // As Node's setHeader makes it: a prototype-less object.
-      if (sink === null) slot[headerTable] = sink = Object.create(null) as Sink;
+      sink = headerTableOf(res, headerTable);
       target = Target.Table;
     }
     const now = performance.now();

@@ -46,7 +46,7 @@ export interface HandlerPlan {
   readonly invalidates: readonly string[] | undefined;
   /** `@ServeHitsEarly()`: fresh HITs are answered before the framework, whatever else the route has. */
   readonly early: boolean;
-  /** Without the decorator: what on the route keeps its HITs on the usual path (null: nothing). */
+  /** What on the route keeps its HITs on the usual path (null: nothing, or `@ServeHitsEarly()`); the app is read later. */
   readonly earlyBlocker: EarlyHitBlocker | null;
   /** Rules by route template (a handler may serve several paths). */
   readonly rules: Map<string, CacheRule | null>;
@@ -106,7 +106,7 @@ export class CacheRules {
       const vary = [...new Set([...this.globalVary, ...(mapped?.varyHeaders ?? []), ...(plan.vary ?? [])])];
       const query = plan.query ?? mapped?.query ?? null;
       // Read on the route's first request: by then the app's middleware and hooks are all registered.
-      const blocker = plan.early ? (plan.userKey === undefined ? null : 'user-key') : (plan.earlyBlocker ?? this.safety.appBlocker());
+      const blocker = plan.earlyBlocker ?? (plan.early ? null : this.safety.appBlocker());
       rule = {
         namespace,
         ttl: plan.ttl ?? mapped?.ttl ?? this.defaultTtl,
@@ -138,7 +138,8 @@ export class CacheRules {
     const invalidates = r.getAllAndOverride<string[] | undefined>(INVALIDATE_CACHE_METADATA, targets);
     const early = r.getAllAndOverride<boolean | undefined>(SERVE_HITS_EARLY_METADATA, targets) === true;
     const decorated = ttl !== undefined || namespace !== undefined;
-    const earlyBlocker = early ? null : userKey !== undefined ? 'user-key' : this.autoEarly ? this.safety.routeBlocker(context) : 'decorated-only';
+    // Per-user entries never leave the usual path; the decorator answers for everything else on the route.
+    const earlyBlocker = userKey !== undefined ? 'user-key' : early ? null : this.autoEarly ? this.safety.routeBlocker(context) : 'decorated-only';
     const plan: HandlerPlan = {
       owner,
       inert: !decorated && !this.hasPaths && invalidates === undefined,

@@ -49,6 +49,11 @@ interface ExpressLayer {
   readonly route?: unknown;
 }
 type HookLists = Record<string, unknown[] | undefined>;
+/** What is read of Nest's container. */
+interface NestContainerLike {
+  readonly applicationConfig?: Record<string, unknown>;
+  getModules?(): Map<unknown, { readonly metatype?: unknown; readonly controllers?: Map<unknown, { readonly metatype?: unknown }> }>;
+}
 
 function hasItems(value: unknown): boolean {
   return Array.isArray(value) && value.some((v) => v !== null && v !== undefined);
@@ -85,10 +90,10 @@ export class EarlyHitSafety {
   routeBlocker(context: ExecutionContext): EarlyHitBlocker | null {
     const handler = context.getHandler();
     const owner = context.getClass();
-    const own = (key: string, target: object) => Reflect.getMetadata(key, target) as unknown;
-    if (hasItems(own(GUARDS_METADATA, handler)) || hasItems(own(GUARDS_METADATA, owner))) return 'guard';
+    const meta = (key: string, target: object) => Reflect.getMetadata(key, target) as unknown;
+    if (hasItems(meta(GUARDS_METADATA, handler)) || hasItems(meta(GUARDS_METADATA, owner))) return 'guard';
     for (const key of [HEADERS_METADATA, REDIRECT_METADATA, RENDER_METADATA, SSE_METADATA, ...FASTIFY_ROUTE_METADATA]) {
-      if (own(key, handler) !== undefined) return 'response-metadata';
+      if (meta(key, handler) !== undefined) return 'response-metadata';
     }
     return null;
   }
@@ -115,9 +120,11 @@ export class EarlyHitSafety {
    * of Nest modules, this module's left out; undefined when unreadable.
    */
   private globalEnhancers(): EarlyHitBlocker | null | undefined {
-    // Nest keeps them in the application config of its container; ModuleRef has no public way to it.
-    const config = (this.moduleRef as unknown as { container?: { applicationConfig?: Record<string, unknown> } } | undefined)?.container?.applicationConfig;
-    if (config === undefined) return undefined;
+    // Nest keeps them in its container (the application config, the modules); ModuleRef has no public way to it.
+    const container = (this.moduleRef as unknown as { container?: NestContainerLike } | undefined)?.container;
+    const config = container?.applicationConfig;
+    const modules = container?.getModules?.();
+    if (config === undefined || modules === undefined) return undefined;
     const list = (name: string): unknown[] | undefined => {
       const read = config[name];
       if (typeof read !== 'function') return undefined;
@@ -137,12 +144,6 @@ export class EarlyHitSafety {
       typeof config.getVersioning === 'function' ? ((config.getVersioning as () => { type?: unknown } | undefined).call(config) ?? null) : null;
     if (versioning !== null && versioning.type !== VersioningType.URI) return 'versioning';
     // Middleware of Nest modules (`configure(consumer)`), on any adapter, for any route or method.
-    const modules = (
-      this.moduleRef as unknown as {
-        container?: { getModules?: () => Map<unknown, { metatype?: unknown; controllers?: Map<unknown, { metatype?: unknown }> }> };
-      }
-    ).container?.getModules?.();
-    if (modules === undefined) return undefined;
     for (const module of modules.values()) {
       const configure = (module.metatype as { prototype?: { configure?: unknown } } | undefined)?.prototype?.configure;
       if (typeof configure === 'function' && !isOwn(configure)) return 'middleware';

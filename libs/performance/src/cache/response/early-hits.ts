@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
-import { headerTableSymbol } from '../../core/context/node-internals';
+import { headerTableOf, processHeaderTable } from '../../core/context/node-internals';
 import type { PerformanceEvents } from '../../core/context/performance-events.service';
 import type { RequestContext } from '../../core/context/request-context';
 import type { RequestTracker } from '../../core/context/request-tracker.service';
@@ -22,8 +22,8 @@ interface RememberedUrl {
   key?: string;
 }
 
-/** Node's header table (see {@link headerTableSymbol}), undefined when it does not behave as expected. */
-const OUT_HEADERS: symbol | undefined = headerTableSymbol();
+/** Node's header table (see {@link processHeaderTable}), undefined when it does not behave as expected. */
+const OUT_HEADERS: symbol | undefined = processHeaderTable();
 
 /** Bodies up to this size go out in one write with the head, as a latin1 string of their bytes. */
 const ONE_WRITE_BYTES = 16 * 1024;
@@ -116,8 +116,7 @@ export class EarlyHits {
       } else {
         // Optimization: values the module stored itself (the content type as the app's response had it, checked by
         // Node then) go into Node's header table, as the performance headers do, skipping a second validation.
-        const slot = res as unknown as Record<symbol, Record<string, [string, string]> | null | undefined>;
-        const table = (slot[OUT_HEADERS] ??= Object.create(null) as Record<string, [string, string]>);
+        const table = headerTableOf(res, OUT_HEADERS);
         table['content-type'] = ['Content-Type', entry.contentType];
         table['content-length'] = ['Content-Length', String(body.length)];
         table.etag = ['ETag', entry.etag];

@@ -91,7 +91,7 @@ export class ResponseCacheInterceptor implements NestInterceptor, OnModuleInit {
     const url = this.keys.urlOf(req);
     const key = this.keys.of(rule, req, url, identity);
     if (key === undefined) return this.replies.bypass(ctx, rule, 'key-too-long', started, next);
-    if (rule.early && method === 'GET' && rule.userKey === undefined && ctx !== undefined) this.early.remember(url, rule, ctx);
+    if (rule.early && method === 'GET' && ctx !== undefined) this.early.remember(url, rule, ctx);
     return this.replies.answer(ctx, rule, key, started, http.getResponse<HttpResponseLike>(), next);
   }
 

@@ -83,3 +83,17 @@ export function headerTableSymbol(make: ResponseFactory = newProbeResponse): sym
     return undefined;
   }
 }
+
+let checkedTable: { readonly symbol: symbol | undefined } | undefined;
+
+/** {@link headerTableSymbol} of this process, found and checked once, whoever asks first. */
+export function processHeaderTable(): symbol | undefined {
+  checkedTable ??= { symbol: headerTableSymbol() };
+  return checkedTable.symbol;
+}
+
+/** The header table of `res` under `symbol`, made as Node makes it (prototype-less) when no header was set yet. */
+export function headerTableOf(res: ServerResponse, symbol: symbol): Record<string, [string, string]> {
+  const slot = res as unknown as Record<symbol, Record<string, [string, string]> | null | undefined>;
+  return (slot[symbol] ??= Object.create(null) as Record<string, [string, string]>);
+}
